@@ -1,0 +1,149 @@
+import Foundation
+import OrderedCollections
+
+/// DSPy's default adapter: `[[ ## field ## ]]` sections, byte for byte the messages Python DSPy
+/// sends. When a reply cannot be parsed it retries once with ``JSONAdapter`` (only on a parse
+/// error; LM errors propagate at once).
+public struct ChatAdapter: Adapter {
+    public var name: String { "ChatAdapter" }
+    /// Retry with the JSON adapter when a reply cannot be parsed (DSPy's default: on).
+    public var useJSONAdapterFallback: Bool
+
+    public init(useJSONAdapterFallback: Bool = true) {
+        self.useJSONAdapterFallback = useJSONAdapterFallback
+    }
+
+    public func format(signature: Signature, demos: [Example], inputs: Inputs) -> [Message] {
+        var messages = [Message.system(systemMessage(signature))]
+        let (incomplete, complete) = AdapterText.classify(demos, signature)
+        for d in incomplete {
+            messages.append(.user(userMessage(signature, d.values, prefix: AdapterText.incompletePrefix, mainRequest: false)))
+            messages.append(.assistant(assistantMessage(signature, d.values, missing: AdapterText.notSupplied)))
+        }
+        for d in complete {
+            messages.append(.user(userMessage(signature, d.values, prefix: nil, mainRequest: false)))
+            messages.append(.assistant(assistantMessage(signature, d.values, missing: "Not supplied for this conversation history message. ")))
+        }
+        let user = userMessage(signature, inputs, prefix: nil, mainRequest: true)
+        if !user.isEmpty { messages.append(.user(user)) }
+        return messages
+    }
+
+    func systemMessage(_ signature: Signature) -> String {
+        let structure = [
+            "All interactions will be structured in the following way, with the appropriate values filled in.",
+            AdapterText.structureBlock(signature.inputFields),
+            AdapterText.structureBlock(signature.outputFields),
+            "[[ ## completed ## ]]\n",
+        ].joined(separator: "\n\n").trimmingWhitespace()
+        return AdapterText.fieldDescriptions(signature) + "\n" + structure + "\n" + AdapterText.taskDescription(signature)
+    }
+
+    func userMessage(_ signature: Signature, _ values: Inputs, prefix: String?, mainRequest: Bool) -> String {
+        var parts: [String] = []
+        if let prefix { parts.append(prefix) }
+        for f in signature.inputFields {
+            guard let v = values[f.name] else { continue }
+            parts.append("[[ ## \(f.name) ## ]]\n" + ChatAdapter.formatFieldValue(v, type: f.type))
+        }
+        if mainRequest {
+            parts.append("Respond with the corresponding output fields, starting with the field "
+                + signature.outputFields.map { "`[[ ## \($0.name) ## ]]`" + AdapterText.typeInfo($0) }.joined(separator: ", then ")
+                + ", and then ending with the marker for `[[ ## completed ## ]]`.")
+        }
+        return parts.joined(separator: "\n\n").trimmingWhitespace()
+    }
+
+    func assistantMessage(_ signature: Signature, _ values: Inputs, missing: String) -> String {
+        signature.outputFields.map { f in
+            "[[ ## \(f.name) ## ]]\n" + (values[f.name].map { ChatAdapter.formatFieldValue($0, type: f.type) } ?? missing)
+        }.joined(separator: "\n\n").trimmingWhitespace() + "\n\n[[ ## completed ## ]]\n"
+    }
+
+    /// DSPy's `format_field_value`: a list given for a `str` field becomes numbered `«...»`
+    /// blobs; lists and dicts become JSON; everything else is Python's `str()`.
+    public static func formatFieldValue(_ value: Value, type: FieldType?) -> String {
+        switch value {
+        case .array(let items) where type == .string:
+            func blob(_ v: Value) -> String {
+                let s = v.pythonStr
+                if !s.contains("\n") && !s.contains("«") && !s.contains("»") { return "«\(s)»" }
+                return "«««\n    " + s.replacingOccurrences(of: "\n", with: "\n    ") + "\n»»»"
+            }
+            if items.isEmpty { return "N/A" }
+            if items.count == 1 { return blob(items[0]) }
+            return items.enumerated().map { "[\($0.offset + 1)] " + blob($0.element) }.joined(separator: "\n")
+        case .array, .object:
+            return JSON.pythonDumps(value)
+        default:
+            return value.pythonStr
+        }
+    }
+
+    public func parse(signature: Signature, completion: String) throws -> Inputs {
+        var sections: [(String?, [Substring])] = [(nil, [])]
+        for line in completion.split(separator: "\n", omittingEmptySubsequences: false) {
+            let stripped = line.trimmingWhitespace()
+            if let (header, rest) = ChatAdapter.matchHeader(stripped) {
+                sections.append((header, rest.isEmpty ? [] : [Substring(rest)]))
+            } else {
+                sections[sections.count - 1].1.append(line.hasSuffix("\r") ? line.dropLast() : line)
+            }
+        }
+        var found: [String: Value] = [:]
+        for (header, lines) in sections {
+            guard let header, found[header] == nil, let field = signature.outputFields.first(where: { $0.name == header }) else { continue }
+            let text = lines.joined(separator: "\n").trimmingWhitespace()
+            do {
+                found[header] = try field.type.parse(text)
+            } catch {
+                throw AdapterParseError(adapterName: name, signature: signature, lmResponse: completion, parsedResult: nil,
+                                        message: "Failed to parse field \(header) with value \(text) from the LM response. Error message: \(error)")
+            }
+        }
+        return try completeOutputs(found, signature: signature, completion: completion, adapterName: name)
+    }
+
+    /// `[[ ## name ## ]]` at the start of a stripped line: the name and the rest of the line.
+    static func matchHeader(_ line: String) -> (String, String)? {
+        guard line.hasPrefix("[[ ## ") else { return nil }
+        let afterOpen = line.dropFirst(6)
+        guard let close = afterOpen.range(of: " ## ]]") else { return nil }
+        let name = afterOpen[..<close.lowerBound]
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+        return (String(name), afterOpen[close.upperBound...].trimmingWhitespace())
+    }
+
+    public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws -> [Inputs] {
+        do {
+            return try await defaultCall(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
+        } catch let error as AdapterParseError where useJSONAdapterFallback {
+            _ = error
+            return try await JSONAdapter().call(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
+        }
+    }
+}
+
+/// Puts parsed outputs in signature order, fills defaults for missing ones, and fails when a
+/// required output is still missing.
+func completeOutputs(_ found: [String: Value], signature: Signature, completion: String, adapterName: String) throws -> Inputs {
+    var out = Inputs()
+    var missing = false
+    for f in signature.outputFields {
+        if let v = found[f.name] {
+            out[f.name] = v
+        } else if let d = f.defaultValue {
+            out[f.name] = d
+        } else if f.type.allowsNone {
+            out[f.name] = .null
+        } else {
+            missing = true
+        }
+    }
+    if missing {
+        var parsed = Inputs()
+        for f in signature.outputFields { if let v = found[f.name] { parsed[f.name] = v } }
+        throw AdapterParseError(adapterName: adapterName, signature: signature, lmResponse: completion, parsedResult: parsed, message: nil)
+    }
+    return out
+}

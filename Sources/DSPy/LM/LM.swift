@@ -1,0 +1,279 @@
+import Foundation
+import OrderedCollections
+import Synchronization
+
+/// How failed calls are retried: exponential backoff from `initialBackoff`, doubling up to
+/// `maxBackoff`, or the server's `Retry-After` when it sends one (capped at `maxRetryAfter`).
+public struct RetryPolicy: Sendable, Hashable {
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+    public var maxRetryAfter: Duration
+
+    public init(initialBackoff: Duration = .seconds(1), maxBackoff: Duration = .seconds(30), maxRetryAfter: Duration = .seconds(120)) {
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.maxRetryAfter = maxRetryAfter
+    }
+
+    /// The wait before retry number `attempt` (1-based).
+    func delay(attempt: Int, retryAfter: Double?) -> Duration {
+        if let retryAfter { return min(.milliseconds(Int64(retryAfter * 1000)), maxRetryAfter) }
+        let factor = Int64(1) << Int64(min(attempt - 1, 20))
+        return min(initialBackoff * factor, maxBackoff)
+    }
+}
+
+/// A language model: `LM("openai/gpt-4o-mini")`, `LM("anthropic/claude-3-5-haiku-latest")`,
+/// `LM("ollama_chat/llama3.2")`, `LM("local/gemma-3-270m")` or the offline `LM("dummy")`.
+///
+/// Sampling knobs live on the LM, as in DSPy; ``copy(temperature:maxTokens:parameters:)`` makes a
+/// variant. Calls are cached, retried, recorded in ``history`` and counted in the active
+/// ``UsageTracker``.
+public final class LM: Sendable, CustomStringConvertible {
+    /// Where requests go, from the model string's prefix.
+    public enum Provider: String, Sendable, Hashable, CaseIterable {
+        case openai, anthropic, ollama, ollama_chat, local, dummy, custom
+    }
+
+    /// The model as given (`openai/gpt-4o-mini`).
+    public let model: String
+    public let provider: Provider
+    /// Default request parameters (`temperature`, `max_tokens`, ...); `null` values are not sent.
+    public let kwargs: OrderedDictionary<String, Value>
+    public let numRetries: Int
+    public let cache: Bool
+    public let timeout: Duration
+    public let retryPolicy: RetryPolicy
+    /// The server address for HTTP providers.
+    public let apiBase: String?
+    /// Handlers for this LM's calls, after the global ones.
+    public let callbacks: [any Callback]
+    let apiKey: String?
+    let backend: any LMBackend
+    private let historyStore = Mutex<BoundedHistory>(BoundedHistory())
+
+    /// Default address of each HTTP provider.
+    public static func defaultAPIBase(for provider: Provider) -> String? {
+        switch provider {
+        case .openai: return "https://api.openai.com/v1"
+        case .anthropic: return "https://api.anthropic.com/v1"
+        case .ollama, .ollama_chat: return "http://localhost:11434/v1"
+        case .local: return "http://127.0.0.1:8080/v1"
+        case .dummy, .custom: return nil
+        }
+    }
+
+    /// Creates an LM from DSPy's `provider/model` string.
+    ///
+    /// - Parameters:
+    ///   - apiKey: defaults to `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; never printed or saved.
+    ///   - apiBase: any OpenAI-compatible server (`http://127.0.0.1:8000/v1`).
+    ///   - parameters: further request parameters (`top_p`, `stop`, `n`, ...).
+    public convenience init(_ model: String, temperature: Double? = nil, maxTokens: Int? = nil, apiBase: String? = nil,
+                apiKey: String? = nil, numRetries: Int = 3, cache: Bool? = nil, timeout: Duration = .seconds(600),
+                retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
+                parameters: OrderedDictionary<String, Value> = [:]) throws {
+        let trimmed = model.trimmingWhitespace()
+        guard !trimmed.isEmpty else {
+            throw LMError(.configuration, "The model name is empty.", hint: "Use a name like \"openai/gpt-4o-mini\" or \"dummy\".")
+        }
+        let provider: Provider
+        let modelName: String
+        if trimmed == "dummy" || trimmed.hasPrefix("dummy/") {
+            provider = .dummy
+            modelName = trimmed
+        } else if let slash = trimmed.firstIndex(of: "/") {
+            let prefix = String(trimmed[..<slash])
+            guard let p = Provider(rawValue: prefix), p != .custom, p != .dummy else {
+                throw LMError(.configuration, "Unknown provider '\(prefix)' in '\(trimmed)'.",
+                              hint: "Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with apiBase:.")
+            }
+            provider = p
+            modelName = String(trimmed[trimmed.index(after: slash)...])
+        } else {
+            provider = .openai  // LiteLLM's rule: a bare name is an OpenAI model
+            modelName = trimmed
+        }
+        guard numRetries >= 0 else { throw LMError(.configuration, "numRetries must be 0 or more, got \(numRetries).") }
+        let env = ProcessInfo.processInfo.environment
+        let key: String? = apiKey ?? {
+            switch provider {
+            case .openai: return env["OPENAI_API_KEY"]
+            case .anthropic: return env["ANTHROPIC_API_KEY"]
+            default: return nil
+            }
+        }()
+        let envBase: String? = {
+            switch provider {
+            case .openai: return env["OPENAI_BASE_URL"] ?? env["OPENAI_API_BASE"]
+            case .ollama, .ollama_chat: return env["OLLAMA_API_BASE"].map { $0.hasSuffix("/v1") ? $0 : $0 + "/v1" }
+            case .local: return env["DSPY_LOCAL_LM_URL"]
+            default: return nil
+            }
+        }()
+        let base = apiBase ?? envBase ?? LM.defaultAPIBase(for: provider)
+        let backend: any LMBackend
+        switch provider {
+        case .anthropic: backend = AnthropicBackend(apiBase: base ?? "", apiKey: key)
+        case .dummy: backend = DummyBackend()
+        default: backend = OpenAICompatibleBackend(apiBase: base ?? "", apiKey: key, providerName: provider.rawValue)
+        }
+        var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
+        for (k, v) in parameters { kw[k] = v }
+        self.init(model: trimmed, provider: provider, wireModel: modelName, kwargs: kw, apiBase: provider == .dummy ? nil : base,
+                  apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), timeout: timeout,
+                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend)
+    }
+
+    /// An LM on a backend of your own (a custom provider, or a scripted ``DummyBackend``).
+    public convenience init(model: String, backend: any LMBackend, temperature: Double? = nil, maxTokens: Int? = nil,
+                            numRetries: Int = 3, cache: Bool = false, timeout: Duration = .seconds(600),
+                            retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
+                            parameters: OrderedDictionary<String, Value> = [:]) {
+        var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
+        for (k, v) in parameters { kw[k] = v }
+        self.init(model: model, provider: backend is DummyBackend ? .dummy : .custom, wireModel: model, kwargs: kw, apiBase: nil,
+                  apiKey: nil, numRetries: numRetries, cache: cache, timeout: timeout, retryPolicy: retryPolicy,
+                  callbacks: callbacks, backend: backend)
+    }
+
+    /// An offline LM that replays `answers` (field values per call), like DSPy's `DummyLM`.
+    public static func dummy(answers: [OrderedDictionary<String, Value>], latency: Duration = .zero) -> LM {
+        LM(model: "dummy", backend: DummyBackend(answers: answers.map { .fields($0) }, latency: latency))
+    }
+
+    /// An offline LM that replays scripted replies (field values, raw text, or errors).
+    public static func dummy(script: [DummyBackend.Answer], latency: Duration = .zero) -> LM {
+        LM(model: "dummy", backend: DummyBackend(answers: script, latency: latency))
+    }
+
+    let wireModel: String
+
+    private init(model: String, provider: Provider, wireModel: String, kwargs: OrderedDictionary<String, Value>, apiBase: String?,
+                 apiKey: String?, numRetries: Int, cache: Bool, timeout: Duration, retryPolicy: RetryPolicy,
+                 callbacks: [any Callback], backend: any LMBackend) {
+        self.model = model
+        self.provider = provider
+        self.wireModel = wireModel
+        self.kwargs = kwargs
+        self.apiBase = apiBase
+        self.apiKey = apiKey
+        self.numRetries = numRetries
+        self.cache = cache
+        self.timeout = timeout
+        self.retryPolicy = retryPolicy
+        self.callbacks = callbacks
+        self.backend = backend
+    }
+
+    /// A copy with changed knobs and an empty history (DSPy's `lm.copy(...)`). A `null`
+    /// parameter removes it.
+    public func copy(temperature: Double? = nil, maxTokens: Int? = nil, parameters: OrderedDictionary<String, Value> = [:],
+                     cache: Bool? = nil, numRetries: Int? = nil, timeout: Duration? = nil) -> LM {
+        var kw = kwargs
+        if let temperature { kw["temperature"] = .double(temperature) }
+        if let maxTokens { kw["max_tokens"] = .int(maxTokens) }
+        for (k, v) in parameters { kw[k] = v }
+        return LM(model: model, provider: provider, wireModel: wireModel, kwargs: kw, apiBase: apiBase, apiKey: apiKey,
+                  numRetries: numRetries ?? self.numRetries, cache: cache ?? self.cache, timeout: timeout ?? self.timeout,
+                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend)
+    }
+
+    /// True when an API key is available (the key itself is never exposed).
+    public var hasAPIKey: Bool { !(apiKey ?? "").isEmpty }
+
+    public var description: String {
+        var parts = ["'\(model)'"]
+        for (k, v) in kwargs where !v.isNull { parts.append("\(k)=\(v.pythonRepr)") }
+        if let apiBase, provider == .openai ? apiBase != LM.defaultAPIBase(for: .openai) : false { parts.append("api_base='\(apiBase)'") }
+        return "LM(" + parts.joined(separator: ", ") + ")"
+    }
+
+    // MARK: Calling
+
+    /// Sends `messages` and returns each completion's text (DSPy's `lm(messages=...)`).
+    public func callAsFunction(messages: [Message], _ parameters: OrderedDictionary<String, Value> = [:]) async throws -> [String] {
+        try await call(messages: messages, parameters: parameters).outputs
+    }
+
+    /// Sends a single user prompt (DSPy's `lm("prompt")`).
+    public func callAsFunction(_ prompt: String) async throws -> [String] {
+        try await call(messages: [.user(prompt)], parameters: [:]).outputs
+    }
+
+    /// The full call: callbacks, cache, retries, usage and history around the backend.
+    public func call(messages: [Message], parameters: OrderedDictionary<String, Value>) async throws -> LMResponse {
+        let settings = Settings.shared
+        let handlers = settings.callbacks + callbacks
+        return try await CallbackRunner.run(handlers: handlers,
+            start: { cb, info in cb.onLMStart(info, lm: self, messages: messages, parameters: parameters) },
+            end: { cb, info, result, error in cb.onLMEnd(info, outputs: result?.outputs, error: error) }) {
+            var merged = self.kwargs
+            var useCache = self.cache
+            for (k, v) in parameters {
+                if k == "cache" { useCache = v.boolValue ?? useCache; continue }
+                merged[k] = v
+            }
+            if merged["rollout_id"]?.isNull == true { merged.removeValue(forKey: "rollout_id") }
+            let request = LMRequest(model: self.wireModel, messages: messages, parameters: merged)
+            let response = try await self.forward(request, useCache: useCache)
+            self.record(request: request, callParameters: parameters, response: response)
+            return response
+        }
+    }
+
+    /// Cache lookup, then the backend with retries.
+    func forward(_ request: LMRequest, useCache: Bool) async throws -> LMResponse {
+        let key = useCache ? ResponseCache.key(model: model, request: request) : nil
+        if let key, var hit = ResponseCache.shared.get(key) {
+            hit.cacheHit = true
+            hit.usage = nil
+            return hit
+        }
+        var wire = request
+        wire.parameters.removeValue(forKey: "rollout_id")
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            do {
+                let response = try await backend.complete(wire, timeout: timeout)
+                if let key { ResponseCache.shared.put(key, response) }
+                return response
+            } catch var error as LMError {
+                if error.model == nil { error.model = model }
+                error.attempts = attempt
+                guard error.isRetryable, attempt <= numRetries else { throw error }
+                try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: error.retryAfter))
+            }
+        }
+    }
+
+    private func record(request: LMRequest, callParameters: OrderedDictionary<String, Value>, response: LMResponse) {
+        let settings = Settings.shared
+        if !response.cacheHit, let usage = response.usage, let tracker = settings.usageTracker {
+            tracker.add(model: model, usage: usage)
+        }
+        guard !settings.disableHistory else { return }
+        var kw = callParameters
+        for k in kw.keys where k.hasPrefix("api_") { kw.removeValue(forKey: k) }
+        let entry = HistoryEntry(model: model, messages: request.messages, kwargs: kw, response: response,
+                                 usage: response.cacheHit ? nil : response.usage)
+        GlobalHistory.append(entry)
+        let limit = settings.maxHistorySize
+        guard limit > 0 else { return }
+        historyStore.withLock { $0.append(entry, limit: limit) }
+        for module in settings.callerModules { module.appendHistory(entry, limit: limit) }
+    }
+
+    /// This LM's recorded calls, oldest first.
+    public var history: [HistoryEntry] { historyStore.withLock { $0.entries } }
+
+    /// Forgets this LM's history.
+    public func clearHistory() { historyStore.withLock { $0 = BoundedHistory() } }
+
+    /// The last `n` calls of this LM, formatted as DSPy's `inspect_history` prints them.
+    public func inspectHistory(n: Int = 1, color: Bool = false) -> String {
+        HistoryEntry.render(history.suffix(n), color: color)
+    }
+}

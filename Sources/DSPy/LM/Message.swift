@@ -1,0 +1,70 @@
+import OrderedCollections
+
+/// One chat message (`{"role": ..., "content": ...}`).
+public struct Message: Sendable, Hashable, CustomStringConvertible {
+    public enum Role: String, Sendable, Hashable { case system, user, assistant, tool }
+    public var role: Role
+    public var content: String
+
+    public init(_ role: Role, _ content: String) {
+        self.role = role
+        self.content = content
+    }
+
+    public static func system(_ text: String) -> Message { Message(.system, text) }
+    public static func user(_ text: String) -> Message { Message(.user, text) }
+    public static func assistant(_ text: String) -> Message { Message(.assistant, text) }
+
+    public var description: String { "\(role.rawValue): \(content)" }
+    var jsonValue: Value { ["role": .string(role.rawValue), "content": .string(content)] }
+}
+
+/// What an ``LMBackend`` is asked to do: a chat completion with sampling parameters.
+public struct LMRequest: Sendable, Hashable {
+    /// The provider's model name, without the `provider/` prefix.
+    public var model: String
+    public var messages: [Message]
+    /// Request parameters by their OpenAI names (`temperature`, `max_tokens`, `n`, `stop`, ...).
+    public var parameters: OrderedDictionary<String, Value>
+
+    public init(model: String, messages: [Message], parameters: OrderedDictionary<String, Value> = [:]) {
+        self.model = model
+        self.messages = messages
+        self.parameters = parameters
+    }
+
+    /// Number of completions requested (`n`, default 1).
+    public var n: Int { parameters["n"]?.intValue ?? 1 }
+}
+
+/// One completion choice.
+public struct LMChoice: Sendable, Hashable {
+    public var text: String?
+    public var finishReason: String?
+    public init(text: String?, finishReason: String? = nil) {
+        self.text = text
+        self.finishReason = finishReason
+    }
+}
+
+/// What a backend returns: the choices, token usage, and the raw provider response.
+public struct LMResponse: Sendable, Hashable {
+    public var choices: [LMChoice]
+    public var usage: TokenUsage?
+    /// The model name the provider reported.
+    public var model: String?
+    /// The provider's response as it arrived (for history and debugging).
+    public var raw: Value
+    /// True when this response came from the cache (no tokens were spent).
+    public var cacheHit = false
+
+    public init(choices: [LMChoice], usage: TokenUsage? = nil, model: String? = nil, raw: Value = .null) {
+        self.choices = choices
+        self.usage = usage
+        self.model = model
+        self.raw = raw
+    }
+
+    /// The text of each choice (DSPy's `outputs` list).
+    public var outputs: [String] { choices.map { $0.text ?? "" } }
+}

@@ -1,0 +1,147 @@
+import OrderedCollections
+
+/// Sends one chat request to a provider. ``LM`` adds caching, retries, history and usage on top,
+/// so a backend only speaks the wire format. Implement it to plug in a custom provider.
+public protocol LMBackend: Sendable {
+    func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse
+}
+
+/// OpenAI Chat Completions (`POST {apiBase}/chat/completions`), which Ollama, vLLM and
+/// llama.cpp's server also speak.
+public struct OpenAICompatibleBackend: LMBackend {
+    public let apiBase: String
+    let apiKey: String?
+    let providerName: String
+
+    public init(apiBase: String, apiKey: String?, providerName: String = "openai") {
+        self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
+        self.apiKey = apiKey
+        self.providerName = providerName
+    }
+
+    static func body(_ request: LMRequest) -> Value {
+        var o: OrderedDictionary<String, Value> = ["model": .string(request.model), "messages": .array(request.messages.map(\.jsonValue))]
+        for (k, v) in request.parameters where !v.isNull && k != "rollout_id" { o[k] = v }
+        return .object(o)
+    }
+
+    public func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
+        let url = apiBase + "/chat/completions"
+        var headers: [(String, String)] = []
+        if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout, model: request.model)
+        guard (200..<300).contains(reply.status) else {
+            throw lmErrorForStatus(reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body))
+        }
+        return try Self.parse(reply, url: url, model: request.model)
+    }
+
+    static func parse(_ reply: HTTPReply, url: String, model: String) throws -> LMResponse {
+        let address = HTTPTransport.hostPort(url)
+        let v: Value
+        do { v = try JSON.parse(bytes: reply.body) } catch {
+            throw LMError(.badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: model,
+                          hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
+        }
+        guard let choices = v["choices"].arrayValue else {
+            if let m = serverErrorMessage(reply.body), !v["error"].isNull {
+                throw LMError(.server, "The server at \(address) reported an error: \(m)", model: model)
+            }
+            throw LMError(.badResponse, "The response from \(address) has no \"choices\": \(String(reply.bodyText.prefix(200)))", model: model,
+                          hint: "Is apiBase pointing at an OpenAI-compatible chat completions API?")
+        }
+        let parsed = choices.map { c in
+            LMChoice(text: c["message"]["content"].stringValue ?? c["text"].stringValue, finishReason: c["finish_reason"].stringValue)
+        }
+        var usage: TokenUsage?
+        if case .object = v["usage"] {
+            let u = v["usage"]
+            usage = TokenUsage(promptTokens: u["prompt_tokens"].intValue ?? 0, completionTokens: u["completion_tokens"].intValue ?? 0,
+                               totalTokens: u["total_tokens"].intValue, cachedTokens: u["prompt_tokens_details"]["cached_tokens"].intValue ?? 0)
+        }
+        return LMResponse(choices: parsed, usage: usage, model: v["model"].stringValue, raw: v)
+    }
+}
+
+/// Anthropic's Messages API (`POST {apiBase}/messages`).
+public struct AnthropicBackend: LMBackend {
+    public let apiBase: String
+    let apiKey: String?
+    public static let apiVersion = "2023-06-01"
+    /// Anthropic requires `max_tokens`; this is sent when the LM sets none.
+    public static let defaultMaxTokens = 4096
+
+    public init(apiBase: String, apiKey: String?) {
+        self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
+        self.apiKey = apiKey
+    }
+
+    static func body(_ request: LMRequest) -> Value {
+        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
+        // Anthropic wants alternating user/assistant turns; merge neighbours of the same role.
+        var turns: [Message] = []
+        for m in request.messages where m.role != .system {
+            let role: Message.Role = m.role == .assistant ? .assistant : .user
+            if let last = turns.last, last.role == role {
+                turns[turns.count - 1].content += "\n\n" + m.content
+            } else {
+                turns.append(Message(role, m.content))
+            }
+        }
+        var o: OrderedDictionary<String, Value> = ["model": .string(request.model)]
+        if !system.isEmpty { o["system"] = .string(system) }
+        o["messages"] = .array(turns.map(\.jsonValue))
+        o["max_tokens"] = request.parameters["max_tokens"].flatMap { $0.isNull ? nil : $0 } ?? .int(defaultMaxTokens)
+        for (k, v) in request.parameters where !v.isNull {
+            switch k {
+            case "temperature", "top_p", "top_k", "metadata": o[k] = v
+            case "stop": o["stop_sequences"] = v.arrayValue.map(Value.array) ?? .array([v])
+            default: break
+            }
+        }
+        return .object(o)
+    }
+
+    public func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
+        // The Messages API has no `n`; ask once per completion.
+        var merged = try await completeOnce(request, timeout: timeout)
+        for _ in 1..<max(1, request.n) {
+            let more = try await completeOnce(request, timeout: timeout)
+            merged.choices += more.choices
+            if let u = more.usage { merged.usage = (merged.usage ?? .zero) + u }
+        }
+        return merged
+    }
+
+    private func completeOnce(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
+        let url = apiBase + "/messages"
+        var headers: [(String, String)] = [("anthropic-version", Self.apiVersion)]
+        if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }
+        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout, model: request.model)
+        guard (200..<300).contains(reply.status) else {
+            var e = lmErrorForStatus(reply, provider: "anthropic", model: request.model, url: url, serverMessage: serverErrorMessage(reply.body))
+            if reply.status == 529 { e.kind = .server }
+            throw e
+        }
+        let address = HTTPTransport.hostPort(url)
+        let v: Value
+        do { v = try JSON.parse(bytes: reply.body) } catch {
+            throw LMError(.badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: request.model)
+        }
+        guard let content = v["content"].arrayValue else {
+            throw LMError(.badResponse, "The response from \(address) has no \"content\": \(String(reply.bodyText.prefix(200)))", model: request.model,
+                          hint: "Is apiBase pointing at Anthropic's Messages API?")
+        }
+        let text = content.compactMap { $0["type"].stringValue == "text" ? $0["text"].stringValue : nil }.joined()
+        let u = v["usage"]
+        let input = u["input_tokens"].intValue ?? 0
+        let cached = u["cache_read_input_tokens"].intValue ?? 0
+        let usage = TokenUsage(promptTokens: input + cached, completionTokens: u["output_tokens"].intValue ?? 0, cachedTokens: cached)
+        let finish: String? = switch v["stop_reason"].stringValue {
+        case "end_turn", "stop_sequence": "stop"
+        case "max_tokens": "length"
+        case let other: other
+        }
+        return LMResponse(choices: [LMChoice(text: text, finishReason: finish)], usage: usage, model: v["model"].stringValue, raw: v)
+    }
+}

@@ -1,0 +1,171 @@
+import Logging
+import OrderedCollections
+import Synchronization
+
+/// The basic module: one LM call for a signature (DSPy's `dspy.Predict`).
+///
+/// The LM comes from the call (`lm:`), then the module's own ``lm``, then `settings.lm`.
+// Sendable proof: `signature` is immutable and all mutable state is in `state`, behind a Mutex.
+public final class Predict: Module, @unchecked Sendable {
+    public let signature: Signature
+    private let state: Mutex<State>
+    static let logger = Logger(label: "dspy.predict")
+
+    private struct State {
+        var lm: LM?
+        var demos: [Example]
+        var config: OrderedDictionary<String, Value>
+    }
+
+    /// Options for one call, tagged with the predictor they are for so nested calls ignore them.
+    struct CallOptions: Sendable {
+        let target: ObjectIdentifier
+        let lm: LM?
+        let config: OrderedDictionary<String, Value>
+        let demos: [Example]?
+    }
+    @TaskLocal static var callOptions: CallOptions?
+
+    /// - Parameters:
+    ///   - n: completions per call; with `n > 1` and a low temperature, temperature is raised to 0.7.
+    ///   - config: default LM parameters for this predictor (`temperature`, `max_tokens`, ...).
+    public init(_ signature: Signature, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
+                config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) {
+        self.signature = signature
+        var c = config
+        if let n { c["n"] = .int(n) }
+        if let temperature { c["temperature"] = .double(temperature) }
+        state = Mutex(State(lm: lm, demos: demos, config: c))
+        super.init(callbacks: callbacks)
+    }
+
+    /// `try Predict("question -> answer")`.
+    public convenience init(_ signature: String, instructions: String? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
+                            temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
+        self.init(try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
+                  config: config, callbacks: callbacks)
+    }
+
+    /// This predictor's own LM (overrides `settings.lm`).
+    public var lm: LM? {
+        get { state.withLock { $0.lm } }
+        set { state.withLock { $0.lm = newValue } }
+    }
+
+    /// Few-shot examples rendered before the request.
+    public var demos: [Example] {
+        get { state.withLock { $0.demos } }
+        set { state.withLock { $0.demos = newValue } }
+    }
+
+    /// Default LM parameters for every call.
+    public var config: OrderedDictionary<String, Value> {
+        get { state.withLock { $0.config } }
+        set { state.withLock { $0.config = newValue } }
+    }
+
+    public override var description: String { "Predict(\(signature))" }
+
+    public override func rejectPositional() throws {
+        throw ModuleError.positionalArguments(inputNames: signature.inputFields.map(\.name))
+    }
+
+    /// Calls with per-call options: another LM, extra LM parameters, or other demos.
+    public func call(_ inputs: Inputs, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:], demos: [Example]? = nil) async throws -> Prediction {
+        let options = CallOptions(target: ObjectIdentifier(self), lm: lm, config: config, demos: demos)
+        return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
+    }
+
+    /// The LM this call will use, or DSPy's error when there is none.
+    func resolveLM(_ explicit: LM?) throws -> LM {
+        if let explicit { return explicit }
+        if let own = lm { return own }
+        let configured = Settings.shared.value("lm")
+        switch configured {
+        case let lm as LM: return lm
+        case let s as String: throw ModuleError.lmIsString(s)
+        case nil, is NoneSetting: throw ModuleError.noLM
+        case let other?: throw ModuleError.lmWrongType(String(describing: type(of: other)))
+        }
+    }
+
+    public override func forward(_ inputs: Inputs) async throws -> Prediction {
+        let settings = Settings.shared
+        let options = Predict.callOptions.flatMap { $0.target == ObjectIdentifier(self) ? $0 : nil }
+        let lm = try resolveLM(options?.lm)
+        let (ownDemos, ownConfig) = state.withLock { ($0.demos, $0.config) }
+        var config = ownConfig
+        for (k, v) in options?.config ?? [:] { config[k] = v }
+        let n = config["n"]?.intValue ?? lm.kwargs["n"]?.intValue ?? 1
+        if n > 1 {
+            let temperature = config["temperature"]?.doubleValue ?? lm.kwargs["temperature"]?.doubleValue
+            if temperature.map({ $0 <= 0.15 }) ?? true { config["temperature"] = 0.7 }
+        }
+        let filled = prepareInputs(inputs, warn: settings.warnOnTypeMismatch)
+        let adapter = settings.adapter ?? ChatAdapter()
+        let completions = try await adapter.call(lm: lm, parameters: config, signature: signature, demos: options?.demos ?? ownDemos, inputs: filled)
+        let prediction = Prediction(completions: completions)
+        if let trace = settings.trace, settings.maxTraceSize > 0 {
+            trace.append(TraceEntry(predictor: self, inputs: filled, prediction: prediction), limit: settings.maxTraceSize)
+        }
+        return prediction
+    }
+
+    /// Fills declared input defaults and logs DSPy's warnings about extra, mistyped or missing
+    /// inputs (none of them is fatal, as in DSPy).
+    func prepareInputs(_ inputs: Inputs, warn: Bool) -> Inputs {
+        var out = inputs
+        for f in signature.inputFields where out[f.name] == nil {
+            if let d = f.defaultValue { out[f.name] = d }
+        }
+        let expected = signature.inputFields.map(\.name)
+        let extra = out.keys.filter { !expected.contains($0) }
+        if !extra.isEmpty {
+            Predict.logger.warning("Input contains fields not in signature. These fields will be ignored: \(extra). Expected fields: \(expected).")
+        }
+        if warn {
+            for f in signature.inputFields where !f.isTypeUndefined {
+                guard let v = out[f.name], !v.isNull, !f.type.accepts(v) else { continue }
+                if f.type == .string, case .array = v { continue }  // lists render as «...» blobs
+                Predict.logger.warning("Type mismatch for field '\(f.name)': expected \(f.type.pythonName) based on given Signature, but the provided value is incompatible: \(v.pythonRepr).")
+            }
+        }
+        let missing = signature.inputFields.filter { out[$0.name] == nil && !$0.type.allowsNone }.map(\.name)
+        if !missing.isEmpty {
+            Predict.logger.warning("Not all input fields were provided to module. Present: \(Array(out.keys)). Missing: \(missing).")
+        }
+        return out
+    }
+}
+
+/// Predict with a `reasoning` output before the others, so the LM thinks step by step
+/// (DSPy's `dspy.ChainOfThought`).
+// Sendable proof: the only stored property, `predict`, is an immutable reference to a Sendable module.
+public final class ChainOfThought: Module, @unchecked Sendable {
+    public let predict: Predict
+
+    public init(_ signature: Signature, rationaleField: Field? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
+                temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
+        let rationale = rationaleField ?? Field.output("reasoning")
+        let extended = try signature.prepending(Field(rationale.name, kind: .output, type: rationale.type, description: rationale.description))
+        predict = Predict(extended, lm: lm, demos: demos, n: n, temperature: temperature, config: config)
+        super.init(callbacks: callbacks)
+    }
+
+    /// `try ChainOfThought("question -> answer")`.
+    public convenience init(_ signature: String, instructions: String? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
+                            temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
+        try self.init(try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
+                      config: config, callbacks: callbacks)
+    }
+
+    public var signature: Signature { predict.signature }
+    public override var children: [(name: String, module: Module)] { [("predict", predict)] }
+    public override var description: String { "ChainOfThought(\(predict.signature))" }
+
+    public override func rejectPositional() throws { try predict.rejectPositional() }
+
+    public override func forward(_ inputs: Inputs) async throws -> Prediction {
+        try await predict.call(inputs)
+    }
+}

@@ -1,0 +1,237 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An explicit "no value" for a settings key (Python's `None`), as opposed to "not set here".
+public struct NoneSetting: Sendable, Hashable, CustomStringConvertible {
+    public init() {}
+    public var description: String { "None" }
+}
+
+/// Raised when `configure` is called from a task or thread that does not own the settings.
+public struct SettingsOwnershipError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// Where the effective value of a key comes from.
+public enum SettingOrigin: Sendable, Hashable, CustomStringConvertible {
+    /// DSPy's built-in default.
+    case `default`
+    /// Written by `configure`.
+    case configure
+    /// Set by the `context` scope at this nesting depth (1 = outermost).
+    case scope(Int)
+
+    public var description: String {
+        switch self {
+        case .default: return "default"
+        case .configure: return "configure"
+        case .scope(let n): return "scope \(n)"
+        }
+    }
+}
+
+/// One key of ``Settings/effective()``: its value and the layer that set it.
+public struct EffectiveSetting: Sendable {
+    public let key: String
+    public let value: any Sendable
+    public let origin: SettingOrigin
+}
+
+/// DSPy's settings: a global layer written by ``configure(_:)`` and a per-task override layer
+/// bound by ``context(_:_:)-1x3zq``. Every read checks the override layer, then the global layer.
+///
+/// The override layer holds only the keys a scope set, so a `configure` made while a scope is
+/// open is visible inside it for keys the scope did not override (Python DSPy snapshots the whole
+/// global dictionary on entry instead).
+public final class Settings: Sendable {
+    /// The process-wide settings used by the free functions ``configure(lm:adapter:trackUsage:numThreads:asyncMaxWorkers:maxErrors:provideTraceback:disableHistory:maxHistorySize:maxTraceSize:callbacks:allowToolAsyncSyncConversion:warnOnTypeMismatch:extra:)`` and ``context(_:_:)``.
+    public static let shared = Settings()
+
+    /// DSPy's `DEFAULT_CONFIG` key names, in DSPy's order.
+    public static let defaultKeys: [String] = [
+        "lm", "adapter", "rm", "branch_idx", "trace", "callbacks", "async_max_workers", "send_stream",
+        "disable_history", "track_usage", "usage_tracker", "caller_predict", "caller_modules",
+        "stream_listeners", "provide_traceback", "num_threads", "max_errors",
+        "allow_tool_async_sync_conversion", "max_history_size", "max_trace_size", "warn_on_type_mismatch",
+    ]
+
+    private static let nextID = Atomic<Int>(0)
+
+    private enum Owner: Equatable { case task(Int), thread(UInt) }
+
+    private struct Global {
+        var values: [String: any Sendable]
+        var configured: Set<String> = []
+        var owner: Owner?
+        var allowsAnyTask = false
+    }
+
+    /// The keys a chain of nested scopes set, merged (inner wins), with the depth that set each.
+    struct Layer: Sendable {
+        var values: [String: any Sendable] = [:]
+        var origins: [String: Int] = [:]
+        var depth = 0
+    }
+
+    /// Per-task override layers of every `Settings` instance, keyed by instance id.
+    @TaskLocal static var layers: [Int: Layer] = [:]
+
+    let id: Int
+    private let global: Mutex<Global>
+
+    /// A fresh, independent settings object holding DSPy's defaults (useful in tests).
+    public init() {
+        id = Settings.nextID.add(1, ordering: .relaxed).newValue
+        global = Mutex(Global(values: Settings.makeDefaults()))
+    }
+
+    static func makeDefaults() -> [String: any Sendable] {
+        [
+            "lm": NoneSetting(), "adapter": NoneSetting(), "rm": NoneSetting(), "branch_idx": 0,
+            "trace": Trace(), "callbacks": [any Callback](), "async_max_workers": 8,
+            "send_stream": NoneSetting(), "disable_history": false, "track_usage": false,
+            "usage_tracker": NoneSetting(), "caller_predict": NoneSetting(), "caller_modules": [Module](),
+            "stream_listeners": [any Sendable](), "provide_traceback": false, "num_threads": 8,
+            "max_errors": 10, "allow_tool_async_sync_conversion": false, "max_history_size": 10_000,
+            "max_trace_size": 10_000, "warn_on_type_mismatch": true,
+        ]
+    }
+
+    // MARK: Reads
+
+    /// The effective value of `key` (override layer, then global), or `nil` when neither has it.
+    public func value(_ key: String) -> (any Sendable)? {
+        if let layer = Settings.layers[id], let v = layer.values[key] { return v }
+        return global.withLock { $0.values[key] }
+    }
+
+    /// The effective value of `key` as `T`; `nil` when absent, `None`, or of another type.
+    public func get<T>(_ key: String, as type: T.Type = T.self) -> T? {
+        value(key) as? T
+    }
+
+    /// True when the key is set in either layer.
+    public func contains(_ key: String) -> Bool { value(key) != nil }
+
+    /// True when the current task's override layer sets `key` (DSPy checks this for
+    /// `usage_tracker` before opening a new tracker).
+    public func isOverridden(_ key: String) -> Bool { Settings.layers[id]?.values[key] != nil }
+
+    /// The current number of nested `context` scopes in this task.
+    public var scopeDepth: Int { Settings.layers[id]?.depth ?? 0 }
+
+    /// Every key's effective value and the layer that set it, sorted with DSPy's keys first.
+    public func effective() -> [EffectiveSetting] {
+        let layer = Settings.layers[id] ?? Layer()
+        let (values, configured) = global.withLock { ($0.values, $0.configured) }
+        var keys = Settings.defaultKeys
+        let extra = Set(values.keys).union(layer.values.keys).subtracting(keys).sorted()
+        keys += extra
+        return keys.compactMap { key in
+            if let v = layer.values[key] { return EffectiveSetting(key: key, value: v, origin: .scope(layer.origins[key] ?? layer.depth)) }
+            guard let v = values[key] else { return nil }
+            return EffectiveSetting(key: key, value: v, origin: configured.contains(key) ? .configure : .default)
+        }
+    }
+
+    // MARK: Writes
+
+    /// When true, `configure` may be called from any task or thread (the shell's equivalent of
+    /// DSPy's IPython exception). Off by default.
+    public var allowsConfigureFromAnyTask: Bool {
+        get { global.withLock { $0.allowsAnyTask } }
+        set { global.withLock { $0.allowsAnyTask = newValue } }
+    }
+
+    /// Forgets which task or thread owns `configure`, so the next caller becomes the owner.
+    /// For tests, and for programs that hand configuration over to another task on purpose.
+    public func resetOwner() { global.withLock { $0.owner = nil } }
+
+    /// Sets keys in the global layer (unmentioned keys are untouched). Only the task (or, outside
+    /// tasks, the thread) that first called `configure` may call it again; others must use
+    /// ``context(_:_:)-1x3zq``.
+    public func configure(_ values: [String: any Sendable]) throws {
+        let caller = Settings.currentOwner()
+        try global.withLock { g in
+            if !g.allowsAnyTask {
+                if let owner = g.owner, owner != caller {
+                    switch caller {
+                    case .thread:
+                        throw SettingsOwnershipError(description: "DSPy settings can only be changed by the thread that initially configured it. Use `context(...)` to override settings in other threads.")
+                    case .task:
+                        throw SettingsOwnershipError(description: "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead.")
+                    }
+                }
+                if g.owner == nil { g.owner = caller }
+            }
+            for (k, v) in values {
+                g.values[k] = v
+                g.configured.insert(k)
+            }
+        }
+    }
+
+    private static func currentOwner() -> Owner {
+        if let task = withUnsafeCurrentTask(body: { $0?.hashValue }) { return .task(task) }
+        return .thread(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
+    }
+
+    /// Restores DSPy's defaults in the global layer and forgets the owner. Open scopes keep
+    /// their overrides.
+    public func reset() {
+        global.withLock { g in
+            g.values = Settings.makeDefaults()
+            g.configured = []
+            g.owner = nil
+        }
+    }
+
+    // MARK: Scopes
+
+    func pushed(_ values: [String: any Sendable]) -> [Int: Layer] {
+        var all = Settings.layers
+        var layer = all[id] ?? Layer()
+        layer.depth += 1
+        for (k, v) in values {
+            layer.values[k] = v
+            layer.origins[k] = layer.depth
+        }
+        all[id] = layer
+        return all
+    }
+
+    /// Runs `body` with `values` overriding the settings, then restores the outer state (also
+    /// when `body` throws). Scopes nest; any task or thread may open one; child tasks inherit it.
+    public func context<R>(_ values: [String: any Sendable], _ body: () throws -> R) rethrows -> R {
+        try Settings.$layers.withValue(pushed(values), operation: body)
+    }
+
+    /// Runs the async `body` with `values` overriding the settings; see the synchronous form.
+    public func context<R>(_ values: [String: any Sendable], isolation: isolated (any Actor)? = #isolation,
+                           _ body: () async throws -> R) async rethrows -> R {
+        try await Settings.$layers.withValue(pushed(values), operation: body, isolation: isolation)
+    }
+
+    /// Captures this task's overrides so they can be re-applied where task-locals do not flow:
+    /// `Task.detached`, threads and dispatch queues.
+    public func capture() -> SettingsSnapshot { SettingsSnapshot(layers: Settings.layers) }
+}
+
+/// Overrides captured with ``Settings/capture()``, to re-apply in a thread or detached task.
+public struct SettingsSnapshot: Sendable {
+    let layers: [Int: Settings.Layer]
+
+    /// Runs `body` with the captured overrides in effect.
+    public func apply<R>(_ body: () throws -> R) rethrows -> R {
+        try Settings.$layers.withValue(layers, operation: body)
+    }
+
+    /// Runs the async `body` with the captured overrides in effect.
+    public func apply<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
+        try await Settings.$layers.withValue(layers, operation: body, isolation: isolation)
+    }
+}

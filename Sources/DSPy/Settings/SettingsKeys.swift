@@ -1,0 +1,114 @@
+/// Typed accessors for DSPy's known keys. Each reads the effective value (scope, then global).
+extension Settings {
+    /// The default LM for `Predict` (`lm`).
+    public var lm: LM? { self.get("lm") }
+    /// The adapter (`adapter`); `nil` means a fresh ``ChatAdapter`` per call.
+    public var adapter: (any Adapter)? { self.get("adapter") }
+    /// Global callback handlers (`callbacks`).
+    public var callbacks: [any Callback] { self.get("callbacks") ?? [] }
+    /// Attach token usage to predictions (`track_usage`).
+    public var trackUsage: Bool { self.get("track_usage") ?? false }
+    /// The active usage tracker (`usage_tracker`).
+    public var usageTracker: UsageTracker? { self.get("usage_tracker") }
+    /// Default workers for `Parallel` and `batch` (`num_threads`, 8).
+    public var numThreads: Int { self.get("num_threads") ?? 8 }
+    /// Capacity of the `asyncify` worker pool (`async_max_workers`, 8).
+    public var asyncMaxWorkers: Int { self.get("async_max_workers") ?? 8 }
+    /// Failures after which `Parallel` stops (`max_errors`, 10).
+    public var maxErrors: Int { self.get("max_errors") ?? 10 }
+    /// Log full error chains for failed `Parallel` items (`provide_traceback`).
+    public var provideTraceback: Bool { self.get("provide_traceback") ?? false }
+    /// Skip LM and module history (`disable_history`).
+    public var disableHistory: Bool { self.get("disable_history") ?? false }
+    /// Bound for LM and module histories (`max_history_size`, 10 000).
+    public var maxHistorySize: Int { self.get("max_history_size") ?? 10_000 }
+    /// Bound for the trace (`max_trace_size`, 10 000).
+    public var maxTraceSize: Int { self.get("max_trace_size") ?? 10_000 }
+    /// The trace that `Predict` appends to (`trace`); `nil` disables tracing.
+    public var trace: Trace? { self.get("trace") }
+    /// Allow calling async tools synchronously (`allow_tool_async_sync_conversion`).
+    public var allowToolAsyncSyncConversion: Bool { self.get("allow_tool_async_sync_conversion") ?? false }
+    /// Warn when inputs do not match declared types (`warn_on_type_mismatch`).
+    public var warnOnTypeMismatch: Bool { self.get("warn_on_type_mismatch") ?? true }
+    /// The modules currently executing, outermost first (`caller_modules`).
+    public var callerModules: [Module] { self.get("caller_modules") ?? [] }
+    /// Rollout/branch index (`branch_idx`).
+    public var branchIndex: Int { self.get("branch_idx") ?? 0 }
+}
+
+/// Builds the key/value dictionary for the typed `configure` / `context` entry points.
+func settingsDictionary(
+    lm: LM?, adapter: (any Adapter)?, trackUsage: Bool?, numThreads: Int?, asyncMaxWorkers: Int?,
+    maxErrors: Int?, provideTraceback: Bool?, disableHistory: Bool?, maxHistorySize: Int?,
+    maxTraceSize: Int?, callbacks: [any Callback]?, allowToolAsyncSyncConversion: Bool?,
+    warnOnTypeMismatch: Bool?, extra: [String: any Sendable]
+) -> [String: any Sendable] {
+    var d = extra
+    if let lm { d["lm"] = lm }
+    if let adapter { d["adapter"] = adapter }
+    if let trackUsage { d["track_usage"] = trackUsage }
+    if let numThreads { d["num_threads"] = numThreads }
+    if let asyncMaxWorkers { d["async_max_workers"] = asyncMaxWorkers }
+    if let maxErrors { d["max_errors"] = maxErrors }
+    if let provideTraceback { d["provide_traceback"] = provideTraceback }
+    if let disableHistory { d["disable_history"] = disableHistory }
+    if let maxHistorySize { d["max_history_size"] = maxHistorySize }
+    if let maxTraceSize { d["max_trace_size"] = maxTraceSize }
+    if let callbacks { d["callbacks"] = callbacks }
+    if let allowToolAsyncSyncConversion { d["allow_tool_async_sync_conversion"] = allowToolAsyncSyncConversion }
+    if let warnOnTypeMismatch { d["warn_on_type_mismatch"] = warnOnTypeMismatch }
+    return d
+}
+
+/// Sets process-wide defaults (DSPy's `dspy.configure`). Arguments left `nil` are unchanged;
+/// other keys go in `extra` by their DSPy name. Only the owning task or thread may call it.
+public func configure(
+    lm: LM? = nil, adapter: (any Adapter)? = nil, trackUsage: Bool? = nil, numThreads: Int? = nil,
+    asyncMaxWorkers: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
+    disableHistory: Bool? = nil, maxHistorySize: Int? = nil, maxTraceSize: Int? = nil,
+    callbacks: [any Callback]? = nil, allowToolAsyncSyncConversion: Bool? = nil,
+    warnOnTypeMismatch: Bool? = nil, extra: [String: any Sendable] = [:]
+) throws {
+    try Settings.shared.configure(settingsDictionary(
+        lm: lm, adapter: adapter, trackUsage: trackUsage, numThreads: numThreads, asyncMaxWorkers: asyncMaxWorkers,
+        maxErrors: maxErrors, provideTraceback: provideTraceback, disableHistory: disableHistory,
+        maxHistorySize: maxHistorySize, maxTraceSize: maxTraceSize, callbacks: callbacks,
+        allowToolAsyncSyncConversion: allowToolAsyncSyncConversion, warnOnTypeMismatch: warnOnTypeMismatch, extra: extra))
+}
+
+/// Runs `body` with scoped overrides of the shared settings (DSPy's `with dspy.context(...)`).
+public func context<R>(
+    lm: LM? = nil, adapter: (any Adapter)? = nil, trackUsage: Bool? = nil, numThreads: Int? = nil,
+    asyncMaxWorkers: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
+    disableHistory: Bool? = nil, maxHistorySize: Int? = nil, maxTraceSize: Int? = nil,
+    callbacks: [any Callback]? = nil, allowToolAsyncSyncConversion: Bool? = nil,
+    warnOnTypeMismatch: Bool? = nil, extra: [String: any Sendable] = [:],
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: () async throws -> R
+) async rethrows -> R {
+    try await Settings.shared.context(settingsDictionary(
+        lm: lm, adapter: adapter, trackUsage: trackUsage, numThreads: numThreads, asyncMaxWorkers: asyncMaxWorkers,
+        maxErrors: maxErrors, provideTraceback: provideTraceback, disableHistory: disableHistory,
+        maxHistorySize: maxHistorySize, maxTraceSize: maxTraceSize, callbacks: callbacks,
+        allowToolAsyncSyncConversion: allowToolAsyncSyncConversion, warnOnTypeMismatch: warnOnTypeMismatch, extra: extra),
+        isolation: isolation, body)
+}
+
+/// Runs the synchronous `body` with scoped overrides of the shared settings.
+public func context<R>(
+    lm: LM? = nil, adapter: (any Adapter)? = nil, trackUsage: Bool? = nil, numThreads: Int? = nil,
+    asyncMaxWorkers: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
+    disableHistory: Bool? = nil, maxHistorySize: Int? = nil, maxTraceSize: Int? = nil,
+    callbacks: [any Callback]? = nil, allowToolAsyncSyncConversion: Bool? = nil,
+    warnOnTypeMismatch: Bool? = nil, extra: [String: any Sendable] = [:],
+    _ body: () throws -> R
+) rethrows -> R {
+    try Settings.shared.context(settingsDictionary(
+        lm: lm, adapter: adapter, trackUsage: trackUsage, numThreads: numThreads, asyncMaxWorkers: asyncMaxWorkers,
+        maxErrors: maxErrors, provideTraceback: provideTraceback, disableHistory: disableHistory,
+        maxHistorySize: maxHistorySize, maxTraceSize: maxTraceSize, callbacks: callbacks,
+        allowToolAsyncSyncConversion: allowToolAsyncSyncConversion, warnOnTypeMismatch: warnOnTypeMismatch, extra: extra), body)
+}
+
+/// The shared settings (DSPy's `dspy.settings`).
+public var settings: Settings { Settings.shared }

@@ -1,0 +1,332 @@
+import OrderedCollections
+
+/// A JSON document that could not be read, with the byte offset where reading stopped.
+public struct JSONParseError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let offset: Int
+    public var description: String { "\(message) at offset \(offset)" }
+}
+
+/// JSON reading and writing for ``Value``, keeping object key order and the int/float split.
+public enum JSON {
+    /// Parses strict JSON (RFC 8259).
+    public static func parse(_ text: String) throws(JSONParseError) -> Value {
+        var p = Reader(Array(text.utf8), lenient: false)
+        return try p.document()
+    }
+
+    /// Parses strict JSON from raw bytes.
+    public static func parse(bytes: [UInt8]) throws(JSONParseError) -> Value {
+        var p = Reader(bytes, lenient: false)
+        return try p.document()
+    }
+
+    /// Parses the forgiving dialect LMs produce: Python literals (`'single'`, `True`, `None`,
+    /// tuples), trailing commas and unquoted keys are accepted.
+    public static func parseLenient(_ text: String) throws(JSONParseError) -> Value {
+        var p = Reader(Array(text.utf8), lenient: true)
+        return try p.document()
+    }
+
+    /// Compact JSON for the wire (`{"a":1}`).
+    public static func compact(_ v: Value) -> String {
+        var out = ""
+        write(v, into: &out, style: .compact, level: 0)
+        return out
+    }
+
+    /// Python's `json.dumps(v, ensure_ascii=False)` (`{"a": 1, "b": [1, 2]}`), or with
+    /// `indent` like `json.dumps(v, indent=2)`.
+    public static func pythonDumps(_ v: Value, indent: Int? = nil) -> String {
+        var out = ""
+        write(v, into: &out, style: indent.map { .indented($0) } ?? .python, level: 0)
+        return out
+    }
+
+    enum Style { case compact, python, indented(Int) }
+
+    static func write(_ v: Value, into out: inout String, style: Style, level: Int) {
+        switch v {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d):
+            if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else { out += PythonFloat.repr(d) }
+        case .string(let s): writeString(s, into: &out)
+        case .array(let a):
+            if a.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, e) in a.enumerated() {
+                if i > 0 { out += separator(style) }
+                newline(style, level + 1, &out)
+                write(e, into: &out, style: style, level: level + 1)
+            }
+            newline(style, level, &out)
+            out += "]"
+        case .object(let o):
+            if o.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (k, e)) in o.enumerated() {
+                if i > 0 { out += separator(style) }
+                newline(style, level + 1, &out)
+                writeString(k, into: &out)
+                if case .compact = style { out += ":" } else { out += ": " }
+                write(e, into: &out, style: style, level: level + 1)
+            }
+            newline(style, level, &out)
+            out += "}"
+        }
+    }
+
+    private static func separator(_ style: Style) -> String {
+        switch style {
+        case .compact, .indented: return ","
+        case .python: return ", "
+        }
+    }
+
+    private static func newline(_ style: Style, _ level: Int, _ out: inout String) {
+        if case .indented(let n) = style {
+            out += "\n" + String(repeating: " ", count: n * level)
+        }
+    }
+
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u" + PythonString.hex(scalar.value, width: 4)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    /// Finds the first balanced `{...}` object in free text (prose or code fences around it).
+    static func firstObjectSpan(in text: String) -> Substring? {
+        var depth = 0
+        var start: String.Index?
+        var inString: Character?
+        var escaped = false
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if let q = inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { inString = nil }
+            } else if c == "\"" || (c == "'" && depth > 0) {
+                if depth > 0 { inString = c }
+            } else if c == "{" {
+                if depth == 0 { start = i }
+                depth += 1
+            } else if c == "}" && depth > 0 {
+                depth -= 1
+                if depth == 0, let s = start { return text[s...i] }
+            }
+            i = text.index(after: i)
+        }
+        return nil
+    }
+
+    struct Reader {
+        let b: [UInt8]
+        var i = 0
+        let lenient: Bool
+
+        init(_ bytes: [UInt8], lenient: Bool) {
+            self.b = bytes
+            self.lenient = lenient
+        }
+
+        func fail(_ m: String) -> JSONParseError { JSONParseError(message: m, offset: i) }
+
+        mutating func document() throws(JSONParseError) -> Value {
+            skipSpace()
+            let v = try value(depth: 0)
+            skipSpace()
+            if i != b.count { throw fail("unexpected trailing characters") }
+            return v
+        }
+
+        mutating func skipSpace() {
+            while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+        }
+
+        mutating func value(depth: Int) throws(JSONParseError) -> Value {
+            guard depth < 512 else { throw fail("nesting too deep") }
+            guard i < b.count else { throw fail("unexpected end of input") }
+            switch b[i] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(close: UInt8(ascii: "]"), depth: depth)
+            case UInt8(ascii: "(") where lenient: return try array(close: UInt8(ascii: ")"), depth: depth)
+            case UInt8(ascii: "\""): return .string(try string(quote: UInt8(ascii: "\"")))
+            case UInt8(ascii: "'") where lenient: return .string(try string(quote: UInt8(ascii: "'")))
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+            default:
+                let word = identifier()
+                switch word {
+                case "true": return .bool(true)
+                case "false": return .bool(false)
+                case "null": return .null
+                case "True" where lenient: return .bool(true)
+                case "False" where lenient: return .bool(false)
+                case "None" where lenient: return .null
+                case "NaN": return .double(.nan)
+                case "Infinity": return .double(.infinity)
+                default: throw fail(word.isEmpty ? "unexpected character" : "unknown word '\(word)'")
+                }
+            }
+        }
+
+        mutating func identifier() -> String {
+            let start = i
+            while i < b.count, isIdent(b[i]) { i += 1 }
+            return String(decoding: b[start..<i], as: UTF8.self)
+        }
+
+        func isIdent(_ c: UInt8) -> Bool {
+            (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+        }
+
+        mutating func object(depth: Int) throws(JSONParseError) -> Value {
+            i += 1
+            var o = OrderedDictionary<String, Value>()
+            skipSpace()
+            if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+            while true {
+                skipSpace()
+                guard i < b.count else { throw fail("unterminated object") }
+                let key: String
+                if b[i] == UInt8(ascii: "\"") {
+                    key = try string(quote: b[i])
+                } else if lenient && b[i] == UInt8(ascii: "'") {
+                    key = try string(quote: b[i])
+                } else if lenient && isIdent(b[i]) {
+                    key = identifier()
+                } else if lenient && b[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(o)
+                } else {
+                    throw fail("expected a string key")
+                }
+                skipSpace()
+                guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                i += 1
+                skipSpace()
+                o[key] = try value(depth: depth + 1)
+                skipSpace()
+                guard i < b.count else { throw fail("unterminated object") }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if b[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+                throw fail("expected ',' or '}'")
+            }
+        }
+
+        mutating func array(close: UInt8, depth: Int) throws(JSONParseError) -> Value {
+            i += 1
+            var a: [Value] = []
+            skipSpace()
+            if i < b.count, b[i] == close { i += 1; return .array(a) }
+            while true {
+                skipSpace()
+                if lenient, i < b.count, b[i] == close { i += 1; return .array(a) }
+                a.append(try value(depth: depth + 1))
+                skipSpace()
+                guard i < b.count else { throw fail("unterminated array") }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if b[i] == close { i += 1; return .array(a) }
+                throw fail("expected ',' or '\(Character(UnicodeScalar(close)))'")
+            }
+        }
+
+        mutating func number() throws(JSONParseError) -> Value {
+            let start = i
+            if b[i] == UInt8(ascii: "-") { i += 1 }
+            var isFloat = false
+            while i < b.count {
+                let c = b[i]
+                if c >= 0x30 && c <= 0x39 { i += 1 } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && isFloat) {
+                    isFloat = true
+                    i += 1
+                } else { break }
+            }
+            let text = String(decoding: b[start..<i], as: UTF8.self)
+            if !isFloat, let n = Int(text) { return .int(n) }
+            if let d = Double(text) { return .double(d) }
+            throw fail("invalid number '\(text)'")
+        }
+
+        mutating func string(quote: UInt8) throws(JSONParseError) -> String {
+            i += 1
+            var bytes: [UInt8] = []
+            while i < b.count {
+                let c = b[i]
+                if c == quote { i += 1; return String(decoding: bytes, as: UTF8.self) }
+                if c == UInt8(ascii: "\\") {
+                    i += 1
+                    guard i < b.count else { break }
+                    let e = b[i]
+                    i += 1
+                    switch e {
+                    case UInt8(ascii: "n"): bytes.append(0x0A)
+                    case UInt8(ascii: "t"): bytes.append(0x09)
+                    case UInt8(ascii: "r"): bytes.append(0x0D)
+                    case UInt8(ascii: "b"): bytes.append(0x08)
+                    case UInt8(ascii: "f"): bytes.append(0x0C)
+                    case UInt8(ascii: "u"):
+                        var scalar = try hex4()
+                        if scalar >= 0xD800 && scalar < 0xDC00, i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
+                            i += 2
+                            let low = try hex4()
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                        }
+                        bytes.append(contentsOf: Array(String(UnicodeScalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
+                    case UInt8(ascii: "x") where lenient:
+                        var v: UInt32 = 0
+                        for _ in 0..<2 {
+                            guard i < b.count, let h = hexDigit(b[i]) else { throw fail("bad \\x escape") }
+                            v = v * 16 + h
+                            i += 1
+                        }
+                        bytes.append(contentsOf: Array(String(UnicodeScalar(v).map(Character.init) ?? "\u{FFFD}").utf8))
+                    default: bytes.append(e)
+                    }
+                    continue
+                }
+                if c < 0x20 && !lenient { throw fail("control character in string") }
+                bytes.append(c)
+                i += 1
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func hex4() throws(JSONParseError) -> UInt32 {
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                guard i < b.count, let h = hexDigit(b[i]) else { throw fail("bad \\u escape") }
+                v = v * 16 + h
+                i += 1
+            }
+            return v
+        }
+
+        func hexDigit(_ c: UInt8) -> UInt32? {
+            switch c {
+            case 0x30...0x39: return UInt32(c - 0x30)
+            case 0x41...0x46: return UInt32(c - 0x41 + 10)
+            case 0x61...0x66: return UInt32(c - 0x61 + 10)
+            default: return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,383 @@
+import Foundation
+/// One input or output of a ``Signature``.
+public struct Field: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable { case input, output }
+
+    public var name: String
+    public var kind: Kind
+    public var type: FieldType
+    /// What the field means; `nil` renders no description (DSPy's `${name}` placeholder).
+    public var description: String?
+    /// Used when the caller (input) or the LM (output) leaves the field out.
+    public var defaultValue: Value?
+    /// True when the signature string gave no type (`question` rather than `question: str`).
+    public var isTypeUndefined: Bool
+
+    public init(_ name: String, kind: Kind, type: FieldType = .string, description: String? = nil,
+                defaultValue: Value? = nil, isTypeUndefined: Bool = false) {
+        self.name = name
+        self.kind = kind
+        self.type = type
+        self.description = description
+        self.defaultValue = defaultValue
+        self.isTypeUndefined = isTypeUndefined
+    }
+
+    /// An input field (`InputField(desc=...)` in DSPy).
+    public static func input(_ name: String, _ type: FieldType = .string, description: String? = nil, default value: Value? = nil) -> Field {
+        Field(name, kind: .input, type: type, description: description, defaultValue: value)
+    }
+
+    /// An output field (`OutputField(desc=...)` in DSPy).
+    public static func output(_ name: String, _ type: FieldType = .string, description: String? = nil, default value: Value? = nil) -> Field {
+        Field(name, kind: .output, type: type, description: description, defaultValue: value)
+    }
+
+    /// DSPy's `infer_prefix`: `someAttributeName42` → `Some Attribute Name 42:`.
+    public var prefix: String { Field.inferPrefix(name) + ":" }
+
+    static func inferPrefix(_ name: String) -> String {
+        // Split camelCase, acronyms, digits and snake_case into words.
+        var words: [String] = []
+        var current = ""
+        let chars = Array(name)
+        func flush() { if !current.isEmpty { words.append(current); current = "" } }
+        for (i, c) in chars.enumerated() {
+            if c == "_" { flush(); continue }
+            if let prev = current.last {
+                let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+                let boundary =
+                    (prev.isLowercase && c.isUppercase) ||
+                    (prev.isLetter && c.isNumber) || (prev.isNumber && c.isLetter) ||
+                    (prev.isUppercase && c.isUppercase && (next?.isLowercase ?? false))
+                if boundary { flush() }
+            }
+            current.append(c)
+        }
+        flush()
+        return words.map { w in
+            w.count > 1 && w.allSatisfy({ $0.isUppercase || $0.isNumber }) ? w : w.prefix(1).uppercased() + w.dropFirst().lowercased()
+        }.joined(separator: " ")
+    }
+}
+
+/// A malformed signature; the messages follow DSPy's wording.
+public struct SignatureError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ message: String) { description = message }
+}
+
+/// What a module takes and returns: `"question -> answer"`, with types, descriptions and
+/// instructions. A value type: every `with...` method returns a new signature.
+public struct Signature: Sendable, Hashable, CustomStringConvertible {
+    public private(set) var inputFields: [Field]
+    public private(set) var outputFields: [Field]
+    private var explicitInstructions: String?
+
+    /// Parses DSPy's string form, e.g. `"question -> answer"` or
+    /// `"a, b: int -> c: list[str], ok: bool"`.
+    public init(_ string: String, instructions: String? = nil) throws {
+        let (inputs, outputs) = try SignatureParser.parse(string)
+        try self.init(inputs: inputs, outputs: outputs, instructions: instructions)
+    }
+
+    /// Builds a signature from fields, for descriptions and defaults the string form cannot hold.
+    public init(inputs: [Field], outputs: [Field], instructions: String? = nil) throws {
+        let dup = Set(inputs.map(\.name)).intersection(outputs.map(\.name))
+        if !dup.isEmpty {
+            throw SignatureError("Input and output fields must have distinct names, but found duplicates: '\(dup.sorted().joined(separator: ", "))'.")
+        }
+        self.inputFields = inputs.map { var f = $0; f.kind = .input; return f }
+        self.outputFields = outputs.map { var f = $0; f.kind = .output; return f }
+        self.explicitInstructions = instructions.map(Signature.cleandoc).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The task description: explicit instructions, or DSPy's default sentence.
+    public var instructions: String {
+        explicitInstructions ?? "Given the fields \(inputFields.map { "`\($0.name)`" }.joined(separator: ", ")), produce the fields \(outputFields.map { "`\($0.name)`" }.joined(separator: ", "))."
+    }
+
+    /// All fields, inputs first.
+    public var fields: [Field] { inputFields + outputFields }
+
+    /// The `"a, b -> c"` form.
+    public var signatureString: String {
+        inputFields.map(\.name).joined(separator: ", ") + " -> " + outputFields.map(\.name).joined(separator: ", ")
+    }
+
+    public var description: String { "Signature(\(signatureString))" }
+
+    public func field(named name: String) -> Field? { fields.first { $0.name == name } }
+
+    /// A copy with new instructions.
+    public func withInstructions(_ text: String) -> Signature {
+        var s = self
+        s.explicitInstructions = Signature.cleandoc(text)
+        return s
+    }
+
+    /// A copy whose instructions have `text` appended after a blank line.
+    public func appendingInstructions(_ text: String) -> Signature {
+        withInstructions(instructions + "\n\n" + text)
+    }
+
+    /// A copy whose instructions have `text` prepended before a blank line.
+    public func prependingInstructions(_ text: String) -> Signature {
+        withInstructions(text + "\n\n" + instructions)
+    }
+
+    /// A copy with `field` inserted first among its kind's fields.
+    public func prepending(_ field: Field) throws -> Signature {
+        try inserting(field, at: 0)
+    }
+
+    /// A copy with `field` appended last among its kind's fields.
+    public func appending(_ field: Field) throws -> Signature {
+        try inserting(field, at: field.kind == .input ? inputFields.count : outputFields.count)
+    }
+
+    /// A copy with `field` inserted at `index` among its kind's fields.
+    public func inserting(_ field: Field, at index: Int) throws -> Signature {
+        var ins = inputFields.filter { $0.name != field.name }
+        var outs = outputFields.filter { $0.name != field.name }
+        if field.kind == .input { ins.insert(field, at: min(max(0, index), ins.count)) } else { outs.insert(field, at: min(max(0, index), outs.count)) }
+        return try Signature(inputs: ins, outputs: outs, instructions: explicitInstructions)
+    }
+
+    /// A copy without the named field.
+    public func deleting(_ name: String) -> Signature {
+        var s = self
+        s.inputFields.removeAll { $0.name == name }
+        s.outputFields.removeAll { $0.name == name }
+        return s
+    }
+
+    /// A copy with the named field's description and/or type replaced.
+    public func withUpdatedField(_ name: String, type: FieldType? = nil, description: String? = nil) throws -> Signature {
+        guard field(named: name) != nil else { throw SignatureError("Unknown field '\(name)' in \(signatureString).") }
+        var s = self
+        func update(_ f: inout Field) {
+            guard f.name == name else { return }
+            if let type { f.type = type; f.isTypeUndefined = false }
+            if let description { f.description = description }
+        }
+        for i in s.inputFields.indices { update(&s.inputFields[i]) }
+        for i in s.outputFields.indices { update(&s.outputFields[i]) }
+        return s
+    }
+
+    /// Python's `inspect.cleandoc`: trims blank edge lines and the common indentation.
+    static func cleandoc(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard !lines.isEmpty else { return "" }
+        let first = lines.removeFirst().trimmingWhitespace()
+        let indents = lines.filter { !$0.trimmingWhitespace().isEmpty }.map { $0.prefix { $0 == " " || $0 == "\t" }.count }
+        let margin = indents.min() ?? 0
+        lines = lines.map { $0.count >= margin ? String($0.dropFirst(margin)) : $0.trimmingWhitespace() }
+        lines.insert(first, at: 0)
+        while let l = lines.first, l.trimmingWhitespace().isEmpty { lines.removeFirst() }
+        while let l = lines.last, l.trimmingWhitespace().isEmpty { lines.removeLast() }
+        return lines.map { $0.hasSuffix(" ") || $0.hasSuffix("\t") ? String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) : $0 }.joined(separator: "\n")
+    }
+}
+
+/// Parses the string grammar: each side is a Python parameter list (`name: type = default`).
+enum SignatureParser {
+    static func parse(_ text: String) throws -> ([Field], [Field]) {
+        let parts = text.components(separatedBy: "->")
+        guard parts.count == 2 else {
+            throw SignatureError("Invalid signature format: '\(text)', must contain exactly one '->'.")
+        }
+        return (try side(parts[0], kind: .input, whole: text), try side(parts[1], kind: .output, whole: text))
+    }
+
+    private static func side(_ text: String, kind: Field.Kind, whole: String) throws -> [Field] {
+        var lexer = TypeLexer(text)
+        var fields: [Field] = []
+        lexer.skipSpace()
+        if lexer.atEnd { return [] }
+        while true {
+            lexer.skipSpace()
+            guard let name = lexer.identifier() else {
+                throw SignatureError("Invalid signature format: '\(whole)': expected a field name at \(lexer.describePosition()).")
+            }
+            lexer.skipSpace()
+            var type = FieldType.string
+            var undefined = true
+            if lexer.consume(":") {
+                type = try lexer.typeExpression(whole: whole)
+                undefined = false
+                lexer.skipSpace()
+            }
+            if lexer.consume("=") {
+                try lexer.skipDefault(whole: whole)  // defaults parse but are ignored, as in DSPy
+            }
+            let field = Field(name, kind: kind, type: type, isTypeUndefined: undefined && kind == .input)
+            if let i = fields.firstIndex(where: { $0.name == name }) { fields[i] = field } else { fields.append(field) }
+            lexer.skipSpace()
+            if lexer.atEnd { break }
+            guard lexer.consume(",") else {
+                throw SignatureError("Invalid signature format: '\(whole)': expected ',' at \(lexer.describePosition()).")
+            }
+            lexer.skipSpace()
+            if lexer.atEnd { break }  // a trailing comma is valid Python
+        }
+        return fields
+    }
+}
+
+/// Character-level reader for field lists and type expressions.
+struct TypeLexer {
+    let chars: [Character]
+    var i = 0
+
+    init(_ text: String) { chars = Array(text) }
+
+    var atEnd: Bool { i >= chars.count }
+    func describePosition() -> String { atEnd ? "end of input" : "'\(String(chars[i...]).prefix(12))'" }
+
+    mutating func skipSpace() { while i < chars.count, chars[i].isWhitespace { i += 1 } }
+
+    mutating func consume(_ c: Character) -> Bool {
+        skipSpace()
+        if i < chars.count, chars[i] == c { i += 1; return true }
+        return false
+    }
+
+    mutating func identifier() -> String? {
+        skipSpace()
+        guard i < chars.count, chars[i].isLetter || chars[i] == "_" else { return nil }
+        let start = i
+        while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { i += 1 }
+        return String(chars[start..<i])
+    }
+
+    mutating func dottedName() -> String? {
+        guard var name = identifier() else { return nil }
+        while i < chars.count, chars[i] == ".", let next = { var c = self; c.i += 1; return c.identifier() }() {
+            i += 1
+            _ = identifier()
+            name += "." + next
+        }
+        return name
+    }
+
+    mutating func typeExpression(whole: String) throws -> FieldType {
+        var members = [try primaryType(whole: whole)]
+        while consume("|") { members.append(try primaryType(whole: whole)) }
+        if members.count == 1 { return members[0] }
+        return .union(members, pep604: true)
+    }
+
+    private mutating func typeArguments(whole: String) throws -> [FieldType] {
+        var args: [FieldType] = []
+        if consume("]") { return args }
+        repeat { args.append(try typeExpression(whole: whole)) } while consume(",")
+        guard consume("]") else { throw SignatureError("Invalid signature format: '\(whole)': expected ']' at \(describePosition()).") }
+        return args
+    }
+
+    private mutating func primaryType(whole: String) throws -> FieldType {
+        skipSpace()
+        guard let name = dottedName() else {
+            throw SignatureError("Failed to parse string-base Signature due to unhandled AST node type in annotation: \(describePosition()) in '\(whole)'.")
+        }
+        let hasArgs = consume("[")
+        func noArgs(_ t: FieldType) throws -> FieldType {
+            if hasArgs { throw SignatureError("Type '\(name)' takes no parameters in '\(whole)'.") }
+            return t
+        }
+        func arity(_ args: [FieldType], _ n: Int) throws {
+            if args.count != n { throw SignatureError("Type '\(name)' expects \(n) parameter\(n == 1 ? "" : "s") in '\(whole)', got \(args.count).") }
+        }
+        switch name {
+        case "str": return try noArgs(.string)
+        case "int": return try noArgs(.int)
+        case "float": return try noArgs(.float)
+        case "bool": return try noArgs(.bool)
+        case "Any", "typing.Any": return try noArgs(.any)
+        case "None", "NoneType": return try noArgs(.none)
+        case "list", "List", "typing.List":
+            guard hasArgs else { return .list(nil) }
+            let a = try typeArguments(whole: whole); try arity(a, 1); return .list(a[0])
+        case "set", "Set", "frozenset":
+            guard hasArgs else { return .set(nil) }
+            let a = try typeArguments(whole: whole); try arity(a, 1); return .set(a[0])
+        case "dict", "Dict", "typing.Dict":
+            guard hasArgs else { return .dict(nil, nil) }
+            let a = try typeArguments(whole: whole); try arity(a, 2); return .dict(a[0], a[1])
+        case "tuple", "Tuple":
+            guard hasArgs else { return .tuple([]) }
+            return .tuple(try typeArguments(whole: whole))
+        case "Optional", "typing.Optional":
+            guard hasArgs else { throw SignatureError("Optional needs a type parameter in '\(whole)'.") }
+            let a = try typeArguments(whole: whole); try arity(a, 1); return .optional(a[0])
+        case "Union", "typing.Union":
+            guard hasArgs else { throw SignatureError("Union needs type parameters in '\(whole)'.") }
+            let a = try typeArguments(whole: whole)
+            if a.count == 2, a[1] == .none { return .optional(a[0]) }
+            return a.count == 1 ? a[0] : .union(a, pep604: false)
+        case "Literal", "typing.Literal":
+            guard hasArgs else { throw SignatureError("Literal needs values in '\(whole)'.") }
+            var values: [Value] = []
+            repeat { values.append(try literalConstant(whole: whole)) } while consume(",")
+            guard consume("]") else { throw SignatureError("Invalid signature format: '\(whole)': expected ']' at \(describePosition()).") }
+            return .literal(values)
+        default:
+            throw SignatureError("Unknown name: \(name)")
+        }
+    }
+
+    private mutating func literalConstant(whole: String) throws -> Value {
+        skipSpace()
+        guard i < chars.count else { throw SignatureError("Invalid signature format: '\(whole)': unterminated Literal.") }
+        let c = chars[i]
+        if c == "'" || c == "\"" {
+            i += 1
+            var s = ""
+            while i < chars.count, chars[i] != c {
+                if chars[i] == "\\", i + 1 < chars.count { i += 1 }
+                s.append(chars[i])
+                i += 1
+            }
+            guard i < chars.count else { throw SignatureError("Invalid signature format: '\(whole)': unterminated string in Literal.") }
+            i += 1
+            return .string(s)
+        }
+        let start = i
+        while i < chars.count, chars[i] != ",", chars[i] != "]" { i += 1 }
+        let word = String(chars[start..<i]).trimmingWhitespace()
+        switch word {
+        case "True": return .bool(true)
+        case "False": return .bool(false)
+        case "None": return .null
+        default:
+            if let n = Int(word) { return .int(n) }
+            if let d = Double(word) { return .double(d) }
+            throw SignatureError("Literal values must be constants, got '\(word)' in '\(whole)'.")
+        }
+    }
+
+    /// Skips a default value expression up to the next top-level comma.
+    mutating func skipDefault(whole: String) throws {
+        var depth = 0
+        var quote: Character?
+        while i < chars.count {
+            let c = chars[i]
+            if let q = quote {
+                if c == "\\" { i += 1 } else if c == q { quote = nil }
+            } else if c == "'" || c == "\"" { quote = c } else if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 } else if c == "," && depth == 0 { return }
+            i += 1
+        }
+        if quote != nil || depth != 0 { throw SignatureError("Invalid signature format: '\(whole)': unbalanced default value.") }
+    }
+}
+
+extension Signature: ExpressibleByStringLiteral {
+    /// A signature written as a literal in source code (`let sig: Signature = "q -> a"`).
+    /// A malformed literal is a programming error and stops the program with DSPy's message;
+    /// use `try Signature(string)` for text that comes from users.
+    public init(stringLiteral value: String) {
+        do { try self.init(value) } catch { preconditionFailure("\(error)") }
+    }
+}

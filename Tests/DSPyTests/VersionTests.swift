@@ -1,0 +1,3 @@
+import Testing
+@testable import DSPy
+@Test func version() { #expect(!DSPyVersion.string.isEmpty) }
