@@ -89,13 +89,18 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
         }
         self.inputFields = inputs.map { var f = $0; f.kind = .input; return f }
         self.outputFields = outputs.map { var f = $0; f.kind = .output; return f }
-        self.explicitInstructions = instructions.map(Signature.cleandoc).flatMap { $0.isEmpty ? nil : $0 }
+        // Like DSPy, the default sentence is fixed when the signature is made, so adding fields
+        // later (ChainOfThought's `reasoning`) keeps the original instructions.
+        let given = instructions.map(Signature.cleandoc).flatMap { $0.isEmpty ? nil : $0 }
+        self.explicitInstructions = given ?? Signature.defaultInstructions(inputs: inputs, outputs: outputs)
     }
 
-    /// The task description: explicit instructions, or DSPy's default sentence.
-    public var instructions: String {
-        explicitInstructions ?? "Given the fields \(inputFields.map { "`\($0.name)`" }.joined(separator: ", ")), produce the fields \(outputFields.map { "`\($0.name)`" }.joined(separator: ", "))."
+    static func defaultInstructions(inputs: [Field], outputs: [Field]) -> String {
+        "Given the fields \(inputs.map { "`\($0.name)`" }.joined(separator: ", ")), produce the fields \(outputs.map { "`\($0.name)`" }.joined(separator: ", "))."
     }
+
+    /// The task description: the given instructions, or DSPy's default sentence.
+    public var instructions: String { explicitInstructions ?? "" }
 
     /// All fields, inputs first.
     public var fields: [Field] { inputFields + outputFields }
@@ -370,14 +375,5 @@ struct TypeLexer {
             i += 1
         }
         if quote != nil || depth != 0 { throw SignatureError("Invalid signature format: '\(whole)': unbalanced default value.") }
-    }
-}
-
-extension Signature: ExpressibleByStringLiteral {
-    /// A signature written as a literal in source code (`let sig: Signature = "q -> a"`).
-    /// A malformed literal is a programming error and stops the program with DSPy's message;
-    /// use `try Signature(string)` for text that comes from users.
-    public init(stringLiteral value: String) {
-        do { try self.init(value) } catch { preconditionFailure("\(error)") }
     }
 }

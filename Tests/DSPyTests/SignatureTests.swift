@@ -1,0 +1,133 @@
+import Testing
+@testable import DSPy
+
+@Suite struct SignatureTests {
+    @Test func parsesInputsAndOutputs() throws {
+        let s = try Signature("input1, input2 -> output")
+        #expect(s.inputFields.map(\.name) == ["input1", "input2"])
+        #expect(s.outputFields.map(\.name) == ["output"])
+        #expect(s.signatureString == "input1, input2 -> output")
+        #expect(s.inputFields[0].isTypeUndefined)
+        #expect(!s.outputFields[0].isTypeUndefined)
+    }
+
+    @Test func defaultInstructions() throws {
+        #expect(try Signature("a, b -> c").instructions == "Given the fields `a`, `b`, produce the fields `c`.")
+        #expect(try Signature("a -> b", instructions: "  Answer briefly.\n").instructions == "Answer briefly.")
+    }
+
+    @Test(arguments: ["", "a, b", "a -> b -> c"])
+    func needsExactlyOneArrow(text: String) {
+        #expect {
+            try Signature(text)
+        } throws: { e in
+            "\(e)" == "Invalid signature format: '\(text)', must contain exactly one '->'."
+        }
+    }
+
+    @Test func duplicateNamesAcrossSidesAreRejected() {
+        #expect {
+            try Signature("b, value -> value, b")
+        } throws: { e in
+            "\(e)" == "Input and output fields must have distinct names, but found duplicates: 'b, value'."
+        }
+    }
+
+    @Test func unknownTypeNames() {
+        #expect { try Signature("a: Foo -> b") } throws: { "\($0)" == "Unknown name: Foo" }
+        #expect { try Signature("a -> b: list[Bar]") } throws: { "\($0)" == "Unknown name: Bar" }
+    }
+
+    @Test func malformedFieldLists() {
+        #expect(throws: SignatureError.self) { try Signature("a b -> c") }
+        #expect(throws: SignatureError.self) { try Signature("1a -> c") }
+        #expect(throws: SignatureError.self) { try Signature("a: list[str -> c") }
+        #expect(throws: SignatureError.self) { try Signature("a: Literal[x] -> c") }
+    }
+
+    @Test(arguments: [
+        ("int", "int"), ("list[int]", "list[int]"), ("dict[str, float]", "dict[str, float]"),
+        ("tuple[str, int]", "tuple[str, int]"), ("Optional[str]", "Union[str, NoneType]"),
+        ("Union[int, str]", "Union[int, str]"), ("Any", "Any"), ("str | None", "UnionType[str, NoneType]"),
+        ("list[dict[str, Any]]", "list[dict[str, Any]]"), ("Literal['a', 'b']", "Literal['a', 'b']"),
+        ("Literal[1, True]", "Literal[1, True]"), ("List[str]", "list[str]"), ("list", "list"), ("dict", "dict"),
+    ])
+    func typeNamesRenderLikeDSPy(annotation: String, name: String) throws {
+        let s = try Signature("x -> y: \(annotation)")
+        #expect(s.outputFields[0].type.pythonName == name)
+    }
+
+    @Test func jsonSchemasPutTypeFirst() throws {
+        #expect(JSON.pythonDumps(FieldType.list(.string).jsonSchema) == #"{"type": "array", "items": {"type": "string"}}"#)
+        #expect(JSON.pythonDumps(FieldType.dict(.string, .any).jsonSchema) == #"{"type": "object", "additionalProperties": true}"#)
+        #expect(JSON.pythonDumps(FieldType.tuple([.int, .string]).jsonSchema) ==
+                #"{"type": "array", "maxItems": 2, "minItems": 2, "prefixItems": [{"type": "integer"}, {"type": "string"}]}"#)
+        #expect(JSON.pythonDumps(FieldType.optional(.int).jsonSchema) == #"{"anyOf": [{"type": "integer"}, {"type": "null"}]}"#)
+    }
+
+    @Test func defaultsAndTrailingCommasParse() throws {
+        let s = try Signature("x: int = 3, y: str = 'a,b', -> z")
+        #expect(s.inputFields.map(\.name) == ["x", "y"])
+        #expect(s.inputFields[0].type == .int)
+    }
+
+    @Test func inferPrefix() {
+        #expect(Field.inferPrefix("someAttributeName42IsCool") == "Some Attribute Name 42 Is Cool")
+        #expect(Field.inferPrefix("URLAddress") == "URL Address")
+        #expect(Field.inferPrefix("isHTTPSSecure123") == "Is HTTPS Secure 123")
+        #expect(Field.output("answer").prefix == "Answer:")
+        #expect(Field.input("question_text").prefix == "Question Text:")
+    }
+
+    @Test func editingReturnsNewSignatures() throws {
+        let s = try Signature("question -> answer")
+        let t = s.appendingInstructions("Be brief.")
+        #expect(t.instructions == "Given the fields `question`, produce the fields `answer`.\n\nBe brief.")
+        #expect(s.instructions == "Given the fields `question`, produce the fields `answer`.")
+        let u = try s.prepending(.output("reasoning")).withUpdatedField("answer", type: .int, description: "a number")
+        #expect(u.outputFields.map(\.name) == ["reasoning", "answer"])
+        #expect(u.outputFields[1].type == .int && u.outputFields[1].description == "a number")
+        #expect(u.deleting("reasoning").outputFields.map(\.name) == ["answer"])
+        #expect(throws: SignatureError.self) { try s.withUpdatedField("nope", description: "x") }
+    }
+}
+
+@Suite struct ValueTests {
+    @Test func pythonRendering() {
+        #expect(Value.string("it's").pythonRepr == "\"it's\"")
+        #expect(Value.string("a'b\"c").pythonRepr == "'a\\'b\"c'")
+        #expect(Value.string("line\nbreak").pythonRepr == "'line\\nbreak'")
+        #expect(Value.object(["k": [1, 2.5, true, nil]]).pythonRepr == "{'k': [1, 2.5, True, None]}")
+        #expect(Value.double(1e16).pythonStr == "1e+16")
+        #expect(Value.double(1e15).pythonStr == "1000000000000000.0")
+        #expect(Value.double(0.0001).pythonStr == "0.0001")
+        #expect(Value.double(0.00001).pythonStr == "1e-05")
+        #expect(Value.double(-2.5e-7).pythonStr == "-2.5e-07")
+        #expect(Value.double(3).pythonStr == "3.0")
+        #expect(Value.double(123456.789).pythonStr == "123456.789")
+    }
+
+    @Test func jsonRoundTripKeepsOrderAndNumbers() throws {
+        let text = #"{"z": 1, "a": [1.5, -2, "\u00e9\n", null, true], "m": {"k": 1e3}}"#
+        let v = try JSON.parse(text)
+        #expect(v.objectValue.map { Array($0.keys) } == ["z", "a", "m"])
+        #expect(v["a"] == [1.5, -2, "é\n", nil, true])
+        #expect(v["m"]["k"] == .double(1000))
+        #expect(JSON.compact(v) == #"{"z":1,"a":[1.5,-2,"é\n",null,true],"m":{"k":1000.0}}"#)
+        #expect(try JSON.parse(JSON.compact(v)) == v)
+    }
+
+    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"unterminated", "01x", "{'a': 1}"])
+    func strictJSONRejectsGarbage(text: String) {
+        #expect(throws: JSONParseError.self) { try JSON.parse(text) }
+    }
+
+    @Test func lenientParsingAcceptsPythonLiterals() throws {
+        #expect(try JSON.parseLenient("{'a': True, 'b': None, 'c': (1, 2), d: [1,],}") == ["a": true, "b": nil, "c": [1, 2], "d": [1]])
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSON.parse(deep) }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import DSPy
-@Test func version() { #expect(!DSPyVersion.string.isEmpty) }
