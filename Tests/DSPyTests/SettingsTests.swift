@@ -217,3 +217,50 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         #expect(s.get("custom", as: Int.self) == nil)
     }
 }
+
+@Suite struct SettingsFileTests {
+    func tempPath() -> String { NSTemporaryDirectory() + "dspy-settings-\(CallID.make()).json" }
+
+    @Test func saveAndLoadRoundTripWithoutSecrets() throws {
+        let s = Settings()
+        let lm = try LM("openai/gpt-4o-mini", temperature: 0.2, maxTokens: 100, apiBase: "http://127.0.0.1:9/v1", apiKey: "sk-very-secret")
+        try s.configure(["lm": lm, "adapter": JSONAdapter(), "track_usage": true, "callbacks": [EventLog()] as [any Callback], "my_key": "mine"])
+        let path = tempPath()
+        let report = try s.save(to: path)
+        #expect(report.skippedKeys.contains("callbacks") && report.skippedKeys.contains("trace"))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("sk-very-secret"))
+        #expect(text.contains("\"model\": \"openai/gpt-4o-mini\""))
+
+        let loaded = try Settings.load(from: path)
+        let t = Settings()
+        try t.configure(loaded)
+        #expect(t.lm?.model == "openai/gpt-4o-mini")
+        #expect(t.lm?.kwargs["temperature"] == .double(0.2) && t.lm?.kwargs["max_tokens"] == 100)
+        #expect(t.lm?.apiBase == LM.defaultAPIBase(for: .openai))  // api_base dropped unless allowed
+        #expect(t.adapter is JSONAdapter)
+        #expect(t.trackUsage)
+        #expect(t.get("my_key", as: String.self) == "mine")
+        let trusted = try Settings.load(from: path, allowAPIBase: true)
+        #expect((trusted["lm"] as? LM)?.apiBase == "http://127.0.0.1:9/v1")
+    }
+
+    @Test func excludeKeysLeavesThemOut() throws {
+        let s = Settings()
+        try s.configure(["adapter": ChatAdapter(), "track_usage": true])
+        let path = tempPath()
+        try s.save(to: path, excludeKeys: ["adapter", "track_usage"])
+        let loaded = try Settings.load(from: path)
+        #expect(loaded["adapter"] == nil && loaded["track_usage"] == nil)
+        #expect(loaded["num_threads"] as? Int == 8)
+    }
+
+    @Test func badFilesGiveClearErrors() throws {
+        let path = tempPath()
+        #expect { try Settings.load(from: path) } throws: { "\($0)".hasPrefix("Cannot read settings file") }
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try Settings.load(from: path) } throws: { "\($0)".contains("is not valid JSON") }
+        try Data("{\"a\": 1}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try Settings.load(from: path) } throws: { "\($0)".contains("is not a DSPy settings file") }
+    }
+}
