@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import DSPy
 
@@ -8,6 +9,10 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         let t = Thread { c.resume(returning: body()) }
         t.start()
     }
+}
+
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 @Suite struct SettingsTests {
@@ -131,8 +136,19 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
 
     @Test func concurrentFirstConfigureHasExactlyOneOwner() async {
         let s = Settings()
+        // Task ids are reused once a task ends, so keep all 64 alive until each has tried.
+        let started = Counter(), tried = Counter()
         let successes = await withTaskGroup(of: Bool.self) { g in
-            for i in 0..<64 { g.addTask { (try? s.configure(["num_threads": i])) != nil } }
+            for i in 0..<64 {
+                g.addTask {
+                    started.value.add(1, ordering: .relaxed)
+                    while started.value.load(ordering: .relaxed) < 64 { await Task.yield() }
+                    let ok = (try? s.configure(["num_threads": i])) != nil
+                    tried.value.add(1, ordering: .relaxed)
+                    while tried.value.load(ordering: .relaxed) < 64 { await Task.yield() }
+                    return ok
+                }
+            }
             return await g.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(successes == 1)
