@@ -5,7 +5,7 @@ import Testing
 
 /// A backend that records every request and answers with fixed text (or the dummy's fill).
 final class RecordingBackend: LMBackend {
-    let requests = Mutex<[LMRequest]>([])
+    let requests = Locked<[LMRequest]>([])
     let reply: @Sendable (LMRequest) -> String
 
     init(reply: @escaping @Sendable (LMRequest) -> String) { self.reply = reply }
@@ -21,8 +21,8 @@ final class RecordingBackend: LMBackend {
 
 /// Records callback events as short strings.
 final class EventLog: Callback {
-    let events = Mutex<[String]>([])
-    let ids = Mutex<[(CallInfo, String)]>([])
+    let events = Locked<[String]>([])
+    let ids = Locked<[(CallInfo, String)]>([])
     func add(_ s: String, _ c: CallInfo) { events.withLock { $0.append(s) }; ids.withLock { $0.append((c, s)) } }
     func onModuleStart(_ call: CallInfo, module: Module, inputs: Inputs) { add("module_start(\(type(of: module)))", call) }
     func onModuleEnd(_ call: CallInfo, outputs: Prediction?, error: (any Error)?) { add("module_end" + (error == nil ? "" : "!"), call) }

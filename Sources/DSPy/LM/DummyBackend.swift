@@ -16,7 +16,7 @@ public final class DummyBackend: LMBackend {
         case error(LMError)
     }
 
-    private let script: Mutex<[Answer]>
+    private let script: Locked<[Answer]>
     private let scripted: Bool
     private let callCount = Atomic<Int>(0)
     /// Simulated latency per call, for trying concurrency offline.
@@ -24,14 +24,14 @@ public final class DummyBackend: LMBackend {
 
     /// A backend that fills every output field (`LM("dummy")`).
     public init(latency: Duration = .zero) {
-        script = Mutex([])
+        script = Locked([])
         scripted = false
         self.latency = latency
     }
 
     /// A backend that replays `answers`, then answers `No more responses`.
     public init(answers: [Answer], latency: Duration = .zero) {
-        script = Mutex(answers)
+        script = Locked(answers)
         scripted = true
         self.latency = latency
     }

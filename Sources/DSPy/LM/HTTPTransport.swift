@@ -1,3 +1,4 @@
+import Foundation
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
@@ -24,7 +25,9 @@ enum HTTPTransport {
     static let client: HTTPClient = {
         var config = HTTPClient.Configuration()
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
-        config.timeout = .init(connect: .seconds(30))
+        config.timeout = .init(connect: .seconds(10))
+        // Report a refused connection at once instead of retrying until the deadline.
+        config.connectionPool.retryConnectionEstablishment = false
         config.httpVersion = .automatic
         config.decompression = .enabled(limit: .ratio(50))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
@@ -160,14 +163,16 @@ func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: 
     return e
 }
 
-/// The error message inside a provider's JSON error body, if there is one.
-func serverErrorMessage(_ body: [UInt8]) -> String? {
-    guard let v = try? JSON.parse(bytes: body) else {
+/// The error message inside a provider's JSON error body, if there is one, with the API key
+/// blanked out should the server echo it.
+func serverErrorMessage(_ body: [UInt8], redacting secret: String? = nil) -> String? {
+    var message: String?
+    if let v = try? JSON.parse(bytes: body) {
+        message = v["error"]["message"].stringValue ?? v["error"].stringValue ?? v["message"].stringValue
+    } else {
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingWhitespace()
-        return text.isEmpty ? nil : text
+        message = text.isEmpty ? nil : text
     }
-    if let m = v["error"]["message"].stringValue { return m }
-    if let m = v["error"].stringValue { return m }
-    if let m = v["message"].stringValue { return m }
-    return nil
+    if let secret, secret.count >= 4, let m = message { message = m.replacingOccurrences(of: secret, with: "<redacted>") }
+    return message
 }

@@ -50,7 +50,11 @@ public final class LM: Sendable, CustomStringConvertible {
     public let callbacks: [any Callback]
     let apiKey: String?
     let backend: any LMBackend
-    private let historyStore = Mutex<BoundedHistory>(BoundedHistory())
+    /// Shared by this LM and its copies, so limits and 429 pauses apply to all their callers.
+    let gate: RequestGate
+    /// Limits on concurrent requests and request rate for this LM's server.
+    public var rateLimit: RateLimit { gate.limit }
+    private let historyStore = Locked<BoundedHistory>(BoundedHistory())
 
     /// Default address of each HTTP provider.
     public static func defaultAPIBase(for provider: Provider) -> String? {
@@ -72,7 +76,7 @@ public final class LM: Sendable, CustomStringConvertible {
     public convenience init(_ model: String, temperature: Double? = nil, maxTokens: Int? = nil, apiBase: String? = nil,
                 apiKey: String? = nil, numRetries: Int = 3, cache: Bool? = nil, timeout: Duration = .seconds(600),
                 retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
-                parameters: OrderedDictionary<String, Value> = [:]) throws {
+                rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:]) throws {
         let trimmed = model.trimmingWhitespace()
         guard !trimmed.isEmpty else {
             throw LMError(.configuration, "The model name is empty.", hint: "Use a name like \"openai/gpt-4o-mini\" or \"dummy\".")
@@ -122,19 +126,19 @@ public final class LM: Sendable, CustomStringConvertible {
         for (k, v) in parameters { kw[k] = v }
         self.init(model: trimmed, provider: provider, wireModel: modelName, kwargs: kw, apiBase: provider == .dummy ? nil : base,
                   apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), timeout: timeout,
-                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend)
+                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, gate: RequestGate(rateLimit))
     }
 
     /// An LM on a backend of your own (a custom provider, or a scripted ``DummyBackend``).
     public convenience init(model: String, backend: any LMBackend, temperature: Double? = nil, maxTokens: Int? = nil,
                             numRetries: Int = 3, cache: Bool = false, timeout: Duration = .seconds(600),
                             retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
-                            parameters: OrderedDictionary<String, Value> = [:]) {
+                            rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:]) {
         var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
         for (k, v) in parameters { kw[k] = v }
         self.init(model: model, provider: backend is DummyBackend ? .dummy : .custom, wireModel: model, kwargs: kw, apiBase: nil,
                   apiKey: nil, numRetries: numRetries, cache: cache, timeout: timeout, retryPolicy: retryPolicy,
-                  callbacks: callbacks, backend: backend)
+                  callbacks: callbacks, backend: backend, gate: RequestGate(rateLimit))
     }
 
     /// An offline LM that replays `answers` (field values per call), like DSPy's `DummyLM`.
@@ -151,7 +155,7 @@ public final class LM: Sendable, CustomStringConvertible {
 
     private init(model: String, provider: Provider, wireModel: String, kwargs: OrderedDictionary<String, Value>, apiBase: String?,
                  apiKey: String?, numRetries: Int, cache: Bool, timeout: Duration, retryPolicy: RetryPolicy,
-                 callbacks: [any Callback], backend: any LMBackend) {
+                 callbacks: [any Callback], backend: any LMBackend, gate: RequestGate) {
         self.model = model
         self.provider = provider
         self.wireModel = wireModel
@@ -164,6 +168,7 @@ public final class LM: Sendable, CustomStringConvertible {
         self.retryPolicy = retryPolicy
         self.callbacks = callbacks
         self.backend = backend
+        self.gate = gate
     }
 
     /// A copy with changed knobs and an empty history (DSPy's `lm.copy(...)`). A `null`
@@ -176,7 +181,7 @@ public final class LM: Sendable, CustomStringConvertible {
         for (k, v) in parameters { kw[k] = v }
         return LM(model: model, provider: provider, wireModel: wireModel, kwargs: kw, apiBase: apiBase, apiKey: apiKey,
                   numRetries: numRetries ?? self.numRetries, cache: cache ?? self.cache, timeout: timeout ?? self.timeout,
-                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend)
+                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, gate: gate)
     }
 
     /// True when an API key is available (the key itself is never exposed).
@@ -237,14 +242,19 @@ public final class LM: Sendable, CustomStringConvertible {
             attempt += 1
             try Task.checkCancellation()
             do {
-                let response = try await backend.complete(wire, timeout: timeout)
+                let response = try await gate.pass { try await backend.complete(wire, timeout: timeout) }
                 if let key { ResponseCache.shared.put(key, response) }
                 return response
             } catch var error as LMError {
                 if error.model == nil { error.model = model }
                 error.attempts = attempt
+                if error.kind == .rateLimit, let seconds = error.retryAfter {
+                    // Hold the whole queue of this LM, not just this caller.
+                    gate.pause(for: retryPolicy.delay(attempt: attempt, retryAfter: seconds))
+                }
                 guard error.isRetryable, attempt <= numRetries else { throw error }
-                try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: error.retryAfter))
+                if error.kind == .rateLimit, error.retryAfter != nil { continue }  // the gate waits out the pause
+                try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: nil))
             }
         }
     }

@@ -31,7 +31,7 @@ public struct OpenAICompatibleBackend: LMBackend {
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
         let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout, model: request.model)
         guard (200..<300).contains(reply.status) else {
-            throw lmErrorForStatus(reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body))
+            throw lmErrorForStatus(reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redacting: apiKey))
         }
         return try Self.parse(reply, url: url, model: request.model)
     }
@@ -91,7 +91,7 @@ public struct AnthropicBackend: LMBackend {
         var o: OrderedDictionary<String, Value> = ["model": .string(request.model)]
         if !system.isEmpty { o["system"] = .string(system) }
         o["messages"] = .array(turns.map(\.jsonValue))
-        o["max_tokens"] = request.parameters["max_tokens"].flatMap { $0.isNull ? nil : $0 } ?? .int(defaultMaxTokens)
+        if let m = request.parameters["max_tokens"], !m.isNull { o["max_tokens"] = m } else { o["max_tokens"] = .int(defaultMaxTokens) }
         for (k, v) in request.parameters where !v.isNull {
             switch k {
             case "temperature", "top_p", "top_k", "metadata": o[k] = v
@@ -119,7 +119,7 @@ public struct AnthropicBackend: LMBackend {
         if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }
         let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout, model: request.model)
         guard (200..<300).contains(reply.status) else {
-            var e = lmErrorForStatus(reply, provider: "anthropic", model: request.model, url: url, serverMessage: serverErrorMessage(reply.body))
+            var e = lmErrorForStatus(reply, provider: "anthropic", model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redacting: apiKey))
             if reply.status == 529 { e.kind = .server }
             throw e
         }

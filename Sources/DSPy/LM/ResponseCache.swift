@@ -13,10 +13,10 @@ public final class ResponseCache: Sendable {
         var hits = 0
         var misses = 0
     }
-    private let store: Mutex<Store>
+    private let store: Locked<Store>
 
     public init(maxEntries: Int) {
-        store = Mutex(Store(maxEntries: max(1, maxEntries)))
+        store = Locked(Store(maxEntries: max(1, maxEntries)))
     }
 
     /// The cache key of a request: canonical JSON with sorted keys (no API key or base URL).

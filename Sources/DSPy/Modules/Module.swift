@@ -33,9 +33,9 @@ public enum ModuleError: Error, CustomStringConvertible, Sendable {
 /// module (`try await m(...)`), override `forward`.
 @dynamicCallable
 open class Module: @unchecked Sendable, CustomStringConvertible {
-    // Sendable proof: this class's own mutable state lives in `moduleState`, behind a Mutex.
+    // Sendable proof: this class's own mutable state lives in `moduleState`, behind a lock (`Locked`).
     // Subclasses that add mutable stored properties must protect them the same way.
-    private let moduleState: Mutex<ModuleState>
+    private let moduleState: Locked<ModuleState>
 
     private struct ModuleState {
         var history = BoundedHistory()
@@ -43,7 +43,7 @@ open class Module: @unchecked Sendable, CustomStringConvertible {
     }
 
     public init(callbacks: [any Callback] = []) {
-        moduleState = Mutex(ModuleState(callbacks: callbacks))
+        moduleState = Locked(ModuleState(callbacks: callbacks))
     }
 
     /// The program's logic. Call the module instead of calling this directly, so that history,

@@ -5,10 +5,10 @@ import Synchronization
 /// The basic module: one LM call for a signature (DSPy's `dspy.Predict`).
 ///
 /// The LM comes from the call (`lm:`), then the module's own ``lm``, then `settings.lm`.
-// Sendable proof: `signature` is immutable and all mutable state is in `state`, behind a Mutex.
+// Sendable proof: `signature` is immutable and all mutable state is in `state`, behind a lock (`Locked`).
 public final class Predict: Module, @unchecked Sendable {
     public let signature: Signature
-    private let state: Mutex<State>
+    private let state: Locked<State>
     static let logger = Logger(label: "dspy.predict")
 
     private struct State {
@@ -35,7 +35,7 @@ public final class Predict: Module, @unchecked Sendable {
         var c = config
         if let n { c["n"] = .int(n) }
         if let temperature { c["temperature"] = .double(temperature) }
-        state = Mutex(State(lm: lm, demos: demos, config: c))
+        state = Locked(State(lm: lm, demos: demos, config: c))
         super.init(callbacks: callbacks)
     }
 

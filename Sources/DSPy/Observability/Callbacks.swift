@@ -88,7 +88,7 @@ public struct TraceEntry: Sendable {
 
 /// The list `Predict` appends to (DSPy's `settings.trace`), bounded by `max_trace_size`.
 public final class Trace: Sendable {
-    private let store = Mutex<[TraceEntry]>([])
+    private let store = Locked<[TraceEntry]>([])
     public init() {}
     public var entries: [TraceEntry] { store.withLock { $0 } }
     public var count: Int { store.withLock { $0.count } }

@@ -68,7 +68,7 @@ struct BoundedHistory: Sendable {
 /// Every LM call in the process, newest last, bounded to 10 000 entries (DSPy's `GLOBAL_HISTORY`).
 public enum GlobalHistory {
     public static let maxSize = 10_000
-    private static let store = Mutex(BoundedHistory())
+    private static let store = Locked(BoundedHistory())
 
     static func append(_ e: HistoryEntry) { store.withLock { $0.append(e, limit: maxSize) } }
     /// All recorded calls, oldest first.

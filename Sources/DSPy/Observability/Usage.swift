@@ -41,7 +41,7 @@ public struct TokenUsage: Sendable, Hashable, CustomStringConvertible {
 /// records to the parent, so usage in nested modules and parallel workers rolls up to the top.
 public final class UsageTracker: Sendable {
     public let parent: UsageTracker?
-    private let totalsByModel = Mutex<[String: TokenUsage]>([:])
+    private let totalsByModel = Locked<[String: TokenUsage]>([:])
 
     public init(parent: UsageTracker? = nil) { self.parent = parent }
 

@@ -81,12 +81,12 @@ public final class Settings: Sendable {
     @TaskLocal static var layers: [Int: Layer] = [:]
 
     let id: Int
-    private let global: Mutex<Global>
+    private let global: Locked<Global>
 
     /// A fresh, independent settings object holding DSPy's defaults (useful in tests).
     public init() {
         id = Settings.nextID.add(1, ordering: .relaxed).newValue
-        global = Mutex(Global(values: Settings.makeDefaults()))
+        global = Locked(Global(values: Settings.makeDefaults()))
     }
 
     static func makeDefaults() -> [String: any Sendable] {
@@ -218,20 +218,26 @@ public final class Settings: Sendable {
 
     /// Captures this task's overrides so they can be re-applied where task-locals do not flow:
     /// `Task.detached`, threads and dispatch queues.
-    public func capture() -> SettingsSnapshot { SettingsSnapshot(layers: Settings.layers) }
+    public func capture() -> SettingsSnapshot { SettingsSnapshot(layers: Settings.layers, activeCallID: CallLineage.activeCallID) }
 }
 
 /// Overrides captured with ``Settings/capture()``, to re-apply in a thread or detached task.
+/// The callback lineage (the active call id) travels with it, so nested calls keep their parent.
 public struct SettingsSnapshot: Sendable {
     let layers: [Int: Settings.Layer]
+    let activeCallID: String?
 
     /// Runs `body` with the captured overrides in effect.
     public func apply<R>(_ body: () throws -> R) rethrows -> R {
-        try Settings.$layers.withValue(layers, operation: body)
+        try Settings.$layers.withValue(layers) {
+            try CallLineage.$activeCallID.withValue(activeCallID, operation: body)
+        }
     }
 
     /// Runs the async `body` with the captured overrides in effect.
     public func apply<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
-        try await Settings.$layers.withValue(layers, operation: body, isolation: isolation)
+        try await Settings.$layers.withValue(layers, operation: {
+            try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+        }, isolation: isolation)
     }
 }

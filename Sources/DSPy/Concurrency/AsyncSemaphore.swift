@@ -1,0 +1,98 @@
+import Synchronization
+
+/// A counting semaphore for tasks: `acquire` suspends (without blocking a thread) until a
+/// permit is free, and gives up with `CancellationError` when the waiting task is cancelled.
+/// The capacity can change while permits are held; it takes effect as permits come back.
+public final class AsyncSemaphore: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let limit: Int
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+    private struct State {
+        var capacity: Int
+        var inUse = 0
+        var waiters: [Waiter] = []
+        var nextID: UInt64 = 0
+    }
+    private let state: Locked<State>
+
+    public init(capacity: Int) {
+        state = Locked(State(capacity: max(1, capacity)))
+    }
+
+    /// Permits in use and the current capacity.
+    public var usage: (inUse: Int, capacity: Int) { state.withLock { ($0.inUse, $0.capacity) } }
+
+    /// Changes the capacity; waiters are admitted at once if it grew.
+    public func setCapacity(_ n: Int) {
+        let ready = state.withLock { s -> [Waiter] in
+            s.capacity = max(1, n)
+            return Self.admit(&s)
+        }
+        for w in ready { w.continuation.resume() }
+    }
+
+    /// Waits for a permit. Each successful `acquire` must be matched by one `release`.
+    /// With `limit`, this caller is admitted only while fewer than `limit` permits are in use
+    /// (a per-call capacity, read by the caller, that cannot loosen other callers' limits).
+    public func acquire(limit: Int? = nil) async throws {
+        try Task.checkCancellation()
+        if state.withLock({ s -> Bool in
+            guard s.inUse < min(s.capacity, limit ?? s.capacity), s.waiters.isEmpty else { return false }
+            s.inUse += 1
+            return true
+        }) { return }
+        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let resumeNow: Bool? = state.withLock { s in
+                    if Task.isCancelled { return false }
+                    if s.inUse < min(s.capacity, limit ?? s.capacity) && s.waiters.isEmpty {
+                        s.inUse += 1
+                        return true
+                    }
+                    s.waiters.append(Waiter(id: id, limit: limit ?? Int.max, continuation: c))
+                    return nil
+                }
+                switch resumeNow {
+                case true?: c.resume()
+                case false?: c.resume(throwing: CancellationError())
+                case nil: break
+                }
+            }
+        } onCancel: {
+            let cancelled = state.withLock { s -> Waiter? in
+                guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: i)
+            }
+            cancelled?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Returns a permit.
+    public func release() {
+        let ready = state.withLock { s -> [Waiter] in
+            s.inUse = max(0, s.inUse - 1)
+            return Self.admit(&s)
+        }
+        for w in ready { w.continuation.resume() }
+    }
+
+    /// Runs `body` holding a permit.
+    public func withPermit<R>(_ body: () async throws -> R) async throws -> R {
+        try await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private static func admit(_ s: inout State) -> [Waiter] {
+        var ready: [Waiter] = []
+        // Strict FIFO: the head waits for room under its own limit, so nobody starves.
+        while let head = s.waiters.first, s.inUse < min(s.capacity, head.limit) {
+            s.inUse += 1
+            ready.append(s.waiters.removeFirst())
+        }
+        return ready
+    }
+}

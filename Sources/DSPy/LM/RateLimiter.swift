@@ -1,0 +1,85 @@
+import Synchronization
+
+/// Limits on how hard one LM's server is hit, shared by every caller of that LM (sequential,
+/// async, `Parallel` and `asyncify` alike) and by its copies.
+public struct RateLimit: Sendable, Hashable {
+    /// Requests in flight at once; `nil` for no cap.
+    public var maxConcurrentRequests: Int?
+    /// Requests started per second (token bucket, bursts up to one second's worth); `nil` for no cap.
+    public var requestsPerSecond: Double?
+
+    public init(maxConcurrentRequests: Int? = nil, requestsPerSecond: Double? = nil) {
+        self.maxConcurrentRequests = maxConcurrentRequests
+        self.requestsPerSecond = requestsPerSecond
+    }
+
+    public static let unlimited = RateLimit()
+}
+
+/// The gate every request of an LM passes: the concurrency cap, the request rate, and a pause
+/// that a 429 with `Retry-After` puts on the whole queue so workers do not hammer the server.
+final class RequestGate: Sendable {
+    let limit: RateLimit
+    private let concurrency: AsyncSemaphore?
+    private struct State {
+        var pausedUntil: ContinuousClock.Instant?
+        var tokens: Double
+        var lastRefill: ContinuousClock.Instant
+    }
+    private let state: Locked<State>
+
+    init(_ limit: RateLimit) {
+        self.limit = limit
+        concurrency = limit.maxConcurrentRequests.map { AsyncSemaphore(capacity: $0) }
+        let burst = max(1, limit.requestsPerSecond ?? 1)
+        state = Locked(State(pausedUntil: nil, tokens: burst, lastRefill: .now))
+    }
+
+    /// Stops every caller from starting requests for `duration` (extends, never shortens, a pause).
+    func pause(for duration: Duration) {
+        let until = ContinuousClock.now + duration
+        state.withLock { s in
+            if s.pausedUntil.map({ $0 < until }) ?? true { s.pausedUntil = until }
+        }
+    }
+
+    /// When the queue is paused, the time left.
+    var pauseRemaining: Duration? {
+        state.withLock { s in
+            guard let until = s.pausedUntil else { return nil }
+            let left = until - .now
+            return left > .zero ? left : nil
+        }
+    }
+
+    /// Runs `body` once the gate lets this request through.
+    func pass<R>(_ body: () async throws -> R) async throws -> R {
+        if let concurrency { try await concurrency.acquire() }
+        defer { concurrency?.release() }
+        try await waitForTurn()
+        return try await body()
+    }
+
+    private func waitForTurn() async throws {
+        while true {
+            let wait: Duration? = state.withLock { s in
+                let now = ContinuousClock.now
+                if let until = s.pausedUntil {
+                    if until > now { return until - now }
+                    s.pausedUntil = nil
+                }
+                guard let rps = limit.requestsPerSecond, rps > 0 else { return nil }
+                let elapsed = now - s.lastRefill
+                s.tokens = min(max(1, rps), s.tokens + elapsed.timeInterval * rps)
+                s.lastRefill = now
+                if s.tokens >= 1 {
+                    s.tokens -= 1
+                    return nil
+                }
+                return .milliseconds(Int64(((1 - s.tokens) / rps * 1000).rounded(.up)))
+            }
+            guard let wait else { return }
+            try await Task.sleep(for: wait)
+        }
+    }
+}

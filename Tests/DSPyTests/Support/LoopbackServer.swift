@@ -1,0 +1,427 @@
+// A small HTTP/1.1 server on 127.0.0.1 for tests that talk to a real socket.
+//
+//     let server = try await LoopbackServer.start { request in
+//         request.path == "/v1/chat/completions" ? .json(body: #"{"choices": []}"#) : .json(status: 404, body: "{}")
+//     }
+//     defer { server.shutdownNow() }          // or: try await server.shutdown()
+//     ... point a client at server.baseURL ...
+//     #expect(server.requests.count == 1)
+//
+// or, scoped (shuts down even when the body throws):
+//
+//     try await LoopbackServer.with({ _ in .json(body: "{}") }) { server in ... }
+//
+// Each server binds its own free port (port 0), so tests can run in parallel. It keeps every
+// request it receives (in arrival order), serves keep-alive connections and many concurrent
+// connections, answers requests on one connection in order, and counts requests whose
+// connection was closed by the client before they were answered (``closedWhilePending``).
+
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+@testable import DSPy
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One request as the server received it.
+struct RecordedRequest: Sendable, CustomStringConvertible {
+    /// 0-based arrival order across all connections of the server.
+    let index: Int
+    /// The connection that carried it (0-based, in accept order).
+    let connection: Int
+    /// `"POST"`, `"GET"`, ...
+    let method: String
+    /// The request target as sent (`/v1/chat/completions?x=1`).
+    let uri: String
+    /// Header fields in the order they arrived.
+    let headers: [(name: String, value: String)]
+    let body: [UInt8]
+
+    /// `uri` without its query string.
+    var path: String {
+        guard let q = uri.firstIndex(of: "?") else { return uri }
+        return String(uri[..<q])
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    /// Every value of a header, by case-insensitive name.
+    func headerValues(_ name: String) -> [String] {
+        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    }
+
+    var bodyString: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body parsed as JSON, or nil when it is not JSON.
+    var json: Value? { try? JSON.parse(bodyString) }
+
+    var description: String { "#\(index) \(method) \(uri) (\(body.count) bytes, connection \(connection))" }
+}
+
+/// What the server does with a request.
+indirect enum Reply: Sendable {
+    /// A response with `Content-Type: application/json` (unless `headers` sets another).
+    case json(status: Int = 200, body: String, headers: [(String, String)] = [])
+    /// A response with any content type.
+    case raw(status: Int = 200, contentType: String, body: String, headers: [(String, String)] = [])
+    /// Waits, then does `then`. The wait ends early (and nothing is sent) when the client closes
+    /// the connection or the server shuts down.
+    case delay(Duration, then: Reply)
+    /// Closes the connection without answering.
+    case dropConnection
+
+    /// A JSON response built from a ``Value``.
+    static func json(status: Int = 200, _ value: Value, headers: [(String, String)] = []) -> Reply {
+        .json(status: status, body: JSON.compact(value), headers: headers)
+    }
+}
+
+/// An HTTP/1.1 server on `127.0.0.1:<free port>`, answering every request with a handler.
+final class LoopbackServer: Sendable {
+    typealias Handler = @Sendable (RecordedRequest) async -> Reply
+
+    /// The port the server listens on.
+    let port: Int
+    private let serverChannel: any Channel
+    private let core: Core
+
+    /// `http://127.0.0.1:<port>` (no trailing slash).
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request received so far, in arrival order.
+    var requests: [RecordedRequest] { core.state.withLock { $0.requests } }
+
+    /// Requests that were received in full but whose connection the client closed before the
+    /// handler's reply was sent (a cancelled or timed-out client). Replies of `.dropConnection`
+    /// and closes caused by ``shutdown()`` do not count.
+    var closedWhilePending: Int { core.state.withLock { $0.closedWhilePending } }
+
+    /// Connections accepted so far.
+    var connectionsAccepted: Int { core.state.withLock { $0.nextConnection } }
+
+    /// Connections open right now.
+    var openConnections: Int { core.state.withLock { $0.open.count } }
+
+    private init(port: Int, serverChannel: any Channel, core: Core) {
+        self.port = port
+        self.serverChannel = serverChannel
+        self.core = core
+    }
+
+    deinit {
+        // A safety net for tests that forget to shut down: stop listening, drop connections.
+        for channel in core.beginShutdown() { channel.close(promise: nil) }
+        serverChannel.close(promise: nil)
+    }
+
+    /// Starts a server on a free port of 127.0.0.1.
+    static func start(_ handler: @escaping Handler) async throws -> LoopbackServer {
+        let core = Core(handler: handler)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: 512)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false,
+                                                                                    withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        guard let port = channel.localAddress?.port else {
+            try? await channel.close().get()
+            throw LoopbackServerError.noPort
+        }
+        return LoopbackServer(port: port, serverChannel: channel, core: core)
+    }
+
+    /// Starts a server, runs `body` with it, and shuts it down afterwards (also when `body` throws).
+    static func with<T: Sendable>(_ handler: @escaping Handler,
+                                  _ body: (LoopbackServer) async throws -> T) async throws -> T {
+        let server = try await start(handler)
+        do {
+            let result = try await body(server)
+            try await server.shutdown()
+            return result
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
+    }
+
+    /// Stops listening and closes every open connection; pending handlers are cancelled.
+    func shutdown() async throws {
+        let channels = core.beginShutdown()
+        for channel in channels { try? await channel.close().get() }
+        do { try await serverChannel.close().get() } catch ChannelError.alreadyClosed {}
+    }
+
+    /// ``shutdown()`` without waiting, for `defer`.
+    func shutdownNow() {
+        for channel in core.beginShutdown() { channel.close(promise: nil) }
+        serverChannel.close(promise: nil)
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+    func waitUntil(timeout: Duration = .seconds(5), _ condition: (LoopbackServer) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if condition(self) { return true }
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// A port on 127.0.0.1 where nothing listens: binds a socket to port 0, reads the port the
+    /// system chose, and closes the socket. Connecting there is refused.
+    static func refusedPort() throws -> Int {
+        #if canImport(Darwin)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #else
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #endif
+        guard fd >= 0 else { throw LoopbackServerError.socket(errno) }
+        defer { _ = closeSocket(fd) }
+        var address = sockaddr_in()
+        #if canImport(Darwin)
+        address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+        #endif
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw LoopbackServerError.socket(errno) }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw LoopbackServerError.socket(errno) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+enum LoopbackServerError: Error {
+    case noPort
+    case socket(Int32)
+}
+
+private func closeSocket(_ fd: Int32) -> Int32 {
+    #if canImport(Darwin)
+    return Darwin.close(fd)
+    #elseif canImport(Musl)
+    return Musl.close(fd)
+    #else
+    return Glibc.close(fd)
+    #endif
+}
+
+// MARK: - Internals
+
+/// The state shared by the server and its connection handlers.
+private final class Core: Sendable {
+    struct State {
+        var requests: [RecordedRequest] = []
+        var nextConnection = 0
+        var open: [Int: any Channel] = [:]
+        var closedWhilePending = 0
+        var shuttingDown = false
+    }
+
+    let handler: LoopbackServer.Handler
+    let state = LockedState(State())
+
+    init(handler: @escaping LoopbackServer.Handler) { self.handler = handler }
+
+    /// Registers a new connection; nil when the server is shutting down (the caller closes it).
+    func open(_ channel: any Channel) -> Int? {
+        state.withLock { s in
+            guard !s.shuttingDown else { return nil }
+            let id = s.nextConnection
+            s.nextConnection += 1
+            s.open[id] = channel
+            return id
+        }
+    }
+
+    func closed(_ connection: Int, unanswered: Int) {
+        state.withLock { s in
+            s.open.removeValue(forKey: connection)
+            if !s.shuttingDown { s.closedWhilePending += unanswered }
+        }
+    }
+
+    func record(connection: Int, head: HTTPRequestHead, body: [UInt8]) -> RecordedRequest {
+        state.withLock { s in
+            let r = RecordedRequest(index: s.requests.count, connection: connection, method: head.method.rawValue,
+                                    uri: head.uri, headers: head.headers.map { (name: $0.name, value: $0.value) }, body: body)
+            s.requests.append(r)
+            return r
+        }
+    }
+
+    /// Marks the server as shutting down and returns the connections to close.
+    func beginShutdown() -> [any Channel] {
+        state.withLock { s in
+            s.shuttingDown = true
+            return Array(s.open.values)
+        }
+    }
+}
+
+/// A value behind an `NSLock`. (Not `Synchronization.Mutex`: on Linux a contended Mutex waits in
+/// the kernel (futex), which ThreadSanitizer does not see as synchronization, so TSan runs would
+/// report false races; pthread-based NSLock is understood by TSan.)
+private final class LockedState<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// One connection: collects each request, runs the handler off the event loop, writes the reply.
+/// All stored state is touched only on the channel's event loop.
+private final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private struct Received {
+        let request: RecordedRequest
+        let keepAlive: Bool
+        let version: HTTPVersion
+    }
+
+    private let core: Core
+    private var connection: Int?
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    /// Received requests waiting for their turn (a client that pipelines).
+    private var queue: [Received] = []
+    /// True while a request's handler runs or its reply is being delayed.
+    private var busy = false
+    private var inFlight: Task<Void, Never>?
+    private var isClosed = false
+
+    init(core: Core) { self.core = core }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let id = core.open(context.channel) {
+            connection = id
+        } else {
+            isClosed = true
+            context.close(promise: nil)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+        case .body(let buffer):
+            body.append(contentsOf: buffer.readableBytesView)
+        case .end:
+            guard let h = head, let connection, !isClosed else { return }
+            head = nil
+            let request = core.record(connection: connection, head: h, body: body)
+            body = []
+            queue.append(Received(request: request, keepAlive: h.isKeepAlive, version: h.version))
+            serveNext(context: context)
+        }
+    }
+
+    private func serveNext(context: ChannelHandlerContext) {
+        guard !busy, !isClosed, !queue.isEmpty else { return }
+        busy = true
+        let next = queue.removeFirst()
+        let loop = context.eventLoop
+        let boundSelf = NIOLoopBound(self, eventLoop: loop)
+        let boundContext = NIOLoopBound(context, eventLoop: loop)
+        let handler = core.handler
+        inFlight = Task {
+            var reply = await handler(next.request)
+            while case .delay(let wait, let then) = reply {
+                do { try await Task.sleep(for: wait) } catch { return }  // cancelled: the connection closed
+                reply = then
+            }
+            let final = reply
+            loop.execute { boundSelf.value.finish(final, for: next, context: boundContext.value) }
+        }
+    }
+
+    private func finish(_ reply: Reply, for received: Received, context: ChannelHandlerContext) {
+        inFlight = nil
+        guard !isClosed else { return }
+        busy = false
+        switch reply {
+        case .dropConnection:
+            queue.removeAll()  // the server chose not to answer: none of these count as pending
+            isClosed = true
+            context.close(promise: nil)
+            return
+        case .json(let status, let body, let headers):
+            write(status: status, contentType: "application/json", body: body, headers: headers, for: received, context: context)
+        case .raw(let status, let contentType, let body, let headers):
+            write(status: status, contentType: contentType, body: body, headers: headers, for: received, context: context)
+        case .delay:
+            preconditionFailure("delays are resolved before finish")
+        }
+        if received.keepAlive {
+            serveNext(context: context)
+        }
+    }
+
+    private func write(status: Int, contentType: String, body: String, headers extra: [(String, String)],
+                       for received: Received, context: ChannelHandlerContext) {
+        let bytes = context.channel.allocator.buffer(string: body)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        headers.replaceOrAdd(name: "Content-Length", value: String(bytes.readableBytes))
+        if !received.keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: received.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        if received.keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            isClosed = true
+            queue.removeAll()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let unanswered = (busy && !isClosed ? 1 : 0) + (isClosed ? 0 : queue.count)
+        isClosed = true
+        queue.removeAll()
+        inFlight?.cancel()
+        inFlight = nil
+        if let connection { core.closed(connection, unanswered: unanswered) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Resets and protocol errors end the connection; channelInactive does the bookkeeping.
+        context.close(promise: nil)
+    }
+}
