@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "DSPy", targets: ["DSPy"]),
         .executable(name: "dspy-demo", targets: ["dspy-demo"]),
+        .executable(name: "dspy-bench", targets: ["dspy-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -26,6 +27,15 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "dspy-demo", dependencies: ["DSPy"]),
+        .executableTarget(
+            name: "dspy-bench",
+            dependencies: [
+                "DSPy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "DSPyTests",
             dependencies: [

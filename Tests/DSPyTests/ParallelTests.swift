@@ -229,11 +229,11 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
     }
 
     @Test func cancellingTheCallerReturnsWhileTheWorkerFinishes() async throws {
-        final class Flag: Sendable { let started = Atomic<Bool>(false), done = Atomic<Bool>(false) }
+        final class Flag: Sendable { let started = Atomic<Bool>(false), release = Atomic<Bool>(false), done = Atomic<Bool>(false) }
         let flag = Flag()
         let blocking = asyncify { () -> Int in
             flag.started.store(true, ordering: .relaxed)
-            usleep(400_000)
+            while !flag.release.load(ordering: .relaxed) { usleep(1000) }  // held until the caller has returned
             flag.done.store(true, ordering: .relaxed)
             return 1
         }
@@ -241,8 +241,9 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
         while !flag.started.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(flag.done.load(ordering: .relaxed) == false)  // returned before the worker ended
-        while !flag.done.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(flag.done.load(ordering: .relaxed) == false)  // the caller returned while the worker still ran
+        flag.release.store(true, ordering: .relaxed)
+        while !flag.done.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
     }
 
     @Test func syncModulesRunOnTheBlockingPool() async throws {
@@ -318,5 +319,26 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
             _ = try await qa.batch((0..<40).map { ["question": .string("q\($0)")] }, numThreads: 40, disableProgressBar: true)
         }
         #expect(elapsed >= .milliseconds(900))  // 20 burst, then 20 more at 20/s
+    }
+}
+
+@Suite struct ParallelHTTPTests {
+    @Test func cancellingABatchClosesEveryInFlightRequest() async throws {
+        let server = try await LoopbackServer.start { _ in
+            .delay(.seconds(30), then: .json(body: #"{"choices":[{"message":{"content":"[[ ## answer ## ]]\nlate"}}]}"#))
+        }
+        defer { server.shutdownNow() }
+        let lm = try LM("openai/slow", apiBase: server.baseURL + "/v1", apiKey: "k", cache: false)
+        let qa = try Predict("question -> answer", lm: lm)
+        let run = Task { try await qa.batch((0..<8).map { ["question": .string("q\($0)")] }, numThreads: 8, disableProgressBar: true) }
+        #expect(await server.waitUntil { $0.requests.count == 8 })
+        let clock = ContinuousClock()
+        let started = clock.now
+        run.cancel()
+        await #expect(throws: ParallelCancelledError.self) { try await run.value }
+        let took = clock.now - started
+        #expect(await server.waitUntil { $0.closedWhilePending == 8 })
+        #expect(server.requests.count == 8)  // nothing was retried after the cancel
+        print("batch cancellation returned after \(took)")
     }
 }

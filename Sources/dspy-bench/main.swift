@@ -1,0 +1,66 @@
+import DSPy
+import Foundation
+
+// Benchmarks against a loopback server (see Scripts/bench).
+//   dspy-bench serve [--port P] [--latency-ms N]     run only the server (for other clients)
+//   dspy-bench batch [--items N] [--latency-ms N] [--workers 8,64,256] [--runs R]
+// Prints one line per measurement; medians over runs.
+
+func arg(_ name: String, _ fallback: String) -> String {
+    let a = CommandLine.arguments
+    if let i = a.firstIndex(of: name), i + 1 < a.count { return a[i + 1] }
+    return fallback
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+let mode = CommandLine.arguments.dropFirst().first ?? "batch"
+let latencyMs = Int(arg("--latency-ms", "50")) ?? 50
+
+switch mode {
+case "serve":
+    let server = try await BenchServer.start(port: Int(arg("--port", "0")) ?? 0, latency: .milliseconds(latencyMs))
+    FileHandle.standardOutput.write(Data("serving \(server.baseURL) latency=\(latencyMs)ms\n".utf8))
+    while true {
+        try await Task.sleep(for: .seconds(5))
+        FileHandle.standardError.write(Data("requests=\(server.stats.total.load(ordering: .relaxed)) peak_concurrency=\(server.stats.peak.load(ordering: .relaxed))\n".utf8))
+    }
+
+case "batch":
+    let items = Int(arg("--items", "1000")) ?? 1000
+    let runs = Int(arg("--runs", "3")) ?? 3
+    let workerCounts = arg("--workers", "8,64,256").split(separator: ",").compactMap { Int($0) }
+    let server = try await BenchServer.start(latency: .milliseconds(latencyMs))
+    let lm = try LM("openai/bench", apiBase: server.baseURL, apiKey: "bench", cache: false)
+    let qa = try Predict("question -> answer", lm: lm)
+    let inputs: [Inputs] = (0..<items).map { ["question": .string("question \($0)")] }
+    _ = try await qa.batch(Array(inputs.prefix(64)), numThreads: 64, disableProgressBar: true)  // warm the connection pool
+    print("cores=\(ProcessInfo.processInfo.activeProcessorCount) items=\(items) latency=\(latencyMs)ms runs=\(runs)")
+    print("workers  wall_s   ideal_s  ratio   peak_server_concurrency")
+    for workers in workerCounts {
+        var walls: [Double] = []
+        var peak = 0
+        for _ in 0..<runs {
+            server.stats.reset()
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            let r = try await qa.batch(inputs, numThreads: workers, disableProgressBar: true)
+            walls.append(seconds(clock.now - t0))
+            precondition(r.failures.isEmpty, "bench items failed: \(r.failures.prefix(3))")
+            peak = max(peak, server.stats.peak.load(ordering: .relaxed))
+        }
+        let wall = median(walls)
+        let ideal = Double(items) * Double(latencyMs) / 1000 / Double(workers)
+        print(String(format: "%7d  %7.3f  %7.3f  %5.3f   %d", workers, wall, ideal, wall / ideal, peak))
+    }
+    await server.stop()
+
+default:
+    FileHandle.standardError.write(Data("usage: dspy-bench serve|batch [options]\n".utf8))
+    exit(2)
+}
