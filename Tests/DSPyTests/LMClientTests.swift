@@ -3,6 +3,7 @@
 // cancellation, the response cache, and Predict end to end.
 
 import Foundation
+import TestSupport
 import Testing
 @testable import DSPy
 

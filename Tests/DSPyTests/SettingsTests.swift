@@ -113,7 +113,7 @@ final class Counter: Sendable {
         let s = Settings()
         let first = await onThread { () -> Bool in (try? s.configure(["num_threads": 1])) != nil }
         #expect(first)
-        await #expect(throws: SettingsOwnershipError.self) { try s.configure(["num_threads": 2]) }
+        #expect(throws: SettingsOwnershipError.self) { try s.configure(["num_threads": 2]) }
     }
 
     @Test func anyTaskMayConfigureWhenAllowed() async throws {

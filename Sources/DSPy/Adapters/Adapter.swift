@@ -45,7 +45,7 @@ extension Adapter {
 
     /// Format (with callbacks), call the LM, parse each completion (with callbacks).
     func defaultCall(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws -> [Inputs] {
-        let handlers = Settings.shared.callbacks
+        let handlers = Settings.current.callbacks
         let messages = try CallbackRunner.runSync(handlers: handlers,
             start: { $0.onAdapterFormatStart($1, adapter: self, signature: signature, demos: demos, inputs: inputs) },
             end: { $0.onAdapterFormatEnd($1, messages: $2, error: $3) }) {

@@ -12,8 +12,8 @@ enum BlockingPool {
     /// Cancelling the caller returns at once with `CancellationError`; the worker finishes
     /// alone and its result is dropped.
     static func run<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
-        try await limiter.acquire(limit: max(1, Settings.shared.asyncMaxWorkers))
-        let snapshot = Settings.shared.capture()
+        try await limiter.acquire(limit: max(1, Settings.current.asyncMaxWorkers))
+        let snapshot = Settings.current.capture()
         let once = OnceContinuation<R>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<R, any Error>) in
@@ -96,7 +96,7 @@ public func runBlocking<R: Sendable>(_ work: @escaping @Sendable () async throws
     if withUnsafeCurrentTask(body: { $0 != nil }) {
         throw BlockingBridgeError(description: "Cannot block on async work from inside a Swift task: it would stall the cooperative thread pool and can deadlock. Use `await` here, or run the synchronous code through asyncify(...).")
     }
-    let snapshot = Settings.shared.capture()
+    let snapshot = Settings.current.capture()
     let box = Locked<Result<R, any Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task.detached {

@@ -96,7 +96,7 @@ public func parallelMap<Input: Sendable, Output: Sendable>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: @escaping @Sendable (Input) async throws -> Output
 ) async throws -> BatchResults<Output> {
-    let settings = Settings.shared
+    let settings = Settings.current
     let numThreads = max(1, options.numThreads.flatMap { $0 > 0 ? $0 : nil } ?? settings.numThreads)
     let maxErrors = options.maxErrors ?? settings.maxErrors
     let traceback = options.provideTraceback ?? settings.provideTraceback

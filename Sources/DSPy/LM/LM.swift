@@ -208,7 +208,7 @@ public final class LM: Sendable, CustomStringConvertible {
 
     /// The full call: callbacks, cache, retries, usage and history around the backend.
     public func call(messages: [Message], parameters: OrderedDictionary<String, Value>) async throws -> LMResponse {
-        let settings = Settings.shared
+        let settings = Settings.current
         let handlers = settings.callbacks + callbacks
         return try await CallbackRunner.run(handlers: handlers,
             start: { cb, info in cb.onLMStart(info, lm: self, messages: messages, parameters: parameters) },
@@ -260,7 +260,7 @@ public final class LM: Sendable, CustomStringConvertible {
     }
 
     private func record(request: LMRequest, callParameters: OrderedDictionary<String, Value>, response: LMResponse) {
-        let settings = Settings.shared
+        let settings = Settings.current
         if !response.cacheHit, let usage = response.usage, let tracker = settings.usageTracker {
             tracker.add(model: model, usage: usage)
         }

@@ -68,7 +68,7 @@ open class Module: @unchecked Sendable, CustomStringConvertible {
     /// Runs the module: opens a `caller_modules` scope, tracks usage when `track_usage` is on,
     /// and fires module callbacks around ``forward(_:)``.
     public final func call(_ inputs: Inputs) async throws -> Prediction {
-        let settings = Settings.shared
+        let settings = Settings.current
         let handlers = settings.callbacks + callbacks
         return try await CallbackRunner.run(handlers: handlers,
             start: { cb, info in cb.onModuleStart(info, module: self, inputs: inputs) },

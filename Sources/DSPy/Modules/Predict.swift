@@ -80,7 +80,7 @@ public final class Predict: Module, @unchecked Sendable {
     func resolveLM(_ explicit: LM?) throws -> LM {
         if let explicit { return explicit }
         if let own = lm { return own }
-        let configured = Settings.shared.value("lm")
+        let configured = Settings.current.value("lm")
         switch configured {
         case let lm as LM: return lm
         case let s as String: throw ModuleError.lmIsString(s)
@@ -90,7 +90,7 @@ public final class Predict: Module, @unchecked Sendable {
     }
 
     public override func forward(_ inputs: Inputs) async throws -> Prediction {
-        let settings = Settings.shared
+        let settings = Settings.current
         let options = Predict.callOptions.flatMap { $0.target == ObjectIdentifier(self) ? $0 : nil }
         let lm = try resolveLM(options?.lm)
         let (ownDemos, ownConfig) = state.withLock { ($0.demos, $0.config) }

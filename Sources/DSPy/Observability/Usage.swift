@@ -59,7 +59,7 @@ public final class UsageTracker: Sendable {
 /// returns the body's result together with the tracker. The tracker reports into any tracker
 /// already active, so outer totals include this block.
 public func trackUsage<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> (R, UsageTracker) {
-    let tracker = UsageTracker(parent: Settings.shared.usageTracker)
-    let r = try await Settings.shared.context(["usage_tracker": tracker], isolation: isolation, body)
+    let tracker = UsageTracker(parent: Settings.current.usageTracker)
+    let r = try await Settings.current.context(["usage_tracker": tracker], isolation: isolation, body)
     return (r, tracker)
 }

@@ -51,6 +51,23 @@ public final class Settings: Sendable {
     /// The process-wide settings used by the free functions ``configure(lm:adapter:trackUsage:numThreads:asyncMaxWorkers:maxErrors:provideTraceback:disableHistory:maxHistorySize:maxTraceSize:callbacks:allowToolAsyncSyncConversion:warnOnTypeMismatch:extra:)`` and ``context(_:_:)``.
     public static let shared = Settings()
 
+    /// The settings in effect for this task: the instance bound with ``bind(_:)-5bxz8`` by this
+    /// task or an ancestor, else ``shared``. The library reads settings through this.
+    public static var current: Settings { bound ?? shared }
+
+    @TaskLocal static var bound: Settings?
+
+    /// Makes this instance ``current`` for `body` and every task it starts, so an embedded
+    /// session (such as the shell, or a test) keeps its own `configure` and scopes.
+    public func bind<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
+        try await Settings.$bound.withValue(self, operation: body, isolation: isolation)
+    }
+
+    /// The synchronous form of ``bind(_:)-5bxz8``.
+    public func bind<R>(_ body: () throws -> R) rethrows -> R {
+        try Settings.$bound.withValue(self, operation: body)
+    }
+
     /// DSPy's `DEFAULT_CONFIG` key names, in DSPy's order.
     public static let defaultKeys: [String] = [
         "lm", "adapter", "rm", "branch_idx", "trace", "callbacks", "async_max_workers", "send_stream",
@@ -218,7 +235,7 @@ public final class Settings: Sendable {
 
     /// Captures this task's overrides so they can be re-applied where task-locals do not flow:
     /// `Task.detached`, threads and dispatch queues.
-    public func capture() -> SettingsSnapshot { SettingsSnapshot(layers: Settings.layers, activeCallID: CallLineage.activeCallID) }
+    public func capture() -> SettingsSnapshot { SettingsSnapshot(layers: Settings.layers, activeCallID: CallLineage.activeCallID, instance: Settings.bound) }
 }
 
 /// Overrides captured with ``Settings/capture()``, to re-apply in a thread or detached task.
@@ -226,18 +243,23 @@ public final class Settings: Sendable {
 public struct SettingsSnapshot: Sendable {
     let layers: [Int: Settings.Layer]
     let activeCallID: String?
+    let instance: Settings?
 
     /// Runs `body` with the captured overrides in effect.
     public func apply<R>(_ body: () throws -> R) rethrows -> R {
-        try Settings.$layers.withValue(layers) {
-            try CallLineage.$activeCallID.withValue(activeCallID, operation: body)
+        try Settings.$bound.withValue(instance) {
+            try Settings.$layers.withValue(layers) {
+                try CallLineage.$activeCallID.withValue(activeCallID, operation: body)
+            }
         }
     }
 
     /// Runs the async `body` with the captured overrides in effect.
     public func apply<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
-        try await Settings.$layers.withValue(layers, operation: {
-            try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+        try await Settings.$bound.withValue(instance, operation: {
+            try await Settings.$layers.withValue(layers, operation: {
+                try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+            }, isolation: isolation)
         }, isolation: isolation)
     }
 }

@@ -69,7 +69,7 @@ public func configure(
     callbacks: [any Callback]? = nil, allowToolAsyncSyncConversion: Bool? = nil,
     warnOnTypeMismatch: Bool? = nil, extra: [String: any Sendable] = [:]
 ) throws {
-    try Settings.shared.configure(settingsDictionary(
+    try Settings.current.configure(settingsDictionary(
         lm: lm, adapter: adapter, trackUsage: trackUsage, numThreads: numThreads, asyncMaxWorkers: asyncMaxWorkers,
         maxErrors: maxErrors, provideTraceback: provideTraceback, disableHistory: disableHistory,
         maxHistorySize: maxHistorySize, maxTraceSize: maxTraceSize, callbacks: callbacks,
@@ -86,7 +86,7 @@ public func context<R>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: () async throws -> R
 ) async rethrows -> R {
-    try await Settings.shared.context(settingsDictionary(
+    try await Settings.current.context(settingsDictionary(
         lm: lm, adapter: adapter, trackUsage: trackUsage, numThreads: numThreads, asyncMaxWorkers: asyncMaxWorkers,
         maxErrors: maxErrors, provideTraceback: provideTraceback, disableHistory: disableHistory,
         maxHistorySize: maxHistorySize, maxTraceSize: maxTraceSize, callbacks: callbacks,
@@ -103,7 +103,7 @@ public func context<R>(
     warnOnTypeMismatch: Bool? = nil, extra: [String: any Sendable] = [:],
     _ body: () throws -> R
 ) rethrows -> R {
-    try Settings.shared.context(settingsDictionary(
+    try Settings.current.context(settingsDictionary(
         lm: lm, adapter: adapter, trackUsage: trackUsage, numThreads: numThreads, asyncMaxWorkers: asyncMaxWorkers,
         maxErrors: maxErrors, provideTraceback: provideTraceback, disableHistory: disableHistory,
         maxHistorySize: maxHistorySize, maxTraceSize: maxTraceSize, callbacks: callbacks,
@@ -111,4 +111,4 @@ public func context<R>(
 }
 
 /// The shared settings (DSPy's `dspy.settings`).
-public var settings: Settings { Settings.shared }
+public var settings: Settings { Settings.current }

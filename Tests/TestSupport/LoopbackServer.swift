@@ -20,7 +20,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-@testable import DSPy
+import DSPy
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -30,45 +30,45 @@ import Darwin
 #endif
 
 /// One request as the server received it.
-struct RecordedRequest: Sendable, CustomStringConvertible {
+public struct RecordedRequest: Sendable, CustomStringConvertible {
     /// 0-based arrival order across all connections of the server.
-    let index: Int
+    public let index: Int
     /// The connection that carried it (0-based, in accept order).
-    let connection: Int
+    public let connection: Int
     /// `"POST"`, `"GET"`, ...
-    let method: String
+    public let method: String
     /// The request target as sent (`/v1/chat/completions?x=1`).
-    let uri: String
+    public let uri: String
     /// Header fields in the order they arrived.
-    let headers: [(name: String, value: String)]
-    let body: [UInt8]
+    public let headers: [(name: String, value: String)]
+    public let body: [UInt8]
 
     /// `uri` without its query string.
-    var path: String {
+    public var path: String {
         guard let q = uri.firstIndex(of: "?") else { return uri }
         return String(uri[..<q])
     }
 
     /// The first value of a header, by case-insensitive name.
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 
     /// Every value of a header, by case-insensitive name.
-    func headerValues(_ name: String) -> [String] {
+    public func headerValues(_ name: String) -> [String] {
         headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
     }
 
-    var bodyString: String { String(decoding: body, as: UTF8.self) }
+    public var bodyString: String { String(decoding: body, as: UTF8.self) }
 
     /// The body parsed as JSON, or nil when it is not JSON.
-    var json: Value? { try? JSON.parse(bodyString) }
+    public var json: Value? { try? JSON.parse(bodyString) }
 
-    var description: String { "#\(index) \(method) \(uri) (\(body.count) bytes, connection \(connection))" }
+    public var description: String { "#\(index) \(method) \(uri) (\(body.count) bytes, connection \(connection))" }
 }
 
 /// What the server does with a request.
-indirect enum Reply: Sendable {
+public indirect enum Reply: Sendable {
     /// A response with `Content-Type: application/json` (unless `headers` sets another).
     case json(status: Int = 200, body: String, headers: [(String, String)] = [])
     /// A response with any content type.
@@ -80,36 +80,36 @@ indirect enum Reply: Sendable {
     case dropConnection
 
     /// A JSON response built from a ``Value``.
-    static func json(status: Int = 200, _ value: Value, headers: [(String, String)] = []) -> Reply {
+    public static func json(status: Int = 200, _ value: Value, headers: [(String, String)] = []) -> Reply {
         .json(status: status, body: JSON.compact(value), headers: headers)
     }
 }
 
 /// An HTTP/1.1 server on `127.0.0.1:<free port>`, answering every request with a handler.
-final class LoopbackServer: Sendable {
-    typealias Handler = @Sendable (RecordedRequest) async -> Reply
+public final class LoopbackServer: Sendable {
+    public typealias Handler = @Sendable (RecordedRequest) async -> Reply
 
     /// The port the server listens on.
-    let port: Int
+    public let port: Int
     private let serverChannel: any Channel
     private let core: Core
 
     /// `http://127.0.0.1:<port>` (no trailing slash).
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Every request received so far, in arrival order.
-    var requests: [RecordedRequest] { core.state.withLock { $0.requests } }
+    public var requests: [RecordedRequest] { core.state.withLock { $0.requests } }
 
     /// Requests that were received in full but whose connection the client closed before the
     /// handler's reply was sent (a cancelled or timed-out client). Replies of `.dropConnection`
     /// and closes caused by ``shutdown()`` do not count.
-    var closedWhilePending: Int { core.state.withLock { $0.closedWhilePending } }
+    public var closedWhilePending: Int { core.state.withLock { $0.closedWhilePending } }
 
     /// Connections accepted so far.
-    var connectionsAccepted: Int { core.state.withLock { $0.nextConnection } }
+    public var connectionsAccepted: Int { core.state.withLock { $0.nextConnection } }
 
     /// Connections open right now.
-    var openConnections: Int { core.state.withLock { $0.open.count } }
+    public var openConnections: Int { core.state.withLock { $0.open.count } }
 
     private init(port: Int, serverChannel: any Channel, core: Core) {
         self.port = port
@@ -124,7 +124,7 @@ final class LoopbackServer: Sendable {
     }
 
     /// Starts a server on a free port of 127.0.0.1.
-    static func start(_ handler: @escaping Handler) async throws -> LoopbackServer {
+    public static func start(_ handler: @escaping Handler) async throws -> LoopbackServer {
         let core = Core(handler: handler)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 512)
@@ -146,7 +146,7 @@ final class LoopbackServer: Sendable {
     }
 
     /// Starts a server, runs `body` with it, and shuts it down afterwards (also when `body` throws).
-    static func with<T: Sendable>(_ handler: @escaping Handler,
+    public static func with<T: Sendable>(_ handler: @escaping Handler,
                                   _ body: (LoopbackServer) async throws -> T) async throws -> T {
         let server = try await start(handler)
         do {
@@ -160,20 +160,20 @@ final class LoopbackServer: Sendable {
     }
 
     /// Stops listening and closes every open connection; pending handlers are cancelled.
-    func shutdown() async throws {
+    public func shutdown() async throws {
         let channels = core.beginShutdown()
         for channel in channels { try? await channel.close().get() }
         do { try await serverChannel.close().get() } catch ChannelError.alreadyClosed {}
     }
 
     /// ``shutdown()`` without waiting, for `defer`.
-    func shutdownNow() {
+    public func shutdownNow() {
         for channel in core.beginShutdown() { channel.close(promise: nil) }
         serverChannel.close(promise: nil)
     }
 
     /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
-    func waitUntil(timeout: Duration = .seconds(5), _ condition: (LoopbackServer) -> Bool) async -> Bool {
+    public func waitUntil(timeout: Duration = .seconds(5), _ condition: (LoopbackServer) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
             if condition(self) { return true }
@@ -184,7 +184,7 @@ final class LoopbackServer: Sendable {
 
     /// A port on 127.0.0.1 where nothing listens: binds a socket to port 0, reads the port the
     /// system chose, and closes the socket. Connecting there is refused.
-    static func refusedPort() throws -> Int {
+    public static func refusedPort() throws -> Int {
         #if canImport(Darwin)
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #else
@@ -212,7 +212,7 @@ final class LoopbackServer: Sendable {
     }
 }
 
-enum LoopbackServerError: Error {
+public enum LoopbackServerError: Error {
     case noPort
     case socket(Int32)
 }

@@ -1,0 +1,438 @@
+import CLibEdit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Line editing for the interactive shell: libedit (emacs bindings, history, Ctrl-R, Tab
+/// completion) when stdin and stdout are terminals, plain `Swift.readLine` otherwise.
+///
+/// Thread safety (`@unchecked Sendable`): every piece of mutable state is either
+/// - inside a `Mutex` (`completerBox`), or
+/// - guarded by `session`: `readLine` and `addToHistory` run their whole body inside
+///   `session.withLock`, and the libedit callbacks (prompt, Tab, character input) are only ever
+///   invoked by `el_wgets`, which is only called inside `readLine`'s critical section, on the
+///   thread that holds the lock. They find `self` through EL_CLIENTDATA (an unretained pointer
+///   that cannot dangle: the EditLine is destroyed in `deinit`).
+/// `el` and `hist` are immutable after `init`. So concurrent calls are serialized (a second
+/// caller waits until the line being edited is finished). Callbacks must not call back into the
+/// editor (the completer must not call `addToHistory`/`readLine`: the lock is not recursive).
+public final class LineEditor: @unchecked Sendable {
+    private let el: OpaquePointer?
+    private let hist: OpaquePointer?
+    private let maxHistory: Int
+    private let plainReader: @Sendable () -> String?
+    /// Plain mode on a terminal: wait in poll(2) so Ctrl-C can abandon the read.
+    private let plainWaitsOnTerminal: Bool
+    private let session = Mutex<Void>(())
+    private let completerBox = Mutex<(@Sendable (String) -> Completion)?>(nil)
+
+    // Guarded by `session` (see above).
+    private var historyEvent = HistEvent()
+    private let historyStore: HistoryFile?
+    private var promptCString: UnsafeMutablePointer<CChar>?
+    private var bracketedPrompt = ""
+    private var interruptBaseline = 0
+    private var resizeSeen = 0
+    private var continueSeen = 0
+    private var interruptedRead = false
+
+    /// libedit when stdin and stdout are both terminals (and TERM != "dumb"); plain line reading otherwise.
+    public convenience init(programName: String = "dspy-repl", historyFile: String? = nil, maxHistory: Int = 10_000) {
+        let term = getenv("TERM").map { String(cString: $0) }
+        let interactive = LineEditor.wantsLineEditing(
+            stdinIsTTY: isatty(0) == 1, stdoutIsTTY: isatty(1) == 1, term: term)
+        self.init(
+            programName: programName, historyFile: historyFile, maxHistory: maxHistory,
+            interactive: interactive, plainWaitsOnTerminal: isatty(0) == 1,
+            plainReader: { Swift.readLine(strippingNewline: true) })
+    }
+
+    /// Designated initializer; tests use it to force plain mode with an injected reader.
+    init(
+        programName: String, historyFile: String?, maxHistory: Int, interactive: Bool,
+        plainWaitsOnTerminal: Bool, plainReader: @escaping @Sendable () -> String?
+    ) {
+        self.maxHistory = max(0, maxHistory)
+        self.plainReader = plainReader
+        self.plainWaitsOnTerminal = plainWaitsOnTerminal
+        var editLine: OpaquePointer? = nil
+        if interactive {
+            LineEditor.setUpLocale()
+            editLine = el_init(programName, clibedit_stdin(), clibedit_stdout(), clibedit_stderr())
+        }
+        el = editLine
+        hist = editLine == nil ? nil : history_init()
+        promptCString = strdup("")
+        if editLine != nil, let historyFile, self.maxHistory > 0 {
+            historyStore = HistoryFile(path: historyFile, maxEntries: self.maxHistory)
+        } else {
+            historyStore = nil
+        }
+        guard let el = editLine else { return }
+        configure(el)
+    }
+
+    deinit {
+        if let el { el_end(el) }
+        if let hist { history_end(hist) }
+        free(promptCString)
+    }
+
+    public var isInteractive: Bool { el != nil }
+
+    /// Called on Tab with the text before the cursor.
+    public var completer: (@Sendable (String) -> Completion)? {
+        get { completerBox.withLock { $0 } }
+        set { completerBox.withLock { $0 = newValue } }
+    }
+
+    // MARK: - Setup
+
+    static func wantsLineEditing(stdinIsTTY: Bool, stdoutIsTTY: Bool, term: String?) -> Bool {
+        guard stdinIsTTY, stdoutIsTTY, let term, !term.isEmpty, term != "dumb" else { return false }
+        return true
+    }
+
+    /// libedit decodes input with mbrtowc(3), which drops non-ASCII bytes in the "C" locale.
+    private static func setUpLocale() {
+        setlocale(LC_CTYPE, "")
+        if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {
+            if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "") }
+        }
+    }
+
+    private func configure(_ el: OpaquePointer) {
+        _ = clibedit_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
+        _ = clibedit_set_editor(el, "emacs")
+        // libedit's own handlers would re-raise signals to the whole process group; ours (see
+        // installSignalHandlers) only count them and wake the reader through a pipe.
+        _ = clibedit_set_signal(el, 0)
+        _ = clibedit_set_getcfn(el) { el, out in
+            guard let el, let out, let editor = LineEditor.from(el) else { return -1 }
+            return editor.readCharacter(el, into: out)
+        }
+        _ = clibedit_set_prompt_esc(el, { el in
+            LineEditor.from(el)?.promptCString
+        }, CChar(bitPattern: UInt8(TextLayout.promptEscapeDelimiter.asciiValue ?? 1)))
+        if let hist {
+            _ = clibedit_history_setsize(hist, &historyEvent, Int32(clamping: max(maxHistory, 1)))
+            _ = clibedit_history_setunique(hist, &historyEvent, 1)
+            _ = clibedit_set_hist(el, hist)
+        }
+        _ = clibedit_addfn(el, "dspy-complete", "Complete the word before the cursor") { el, _ in
+            guard let el, let editor = LineEditor.from(el) else { return UInt8(CC_ERROR) }
+            return editor.complete(el)
+        }
+        _ = clibedit_bind(el, "^I", "dspy-complete")
+        _ = clibedit_bind(el, "^R", "em-inc-search-prev")
+        _ = el_source(el, nil)  // ~/.editrc (or $EDITRC) may override the bindings above
+
+        if let store = historyStore, let hist {
+            for entry in store.load() {
+                _ = clibedit_history_enter(hist, &historyEvent, entry)
+            }
+        }
+    }
+
+    private static func from(_ el: OpaquePointer?) -> LineEditor? {
+        guard let el, let raw = clibedit_get_clientdata(el) else { return nil }
+        return Unmanaged<LineEditor>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    // MARK: - Reading
+
+    /// Shows `prompt` and reads one line (see the type's documentation).
+    public func readLine(prompt: String) -> LineInput {
+        session.withLock { _ in
+            if let el { return readInteractive(el, prompt: prompt) }
+            return readPlain()
+        }
+    }
+
+    private func readPlain() -> LineInput {
+        if plainWaitsOnTerminal && signalHandlersInstalled.load(ordering: .sequentiallyConsistent) {
+            let baseline = sigintCounter.load(ordering: .sequentiallyConsistent)
+            SignalSupport.drainWakeupPipe()
+            waiting: while true {
+                if sigintCounter.load(ordering: .sequentiallyConsistent) != baseline {
+                    // The terminal echoed "^C" and discarded the typed text; end that row.
+                    if isatty(1) == 1 { write(toTerminal: "\n") }
+                    return .interrupted
+                }
+                switch SignalSupport.waitForInput(fd: 0) {
+                case .signal: SignalSupport.drainWakeupPipe()
+                case .input, .error: break waiting
+                }
+            }
+        }
+        guard let line = plainReader() else { return .endOfInput }
+        return .line(line)
+    }
+
+    private func readInteractive(_ el: OpaquePointer, prompt: String) -> LineInput {
+        setPrompt(prompt)
+        interruptBaseline = sigintCounter.load(ordering: .sequentiallyConsistent)
+        resizeSeen = sigwinchCounter.load(ordering: .sequentiallyConsistent)
+        continueSeen = sigcontCounter.load(ordering: .sequentiallyConsistent)
+        SignalSupport.drainWakeupPipe()
+        interruptedRead = false
+
+        var count: Int32 = 0
+        let result = el_wgets(el, &count)
+        if interruptedRead {
+            interruptedRead = false
+            write(toTerminal: "^C\n")
+            return .interrupted
+        }
+        guard let result, count > 0 else {
+            // Ctrl-D on an empty line (libedit echoed "^D"), or the terminal went away.
+            write(toTerminal: "\n")
+            return .endOfInput
+        }
+        var scalars = String.UnicodeScalarView()
+        for wc in UnsafeBufferPointer(start: result, count: Int(count)) {
+            scalars.append(Unicode.Scalar(UInt32(bitPattern: wc)) ?? "\u{FFFD}")
+        }
+        var line = String(scalars)
+        if line.hasSuffix("\n") { line.removeLast() }
+        return .line(line)
+    }
+
+    private func setPrompt(_ prompt: String) {
+        bracketedPrompt = TextLayout.bracketEscapes(prompt)
+        free(promptCString)
+        promptCString = strdup(bracketedPrompt)
+    }
+
+    /// EL_GETCFN: one character from the terminal. Blocks in poll(2) on stdin and the signal
+    /// wake-up pipe, so Ctrl-C and window resizes are seen whatever thread the kernel delivered
+    /// the signal to. Returns 1 (character stored), 0 (end of file) or -1 (interrupt / error).
+    private func readCharacter(_ el: OpaquePointer, into out: UnsafeMutablePointer<wchar_t>) -> Int32 {
+        var pending: [CChar] = []
+        while true {
+            if sigintCounter.load(ordering: .sequentiallyConsistent) != interruptBaseline {
+                interruptedRead = true
+                moveCursorToEnd(el)
+                out.pointee = 0
+                errno = EINTR
+                return -1
+            }
+            let resizes = sigwinchCounter.load(ordering: .sequentiallyConsistent)
+            if resizes != resizeSeen {
+                resizeSeen = resizes
+                handleResize(el)
+            }
+            let continues = sigcontCounter.load(ordering: .sequentiallyConsistent)
+            if continues != continueSeen {
+                continueSeen = continues
+                handleContinue(el)
+            }
+            switch SignalSupport.waitForInput(fd: 0) {
+            case .signal:
+                SignalSupport.drainWakeupPipe()
+                continue
+            case .error:
+                out.pointee = 0
+                return -1
+            case .input:
+                break
+            }
+            var byte: CChar = 0
+            let n = read(0, &byte, 1)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                out.pointee = 0
+                return -1
+            }
+            if n == 0 {
+                out.pointee = 0
+                return 0
+            }
+            pending.append(byte)
+            // Same decoding rules as libedit's built-in read_char.
+            decoding: while true {
+                var state = mbstate_t()
+                var wc: wchar_t = 0
+                let r = pending.withUnsafeBufferPointer { mbrtowc(&wc, $0.baseAddress, $0.count, &state) }
+                switch r {
+                case -2:  // incomplete sequence: read another byte
+                    if pending.count >= 8 { pending.removeAll() }
+                    break decoding
+                case -1:  // invalid: drop it (keeping the last byte when several were buffered)
+                    if pending.count > 1, let last = pending.last {
+                        pending = [last]
+                        continue decoding
+                    }
+                    pending.removeAll()
+                    break decoding
+                default:
+                    out.pointee = wc
+                    return 1
+                }
+            }
+        }
+    }
+
+    // MARK: - Display helpers (run inside el_wgets, terminal in raw mode)
+
+    private func write(toTerminal text: String) {
+        _ = fputs(text, clibedit_stdout())
+        _ = fflush(clibedit_stdout())
+    }
+
+    private var columns: Int {
+        guard let el else { return 80 }
+        let c = Int(clibedit_columns(el))
+        return c > 0 ? c : 80
+    }
+
+    /// Terminal rows between the prompt's first row and the rows holding the cursor and the end
+    /// of the input, assuming `columns` columns (what the terminal shows after reflowing).
+    private func inputGeometry(_ el: OpaquePointer, columns: Int) -> (cursorRow: Int, endRow: Int, cursorOffset: Int, endOffset: Int) {
+        let prompt = TextLayout.promptGeometry(bracketedPrompt, columns: columns)
+        guard let info = el_wline(el), let buffer = info.pointee.buffer,
+              let cursor = info.pointee.cursor, let lastChar = info.pointee.lastchar else {
+            return (prompt.rowsBeforeLastLine, prompt.rowsBeforeLastLine, 0, 0)
+        }
+        let cursorOffset = cursor - buffer
+        let endOffset = lastChar - buffer
+        var widthBefore = 0
+        var widthAll = 0
+        if endOffset > 0 {
+            for i in 0..<endOffset {
+                let w = Int(clibedit_wcwidth(buffer[i]))
+                let width = w < 0 ? 2 : w  // libedit shows control characters as ^X
+                if i < cursorOffset { widthBefore += width }
+                widthAll += width
+            }
+        }
+        let cols = max(columns, 1)
+        return (prompt.rowsBeforeLastLine + (prompt.lastLineWidth + widthBefore) / cols,
+                prompt.rowsBeforeLastLine + (prompt.lastLineWidth + widthAll) / cols,
+                cursorOffset, endOffset)
+    }
+
+    /// Moves the terminal cursor up to the prompt's first row, clears to the end of the screen
+    /// and lets libedit draw prompt and line again from scratch.
+    private func redrawFromPromptStart(_ el: OpaquePointer, rowsUp: Int) {
+        var sequence = rowsUp > 0 ? "\u{1B}[\(rowsUp)A" : ""
+        sequence += "\r\u{1B}[J"
+        write(toTerminal: sequence)
+        _ = clibedit_refresh(el)
+    }
+
+    private func handleResize(_ el: OpaquePointer) {
+        el_resize(el)
+        let geometry = inputGeometry(el, columns: columns)
+        redrawFromPromptStart(el, rowsUp: geometry.cursorRow)
+    }
+
+    /// Resumed after Ctrl-Z / `fg`: the job-control shell left the terminal in its own mode and
+    /// printed its messages, so re-enter editing mode and draw prompt + line on a fresh row.
+    private func handleContinue(_ el: OpaquePointer) {
+        _ = clibedit_prep_term(el, 0)
+        _ = clibedit_prep_term(el, 1)
+        el_resize(el)
+        redrawFromPromptStart(el, rowsUp: 0)
+    }
+
+    /// Before giving up the line on Ctrl-C, put the cursor after the last character so "^C"
+    /// does not overwrite the input.
+    private func moveCursorToEnd(_ el: OpaquePointer) {
+        let geometry = inputGeometry(el, columns: columns)
+        guard geometry.cursorOffset < geometry.endOffset else { return }
+        _ = el_cursor(el, Int32(clamping: geometry.endOffset - geometry.cursorOffset))
+        redrawFromPromptStart(el, rowsUp: geometry.cursorRow)
+    }
+
+    // MARK: - Completion
+
+    /// Tab: one candidate replaces the word; several insert their longest common prefix and
+    /// are listed in columns below the input; none beeps.
+    private func complete(_ el: OpaquePointer) -> UInt8 {
+        guard let completer = completerBox.withLock({ $0 }), let info = el_wline(el),
+              let buffer = info.pointee.buffer, let cursor = info.pointee.cursor else { return UInt8(CC_ERROR) }
+        let cursorOffset = cursor - buffer
+        var scalars = String.UnicodeScalarView()
+        for wc in UnsafeBufferPointer(start: buffer, count: max(0, cursorOffset)) {
+            scalars.append(Unicode.Scalar(UInt32(bitPattern: wc)) ?? "\u{FFFD}")
+        }
+        let before = String(scalars)
+        let completion = completer(before)
+        guard !completion.candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
+
+        let replaced = String(before.suffix(min(max(completion.replacing, 0), before.count)))
+        let deleteCount = min(replaced.unicodeScalars.count, cursorOffset)
+        if completion.candidates.count == 1 {
+            replace(el, deleting: deleteCount, with: completion.candidates[0])
+            return UInt8(CC_REFRESH)
+        }
+
+        let cols = columns
+        let geometry = inputGeometry(el, columns: cols)  // where the terminal cursor is now
+        let common = TextLayout.longestCommonPrefix(completion.candidates)
+        if common.count > replaced.count {
+            replace(el, deleting: deleteCount, with: common)
+        }
+        var text = String(repeating: "\r\n", count: geometry.endRow - geometry.cursorRow + 1)
+        for line in TextLayout.columnLayout(completion.candidates, width: cols) {
+            text += line + "\r\n"
+        }
+        write(toTerminal: text)
+        _ = clibedit_refresh(el)  // draws prompt + line below the listing
+        return UInt8(CC_NORM)
+    }
+
+    private func replace(_ el: OpaquePointer, deleting count: Int, with text: String) {
+        if count > 0 { el_deletestr(el, Int32(clamping: count)) }
+        var wide = text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        guard !wide.isEmpty else { return }
+        wide.append(0)
+        _ = el_winsertstr(el, wide)
+    }
+
+    // MARK: - History
+
+    /// Adds to the in-memory history and appends to the history file durably (interactive mode
+    /// only; a no-op in plain mode). Empty lines and consecutive duplicates are not stored.
+    public func addToHistory(_ line: String) {
+        session.withLock { _ in
+            guard let hist, maxHistory > 0, !line.isEmpty else { return }
+            _ = clibedit_history_enter(hist, &historyEvent, line)
+            historyStore?.append(line)
+        }
+    }
+
+    /// `$XDG_DATA_HOME/dspy-repl/history`, default `~/.local/share/dspy-repl/history`.
+    public static func defaultHistoryFile() -> String {
+        var environment: [String: String] = [:]
+        for key in ["XDG_DATA_HOME", "HOME"] {
+            if let value = getenv(key) { environment[key] = String(cString: value) }
+        }
+        return defaultHistoryFile(environment: environment)
+    }
+
+    static func defaultHistoryFile(environment: [String: String]) -> String {
+        HistoryFile.defaultPath(environment: environment)
+    }
+
+    // MARK: - Signals
+
+    /// Installs the SIGINT (and SIGWINCH) handling used by the interactive shell: at the prompt
+    /// Ctrl-C makes readLine return .interrupted (line cleared, new prompt); at any time it
+    /// increments `interruptCount` so the shell can cancel a running statement by polling.
+    /// Idempotent. Handlers for SIGINT, SIGWINCH and SIGCONT are installed with SA_RESTART; they
+    /// only count the signal and write one byte to an internal non-blocking pipe, so they are
+    /// async-signal-safe and never terminate the process (Ctrl-C no longer kills it).
+    public static func installSignalHandlers() {
+        SignalSupport.install()
+    }
+
+    /// SIGINTs received since `installSignalHandlers()` (including those at the prompt).
+    public static var interruptCount: Int {
+        sigintCounter.load(ordering: .sequentiallyConsistent)
+    }
+}

@@ -1,0 +1,133 @@
+import CLibEdit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Pure text helpers used for completion listings and prompt handling (kept free of libedit so
+/// they can be unit-tested).
+enum TextLayout {
+    /// Delimiter that libedit's EL_PROMPT_ESC uses to bracket non-printing prompt bytes
+    /// (the same \001 convention as readline's RL_PROMPT_START_IGNORE).
+    static let promptEscapeDelimiter: Character = "\u{1}"
+
+    /// The longest common prefix of `strings`, compared by Character; "" for an empty list.
+    static func longestCommonPrefix(_ strings: [String]) -> String {
+        guard var prefix = strings.first.map(Array.init) else { return "" }
+        for string in strings.dropFirst() {
+            var count = 0
+            for (a, b) in zip(prefix, string) {
+                guard a == b else { break }
+                count += 1
+            }
+            prefix.removeSubrange(count...)
+            if prefix.isEmpty { break }
+        }
+        return String(prefix)
+    }
+
+    /// Terminal columns occupied by `string` (wcwidth per scalar; unknown/control scalars count
+    /// as 1, combining marks as 0 when the locale knows them).
+    static func displayWidth(_ string: some StringProtocol) -> Int {
+        var width = 0
+        for scalar in string.unicodeScalars {
+            let w = Int(clibedit_wcwidth(wchar_t(bitPattern: scalar.value)))
+            width += w < 0 ? 1 : w
+        }
+        return width
+    }
+
+    /// Lays `items` out in columns, column-major like `ls`, for a terminal `width` columns wide.
+    /// Columns are separated by at least two spaces; lines carry no trailing blanks. One item per
+    /// line when even two columns do not fit.
+    static func columnLayout(_ items: [String], width: Int, widthOf: (String) -> Int = { displayWidth($0) }) -> [String] {
+        guard !items.isEmpty else { return [] }
+        let gap = 2
+        let widths = items.map(widthOf)
+        let cellWidth = (widths.max() ?? 0) + gap
+        let columns = max(1, min(items.count, (max(width, 1) + gap) / cellWidth))
+        let rows = (items.count + columns - 1) / columns
+        var lines: [String] = []
+        lines.reserveCapacity(rows)
+        for row in 0..<rows {
+            var line = ""
+            for column in 0..<columns {
+                let index = column * rows + row
+                guard index < items.count else { break }
+                let isLast = (column + 1) * rows + row >= items.count
+                line += items[index]
+                if !isLast {
+                    line += String(repeating: " ", count: cellWidth - widths[index])
+                }
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// Brackets every ANSI escape sequence in `prompt` (CSI `ESC [ … final`, OSC `ESC ] … BEL`
+    /// or `ESC ] … ESC \`, and two-byte `ESC x`) with `delimiter`, merging adjacent sequences, so
+    /// libedit's EL_PROMPT_ESC does not count them as visible columns. A prompt that already
+    /// contains the delimiter is assumed to be bracketed by the caller and returned unchanged.
+    static func bracketEscapes(_ prompt: String, delimiter: Character = promptEscapeDelimiter) -> String {
+        if prompt.contains(delimiter) { return prompt }
+        let scalars = Array(prompt.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var open = false
+        var i = 0
+        let esc: Unicode.Scalar = "\u{1B}"
+        let delimiterScalar = delimiter.unicodeScalars.first ?? "\u{1}"
+        while i < scalars.count {
+            let s = scalars[i]
+            guard s == esc else {
+                if open { out.append(delimiterScalar); open = false }
+                out.append(s)
+                i += 1
+                continue
+            }
+            // Find the end of this escape sequence.
+            var end = i + 1  // exclusive
+            if end < scalars.count {
+                let kind = scalars[end]
+                end += 1
+                if kind == "[" {
+                    while end < scalars.count {
+                        let v = scalars[end].value
+                        end += 1
+                        if (0x40...0x7E).contains(v) { break }
+                    }
+                } else if kind == "]" || kind == "P" || kind == "_" || kind == "^" {
+                    while end < scalars.count {
+                        if scalars[end] == "\u{7}" { end += 1; break }
+                        if scalars[end] == esc, end + 1 < scalars.count, scalars[end + 1] == "\\" { end += 2; break }
+                        end += 1
+                    }
+                }
+            }
+            if !open { out.append(delimiterScalar); open = true }
+            out.append(contentsOf: scalars[i..<end])
+            i = end
+        }
+        if open { out.append(delimiterScalar) }
+        return String(out)
+    }
+
+    /// Visible layout of a (bracketed) prompt for a terminal `columns` wide: how many rows it
+    /// takes before its last line, and the width of that last line.
+    static func promptGeometry(_ bracketedPrompt: String, columns: Int, delimiter: Character = promptEscapeDelimiter) -> (rowsBeforeLastLine: Int, lastLineWidth: Int) {
+        var visible = ""
+        var inEscape = false
+        for character in bracketedPrompt {
+            if character == delimiter { inEscape.toggle(); continue }
+            if !inEscape { visible.append(character) }
+        }
+        let cols = max(columns, 1)
+        let lines = visible.split(separator: "\n", omittingEmptySubsequences: false)
+        var rows = 0
+        for line in lines.dropLast() {
+            rows += max(1, (displayWidth(line) + cols - 1) / cols)
+        }
+        return (rows, displayWidth(lines.last ?? ""))
+    }
+}

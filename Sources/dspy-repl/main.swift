@@ -1,0 +1,144 @@
+import ArgumentParser
+import DSPy
+import DSPyShell
+import Foundation
+import LineEditor
+
+/// `dspy-repl`: the interactive DSPy shell, and a script runner.
+@main
+struct DSPyREPL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dspy-repl",
+        abstract: "An interactive shell for DSPy: signatures, modules, scopes, async and parallel calls.",
+        discussion: """
+            With no FILE and a terminal, starts an interactive session. With FILE (or piped input) \
+            replays it, stopping at the first error with exit status 1 unless --keep-going.
+            The LM defaults to the offline "dummy"; --lm or DSPY_LM picks another \
+            (e.g. openai/gpt-4o-mini with OPENAI_API_KEY set).
+            """,
+        version: "dspy-repl \(DSPyVersion.string)")
+
+    @Argument(help: "A script to run (.dspy). Arguments after it are available as `args`.")
+    var file: String?
+
+    @Argument(parsing: .captureForPassthrough, help: .hidden)
+    var scriptArguments: [String] = []
+
+    @Option(name: .customShort("c"), help: "Run these statements (separated by newlines or ;) and exit.")
+    var command: String?
+
+    @Flag(help: "Print each statement before its output, as a transcript would.")
+    var echo = false
+
+    @Flag(help: "Do not stop at the first error; the exit status is 1 if any statement failed.")
+    var keepGoing = false
+
+    @Option(help: "The LM to start on, e.g. openai/gpt-4o-mini (default: DSPY_LM, else dummy).")
+    var lm: String?
+
+    @Flag(help: "Do not read or write the history file.")
+    var noHistory = false
+
+    func run() async throws {
+        let interactive = command == nil && file == nil && isatty(0) == 1 && isatty(1) == 1
+        let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        let engine = ShellEngine(output: StandardOutput(), color: color)
+        let model = lm ?? ProcessInfo.processInfo.environment["DSPY_LM"].flatMap { $0.isEmpty ? nil : $0 } ?? "dummy"
+        do {
+            try Settings.current.configure(["lm": try LM(model)])
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        engine.setScriptArguments(scriptArguments)
+
+        if let command {
+            let ok = await engine.execute(command,
+                                          keepGoing: keepGoing, echo: echo)
+            if !ok { throw ExitCode(1) }
+            return
+        }
+        if let file {
+            let source: String
+            do { source = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                FileHandle.standardError.write(Data("error: cannot read \(file): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(2)
+            }
+            if !(await engine.execute(source, file: file, keepGoing: keepGoing, echo: echo)) { throw ExitCode(1) }
+            return
+        }
+        if !interactive {
+            var lines: [String] = []
+            while let line = Swift.readLine(strippingNewline: true) { lines.append(line) }
+            if !(await engine.execute(lines.joined(separator: "\n"), file: "<stdin>", keepGoing: keepGoing, echo: echo)) { throw ExitCode(1) }
+            return
+        }
+        try await interactiveSession(engine: engine, model: model, color: color)
+    }
+
+    func interactiveSession(engine: ShellEngine, model: String, color: Bool) async throws {
+        LineEditor.installSignalHandlers()
+        let editor = LineEditor(programName: "dspy-repl", historyFile: noHistory ? nil : LineEditor.defaultHistoryFile())
+        editor.completer = { text in
+            let c = engine.completions(for: text)
+            return Completion(replacing: c.replacing, candidates: c.candidates)
+        }
+        let offline = model == "dummy" ? " (offline; --lm MODEL or DSPY_LM picks a real one)" : ""
+        print("dspy-repl \(DSPyVersion.string) on LM(\"\(model)\")\(offline). %help lists commands; Ctrl-D exits.")
+        if let startup = Self.startupFile(), FileManager.default.fileExists(atPath: startup),
+           let source = try? String(contentsOfFile: startup, encoding: .utf8) {
+            _ = await engine.execute(source, file: startup, record: false)
+        }
+        var buffer = ""
+        while !engine.exitRequested {
+            for line in engine.takeAnnouncements() { print(line) }
+            let plain = buffer.isEmpty ? engine.prompt : engine.continuationPrompt
+            let prompt = color ? "\u{1B}[1;32m\(plain)\u{1B}[0m" : plain
+            switch editor.readLine(prompt: prompt) {
+            case .endOfInput:
+                if buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
+                await runInterruptibly(buffer, engine: engine, editor: editor)
+                return
+            case .interrupted:
+                buffer = ""
+            case .line(let line):
+                buffer += buffer.isEmpty ? line : "\n" + line
+                if engine.needsMoreInput(buffer) { continue }
+                if buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    buffer = ""
+                    continue
+                }
+                await runInterruptibly(buffer, engine: engine, editor: editor)
+                buffer = ""
+            }
+        }
+    }
+
+    /// Runs one entry; Ctrl-C while it runs cancels it (down to its HTTP requests).
+    func runInterruptibly(_ source: String, engine: ShellEngine, editor: LineEditor) async {
+        editor.addToHistory(Redaction.redact(source).text)
+        let before = LineEditor.interruptCount
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = await engine.execute(source) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(30))
+                    if LineEditor.interruptCount != before {
+                        engine.cancelRunning()
+                        return
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// `$XDG_CONFIG_HOME/dspy-repl/startup.dspy`, default `~/.config/dspy-repl/startup.dspy`.
+    static func startupFile() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/dspy-repl/startup.dspy" }
+        guard let home = env["HOME"] else { return nil }
+        return home + "/.config/dspy-repl/startup.dspy"
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Drives the real `dspy-repl` binary in a pseudo-terminal through tmux (installed by
+/// Scripts/setup), on a private tmux socket and private data/config directories.
+final class TerminalSession {
+    let socket = "dspy-test-\(UUID().uuidString.prefix(8))"
+    let home: String
+    private(set) var sessions = 0
+
+    init() throws {
+        home = NSTemporaryDirectory() + "dspy-term-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/config", withIntermediateDirectories: true)
+    }
+
+    deinit { _ = try? TerminalSession.run(["tmux", "-L", socket, "kill-server"]) }
+
+    /// The `dspy-repl` built next to this test bundle.
+    static var binary: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("dspy-repl").path
+    }
+
+    /// Runs a command and returns its stdout when `capture` is set. It uses posix_spawn and
+    /// waitpid directly: Foundation's Process did not notice tmux's client exiting when waited
+    /// on from an async test, and `tmux new-session` starts a server that would inherit (and
+    /// keep open forever) any output pipe, so only capture-pane gets one.
+    @discardableResult
+    static func run(_ args: [String], capture: Bool = false) throws -> String {
+        var pipeFDs: [Int32] = [-1, -1]
+        if capture { guard pipe(&pipeFDs) == 0 else { throw POSIXError(.EIO) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if capture {
+            posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+            posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, args[0], &actions, nil, argv, environ)
+        if capture { close(pipeFDs[1]) }
+        guard rc == 0 else {
+            if capture { close(pipeFDs[0]) }
+            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT)
+        }
+        var output: [UInt8] = []
+        if capture {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = read(pipeFDs[0], &buffer, buffer.count)
+                if n <= 0 { break }
+                output.append(contentsOf: buffer[0..<n])
+            }
+            close(pipeFDs[0])
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Starts the shell in a new tmux window; `env` adds environment variables.
+    func start(arguments: [String] = [], env: [String: String] = [:]) throws -> String {
+        sessions += 1
+        let name = "s\(sessions)"
+        var vars = ["XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config", "NO_COLOR": "1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
+        for (k, v) in env { vars[k] = v }
+        let envText = vars.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let command = "env \(envText) '\(TerminalSession.binary)' \(arguments.joined(separator: " ")); echo '<exited>'; sleep 30"
+        try TerminalSession.run(["tmux", "-L", socket, "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command])
+        return name
+    }
+
+    func keys(_ session: String, _ keys: String...) throws {
+        try TerminalSession.run(["tmux", "-L", socket, "send-keys", "-t", session] + keys)
+    }
+
+    func screen(_ session: String) -> String {
+        (try? TerminalSession.run(["tmux", "-L", socket, "capture-pane", "-p", "-t", session], capture: true)) ?? ""
+    }
+
+    /// Waits until the screen satisfies `condition`; returns the last screen.
+    @discardableResult
+    func waitFor(_ session: String, timeout: Duration = .seconds(10), _ condition: (String) -> Bool) async -> (Bool, String) {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = screen(session)
+            if condition(last) { return (true, last) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return (false, last)
+    }
+}
+
+/// The last non-empty line on screen.
+func lastLine(_ screen: String) -> String {
+    screen.split(separator: "\n").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+}
+
+@Suite(.serialized) struct TerminalTests {
+    @Test func historySurvivesARestartAndTabCompletes() async throws {
+        let t = try TerminalSession()
+        let s1 = try t.start()
+        let (ready, banner) = await t.waitFor(s1) { $0.contains("dspy>") }
+        #expect(ready, "no prompt: \(banner)")
+        #expect(banner.contains("LM(\"dummy\") (offline"))
+        try t.keys(s1, "x = 41", "Enter")
+        try t.keys(s1, "x + 1", "Enter")
+        #expect(await t.waitFor(s1) { $0.contains("\n42") }.0)
+        try t.keys(s1, "%pu", "Tab")
+        let (completed, screen) = await t.waitFor(s1) { lastLine($0).hasPrefix("dspy> %push") }
+        #expect(completed, "Tab did not complete %pu: \(screen)")
+        try t.keys(s1, "C-u")
+        try t.keys(s1, "C-d")
+        #expect(await t.waitFor(s1) { $0.contains("<exited>") }.0)
+
+        let s2 = try t.start()
+        #expect(await t.waitFor(s2) { $0.contains("dspy>") }.0)
+        try t.keys(s2, "Up")
+        let (recalled, after) = await t.waitFor(s2) { lastLine($0) == "dspy> x + 1" }
+        #expect(recalled, "Up did not recall the last line: \(after)")
+        try t.keys(s2, "C-c")
+        try t.keys(s2, "%exit", "Enter")
+        #expect(await t.waitFor(s2) { $0.contains("<exited>") }.0)
+    }
+
+    @Test func ctrlCCancelsASlowCallAndTheServerSeesItClosed() async throws {
+        let server = try await LoopbackServer.start { _ in
+            .delay(.seconds(30), then: .json(body: #"{"choices":[{"message":{"content":"[[ ## answer ## ]]\nlate"}}]}"#))
+        }
+        defer { server.shutdownNow() }
+        let t = try TerminalSession()
+        let s = try t.start(arguments: ["--lm", "openai/slow", "--no-history"],
+                            env: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "test-key"])
+        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        try t.keys(s, "qa = Predict(\"question -> answer\")", "Enter")
+        try t.keys(s, "qa(question=\"take your time\")", "Enter")
+        #expect(await server.waitUntil(timeout: .seconds(10)) { $0.requests.count == 1 })
+        let clock = ContinuousClock()
+        let pressed = clock.now
+        try t.keys(s, "C-c")
+        let (back, screen) = await t.waitFor(s) { $0.contains("error: interrupted") && lastLine($0) == "dspy>" }
+        let took = clock.now - pressed
+        #expect(back, "no prompt after Ctrl-C: \(screen)")
+        #expect(took < .seconds(5), "Ctrl-C took \(took)")  // the server would answer after 30 s
+        #expect(await server.waitUntil(timeout: .seconds(5)) { $0.closedWhilePending == 1 })
+        print("Ctrl-C returned to the prompt after \(took)")
+        try t.keys(s, "1 + 1", "Enter")
+        #expect(await t.waitFor(s) { $0.contains("\n2") }.0)
+    }
+}
