@@ -102,6 +102,7 @@ public final class ShellEngine: Sendable {
         // The IPython exception: any session task (and background job) may call configure.
         settings.allowsConfigureFromAnyTask = true
         try? settings.configure(["usage_tracker": sessionUsage])
+        state.withLock { $0.variables["args"] = .list([]) }
     }
 
     /// `dspy> `, `dspy[N]> ` with N scopes pushed.
@@ -394,7 +395,7 @@ public final class ShellEngine: Sendable {
     // MARK: Session
 
     /// Names defined in the session, sorted.
-    public var definedNames: [String] { state.withLock { $0.variables.keys.filter { $0 != "_" }.sorted() } }
+    public var definedNames: [String] { state.withLock { $0.variables.keys.filter { $0 != "_" && $0 != "args" }.sorted() } }
 
     func variable(_ name: String) -> ShellValue? { state.withLock { $0.variables[name] } }
 

@@ -177,7 +177,7 @@ enum Magics {
         case "reset":
             let jobs = engine.state.withLock { s -> [Job] in
                 let j = Array(s.jobs.values)
-                s.variables = [:]
+                s.variables = ["args": s.variables["args"] ?? .list([])]
                 s.scopes = []
                 s.jobs = [:]
                 return j

@@ -1,0 +1,94 @@
+import DSPy
+import Foundation
+import Testing
+@testable import DSPyShell
+
+/// Script fixtures under Tests/Fixtures/shell: each `NAME.dspy` replays to `NAME.out` (and
+/// `NAME.err` when it fails) on the offline dummy LM.
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/shell")
+
+    static var scripts: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".dspy") }.sorted()
+    }
+
+    static func read(_ name: String) -> String? { try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) }
+}
+
+/// Runs the real binary with files for stdin, stdout and stderr; returns the exit status.
+func runBinary(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    let dir = NSTemporaryDirectory() + "dspy-run-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let outPath = dir + "/out", errPath = dir + "/err"
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let all = [TerminalSession.binary] + args
+    let argv: [UnsafeMutablePointer<CChar>?] = all.map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    let env = ["XDG_DATA_HOME=\(dir)", "XDG_CONFIG_HOME=\(dir)", "HOME=\(dir)", "PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
+    let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+    defer { for e in envp { free(e) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, TerminalSession.binary, &actions, nil, argv, envp)
+    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    return ((status >> 8) & 0xff, out, err)
+}
+
+@Suite struct ReplayTests {
+    @Test(arguments: Fixtures.scripts)
+    func fixtureReplaysToItsGoldenOutput(script: String) async throws {
+        let (engine, capture) = try session()
+        let base = String(script.dropLast(".dspy".count))
+        let source = try #require(Fixtures.read(script))
+        let ok = await engine.execute(source, file: script)
+        #expect(capture.out == Fixtures.read(base + ".out"), "stdout of \(script)")
+        #expect(capture.err == (Fixtures.read(base + ".err") ?? ""), "stderr of \(script)")
+        #expect(ok == (Fixtures.read(base + ".err") == nil))
+    }
+
+    @Test func binaryExitStatusAndErrorLocation() throws {
+        let script = Fixtures.directory.appendingPathComponent("error.dspy").path
+        let stop = try runBinary([script])
+        #expect(stop.status == 1)
+        #expect(stop.out == "before\n'dummy answer for: fine'\n")
+        #expect(stop.err == "error: \(script):5:5: name 'undefined_name' is not defined\n")
+
+        let keepGoing = try runBinary(["--keep-going", script])
+        #expect(keepGoing.status == 1)
+        #expect(keepGoing.out.hasSuffix("never printed\n"))
+
+        let tour = try runBinary([Fixtures.directory.appendingPathComponent("tour.dspy").path])
+        #expect(tour.status == 0)
+        #expect(tour.out == Fixtures.read("tour.out"))
+    }
+
+    @Test func commandsPipesAndFlags() throws {
+        let c = try runBinary(["-c", "a = 20; a + 22"])
+        #expect(c.status == 0 && c.out == "42\n")
+        let bad = try runBinary(["-c", "nope"])
+        #expect(bad.status == 1 && bad.err == "error: name 'nope' is not defined\n")
+        let piped = try runBinary([], stdin: Fixtures.directory.appendingPathComponent("error.dspy").path)
+        #expect(piped.status == 1)
+        #expect(piped.err == "error: <stdin>:5:5: name 'undefined_name' is not defined\n")
+        let echo = try runBinary(["--echo", "-c", "x = 1\nx + 1"])
+        #expect(echo.out == "dspy> x = 1\ndspy> x + 1\n2\n")
+        let version = try runBinary(["--version"])
+        #expect(version.status == 0 && version.out == "dspy-repl \(DSPyVersion.string)\n")
+        let args = try runBinary(["-c", "args"])
+        #expect(args.out == "[]\n")
+        let withArgs = try runBinary([Fixtures.directory.appendingPathComponent("args.dspy").path, "one", "--two"])
+        #expect(withArgs.out == "['one', '--two']\n")
+        let unknownLM = try runBinary(["--lm", "nope/model", "-c", "1"])
+        #expect(unknownLM.status == 2 && unknownLM.err.hasPrefix("error: [") == false && unknownLM.err.contains("Unknown provider 'nope'"))
+    }
+}
