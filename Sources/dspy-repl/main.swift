@@ -83,8 +83,8 @@ struct DSPyREPL: AsyncParsableCommand {
             let c = engine.completions(for: text)
             return Completion(replacing: c.replacing, candidates: c.candidates)
         }
-        let offline = model == "dummy" ? " (offline; --lm MODEL or DSPY_LM picks a real one)" : ""
-        print("dspy-repl \(DSPyVersion.string) on LM(\"\(model)\")\(offline). %help lists commands; Ctrl-D exits.")
+        let offline = model == "dummy" ? ", offline (--lm MODEL picks a real one)" : ""
+        print("dspy-repl \(DSPyVersion.string) on LM(\"\(model)\")\(offline); %help, Ctrl-D exits")
         if let startup = Self.startupFile(), FileManager.default.fileExists(atPath: startup),
            let source = try? String(contentsOfFile: startup, encoding: .utf8) {
             _ = await engine.execute(source, file: startup, record: false)

@@ -111,7 +111,7 @@ func lastLine(_ screen: String) -> String {
         let s1 = try t.start()
         let (ready, banner) = await t.waitFor(s1) { $0.contains("dspy>") }
         #expect(ready, "no prompt: \(banner)")
-        #expect(banner.contains("LM(\"dummy\") (offline"))
+        #expect(banner.contains("on LM(\"dummy\"), offline"))
         try t.keys(s1, "x = 41", "Enter")
         try t.keys(s1, "x + 1", "Enter")
         #expect(await t.waitFor(s1) { $0.contains("\n42") }.0)
