@@ -2,9 +2,11 @@ import DSPy
 import Foundation
 
 // Benchmarks against a loopback server (see Scripts/bench).
-//   dspy-bench serve [--port P] [--latency-ms N]     run only the server (for other clients)
+//   dspy-bench serve [--port P] [--latency-ms N]     the shared server; a model named latN gets N ms
+//   dspy-bench scenario NAME --base-url URL [--n N] [--items N] [--workers W]
+//       NAME: predict_seq, cot_seq, batch, async10k, settings; prints JSON lines
 //   dspy-bench batch [--items N] [--latency-ms N] [--workers 8,64,256] [--runs R]
-// Prints one line per measurement; medians over runs.
+//       self-contained batch run with an in-process server; medians over runs
 
 func arg(_ name: String, _ fallback: String) -> String {
     let a = CommandLine.arguments
@@ -17,7 +19,7 @@ func median(_ xs: [Double]) -> Double {
     return s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
 }
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func seconds(_ d: Duration) -> Double { d.seconds }
 
 let mode = CommandLine.arguments.dropFirst().first ?? "batch"
 let latencyMs = Int(arg("--latency-ms", "50")) ?? 50
@@ -60,7 +62,12 @@ case "batch":
     }
     await server.stop()
 
+case "scenario":
+    let name = CommandLine.arguments.dropFirst(2).first ?? ""
+    try await Scenarios.run(name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
+                            items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8)
+
 default:
-    FileHandle.standardError.write(Data("usage: dspy-bench serve|batch [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch [options]\n".utf8))
     exit(2)
 }

@@ -105,7 +105,7 @@ public indirect enum FieldType: Sendable, Hashable {
         case .object(let o):
             let keys = o.keys.sorted { a, b in a == "type" ? b != "type" : (b == "type" ? false : a < b) }
             var out = OrderedDictionary<String, Value>()
-            for k in keys { out[k] = sortTypeFirst(o[k]!) }
+            for k in keys { if let v = o[k] { out[k] = sortTypeFirst(v) } }
             return .object(out)
         case .array(let a): return .array(a.map(sortTypeFirst))
         default: return v

@@ -1,0 +1,91 @@
+import DSPy
+import Foundation
+
+/// The scenarios `Scripts/bench` runs for both implementations, printing one JSON object per
+/// measurement: {"impl", "scenario", "metric", "value", "unit"}.
+enum Scenarios {
+    static func emit(_ scenario: String, _ metric: String, _ value: Double, _ unit: String) {
+        let line = #"{"impl": "swift", "scenario": "\#(scenario)", "metric": "\#(metric)", "value": \#(value), "unit": "\#(unit)"}"# + "\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+
+    /// User plus system CPU time of this process, in seconds.
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+    }
+
+    static func peakRSSMegabytes() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_maxrss) / 1024
+    }
+
+    static func run(_ name: String, baseURL: String, n: Int?, items: Int, workers: Int) async throws {
+        switch name {
+        case "predict_seq", "cot_seq":
+            let lm = try LM("openai/lat0", apiBase: baseURL, apiKey: "bench", cache: false)
+            let module: Module = name == "predict_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
+            for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
+            let count = n ?? 300
+            let clock = ContinuousClock()
+            let cpu0 = cpuSeconds()
+            let t0 = clock.now
+            for i in 0..<count { _ = try await module.call(["question": .string("q\(i)")]) }
+            let wall = (clock.now - t0).seconds
+            let cpu = cpuSeconds() - cpu0
+            emit(name, "wall_per_call_us", wall / Double(count) * 1e6, "us")
+            emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
+            emit(name, "calls_per_s", Double(count) / wall, "calls/s")
+        case "batch":
+            let lm = try LM("openai/lat50", apiBase: baseURL, apiKey: "bench", cache: false)
+            let qa = try Predict("question -> answer", lm: lm)
+            let inputs: [Inputs] = (0..<items).map { ["question": .string("q\($0)")] }
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            let results = try await qa.batch(inputs, numThreads: workers, disableProgressBar: true)
+            emit("batch", "wall_s", (clock.now - t0).seconds, "s")
+            emit("batch", "failures", Double(results.failures.count), "items")
+        case "async10k":
+            let lm = try LM("openai/lat200", apiBase: baseURL, apiKey: "bench", cache: false)
+            let qa = try Predict("question -> answer", lm: lm)
+            let count = n ?? 10_000
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            let failures = await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<count {
+                    group.addTask { (try? await qa.call(["question": .string("q\(i)")])) == nil }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            emit("async10k", "wall_s", (clock.now - t0).seconds, "s")
+            emit("async10k", "peak_rss_mb", peakRSSMegabytes(), "MB")
+            emit("async10k", "failures", Double(failures), "calls")
+        case "settings":
+            let lm = try LM("dummy")
+            try configure(lm: lm)
+            let reads = 1_000_000
+            var sink = 0
+            let clock = ContinuousClock()
+            var t0 = clock.now
+            for _ in 0..<reads { if settings.lm != nil { sink &+= 1 } }
+            emit("settings", "settings_read_ns", (clock.now - t0).seconds / Double(reads) * 1e9, "ns")
+            let scopes = 100_000
+            t0 = clock.now
+            for _ in 0..<scopes { context(lm: lm) { sink &+= 1 } }
+            emit("settings", "context_enter_exit_ns", (clock.now - t0).seconds / Double(scopes) * 1e9, "ns")
+            if sink == 42 { print("") }  // keeps the loops from being optimised away
+        default:
+            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, cot_seq, batch, async10k, settings)")
+        }
+    }
+}
+
+struct ScenarioError: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
