@@ -320,7 +320,7 @@ struct LMClientTests {
     // MARK: Transport failures
 
     @Test func timeout() async throws {
-        let server = try await LoopbackServer.start { _ in .delay(.seconds(3), then: chatCompletion(["too late"])) }
+        let server = try await LoopbackServer.start { _ in .delay(.seconds(60), then: chatCompletion(["too late"])) }
         defer { server.shutdownNow() }
         let lm = try openAI(server, numRetries: 0, timeout: .milliseconds(300))
         let error = try #require(await lmError { try await lm.call(messages: [.user("u")], parameters: [:]) })
@@ -329,7 +329,7 @@ struct LMClientTests {
         #expect(error.attempts == 1)
         #expect(server.requests.count == 1)
         // The client gave up on the connection while the server was still holding the request.
-        #expect(await server.waitUntil(timeout: .seconds(3)) { $0.closedWhilePending == 1 })
+        #expect(await server.waitUntil(timeout: .seconds(15)) { $0.closedWhilePending == 1 })
     }
 
     @Test func droppedConnectionIsRetried() async throws {
@@ -374,7 +374,7 @@ struct LMClientTests {
     // MARK: Cancellation
 
     @Test func cancellationReachesTheServer() async throws {
-        let server = try await LoopbackServer.start { _ in .delay(.seconds(10), then: chatCompletion(["never"])) }
+        let server = try await LoopbackServer.start { _ in .delay(.seconds(60), then: chatCompletion(["never"])) }
         defer { server.shutdownNow() }
         let lm = try openAI(server, numRetries: 3)
         let task = Task { try await lm.call(messages: [.user("u")], parameters: [:]) }
@@ -390,7 +390,7 @@ struct LMClientTests {
         case .failure(let error):
             #expect(error is CancellationError, "expected CancellationError, got \(type(of: error)): \(error)")
         }
-        #expect(await server.waitUntil(timeout: .seconds(3)) { $0.closedWhilePending == 1 },
+        #expect(await server.waitUntil(timeout: .seconds(15)) { $0.closedWhilePending == 1 },
                 "the server should see the connection closed while the request was pending")
         #expect(server.requests.count == 1, "a cancelled call must not be retried")
     }

@@ -338,7 +338,7 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
         run.cancel()
         await #expect(throws: ParallelCancelledError.self) { try await run.value }
         let took = clock.now - started
-        #expect(await server.waitUntil { $0.closedWhilePending == 8 })
+        #expect(await server.waitUntil(timeout: .seconds(15)) { $0.closedWhilePending == 8 })
         #expect(server.requests.count == 8)  // nothing was retried after the cancel
         print("batch cancellation returned after \(took)")
     }
