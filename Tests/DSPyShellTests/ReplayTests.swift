@@ -28,6 +28,9 @@ func runBinary(_ args: [String], stdin: String? = nil) throws -> (status: Int32,
     posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    // Children must not inherit this process's sockets: a daemon (the tmux server) would keep
+    // another test's HTTP connection open after the test closes its copy.
+    try closeInheritedDescriptors(&actions)
     let all = [TerminalSession.binary] + args
     let argv: [UnsafeMutablePointer<CChar>?] = all.map { strdup($0) } + [nil]
     defer { for a in argv { free(a) } }

@@ -42,6 +42,9 @@ final class TerminalSession {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Children must not inherit this process's sockets: a daemon (the tmux server) would keep
+        // another test's HTTP connection open after the test closes its copy.
+        try closeInheritedDescriptors(&actions)
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var pid: pid_t = 0
@@ -98,6 +101,17 @@ final class TerminalSession {
         }
         return (false, last)
     }
+}
+
+/// Adds "close every descriptor from 3 up" to a spawn, through glibc's
+/// `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does not declare.
+func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) throws {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+        throw POSIXError(.ENOSYS)  // glibc older than 2.34: tests would leak sockets into tmux
+    }
+    let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+    guard closeFrom(&actions, 3) == 0 else { throw POSIXError(.EINVAL) }
 }
 
 /// The last non-empty line on screen.

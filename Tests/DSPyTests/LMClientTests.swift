@@ -391,7 +391,7 @@ struct LMClientTests {
             #expect(error is CancellationError, "expected CancellationError, got \(type(of: error)): \(error)")
         }
         #expect(await server.waitUntil(timeout: .seconds(15)) { $0.closedWhilePending == 1 },
-                "the server should see the connection closed while the request was pending")
+                "the server should see the connection closed while the request was pending (open: \(server.openConnections), accepted: \(server.connectionsAccepted))")
         #expect(server.requests.count == 1, "a cancelled call must not be retried")
     }
 

@@ -258,3 +258,23 @@ final class QAProgram: Module, @unchecked Sendable {
         #expect(marked.description == "Example({'question': 'q', 'answer': 'a'}) (input_keys={'question'})")
     }
 }
+
+@Suite struct BoundedBufferTests {
+    @Test func historyKeepsTheNewestEntriesInOrder() {
+        var h = BoundedHistory()
+        let response = LMResponse(choices: [LMChoice(text: "x")])
+        for i in 0..<25 {
+            h.append(HistoryEntry(model: "m\(i)", messages: [], kwargs: [:], response: response, usage: nil), limit: 10)
+        }
+        #expect(h.count == 10)
+        #expect(h.entries.map(\.model) == (15..<25).map { "m\($0)" })
+    }
+
+    @Test func traceKeepsTheNewestEntries() throws {
+        let trace = Trace()
+        let p = try Predict("q -> a")
+        for i in 0..<30 { trace.append(TraceEntry(predictor: p, inputs: ["q": .int(i)], prediction: Prediction()), limit: 7) }
+        #expect(trace.count == 7)
+        #expect(trace.entries.map { $0.inputs["q"] } == (23..<30).map { .int($0) })
+    }
+}

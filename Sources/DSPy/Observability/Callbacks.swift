@@ -1,3 +1,4 @@
+import DequeModule
 import OrderedCollections
 import Synchronization
 
@@ -88,15 +89,15 @@ public struct TraceEntry: Sendable {
 
 /// The list `Predict` appends to (DSPy's `settings.trace`), bounded by `max_trace_size`.
 public final class Trace: Sendable {
-    private let store = Locked<[TraceEntry]>([])
+    private let store = Locked(Deque<TraceEntry>())
     public init() {}
-    public var entries: [TraceEntry] { store.withLock { $0 } }
+    public var entries: [TraceEntry] { store.withLock { Array($0) } }
     public var count: Int { store.withLock { $0.count } }
     public func clear() { store.withLock { $0.removeAll() } }
     func append(_ e: TraceEntry, limit: Int) {
         store.withLock { s in
             s.append(e)
-            if s.count > limit { s.removeFirst(s.count - limit) }
+            while s.count > limit { s.removeFirst() }
         }
     }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import OrderedCollections
 import Synchronization
@@ -56,12 +57,15 @@ public struct HistoryEntry: Sendable, Hashable {
     }
 }
 
-/// A history bounded to the newest `limit` entries.
+/// A history bounded to the newest `limit` entries. A deque, so dropping the oldest entry at
+/// the bound is O(1) rather than a move of the whole buffer on every call.
 struct BoundedHistory: Sendable {
-    private(set) var entries: [HistoryEntry] = []
+    private var buffer = Deque<HistoryEntry>()
+    var entries: [HistoryEntry] { Array(buffer) }
+    var count: Int { buffer.count }
     mutating func append(_ e: HistoryEntry, limit: Int) {
-        entries.append(e)
-        if entries.count > limit { entries.removeFirst(entries.count - limit) }
+        buffer.append(e)
+        while buffer.count > limit { buffer.removeFirst() }
     }
 }
 
