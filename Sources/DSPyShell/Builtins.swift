@@ -60,7 +60,7 @@ enum Builtins {
                                       returnFailedExamples: try a.bool("return_failed_examples") ?? false,
                                       provideTraceback: try a.bool("provide_traceback"),
                                       disableProgressBar: try a.bool("disable_progress_bar") ?? false,
-                                      timeout: .milliseconds(Int64((try a.double("timeout") ?? 120) * 1000)),
+                                      timeout: try a.seconds("timeout", default: 120),
                                       stragglerLimit: try a.int("straggler_limit") ?? 3))
         },
         "asyncify": fn("asyncify") { engine, a in
@@ -82,8 +82,7 @@ enum Builtins {
         },
         "inspect_history": fn("inspect_history") { engine, a in
             try a.only(["n"], in: "inspect_history")
-            let n = try a.int("n") ?? (a.positional.first.flatMap { if case .int(let i) = $0 { return i }; return nil } ?? 1)
-            engine.output.write(inspectHistory(n: n, color: engine.color))
+            engine.output.write(inspectHistory(n: try a.count("n", default: 1), color: engine.color))
             return .none
         },
         "load_jsonl": fn("load_jsonl") { _, a in try loadJSONL(a) },
@@ -150,7 +149,7 @@ enum Builtins {
         let limit = RateLimit(maxConcurrentRequests: try a.int("max_concurrent_requests"), requestsPerSecond: try a.double("requests_per_second"))
         return .lm(try LM(model, temperature: try a.double("temperature"), maxTokens: try a.int("max_tokens"),
                           apiBase: try a.string("api_base"), apiKey: try a.string("api_key"), numRetries: try a.int("num_retries") ?? 3,
-                          cache: try a.bool("cache"), timeout: .milliseconds(Int64((try a.double("timeout") ?? 600) * 1000)),
+                          cache: try a.bool("cache"), timeout: try a.seconds("timeout", default: 600),
                           rateLimit: limit, parameters: params))
     }
 
@@ -305,8 +304,7 @@ enum Builtins {
     static func moduleInputs(_ m: Module, _ a: ShellArguments) throws -> Inputs {
         var inputs = Inputs()
         if !a.positional.isEmpty {
-            let names = (m as? Predict)?.signature.inputFields.map(\.name) ?? (m as? ChainOfThought)?.signature.inputFields.map(\.name) ?? []
-            throw ModuleError.positionalArguments(inputNames: names)
+            throw ModuleError.positionalArguments(inputNames: signature(of: m)?.inputFields.map(\.name) ?? [])
         }
         for (k, v) in a.keywords { inputs[k] = try v.toValue() }
         return inputs
@@ -315,6 +313,9 @@ enum Builtins {
     static func callModule(_ m: Module, _ a: ShellArguments) async throws -> Prediction {
         try await m.call(try moduleInputs(m, a))
     }
+
+    /// The one predictor whose `lm` and `demos` a module exposes (Predict, or ChainOfThought's).
+    static func singlePredictor(of m: Module) -> Predict? { (m as? Predict) ?? (m as? ChainOfThought)?.predict }
 
     static func signature(of m: Module) -> Signature? {
         if let p = m as? Predict { return p.signature }
@@ -420,22 +421,21 @@ enum Builtins {
                 let results = try await m.batch(inputs, numThreads: try a.int("num_threads"), maxErrors: try a.int("max_errors"),
                                                  provideTraceback: try a.bool("provide_traceback"),
                                                  disableProgressBar: try a.bool("disable_progress_bar") ?? false,
-                                                 timeout: .milliseconds(Int64((try a.double("timeout") ?? 120) * 1000)),
+                                                 timeout: try a.seconds("timeout", default: 120),
                                                  stragglerLimit: try a.int("straggler_limit") ?? 3)
                 return batchValue(results.items.map { $0.map { ShellValue.prediction($0) } }, returnFailed: try a.bool("return_failed_examples") ?? false)
             }
         case "history": return .list(m.history.map(historyValue))
         case "inspect_history":
             return method(name) { a in
-                let n = try a.int("n") ?? (a.positional.first.flatMap { if case .int(let i) = $0 { return i }; return nil } ?? 1)
-                engine.output.write(m.inspectHistory(n: n, color: engine.color))
+                engine.output.write(m.inspectHistory(n: try a.count("n", default: 1), color: engine.color))
                 return .none
             }
         case "lm":
-            guard let p = (m as? Predict) ?? (m as? ChainOfThought)?.predict else { throw ShellError("\(m.description) has no single lm; use set_lm(...)") }
+            guard let p = singlePredictor(of: m) else { throw ShellError("\(m.description) has no single lm; use set_lm(...)") }
             return p.lm.map { .lm($0) } ?? .none
         case "demos":
-            guard let p = (m as? Predict) ?? (m as? ChainOfThought)?.predict else { throw ShellError("\(m.description) has no demos") }
+            guard let p = singlePredictor(of: m) else { throw ShellError("\(m.description) has no demos") }
             return .list(p.demos.map { .example($0) })
         case "signature":
             guard let s = signature(of: m) else { throw ShellError("\(m.description) has no signature") }
@@ -492,7 +492,7 @@ enum Builtins {
 
     static func setAttribute(_ object: ShellValue, _ name: String, _ value: ShellValue) throws {
         guard case .module(let m) = object else { throw ShellError("cannot set attributes on \(object.typeName)") }
-        guard let p = (m as? Predict) ?? (m as? ChainOfThought)?.predict else { throw ShellError("cannot set '\(name)' on \(m.description)") }
+        guard let p = singlePredictor(of: m) else { throw ShellError("cannot set '\(name)' on \(m.description)") }
         switch (name, value) {
         case ("lm", .lm(let lm)): p.lm = lm
         case ("lm", .none): p.lm = nil

@@ -29,6 +29,18 @@ struct ShellArguments: Sendable {
         }
     }
 
+    /// A keyword given in seconds (`timeout=2.5`) as a duration, or `fallback` seconds.
+    func seconds(_ name: String, default fallback: Double) throws -> Duration {
+        .milliseconds(Int64((try double(name) ?? fallback) * 1000))
+    }
+
+    /// A count given as `n=3` or as the first positional argument, else `fallback`.
+    func count(_ name: String, default fallback: Int) throws -> Int {
+        if let n = try int(name) { return n }
+        if case .int(let i)? = positional.first { return i }
+        return fallback
+    }
+
     func string(_ name: String) throws -> String? {
         guard let v = keywords[name], !v.isNone else { return nil }
         guard case .string(let s) = v else { throw ShellError("\(name) must be a string, not \(v.typeName)") }

@@ -2,7 +2,6 @@ import Synchronization
 
 /// A counting semaphore for tasks: `acquire` suspends (without blocking a thread) until a
 /// permit is free, and gives up with `CancellationError` when the waiting task is cancelled.
-/// The capacity can change while permits are held; it takes effect as permits come back.
 public final class AsyncSemaphore: Sendable {
     private struct Waiter {
         let id: UInt64
@@ -19,18 +18,6 @@ public final class AsyncSemaphore: Sendable {
 
     public init(capacity: Int) {
         state = Locked(State(capacity: max(1, capacity)))
-    }
-
-    /// Permits in use and the current capacity.
-    public var usage: (inUse: Int, capacity: Int) { state.withLock { ($0.inUse, $0.capacity) } }
-
-    /// Changes the capacity; waiters are admitted at once if it grew.
-    public func setCapacity(_ n: Int) {
-        let ready = state.withLock { s -> [Waiter] in
-            s.capacity = max(1, n)
-            return Self.admit(&s)
-        }
-        for w in ready { w.continuation.resume() }
     }
 
     /// Waits for a permit. Each successful `acquire` must be matched by one `release`.
@@ -77,13 +64,6 @@ public final class AsyncSemaphore: Sendable {
             return Self.admit(&s)
         }
         for w in ready { w.continuation.resume() }
-    }
-
-    /// Runs `body` holding a permit.
-    public func withPermit<R>(_ body: () async throws -> R) async throws -> R {
-        try await acquire()
-        defer { release() }
-        return try await body()
     }
 
     private static func admit(_ s: inout State) -> [Waiter] {

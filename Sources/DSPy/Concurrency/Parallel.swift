@@ -280,8 +280,7 @@ public final class Parallel: Sendable {
 
     /// Runs `(module, example)` pairs on each example's inputs.
     public func callAsFunction(_ pairs: [(Module, Example)]) async throws -> BatchResults<Prediction> {
-        let jobs = try pairs.map { PairBox(module: $0.0, inputs: try $0.1.inputs().values) }
-        return try await parallelMap(jobs, options: options, describe: { .object($0.inputs) }) { try await $0.module.call($0.inputs) }
+        try await self(try pairs.map { ($0.0, try $0.1.inputs().values) })
     }
 }
 

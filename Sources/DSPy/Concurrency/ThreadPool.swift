@@ -18,9 +18,6 @@ final class ThreadPool: @unchecked Sendable {
         self.idleTimeout = idleTimeout
     }
 
-    /// Threads alive now (busy or idle).
-    var threadCount: Int { condition.lock(); defer { condition.unlock() }; return threads }
-
     /// Runs `job` on a pool thread, starting one if none is idle.
     func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()

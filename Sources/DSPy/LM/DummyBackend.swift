@@ -16,23 +16,20 @@ public final class DummyBackend: LMBackend {
         case error(LMError)
     }
 
-    private let script: Locked<[Answer]>
-    private let scripted: Bool
+    private let script: Locked<[Answer]>?
     private let callCount = Atomic<Int>(0)
     /// Simulated latency per call, for trying concurrency offline.
     public let latency: Duration
 
     /// A backend that fills every output field (`LM("dummy")`).
     public init(latency: Duration = .zero) {
-        script = Locked([])
-        scripted = false
+        script = nil
         self.latency = latency
     }
 
     /// A backend that replays `answers`, then answers `No more responses`.
     public init(answers: [Answer], latency: Duration = .zero) {
         script = Locked(answers)
-        scripted = true
         self.latency = latency
     }
 
@@ -46,7 +43,7 @@ public final class DummyBackend: LMBackend {
         var choices: [LMChoice] = []
         for _ in 0..<max(1, request.n) {
             let text: String
-            if scripted {
+            if let script {
                 let next: Answer? = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
                 switch next {
                 case .fields(let values): text = format.render(values)

@@ -248,12 +248,13 @@ public final class LM: Sendable, CustomStringConvertible {
             } catch var error as LMError {
                 if error.model == nil { error.model = model }
                 error.attempts = attempt
-                if error.kind == .rateLimit, let seconds = error.retryAfter {
+                let queuePause = error.kind == .rateLimit ? error.retryAfter : nil
+                if let queuePause {
                     // Hold the whole queue of this LM, not just this caller.
-                    gate.pause(for: retryPolicy.delay(attempt: attempt, retryAfter: seconds))
+                    gate.pause(for: retryPolicy.delay(attempt: attempt, retryAfter: queuePause))
                 }
                 guard error.isRetryable, attempt <= numRetries else { throw error }
-                if error.kind == .rateLimit, error.retryAfter != nil { continue }  // the gate waits out the pause
+                if queuePause != nil { continue }  // the gate waits out the pause
                 try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: nil))
             }
         }

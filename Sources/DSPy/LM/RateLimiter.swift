@@ -43,15 +43,6 @@ final class RequestGate: Sendable {
         }
     }
 
-    /// When the queue is paused, the time left.
-    var pauseRemaining: Duration? {
-        state.withLock { s in
-            guard let until = s.pausedUntil else { return nil }
-            let left = until - .now
-            return left > .zero ? left : nil
-        }
-    }
-
     /// Runs `body` once the gate lets this request through.
     func pass<R>(_ body: () async throws -> R) async throws -> R {
         if let concurrency { try await concurrency.acquire() }

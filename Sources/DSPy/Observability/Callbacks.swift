@@ -1,4 +1,3 @@
-import DequeModule
 import OrderedCollections
 import Synchronization
 
@@ -89,15 +88,10 @@ public struct TraceEntry: Sendable {
 
 /// The list `Predict` appends to (DSPy's `settings.trace`), bounded by `max_trace_size`.
 public final class Trace: Sendable {
-    private let store = Locked(Deque<TraceEntry>())
+    private let store = Locked(BoundedBuffer<TraceEntry>())
     public init() {}
-    public var entries: [TraceEntry] { store.withLock { Array($0) } }
+    public var entries: [TraceEntry] { store.withLock { $0.entries } }
     public var count: Int { store.withLock { $0.count } }
     public func clear() { store.withLock { $0.removeAll() } }
-    func append(_ e: TraceEntry, limit: Int) {
-        store.withLock { s in
-            s.append(e)
-            while s.count > limit { s.removeFirst() }
-        }
-    }
+    func append(_ e: TraceEntry, limit: Int) { store.withLock { $0.append(e, limit: limit) } }
 }

@@ -57,17 +57,20 @@ public struct HistoryEntry: Sendable, Hashable {
     }
 }
 
-/// A history bounded to the newest `limit` entries. A deque, so dropping the oldest entry at
-/// the bound is O(1) rather than a move of the whole buffer on every call.
-struct BoundedHistory: Sendable {
-    private var buffer = Deque<HistoryEntry>()
-    var entries: [HistoryEntry] { Array(buffer) }
+/// The newest `limit` items (histories, the trace). A deque, so dropping the oldest item at the
+/// bound is O(1) rather than a move of the whole buffer on every call.
+struct BoundedBuffer<Element: Sendable>: Sendable {
+    private var buffer = Deque<Element>()
+    var entries: [Element] { Array(buffer) }
     var count: Int { buffer.count }
-    mutating func append(_ e: HistoryEntry, limit: Int) {
+    mutating func append(_ e: Element, limit: Int) {
         buffer.append(e)
         while buffer.count > limit { buffer.removeFirst() }
     }
+    mutating func removeAll() { buffer.removeAll() }
 }
+
+typealias BoundedHistory = BoundedBuffer<HistoryEntry>
 
 /// Every LM call in the process, newest last, bounded to 10 000 entries (DSPy's `GLOBAL_HISTORY`).
 public enum GlobalHistory {
