@@ -4,16 +4,13 @@ import Testing
 @testable import DSPyShell
 
 /// Captures what the engine prints.
-final class Capture: ShellOutput, @unchecked Sendable {
-    // Sendable proof: both buffers are only touched through the lock.
-    private let lock = NSLock()
-    private var outText = ""
-    private var errText = ""
-    func write(_ text: String) { lock.lock(); outText += text; lock.unlock() }
-    func writeError(_ text: String) { lock.lock(); errText += text; lock.unlock() }
-    var out: String { lock.lock(); defer { lock.unlock() }; return outText }
-    var err: String { lock.lock(); defer { lock.unlock() }; return errText }
-    func clear() { lock.lock(); outText = ""; errText = ""; lock.unlock() }
+final class Capture: ShellOutput {
+    private let text = Locked((out: "", err: ""))
+    func write(_ text: String) { self.text.withLock { $0.out += text } }
+    func writeError(_ text: String) { self.text.withLock { $0.err += text } }
+    var out: String { text.withLock { $0.out } }
+    var err: String { text.withLock { $0.err } }
+    func clear() { text.withLock { $0 = ("", "") } }
 }
 
 /// An LM backend for shell tests: fails for questions containing "bad", can be slow.

@@ -22,29 +22,12 @@ func runBinary(_ args: [String], stdin: String? = nil) throws -> (status: Int32,
     let dir = NSTemporaryDirectory() + "dspy-run-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let outPath = dir + "/out", errPath = dir + "/err"
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    // Children must not inherit this process's sockets: a daemon (the tmux server) would keep
-    // another test's HTTP connection open after the test closes its copy.
-    try closeInheritedDescriptors(&actions)
-    let all = [TerminalSession.binary] + args
-    let argv: [UnsafeMutablePointer<CChar>?] = all.map { strdup($0) } + [nil]
-    defer { for a in argv { free(a) } }
     let env = ["XDG_DATA_HOME=\(dir)", "XDG_CONFIG_HOME=\(dir)", "HOME=\(dir)", "PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
-    let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-    defer { for e in envp { free(e) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, TerminalSession.binary, &actions, nil, argv, envp)
-    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let status = try spawnAndWait([TerminalSession.binary] + args, environment: env, stdin: stdin ?? "/dev/null",
+                                  stdout: .file(outPath), stderrFile: errPath).status
     let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    return ((status >> 8) & 0xff, out, err)
+    return (status, out, err)
 }
 
 @Suite struct ReplayTests {

@@ -23,50 +23,12 @@ final class TerminalSession {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("dspy-repl").path
     }
 
-    /// Runs a command and returns its stdout when `capture` is set. It uses posix_spawn and
-    /// waitpid directly: Foundation's Process did not notice tmux's client exiting when waited
-    /// on from an async test, and `tmux new-session` starts a server that would inherit (and
-    /// keep open forever) any output pipe, so only capture-pane gets one.
+    /// Runs a command; returns its stdout when `capture` is set. Only capture-pane gets a pipe:
+    /// `tmux new-session` starts a server that would inherit (and keep open forever) any
+    /// output pipe.
     @discardableResult
     static func run(_ args: [String], capture: Bool = false) throws -> String {
-        var pipeFDs: [Int32] = [-1, -1]
-        if capture { guard pipe(&pipeFDs) == 0 else { throw POSIXError(.EIO) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if capture {
-            posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-            posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // Children must not inherit this process's sockets: a daemon (the tmux server) would keep
-        // another test's HTTP connection open after the test closes its copy.
-        try closeInheritedDescriptors(&actions)
-        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, args[0], &actions, nil, argv, environ)
-        if capture { close(pipeFDs[1]) }
-        guard rc == 0 else {
-            if capture { close(pipeFDs[0]) }
-            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT)
-        }
-        var output: [UInt8] = []
-        if capture {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let n = read(pipeFDs[0], &buffer, buffer.count)
-                if n <= 0 { break }
-                output.append(contentsOf: buffer[0..<n])
-            }
-            close(pipeFDs[0])
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return String(decoding: output, as: UTF8.self)
+        try spawnAndWait(args, stdout: capture ? .capture : .discard).output
     }
 
     /// Starts the shell in a new tmux window; `env` adds environment variables.
@@ -101,6 +63,60 @@ final class TerminalSession {
         }
         return (false, last)
     }
+}
+
+/// Where a spawned child's stdout goes.
+enum ChildOutput {
+    case discard
+    case capture
+    case file(String)
+}
+
+/// Runs a program to completion and returns its exit status and (with `.capture`) its stdout.
+/// It uses posix_spawn and waitpid directly: Foundation's Process did not notice tmux's client
+/// exiting when waited on from an async test. The child gets no descriptor above stderr:
+/// a daemon it starts (the tmux server) would otherwise keep this process's sockets — another
+/// test's HTTP connection — open after this process closes them.
+@discardableResult
+func spawnAndWait(_ args: [String], environment: [String]? = nil, stdin: String = "/dev/null",
+                  stdout: ChildOutput = .discard, stderrFile: String = "/dev/null") throws -> (status: Int32, output: String) {
+    var pipeFDs: [Int32] = [-1, -1]
+    if case .capture = stdout { guard pipe(&pipeFDs) == 0 else { throw POSIXError(.EIO) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+    switch stdout {
+    case .discard: posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    case .capture: posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+    case .file(let path): posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    }
+    posix_spawn_file_actions_addopen(&actions, 2, stderrFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    try closeInheritedDescriptors(&actions)
+    let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
+    defer { for e in envp ?? [] { free(e) } }
+    var pid: pid_t = 0
+    let rc = envp.map { posix_spawnp(&pid, args[0], &actions, nil, argv, $0) } ?? posix_spawnp(&pid, args[0], &actions, nil, argv, environ)
+    if case .capture = stdout { close(pipeFDs[1]) }
+    guard rc == 0 else {
+        if case .capture = stdout { close(pipeFDs[0]) }
+        throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT)
+    }
+    var output: [UInt8] = []
+    if case .capture = stdout {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(pipeFDs[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            output.append(contentsOf: buffer[0..<n])
+        }
+        close(pipeFDs[0])
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return ((status >> 8) & 0xff, String(decoding: output, as: UTF8.self))
 }
 
 /// Adds "close every descriptor from 3 up" to a spawn, through glibc's

@@ -240,7 +240,7 @@ private final class Core: Sendable {
     }
 
     let handler: LoopbackServer.Handler
-    let state = LockedState(State())
+    let state = Locked(State())
 
     init(handler: @escaping LoopbackServer.Handler) { self.handler = handler }
 
@@ -277,22 +277,6 @@ private final class Core: Sendable {
             s.shuttingDown = true
             return Array(s.open.values)
         }
-    }
-}
-
-/// A value behind an `NSLock`. (Not `Synchronization.Mutex`: on Linux a contended Mutex waits in
-/// the kernel (futex), which ThreadSanitizer does not see as synchronization, so TSan runs would
-/// report false races; pthread-based NSLock is understood by TSan.)
-private final class LockedState<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }
 
