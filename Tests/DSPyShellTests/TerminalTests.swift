@@ -158,8 +158,13 @@ func lastLine(_ screen: String) -> String {
         let (recalled, after) = await t.waitFor(s2) { lastLine($0) == "dspy> x + 1" }
         #expect(recalled, "Up did not recall the last line: \(after)")
         try t.keys(s2, "C-c")
+        // Type on only once the fresh prompt shows, as a person would: keys that race the
+        // SIGINT are part of the line that Ctrl-C discards.
+        let (cleared, afterInterrupt) = await t.waitFor(s2) { $0.contains("x + 1^C") && lastLine($0) == "dspy>" }
+        #expect(cleared, "Ctrl-C did not give a fresh prompt: \(afterInterrupt)")
         try t.keys(s2, "%exit", "Enter")
-        #expect(await t.waitFor(s2) { $0.contains("<exited>") }.0)
+        let (exited, final) = await t.waitFor(s2) { $0.contains("<exited>") }
+        #expect(exited, "%exit did not end the shell: \(final)")
     }
 
     @Test func ctrlCCancelsASlowCallAndTheServerSeesItClosed() async throws {
