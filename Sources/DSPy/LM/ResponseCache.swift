@@ -19,12 +19,9 @@ public final class ResponseCache: Sendable {
         store = Locked(Store(maxEntries: max(1, maxEntries)))
     }
 
-    /// The cache key of a request: canonical JSON with sorted keys (no API key or base URL).
+    /// The cache key of a request (see ``RequestKey``).
     static func key(model: String, request: LMRequest) -> String {
-        var params = request.parameters
-        params.sort { $0.key < $1.key }
-        let doc: Value = ["model": .string(model), "messages": .array(request.messages.map(\.jsonValue)), "parameters": .object(params)]
-        return JSON.compact(doc)
+        RequestKey(model: model, request: request).hex
     }
 
     func get(_ key: String) -> LMResponse? {

@@ -1,0 +1,25 @@
+import Crypto
+
+/// The identity of an LM request, shared by the response cache and cassettes: the SHA-256 (hex)
+/// of its canonical JSON — model, messages and every parameter with keys sorted, `rollout_id`
+/// included — and never the API key or the server address.
+public struct RequestKey: Sendable, Hashable, CustomStringConvertible {
+    /// 64 lowercase hex digits.
+    public let hex: String
+
+    public init(model: String, request: LMRequest) {
+        var params = request.parameters
+        params.removeAll { $0.value.isNull || $0.key.hasPrefix("api_") || $0.key == "base_url" }
+        params.sort { $0.key < $1.key }
+        let doc: Value = ["model": .string(model), "messages": .array(request.messages.map(\.jsonValue)), "parameters": .object(params)]
+        let digest = SHA256.hash(data: Array(JSON.compact(doc).utf8))
+        hex = digest.map { byte in
+            let h = String(byte, radix: 16)
+            return byte < 16 ? "0" + h : h
+        }.joined()
+    }
+
+    init(hex: String) { self.hex = hex }
+
+    public var description: String { hex }
+}
