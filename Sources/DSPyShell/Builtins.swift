@@ -189,6 +189,10 @@ enum Builtins {
             if k == "callbacks" { throw ShellError("callbacks cannot be set from the shell") }
             values[k] = try v.toSetting(key: k)
         }
+        // A scope's budget is made once, here, so every statement run in the scope charges it.
+        if function == "context", let limit = values["max_tokens_budget"] as? Int {
+            values["max_tokens_budget"] = TokenBudget(limit: limit, parent: engine.settings.tokenBudget)
+        }
         if !knobs.isEmpty {
             guard let base = (values["lm"] as? LM) ?? engine.settings.lm else {
                 throw ShellError("\(knobs.keys.joined(separator: ", ")) applies to an LM, and none is configured", hint: "pass lm=LM(...) too, or configure(lm=LM(...)) first")

@@ -211,6 +211,12 @@ indirect enum ShellValue: Sendable {
 
     /// This value as a settings value.
     func toSetting(key: String) throws -> any Sendable {
+        if key == "max_tokens_budget" {
+            guard case .int(let n) = self, n >= 0 else {
+                throw ShellError("max_tokens_budget must be a whole number of tokens (0 or more), not \(repr)", hint: "e.g. %push max_tokens_budget=5000")
+            }
+            return n
+        }
         switch self {
         case .none: return NoneSetting()
         case .bool(let b): return b

@@ -39,13 +39,29 @@ struct DSPyREPL: AsyncParsableCommand {
     @Flag(help: "Do not read or write the history file.")
     var noHistory = false
 
+    @Option(help: ArgumentHelp("Write every LM request and reply of this session to FILE (a cassette).", valueName: "FILE"))
+    var record: String?
+
+    @Option(help: ArgumentHelp("Answer LM calls from the cassette FILE, with no network; a request it lacks goes to the real LM from then on (or fails with --strict).", valueName: "FILE"))
+    var replay: String?
+
+    @Flag(help: "With --replay: a request the cassette lacks is an error instead of a call to the real LM.")
+    var strict = false
+
     func run() async throws {
         let interactive = command == nil && file == nil && isatty(0) == 1 && isatty(1) == 1
         let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && ProcessInfo.processInfo.environment["TERM"] != "dumb"
         let engine = ShellEngine(output: StandardOutput(), color: color)
         let model = lm ?? ProcessInfo.processInfo.environment["DSPY_LM"].flatMap { $0.isEmpty ? nil : $0 } ?? "dummy"
         do {
-            try Settings.current.configure(["lm": try LM(model)])
+            var startup: [String: any Sendable] = ["lm": try LM(model)]
+            if strict && replay == nil { throw ValidationError("--strict applies to --replay FILE") }
+            if record != nil || replay != nil {
+                startup["cassette"] = try Cassette(replaying: replay, missPolicy: strict ? .fail : .fallThrough, recordingTo: record)
+            }
+            try Settings.current.configure(startup)
+        } catch let error as ValidationError {
+            throw error
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

@@ -227,14 +227,41 @@ public final class LM: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Cache lookup, then the backend with retries.
+    /// Cassette replay, then the cache, then the scope's token budget, then the backend with
+    /// retries; the outcome is written to a recording cassette.
     func forward(_ request: LMRequest, useCache: Bool) async throws -> LMResponse {
+        let settings = Settings.current
+        guard let cassette = settings.cassette else {
+            return try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
+        }
+        let requestKey = RequestKey(model: model, request: request)
+        switch try cassette.replay(requestKey, model: model, request: request) {
+        case .response(let recorded)?: return recorded
+        case .failure(let error)?: throw error
+        case nil: break
+        }
+        do {
+            let response = try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
+            cassette.record(requestKey, model: model, request: request, outcome: .response(response))
+            return response
+        } catch let error as LMError {
+            cassette.record(requestKey, model: model, request: request, outcome: .failure(error))
+            throw error
+        } catch let error as TokenBudgetExceeded {
+            cassette.record(requestKey, model: model, request: request, outcome: .failure(error))
+            throw error
+        }
+    }
+
+    /// Cache lookup, then the backend with retries.
+    private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
         let key = useCache ? ResponseCache.key(model: model, request: request) : nil
         if let key, var hit = ResponseCache.shared.get(key) {
             hit.cacheHit = true
             hit.usage = nil
             return hit
         }
+        try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
         var attempt = 0
@@ -262,8 +289,9 @@ public final class LM: Sendable, CustomStringConvertible {
 
     private func record(request: LMRequest, callParameters: OrderedDictionary<String, Value>, response: LMResponse) {
         let settings = Settings.current
-        if !response.cacheHit, let usage = response.usage, let tracker = settings.usageTracker {
-            tracker.add(model: model, usage: usage)
+        if !response.cacheHit, let usage = response.usage {
+            settings.usageTracker?.add(model: model, usage: usage)
+            settings.tokenBudget?.charge(usage.totalTokens)
         }
         guard !settings.disableHistory else { return }
         var kw = callParameters

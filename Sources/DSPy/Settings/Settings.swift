@@ -76,6 +76,9 @@ public final class Settings: Sendable {
         "allow_tool_async_sync_conversion", "max_history_size", "max_trace_size", "warn_on_type_mismatch",
     ]
 
+    /// Setting an integer here opens a ``TokenBudget`` for the scope.
+    static let budgetKey = "max_tokens_budget"
+
     private static let nextID = Atomic<Int>(0)
 
     private enum Owner: Equatable { case task(Int), thread(UInt) }
@@ -186,7 +189,7 @@ public final class Settings: Sendable {
                 if g.owner == nil { g.owner = caller }
             }
             for (k, v) in values {
-                g.values[k] = v
+                g.values[k] = k == Settings.budgetKey ? TokenBudget.scopeValue(v, enclosing: nil) : v
                 g.configured.insert(k)
             }
         }
@@ -214,7 +217,7 @@ public final class Settings: Sendable {
         var layer = all[id] ?? Layer()
         layer.depth += 1
         for (k, v) in values {
-            layer.values[k] = v
+            layer.values[k] = k == Settings.budgetKey ? TokenBudget.scopeValue(v, enclosing: tokenBudget) : v
             layer.origins[k] = layer.depth
         }
         all[id] = layer

@@ -1,0 +1,250 @@
+import Foundation
+import OrderedCollections
+
+/// Records LM requests and replies to a file, and answers from such a file with no network:
+/// a session recorded once replays byte-identically offline, e.g. in CI.
+///
+/// Turn it on with the `cassette` setting (`configure(extra: ["cassette": try Cassette(recordingTo: path)])`)
+/// or the shell's `--record FILE` / `--replay FILE [--strict]`. Requests are matched by
+/// ``RequestKey`` (the SHA-256 of the request without credentials); repeats of one request are
+/// answered in the order they were recorded, the last answer again once they run out.
+///
+/// The file is JSON Lines: a header line, then one line per call with the request (model,
+/// messages, parameters), and the reply (choices, usage, the provider's raw response) or the
+/// error. API keys and server addresses are never part of a request, so never written.
+public final class Cassette: Sendable, CustomStringConvertible {
+    /// What happens to a request the cassette does not hold.
+    public enum MissPolicy: Sendable, Hashable {
+        /// Fail with ``CassetteMiss``.
+        case fail
+        /// Send it to the real LM, and every later request too (the session has diverged).
+        case fallThrough
+    }
+
+    /// One recorded call: a reply, or the error the caller saw.
+    enum Outcome: Sendable {
+        case response(LMResponse)
+        case failure(any Error & Sendable)
+    }
+
+    /// The file replayed from, if any.
+    public let replayPath: String?
+    /// The file written to, if any.
+    public let recordPath: String?
+    public let missPolicy: MissPolicy
+
+    private struct ReplayState {
+        var queues: [String: [Outcome]] = [:]
+        var positions: [String: Int] = [:]
+        var diverged = false
+        var replayed = 0
+    }
+    private let replayState: Locked<ReplayState>
+    private let writer: Locked<FileHandle?>
+    private let recordedCount = Locked(0)
+
+    /// A cassette that records every call to `path` (created or truncated).
+    public convenience init(recordingTo path: String) throws {
+        try self.init(replaying: nil, recordingTo: path)
+    }
+
+    /// A cassette that answers from `replaying` (written earlier by a recording cassette) and,
+    /// when `recordingTo` is given, also writes every call of this session there.
+    public init(replaying: String?, missPolicy: MissPolicy = .fail, recordingTo: String? = nil) throws {
+        replayPath = replaying
+        recordPath = recordingTo
+        self.missPolicy = missPolicy
+        var state = ReplayState()
+        if let replaying { state.queues = try Cassette.load(replaying) }
+        replayState = Locked(state)
+        if let recordingTo {
+            guard FileManager.default.createFile(atPath: recordingTo, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: recordingTo) else {
+                throw CassetteError("Cannot create the cassette file \(recordingTo).", hint: "Check that its directory exists and is writable.")
+            }
+            let header: Value = ["dspy_swift_cassette": 1, "version": .string(DSPyVersion.string)]
+            handle.write(Data((JSON.compact(header) + "\n").utf8))
+            writer = Locked(handle)
+        } else {
+            writer = Locked(nil)
+        }
+    }
+
+    deinit { writer.withLock { try? $0?.close() } }
+
+    /// Calls recorded to the file so far.
+    public var recorded: Int { recordedCount.withLock { $0 } }
+    /// Calls answered from the replayed file so far.
+    public var replayed: Int { replayState.withLock { $0.replayed } }
+    /// True once a request missed and ``MissPolicy/fallThrough`` sent the session to the real LM.
+    public var hasDiverged: Bool { replayState.withLock { $0.diverged } }
+
+    public var description: String {
+        var parts: [String] = []
+        if let replayPath { parts.append("replaying \(replayPath)\(missPolicy == .fail ? " (strict)" : "")") }
+        if let recordPath { parts.append("recording to \(recordPath)") }
+        return "Cassette(" + parts.joined(separator: ", ") + ")"
+    }
+
+    // MARK: Replay
+
+    /// The recorded outcome for `key`; `nil` when the call should go to the real LM.
+    func replay(_ key: RequestKey, model: String, request: LMRequest) throws -> Outcome? {
+        guard replayPath != nil else { return nil }
+        let found: Outcome? = replayState.withLock { s in
+            guard !s.diverged, let queue = s.queues[key.hex], !queue.isEmpty else { return nil }
+            let position = s.positions[key.hex, default: 0]
+            s.positions[key.hex] = position + 1
+            s.replayed += 1
+            return queue[min(position, queue.count - 1)]
+        }
+        if let found { return found }
+        let alreadyDiverged = replayState.withLock { s in
+            defer { if missPolicy == .fallThrough { s.diverged = true } }
+            return s.diverged
+        }
+        if alreadyDiverged { return nil }
+        switch missPolicy {
+        case .fallThrough: return nil
+        case .fail: throw CassetteMiss(model: model, key: key, lastUserMessage: request.messages.last?.content ?? "", path: replayPath ?? "")
+        }
+    }
+
+    // MARK: Recording
+
+    func record(_ key: RequestKey, model: String, request: LMRequest, outcome: Outcome) {
+        guard recordPath != nil else { return }
+        var params = request.parameters
+        params.removeAll { $0.key.hasPrefix("api_") || $0.key == "base_url" }
+        var entry: OrderedDictionary<String, Value> = ["key": .string(key.hex), "model": .string(model),
+                                             "messages": .array(request.messages.map(\.jsonValue)), "parameters": .object(params)]
+        switch outcome {
+        case .response(let r): entry["response"] = Cassette.encode(r)
+        case .failure(let e): entry["error"] = Cassette.encode(error: e)
+        }
+        let line = Data((JSON.compact(.object(entry)) + "\n").utf8)
+        writer.withLock { handle in
+            // One write per line: a crash loses at most the line being written.
+            handle?.write(line)
+        }
+        recordedCount.withLock { $0 += 1 }
+    }
+
+    // MARK: File format
+
+    static func load(_ path: String) throws -> [String: [Outcome]] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CassetteError("Cannot read the cassette \(path).", hint: "Record one first with --record \(path) (shell) or Cassette(recordingTo:).")
+        }
+        var queues: [String: [Outcome]] = [:]
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            let lineNumber = index + 1
+            let v: Value
+            do { v = try JSON.parse(bytes: Array(line)) } catch {
+                // A crash while recording can leave the last line cut short; anything else is damage.
+                if index == lines.count - 1 || (index == lines.count - 2 && lines[lines.count - 1].isEmpty) { break }
+                throw CassetteError("The cassette \(path) is damaged at line \(lineNumber): \(error).")
+            }
+            if lineNumber == 1 {
+                guard v["dspy_swift_cassette"].intValue == 1 else {
+                    throw CassetteError("\(path) is not a DSPy cassette (its first line has no \"dspy_swift_cassette\": 1).")
+                }
+                continue
+            }
+            guard let key = v["key"].stringValue else { throw CassetteError("The cassette \(path) has an entry without a key at line \(lineNumber).") }
+            if !v["response"].isNull {
+                guard let r = decode(v["response"]) else { throw CassetteError("The cassette \(path) has an unreadable reply at line \(lineNumber).") }
+                queues[key, default: []].append(.response(r))
+            } else {
+                queues[key, default: []].append(.failure(decodeError(v["error"])))
+            }
+        }
+        return queues
+    }
+
+    static func encode(_ r: LMResponse) -> Value {
+        var o: OrderedDictionary<String, Value> = [
+            "choices": .array(r.choices.map { ["text": $0.text.map(Value.string) ?? .null, "finish_reason": $0.finishReason.map(Value.string) ?? .null] }),
+        ]
+        o["usage"] = r.usage.map { ["prompt_tokens": .int($0.promptTokens), "completion_tokens": .int($0.completionTokens),
+                                    "total_tokens": .int($0.totalTokens), "cached_tokens": .int($0.cachedTokens)] } ?? .null
+        o["model"] = r.model.map(Value.string) ?? .null
+        o["cache_hit"] = .bool(r.cacheHit)
+        o["raw"] = r.raw
+        return .object(o)
+    }
+
+    static func decode(_ v: Value) -> LMResponse? {
+        guard let choices = v["choices"].arrayValue else { return nil }
+        var usage: TokenUsage?
+        if case .object = v["usage"] {
+            let u = v["usage"]
+            usage = TokenUsage(promptTokens: u["prompt_tokens"].intValue ?? 0, completionTokens: u["completion_tokens"].intValue ?? 0,
+                               totalTokens: u["total_tokens"].intValue, cachedTokens: u["cached_tokens"].intValue ?? 0)
+        }
+        var r = LMResponse(choices: choices.map { LMChoice(text: $0["text"].stringValue, finishReason: $0["finish_reason"].stringValue) },
+                           usage: usage, model: v["model"].stringValue, raw: v["raw"])
+        r.cacheHit = v["cache_hit"].boolValue ?? false
+        return r
+    }
+
+    static func encode(error: any Error) -> Value {
+        if let e = error as? TokenBudgetExceeded {
+            return ["type": "budget", "model": .string(e.model), "limit": .int(e.limit), "spent": .int(e.spent), "outer_levels": .int(e.outerLevels)]
+        }
+        if let e = error as? LMError {
+            return ["type": "lm", "kind": .string(e.kind.rawValue), "message": .string(e.message), "model": e.model.map(Value.string) ?? .null,
+                    "status": e.status.map(Value.int) ?? .null, "hint": e.hint.map(Value.string) ?? .null, "attempts": .int(e.attempts),
+                    "retry_after": e.retryAfter.map(Value.double) ?? .null]
+        }
+        return ["type": "other", "message": .string(String(describing: error))]
+    }
+
+    static func decodeError(_ v: Value) -> any Error & Sendable {
+        switch v["type"].stringValue {
+        case "budget":
+            return TokenBudgetExceeded(model: v["model"].stringValue ?? "", limit: v["limit"].intValue ?? 0,
+                                       spent: v["spent"].intValue ?? 0, outerLevels: v["outer_levels"].intValue ?? 0)
+        case "lm":
+            var e = LMError(LMError.Kind(rawValue: v["kind"].stringValue ?? "") ?? .badResponse, v["message"].stringValue ?? "",
+                            model: v["model"].stringValue, status: v["status"].intValue, retryAfter: v["retry_after"].doubleValue,
+                            hint: v["hint"].stringValue)
+            e.attempts = v["attempts"].intValue ?? 1
+            return e
+        default:
+            return CassetteError(v["message"].stringValue ?? "a recorded error")
+        }
+    }
+}
+
+/// A request reached a strict cassette that holds no reply for it.
+public struct CassetteMiss: Error, CustomStringConvertible, Sendable {
+    public let model: String
+    public let key: RequestKey
+    /// The request's last message, to tell which call it was.
+    public let lastUserMessage: String
+    public let path: String
+
+    public var description: String {
+        let excerpt = lastUserMessage.split(separator: "\n").suffix(3).joined(separator: " | ")
+        return "[\(model)] The cassette \(path) has no reply for this request (key \(key.hex.prefix(12))…; it ends with: \(excerpt.prefix(160))).\n"
+            + "hint: the session diverged from the recording — record it again with --record, or replay without --strict to send new requests to the real LM."
+    }
+}
+
+/// A cassette file could not be read or written.
+public struct CassetteError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let hint: String?
+    init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { hint.map { "\(message)\nhint: \($0)" } ?? message }
+}
+
+extension Settings {
+    /// The cassette that records or replays LM calls (`cassette`), if one is set.
+    public var cassette: Cassette? { self.get("cassette") }
+}

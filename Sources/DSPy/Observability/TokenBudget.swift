@@ -1,0 +1,77 @@
+/// A cap on the tokens LM calls may spend inside a scope (the `max_tokens_budget` setting).
+///
+/// `context(extra: ["max_tokens_budget": 5_000]) { ... }` gives the scope a fresh budget; every
+/// call made inside it — nested modules, `Parallel` workers and `asyncify` threads included —
+/// charges it, and once it is spent further calls fail with a ``TokenBudgetExceeded`` error
+/// before anything is sent. A budget opened inside another charges both, so an inner scope can
+/// never spend more than the outer one allows. Cache hits are free and always allowed.
+///
+/// Calls already in flight when the budget runs out still finish and are charged, so a parallel
+/// run can overshoot by what its workers had in flight.
+public final class TokenBudget: Sendable, CustomStringConvertible {
+    /// The most tokens this scope may spend.
+    public let limit: Int
+    /// The enclosing scope's budget, which every charge also reaches.
+    public let parent: TokenBudget?
+    private let spentTokens = Locked(0)
+
+    public init(limit: Int, parent: TokenBudget? = nil) {
+        self.limit = max(0, limit)
+        self.parent = parent
+    }
+
+    /// Tokens charged so far (prompt + completion, as the provider reported them).
+    public var spent: Int { spentTokens.withLock { $0 } }
+
+    /// Tokens left before calls are refused (never negative).
+    public var remaining: Int { max(0, limit - spent) }
+
+    /// Records `tokens` here and in every enclosing budget.
+    public func charge(_ tokens: Int) {
+        guard tokens > 0 else { return }
+        spentTokens.withLock { $0 += tokens }
+        parent?.charge(tokens)
+    }
+
+    /// Throws when this budget or an enclosing one is spent.
+    public func checkAvailable(model: String) throws {
+        var budget: TokenBudget? = self
+        var depth = 0
+        while let b = budget {
+            let used = b.spent
+            if used >= b.limit { throw TokenBudgetExceeded(model: model, limit: b.limit, spent: used, outerLevels: depth) }
+            budget = b.parent
+            depth += 1
+        }
+    }
+
+    public var description: String { "\(limit) (spent \(spent), \(remaining) left)" }
+
+    /// The budget a scope setting `max_tokens_budget` to `value` gets: an integer opens a new
+    /// budget inside the current one; a ``TokenBudget`` is used as it is; anything else is kept.
+    static func scopeValue(_ value: any Sendable, enclosing: TokenBudget?) -> any Sendable {
+        if let n = value as? Int { return TokenBudget(limit: n, parent: enclosing) }
+        if let d = value as? Double, d.rounded() == d, abs(d) < 1e15 { return TokenBudget(limit: Int(d), parent: enclosing) }
+        return value
+    }
+}
+
+/// A call was refused because its scope's token budget (`max_tokens_budget`) is spent.
+public struct TokenBudgetExceeded: Error, CustomStringConvertible, Sendable {
+    public let model: String
+    public let limit: Int
+    public let spent: Int
+    /// 0 when the innermost budget ran out, 1 for the one around it, and so on.
+    public let outerLevels: Int
+
+    public var description: String {
+        let which = outerLevels == 0 ? "this scope's" : "an enclosing scope's"
+        return "[\(model)] Token budget exhausted: \(which) max_tokens_budget is \(limit) and \(spent) tokens are spent, so the call was not sent.\n"
+            + "hint: raise max_tokens_budget for the scope, or run the call outside it; cached answers are still served."
+    }
+}
+
+extension Settings {
+    /// The token budget of the current scope (`max_tokens_budget`), if one is set.
+    public var tokenBudget: TokenBudget? { self.get("max_tokens_budget") }
+}

@@ -1,0 +1,239 @@
+// Scoped token budgets (`max_tokens_budget`) and cassettes (record / replay of LM calls),
+// against the loopback server.
+
+import Foundation
+import TestSupport
+import Testing
+@testable import DSPy
+
+/// A server that answers every Predict call with `answer: <question>` and 7 tokens of usage;
+/// questions containing "deny" get a 401.
+private func answeringServer() async throws -> LoopbackServer {
+    try await LoopbackServer.start { request in
+        let user = request.json?["messages"].arrayValue?.last?["content"].stringValue ?? ""
+        if user.contains("deny") { return .json(status: 401, body: #"{"error":{"message":"bad key"}}"#) }
+        let question = user.components(separatedBy: "[[ ## question ## ]]\n").last?.components(separatedBy: "\n").first ?? ""
+        let doc: Value = [
+            "model": "m",
+            "choices": [["index": 0, "message": ["role": "assistant", "content": .string("[[ ## answer ## ]]\nA:\(question)\n\n[[ ## completed ## ]]")], "finish_reason": "stop"]],
+            "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7],
+        ]
+        return .json(doc)
+    }
+}
+
+private func serverLM(_ server: LoopbackServer, cache: Bool = false) throws -> LM {
+    try LM("openai/test-model", apiBase: server.baseURL + "/v1", apiKey: "sk-cassette-secret-123", numRetries: 0, cache: cache)
+}
+
+private func temporaryPath(_ name: String) -> String {
+    NSTemporaryDirectory() + "dspy-\(UUID().uuidString)-\(name)"
+}
+
+@Suite struct TokenBudgetTests {
+    @Test func callsFailOnceTheScopeSpentItsBudgetAndNothingIsSent() async throws {
+        let server = try await answeringServer()
+        defer { server.shutdownNow() }
+        let settings = Settings()
+        try settings.configure(["lm": try serverLM(server)])
+        let qa = try Predict("question -> answer")
+        try await settings.bind {
+            try await settings.context(["max_tokens_budget": 20]) {
+                for i in 1...3 { _ = try await qa(question: "q\(i)") }  // 7, 14, 21 tokens
+                #expect(settings.tokenBudget?.spent == 21)
+                do {
+                    _ = try await qa(question: "q4")
+                    Issue.record("the fourth call should exceed the budget")
+                } catch let e as TokenBudgetExceeded {
+                    #expect(e.limit == 20 && e.spent == 21 && e.outerLevels == 0)
+                    #expect(e.description.contains("max_tokens_budget is 20 and 21 tokens are spent"))
+                }
+            }
+            #expect(server.requests.count == 3)
+            _ = try await qa(question: "outside the scope")  // no budget here
+        }
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func innerScopesAlsoChargeTheOuterBudget() async throws {
+        let server = try await answeringServer()
+        defer { server.shutdownNow() }
+        let settings = Settings()
+        try settings.configure(["lm": try serverLM(server)])
+        let qa = try Predict("question -> answer")
+        try await settings.bind {
+            try await settings.context(["max_tokens_budget": 10]) {
+                let outer = settings.tokenBudget
+                try await settings.context(["max_tokens_budget": 100]) {
+                    #expect(settings.tokenBudget?.parent === outer)
+                    _ = try await qa(question: "a")
+                    _ = try await qa(question: "b")
+                    await #expect(throws: TokenBudgetExceeded.self) { _ = try await qa(question: "c") }
+                    #expect(settings.tokenBudget?.spent == 14)
+                }
+                #expect(outer?.spent == 14)
+                #expect(outer?.remaining == 0)
+            }
+        }
+    }
+
+    @Test func parallelWorkersShareTheScopesBudget() async throws {
+        let server = try await answeringServer()
+        defer { server.shutdownNow() }
+        let settings = Settings()
+        try settings.configure(["lm": try serverLM(server)])
+        let qa = try Predict("question -> answer")
+        let examples = (0..<10).map { Example(["question": .string("item \($0)")], inputKeys: ["question"]) }
+        let (ok, failures) = try await settings.bind {
+            try await settings.context(["max_tokens_budget": 35]) {
+                let results = try await qa.batch(examples, numThreads: 1, maxErrors: 100, disableProgressBar: true)
+                return (results.outputs.compactMap { $0 }.count, results.failures)
+            }
+        }
+        #expect(ok == 5)  // one worker: calls stop exactly when 35 tokens are spent
+        #expect(failures.count == 5)
+        #expect(failures.allSatisfy { $0.error is TokenBudgetExceeded })
+        #expect(server.requests.count == 5)
+    }
+
+    @Test func cacheHitsAreFreeAndStillServedWhenTheBudgetIsSpent() async throws {
+        let server = try await answeringServer()
+        defer { server.shutdownNow() }
+        let settings = Settings()
+        try settings.configure(["lm": try serverLM(server, cache: true)])
+        let qa = try Predict("question -> answer")
+        let question = "cached \(UUID().uuidString)"
+        try await settings.bind {
+            try await settings.context(["max_tokens_budget": 7]) {
+                let first = try await qa(question: question)
+                let again = try await qa(question: question)
+                #expect(first.answer == again.answer)
+                #expect(settings.tokenBudget?.spent == 7)
+                await #expect(throws: TokenBudgetExceeded.self) { _ = try await qa(question: "new \(UUID().uuidString)") }
+            }
+        }
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func configureSetsAProcessWideBudget() async throws {
+        let settings = Settings()
+        try settings.configure(["max_tokens_budget": 50])
+        #expect(settings.tokenBudget?.limit == 50)
+        #expect(settings.tokenBudget?.parent == nil)
+        let budget = TokenBudget(limit: 5)
+        settings.context(["max_tokens_budget": budget]) { #expect(settings.tokenBudget === budget) }
+    }
+}
+
+@Suite struct CassetteTests {
+    /// Runs three calls (one of them refused with a 401) and returns what the caller saw.
+    private func session(_ lm: LM, cassette: Cassette) async throws -> [String] {
+        let settings = Settings()
+        try settings.configure(["lm": lm, "cassette": cassette, "track_usage": true])
+        let qa = try Predict("question -> answer")
+        return await settings.bind {
+            var seen: [String] = []
+            for q in ["one", "two", "deny me", "one"] {
+                do {
+                    let p = try await qa(question: q)
+                    seen.append("\(p.answer) \((p.lmUsage ?? [:]).mapValues(\.totalTokens))")
+                } catch {
+                    seen.append("error: \(error)")
+                }
+            }
+            return seen
+        }
+    }
+
+    @Test func aRecordedSessionReplaysIdenticallyWithNoServer() async throws {
+        let path = temporaryPath("session.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try await answeringServer()
+        let lm = try serverLM(server)
+        let recorder = try Cassette(recordingTo: path)
+        let recorded = try await session(lm, cassette: recorder)
+        #expect(recorder.recorded == 4)
+        #expect(server.requests.count == 4)
+        #expect(recorded[2].contains("Authentication failed"))
+        try await server.shutdown()
+
+        let player = try Cassette(replaying: path, missPolicy: .fail)
+        let replayed = try await session(lm, cassette: player)
+        #expect(replayed == recorded)
+        #expect(player.replayed == 4)
+
+        let bytes = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!bytes.contains("sk-cassette-secret-123"))
+        #expect(!bytes.contains("127.0.0.1"))
+        #expect(bytes.split(separator: "\n").count == 5)  // the header and one line per call
+    }
+
+    @Test func strictReplayNamesTheMissingRequest() async throws {
+        let path = temporaryPath("strict.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try await answeringServer()
+        defer { server.shutdownNow() }
+        let lm = try serverLM(server)
+        _ = try await session(lm, cassette: try Cassette(recordingTo: path))
+        let before = server.requests.count
+
+        let settings = Settings()
+        try settings.configure(["lm": lm, "cassette": try Cassette(replaying: path, missPolicy: .fail)])
+        let qa = try Predict("question -> answer")
+        await settings.bind {
+            do {
+                _ = try await qa(question: "never recorded")
+                Issue.record("a strict cassette must refuse an unknown request")
+            } catch let miss as CassetteMiss {
+                #expect(miss.description.contains("has no reply for this request"))
+                #expect(miss.description.contains("never recorded"))
+                #expect(miss.description.contains("--strict"))
+            } catch {
+                Issue.record("expected CassetteMiss, got \(error)")
+            }
+        }
+        #expect(server.requests.count == before)
+    }
+
+    @Test func fallThroughSendsEverythingAfterTheFirstDivergenceToTheLM() async throws {
+        let path = temporaryPath("diverge.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try await answeringServer()
+        defer { server.shutdownNow() }
+        let lm = try serverLM(server)
+        _ = try await session(lm, cassette: try Cassette(recordingTo: path))
+        let before = server.requests.count
+
+        let cassette = try Cassette(replaying: path, missPolicy: .fallThrough)
+        let settings = Settings()
+        try settings.configure(["lm": lm, "cassette": cassette])
+        let qa = try Predict("question -> answer")
+        try await settings.bind {
+            _ = try await qa(question: "one")  // replayed
+            #expect(server.requests.count == before)
+            let fresh = try await qa(question: "brand new")  // diverges: real LM
+            #expect(fresh.answer == "A:brand new")
+            _ = try await qa(question: "two")  // recorded, but the session has diverged
+        }
+        #expect(cassette.hasDiverged)
+        #expect(server.requests.count == before + 2)
+        #expect(cassette.replayed == 1)
+    }
+
+    @Test func aCutLastLineIsToleratedAndDamageElsewhereIsReported() throws {
+        let path = temporaryPath("damaged.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let header = #"{"dspy_swift_cassette":1}"#
+        let entry = #"{"key":"abc","model":"m","messages":[],"parameters":{},"response":{"choices":[{"text":"hi","finish_reason":"stop"}],"usage":null,"model":null,"cache_hit":false,"raw":null}}"#
+        try (header + "\n" + entry + "\n" + #"{"key":"de"#).write(toFile: path, atomically: true, encoding: .utf8)
+        let tolerant = try Cassette(replaying: path)
+        #expect(tolerant.replayed == 0)
+
+        try (header + "\n" + #"{"key": oops"# + "\n" + entry + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try Cassette(replaying: path) } throws: { String(describing: $0).contains("damaged at line 2") }
+
+        try (#"{"something":"else"}"# + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try Cassette(replaying: path) } throws: { String(describing: $0).contains("is not a DSPy cassette") }
+        #expect { try Cassette(replaying: path + ".missing") } throws: { String(describing: $0).contains("Cannot read the cassette") }
+    }
+}
