@@ -1,5 +1,6 @@
 import DSPy
 import Foundation
+import TestSupport
 import Testing
 @testable import DSPyShell
 
