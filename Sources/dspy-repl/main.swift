@@ -101,6 +101,7 @@ struct DSPyREPL: AsyncParsableCommand {
         }
         let offline = model == "dummy" ? ", offline (--lm MODEL picks a real one)" : ""
         print("dspy-repl \(DSPyVersion.string) on LM(\"\(model)\")\(offline); %help, Ctrl-D exits")
+        if let cassette = Settings.current.cassette { print(cassette) }
         if let startup = Self.startupFile(), FileManager.default.fileExists(atPath: startup),
            let source = try? String(contentsOfFile: startup, encoding: .utf8) {
             _ = await engine.execute(source, file: startup, record: false)
