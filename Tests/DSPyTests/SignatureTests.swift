@@ -117,6 +117,17 @@ import Testing
         #expect(try JSON.parse(JSON.compact(v)) == v)
     }
 
+    @Test func stringsEscapeExactlyTheCharactersJSONRequires() throws {
+        let tricky = "plain \"quoted\" back\\slash\ttab\r\n\u{08}\u{0C}\u{01}\u{1F} é 日本 🧪 e\u{301} end"
+        #expect(JSON.compact(.string(tricky)) == #""plain \"quoted\" back\\slash\ttab\r\n\b\f\u0001\u001f é 日本 🧪 é end""#)
+        #expect(try JSON.parse(JSON.compact(.string(tricky))) == .string(tricky))
+        for _ in 0..<200 {
+            let pool: [Unicode.Scalar] = ["a", "\"", "\\", "\n", "\u{00}", "\u{7F}", "é", "€", "😀", " ", "\u{1B}"]
+            let s = String(String.UnicodeScalarView((0..<Int.random(in: 0...20)).map { _ in pool.randomElement() ?? "a" }))
+            #expect(try JSON.parse(JSON.compact(.string(s))) == .string(s))
+        }
+    }
+
     @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"unterminated", "01x", "{'a': 1}"])
     func strictJSONRejectsGarbage(text: String) {
         #expect(throws: JSONParseError.self) { try JSON.parse(text) }

@@ -29,7 +29,21 @@ public struct ChatAdapter: Adapter {
         return messages
     }
 
+    /// System messages depend on the signature alone; programs call the same few signatures
+    /// over and over, so they are built once each (the memo is emptied if it ever grows large).
+    private static let systemMessages = Locked<[Signature: String]>([:])
+
     func systemMessage(_ signature: Signature) -> String {
+        if let known = ChatAdapter.systemMessages.withLock({ $0[signature] }) { return known }
+        let message = buildSystemMessage(signature)
+        ChatAdapter.systemMessages.withLock { memo in
+            if memo.count >= 512 { memo.removeAll(keepingCapacity: true) }
+            memo[signature] = message
+        }
+        return message
+    }
+
+    private func buildSystemMessage(_ signature: Signature) -> String {
         let structure = [
             "All interactions will be structured in the following way, with the appropriate values filled in.",
             AdapterText.structureBlock(signature.inputFields),

@@ -93,23 +93,32 @@ public enum JSON {
 
     static func writeString(_ s: String, into out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + PythonString.hex(scalar.value, width: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        // Copies runs of bytes that need no escaping in one go; escapes are all ASCII, so every
+        // cut falls on a scalar boundary.
+        let utf8 = s.utf8
+        var runStart = utf8.startIndex
+        var i = runStart
+        while i != utf8.endIndex {
+            let byte = utf8[i]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                i = utf8.index(after: i)
+                continue
             }
+            if runStart != i { out += s[runStart..<i] }
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case UInt8(ascii: "\n"): out += "\\n"
+            case UInt8(ascii: "\r"): out += "\\r"
+            case UInt8(ascii: "\t"): out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            default: out += "\\u" + PythonString.hex(UInt32(byte), width: 4)
+            }
+            i = utf8.index(after: i)
+            runStart = i
         }
+        if runStart != utf8.endIndex { out += s[runStart...] }
         out += "\""
     }
 
