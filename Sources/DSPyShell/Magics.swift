@@ -25,6 +25,8 @@ enum Magics {
         "inspect": Info(usage: "%inspect [n]", summary: "show the last n LM calls with their exact messages (inspect_history)", details: ""),
         "prompt": Info(usage: "%prompt CALL", summary: "print the exact messages a call would send, without calling the LM",
                        details: "e.g. %prompt qa(question=\"What is 2+2?\"). Uses the effective adapter and the module's demos. No tokens are spent."),
+        "stream": Info(usage: "%stream CALL", summary: "run a module call, printing its output fields live as the LM writes them",
+                       details: "e.g. %stream qa(question=\"Why is the sky blue?\"). Each output field's text appears under its name as it arrives, then the Prediction.\nTool calls show status lines. A cached answer prints at once, without streaming. Ctrl-C stops the call and its HTTP request."),
         "usage": Info(usage: "%usage", summary: "tokens this session has used, per model", details: "Cache hits count zero."),
         "save": Info(usage: "%save FILE", summary: "write this session's successful inputs as a script that replays",
                      details: "Inspection commands are left out; api_key strings are written as \"<redacted>\"."),
@@ -148,6 +150,8 @@ enum Magics {
             out.write(inspectHistory(n: rest.isEmpty ? 1 : try count(rest), color: engine.color))
         case "prompt":
             try await showPrompt(rest, engine: engine)
+        case "stream":
+            try await streamCall(rest, engine: engine)
         case "usage":
             let totals = engine.sessionUsage.totals
             if totals.isEmpty { out.write("(no tokens used yet)\n") }
@@ -280,6 +284,67 @@ enum Magics {
         let lm = predictor.lm ?? engine.settings.lm
         s += "(\(messages.count) message\(messages.count == 1 ? "" : "s") for \(lm?.description ?? "no LM configured"); nothing was sent)\n"
         engine.output.write(s)
+    }
+
+    /// `%stream qa(question=...)`: runs the call through `streamify`, listening to every output
+    /// field that exactly one predictor produces, and prints the text as it arrives.
+    static func streamCall(_ text: String, engine: ShellEngine) async throws {
+        guard !text.isEmpty else { throw ShellError("%stream needs a call", hint: "e.g. %stream qa(question=\"What is 2+2?\")") }
+        let expr: Expr
+        do { expr = try Parser.parseExpression(text) } catch let e as ShellSyntaxError { throw ShellError("in %stream: \(e.message)") }
+        guard case .call(let calleeExpr, let argExprs, _) = expr else { throw ShellError("%stream needs a module call like qa(question=\"...\")") }
+        guard case .module(let module) = try await engine.eval(calleeExpr) else { throw ShellError("%stream works on modules (Predict, ChainOfThought, ReAct)") }
+        var args = ShellArguments(positional: [], keywords: [:])
+        for a in argExprs {
+            guard let label = a.label else { throw ShellError("use keyword arguments, e.g. question=\"...\"") }
+            args.keywords[label] = try await engine.eval(a.value)
+        }
+        let inputs = try Builtins.moduleInputs(module, args)
+        let predictors = module.namedPredictors
+        let fields = (Builtins.signature(of: module)?.outputFields ?? []).map(\.name).filter { name in
+            predictors.filter { $0.predictor.signature.outputFields.contains { $0.name == name } }.count == 1
+        }
+        let stream = try streamify(module, listeners: fields.map { StreamListener(fieldName: $0) })
+        let out = engine.output
+        var open: (call: String, field: String)?
+        var midLine = false
+        func header(_ name: String) -> String { engine.color ? "\u{1B}[1m\(name):\u{1B}[0m\n" : "\(name):\n" }
+        func endLine() {
+            if midLine { out.write("\n") }
+            midLine = false
+        }
+        for try await event in stream.call(inputs) {
+            switch event {
+            case .chunk(let c):
+                if open?.call != c.callID || open?.field != c.fieldName {
+                    endLine()
+                    out.write(header(c.fieldName))
+                    open = (c.callID, c.fieldName)
+                }
+                if !c.chunk.isEmpty {
+                    out.write(c.chunk)
+                    midLine = !c.chunk.hasSuffix("\n")
+                }
+                if c.isLastChunk {
+                    endLine()
+                    open = nil
+                }
+            case .lmChunk(let c):
+                out.write(c.text)
+                midLine = !c.text.hasSuffix("\n")
+            case .status(let message):
+                endLine()
+                out.write("[\(message)]\n")
+            case .prediction(let p):
+                endLine()
+                let value = ShellValue.prediction(p)
+                out.write(value.repr + "\n")
+                engine.state.withLock { $0.variables["_"] = value }
+            }
+        }
+        endLine()
+        // The stream ends quietly when the statement is cancelled (Ctrl-C): report it.
+        try Task.checkCancellation()
     }
 }
 

@@ -78,11 +78,31 @@ public indirect enum Reply: Sendable {
     case delay(Duration, then: Reply)
     /// Closes the connection without answering.
     case dropConnection
+    /// A body sent in pieces with chunked transfer encoding: each ``StreamStep/send(_:)`` is a
+    /// separate write and flush, ``StreamStep/pause(_:)`` waits between them, and
+    /// ``StreamStep/cut`` closes the connection mid-body (no terminating chunk). A client that
+    /// closes the connection mid-stream stops it (and counts in ``LoopbackServer/closedWhilePending``).
+    case stream(status: Int = 200, contentType: String = "text/event-stream", steps: [StreamStep], headers: [(String, String)] = [])
 
     /// A JSON response built from a ``Value``.
     public static func json(status: Int = 200, _ value: Value, headers: [(String, String)] = []) -> Reply {
         .json(status: status, body: JSON.compact(value), headers: headers)
     }
+}
+
+/// One step of a ``Reply/stream(status:contentType:steps:headers:)`` body.
+public enum StreamStep: Sendable {
+    /// Writes this text as its own chunk and flushes it.
+    case send(String)
+    /// Writes these bytes as their own chunk (to split a UTF-8 sequence, say) and flushes them.
+    case sendBytes([UInt8])
+    /// Waits before the next step.
+    case pause(Duration)
+    /// Closes the connection here, without finishing the body.
+    case cut
+
+    /// Server-sent events, one step per event: `data: <json>` plus the blank line.
+    public static func events(_ data: [String]) -> [StreamStep] { data.map { .send("data: \($0)\n\n") } }
 }
 
 /// An HTTP/1.1 server on `127.0.0.1:<free port>`, answering every request with a handler.
@@ -346,8 +366,66 @@ private final class ConnectionHandler: ChannelInboundHandler {
                 do { try await Task.sleep(for: wait) } catch { return }  // cancelled: the connection closed
                 reply = then
             }
+            if case .stream(let status, let contentType, let steps, let headers) = reply {
+                loop.execute { boundSelf.value.startStream(status: status, contentType: contentType, headers: headers, for: next, context: boundContext.value) }
+                for step in steps {
+                    switch step {
+                    case .send(let text):
+                        loop.execute { boundSelf.value.streamWrite(Array(text.utf8), context: boundContext.value) }
+                    case .sendBytes(let bytes):
+                        loop.execute { boundSelf.value.streamWrite(bytes, context: boundContext.value) }
+                    case .pause(let wait):
+                        do { try await Task.sleep(for: wait) } catch { return }  // cancelled: the connection closed
+                    case .cut:
+                        loop.execute { boundSelf.value.streamCut(context: boundContext.value) }
+                        return
+                    }
+                }
+                loop.execute { boundSelf.value.streamEnd(for: next, context: boundContext.value) }
+                return
+            }
             let final = reply
             loop.execute { boundSelf.value.finish(final, for: next, context: boundContext.value) }
+        }
+    }
+
+    private func startStream(status: Int, contentType: String, headers extra: [(String, String)], for received: Received,
+                             context: ChannelHandlerContext) {
+        guard !isClosed else { return }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+        let head = HTTPResponseHead(version: received.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+    }
+
+    private func streamWrite(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        guard !isClosed, !bytes.isEmpty else { return }
+        let buffer = context.channel.allocator.buffer(bytes: bytes)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+    }
+
+    private func streamCut(context: ChannelHandlerContext) {
+        guard !isClosed else { return }
+        inFlight = nil
+        queue.removeAll()  // the server chose to stop: not a client close
+        isClosed = true
+        context.close(promise: nil)
+    }
+
+    private func streamEnd(for received: Received, context: ChannelHandlerContext) {
+        inFlight = nil
+        guard !isClosed else { return }
+        busy = false
+        if received.keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            serveNext(context: context)
+        } else {
+            isClosed = true
+            queue.removeAll()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
@@ -365,8 +443,8 @@ private final class ConnectionHandler: ChannelInboundHandler {
             write(status: status, contentType: "application/json", body: body, headers: headers, for: received, context: context)
         case .raw(let status, let contentType, let body, let headers):
             write(status: status, contentType: contentType, body: body, headers: headers, for: received, context: context)
-        case .delay:
-            preconditionFailure("delays are resolved before finish")
+        case .delay, .stream:
+            preconditionFailure("delays and streams are resolved before finish")
         }
         if received.keepAlive {
             serveNext(context: context)

@@ -55,6 +55,67 @@ enum HTTPTransport {
         }
     }
 
+    /// POSTs `body` as JSON asking for server-sent events and hands each event to `onEvent`,
+    /// in order, until the body ends or `onEvent` returns false. `timeout` bounds the whole
+    /// exchange, as for ``postJSON(url:headers:body:timeout:model:)``; cancelling the caller
+    /// closes the connection. A non-2xx status is read in full and turned into an error by
+    /// `errorFor` (the same mapping the non-streaming path uses).
+    static func postEventStream(url: String, headers: [(String, String)], body: Value, timeout: Duration, model: String,
+                                errorFor: @escaping @Sendable (HTTPReply) -> LMError,
+                                onEvent: @escaping @Sendable (ServerSentEvent) throws -> Bool) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        request.headers.add(name: "User-Agent", value: "DSPy-Swift/\(DSPyVersion.string)")
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
+        request.body = .bytes(ByteBuffer(string: JSON.compact(body)))
+        let deadline = ContinuousClock.now + timeout
+        let prepared = request
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
+                    let status = Int(response.status.code)
+                    guard (200..<300).contains(status) else {
+                        let buffer = try await response.body.collect(upTo: maxBodyBytes)
+                        throw errorFor(HTTPReply(status: status, headers: response.headers.map { ($0.name, $0.value) },
+                                                 body: Array(buffer.readableBytesView)))
+                    }
+                    var parser = ServerSentEventParser()
+                    var received = 0
+                    var stopped = false
+                    for try await buffer in response.body {
+                        // After the last event the rest is drained, so the connection can be reused.
+                        if stopped { continue }
+                        received += buffer.readableBytes
+                        if received > maxBodyBytes {
+                            throw LMError(.badResponse, "The event stream from \(hostPort(url)) exceeded \(maxBodyBytes >> 20) MB.", model: model)
+                        }
+                        for event in parser.feed(buffer.readableBytesView) where !stopped {
+                            stopped = try !onEvent(event)
+                        }
+                    }
+                    _ = parser.finish()
+                }
+                group.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    throw StreamDeadline()
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch is StreamDeadline {
+            throw LMError(.timeout, "No complete response from \(hostPort(url)) within \(seconds(timeout)).", model: model,
+                          hint: "Raise the LM's timeout, or check that the server at \(hostPort(url)) is up and not overloaded.")
+        } catch {
+            throw mapTransportError(error, url: url, timeout: timeout, model: model)
+        }
+    }
+
+    /// Thrown by the timer of ``postEventStream(url:headers:body:timeout:model:errorFor:onEvent:)``.
+    private struct StreamDeadline: Error {}
+
     /// Turns client and socket errors into ``LMError`` (or `CancellationError` when the caller
     /// was cancelled).
     static func mapTransportError(_ error: any Error, url: String, timeout: Duration, model: String) -> any Error {

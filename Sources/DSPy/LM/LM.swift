@@ -269,7 +269,7 @@ public final class LM: Sendable, CustomStringConvertible {
             attempt += 1
             try Task.checkCancellation()
             do {
-                let response = try await gate.pass { try await backend.complete(wire, timeout: timeout) }
+                let response = try await callBackend(wire)  // streams inside streamify (Streaming.swift)
                 if let key { ResponseCache.shared.put(key, response) }
                 return response
             } catch var error as LMError {

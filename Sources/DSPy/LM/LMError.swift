@@ -26,6 +26,9 @@ public struct LMError: Error, CustomStringConvertible, Sendable {
         case transport
         /// The LM is misconfigured (unknown provider, bad knob).
         case configuration
+        /// A streamed response broke after part of it had been delivered; it is not retried,
+        /// because the delivered pieces cannot be taken back.
+        case streamInterrupted
     }
 
     public var kind: Kind

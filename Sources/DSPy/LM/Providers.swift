@@ -4,6 +4,19 @@ import OrderedCollections
 /// so a backend only speaks the wire format. Implement it to plug in a custom provider.
 public protocol LMBackend: Sendable {
     func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse
+    /// The same call, streamed: `onText` receives the first choice's text in order, piece by
+    /// piece, as it arrives, and the result is the whole response, exactly as ``complete(_:timeout:)``
+    /// would return it. The default (for backends that cannot stream) completes the call and
+    /// reports its text as one piece.
+    func stream(_ request: LMRequest, timeout: Duration, onText: @escaping @Sendable (String) -> Void) async throws -> LMResponse
+}
+
+extension LMBackend {
+    public func stream(_ request: LMRequest, timeout: Duration, onText: @escaping @Sendable (String) -> Void) async throws -> LMResponse {
+        let response = try await complete(request, timeout: timeout)
+        if let text = response.choices.first?.text, !text.isEmpty { onText(text) }
+        return response
+    }
 }
 
 /// OpenAI Chat Completions (`POST {apiBase}/chat/completions`), which Ollama, vLLM and

@@ -103,7 +103,9 @@ public final class Predict: Module, @unchecked Sendable {
         }
         let filled = prepareInputs(inputs, warn: settings.warnOnTypeMismatch)
         let adapter = settings.adapter ?? ChatAdapter()
-        let completions = try await adapter.call(lm: lm, parameters: config, signature: signature, demos: options?.demos ?? ownDemos, inputs: filled)
+        let completions = try await asStreamCaller {
+            try await adapter.call(lm: lm, parameters: config, signature: signature, demos: options?.demos ?? ownDemos, inputs: filled)
+        }
         let prediction = Prediction(completions: completions)
         if let trace = settings.trace, settings.maxTraceSize > 0 {
             trace.append(TraceEntry(predictor: self, inputs: filled, prediction: prediction), limit: settings.maxTraceSize)
