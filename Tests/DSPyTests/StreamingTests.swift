@@ -456,8 +456,8 @@ struct StreamingTests {
         #expect(chat.chunks.filter(\.isLastChunk).map(\.fieldName) == ["reasoning", "answer"])
 
         let settings = Settings()
-        let json = try await settings.bind {
-            try await settings.context(["adapter": JSONAdapter()]) { await collect(stream(question: "q")) }
+        let json = await settings.bind {
+            await settings.context(["adapter": JSONAdapter()]) { await collect(stream(question: "q")) }
         }
         #expect(json.error == nil)
         #expect(json.text("answer") == "json \"quoted\" answer")

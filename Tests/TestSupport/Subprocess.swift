@@ -62,12 +62,24 @@ private func spawn(_ args: [String], environment: [String]?, stdin: String, stdo
     }
     posix_spawn_file_actions_addopen(&actions, 2, stderrFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     try closeInheritedDescriptors(&actions)
+    // The spawning thread may be a concurrency worker with most signals blocked; a child
+    // inherits that mask, and a shell script would never see the SIGTERM that should stop it.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
     defer { for a in argv { free(a) } }
     let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
     defer { for e in envp ?? [] { free(e) } }
     var pid: pid_t = 0
-    let rc = envp.map { posix_spawnp(&pid, args[0], &actions, nil, argv, $0) } ?? posix_spawnp(&pid, args[0], &actions, nil, argv, environ)
+    let rc = envp.map { posix_spawnp(&pid, args[0], &actions, &attributes, argv, $0) } ?? posix_spawnp(&pid, args[0], &actions, &attributes, argv, environ)
     if case .capture = stdout { close(pipeFDs[1]) }
     guard rc == 0 else {
         if case .capture = stdout { close(pipeFDs[0]) }
