@@ -67,6 +67,16 @@ struct LocalModelTests {
             #expect(!e.description.isEmpty)
         }
 
+        // llama.cpp streams server-sent events: the reply arrives in many pieces.
+        let stream = try streamify(Predict("question -> answer", lm: lm))
+        var pieces: [LMStreamChunk] = []
+        do {
+            for try await event in stream(question: "Name three colors.") {
+                if case .lmChunk(let piece) = event { pieces.append(piece) }
+            }
+        } catch is AdapterParseError {}
+        #expect(pieces.count > 1)
+
         kill(pid, SIGTERM)
         #expect(waitForChild(pid) == 0)
         stopped = true
