@@ -49,6 +49,13 @@ struct LMClientTests {
 
     // MARK: Wire format
 
+    @Test func errorsNameTheServerByHostAndPort() {
+        #expect(HTTPTransport.hostPort("http://127.0.0.1:8080/v1/chat/completions") == "127.0.0.1:8080")
+        #expect(HTTPTransport.hostPort("https://api.openai.com/v1") == "api.openai.com")
+        #expect(HTTPTransport.hostPort("localhost:11434/v1") == "localhost:11434")
+        #expect(HTTPTransport.hostPort("http://[::1]:9/x") == "[::1]:9")
+    }
+
     @Test func openAIRequestAndResponse() async throws {
         let server = try await LoopbackServer.start { _ in chatCompletion(["hi"]) }
         defer { server.shutdownNow() }

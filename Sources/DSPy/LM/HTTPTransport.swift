@@ -156,7 +156,8 @@ enum HTTPTransport {
 
     static func hostPort(_ url: String) -> String {
         var s = Substring(url)
-        if let r = s.range(of: "://") { s = s[r.upperBound...] }
+        // Plain stdlib scanning: Foundation's range(of:) showed up in per-call profiles.
+        if let colon = s.firstIndex(of: ":"), s[colon...].hasPrefix("://") { s = s[s.index(colon, offsetBy: 3)...] }
         if let slash = s.firstIndex(of: "/") { s = s[..<slash] }
         return String(s)
     }
