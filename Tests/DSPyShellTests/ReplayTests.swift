@@ -22,7 +22,7 @@ func runBinary(_ args: [String], stdin: String? = nil) throws -> (status: Int32,
     let dir = NSTemporaryDirectory() + "dspy-run-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let outPath = dir + "/out", errPath = dir + "/err"
-    let env = ["XDG_DATA_HOME=\(dir)", "XDG_CONFIG_HOME=\(dir)", "HOME=\(dir)", "PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
+    let env = ["XDG_DATA_HOME=\(dir)", "XDG_CONFIG_HOME=\(dir)", "XDG_CACHE_HOME=\(dir)", "HOME=\(dir)", "PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
     let status = try spawnAndWait([TerminalSession.binary] + args, environment: env, stdin: stdin ?? "/dev/null",
                                   stdout: .file(outPath), stderrFile: errPath).status
     let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""

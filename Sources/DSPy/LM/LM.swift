@@ -241,11 +241,12 @@ public final class LM: Sendable, CustomStringConvertible {
     /// Cache lookup, then the backend with retries.
     func forward(_ request: LMRequest, useCache: Bool) async throws -> LMResponse {
         let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request) : nil
-        if let key, var hit = await responseCache.get(key) {
+        if let key, var hit = await responseCache.get(key, reserving: true) {
             hit.cacheHit = true
             hit.usage = nil
             return hit
         }
+        defer { if let key { responseCache.release(key) } }  // a miss reserved the key for this call
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
         var attempt = 0

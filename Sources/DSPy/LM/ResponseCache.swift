@@ -80,12 +80,23 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
         var misses = 0
         var lastDiskError: String?
         var diskErrorsLogged = 0
+        /// Keys whose request is being made right now, with the callers waiting for its result.
+        var pending: [String: Pending] = [:]
+        var nextWaiterID = 0
 
         mutating func trimMemory() {
             while memory.count > memoryMaxEntries { memory.removeLeastRecent() }
         }
     }
     private let state: Locked<State>
+
+    /// A key reserved by the caller(s) that missed: they hold it until ``release(_:)``.
+    private struct Pending {
+        /// Callers that will call `release`: the one making the request, plus any waiter that
+        /// was cancelled and returned a miss (it releases as soon as its call throws).
+        var holders = 1
+        var waiters: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
 
     private init(memoryOnly maxEntries: Int) {
         state = Locked(State(memoryEnabled: true, memoryMaxEntries: maxEntries))
@@ -153,22 +164,45 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
 
     /// The response stored under `key`: memory first, then disk (a disk hit is promoted to
     /// memory). Disk failures count as misses.
-    func get(_ key: String) async -> LMResponse? {
-        enum Lookup { case memoryHit(LMResponse), disk(DiskResponseStore?) }
-        let first = state.withLock { s -> Lookup in
-            if s.memoryEnabled, let hit = s.memory.get(key) {
-                s.memoryHits += 1
-                return .memoryHit(hit)
+    ///
+    /// With `reserving`, a miss reserves the key for the caller, which must call
+    /// ``release(_:)`` once it has stored the response (or failed); meanwhile other reserving
+    /// callers asking for the same key wait and then read the stored response, so identical
+    /// concurrent requests reach the server once.
+    func get(_ key: String, reserving: Bool = false) async -> LMResponse? {
+        enum Step { case memoryHit(LMResponse), wait, lead(DiskResponseStore?) }
+        var step = Step.wait
+        while case .wait = step {
+            step = state.withLock { s -> Step in
+                if s.memoryEnabled, let hit = s.memory.get(key) {
+                    s.memoryHits += 1
+                    return .memoryHit(hit)
+                }
+                guard reserving else { return .lead(s.disk) }
+                if s.pending[key] != nil { return .wait }
+                s.pending[key] = Pending()
+                return .lead(s.disk)
             }
-            return .disk(s.disk)
+            if case .wait = step {
+                await waitForPending(key)
+                if Task.isCancelled {
+                    // Give up waiting: report a miss (the call then throws CancellationError),
+                    // as a co-holder so its release does not end the other caller's reservation.
+                    state.withLock { s in
+                        if s.pending[key] != nil { s.pending[key]?.holders += 1 } else { s.pending[key] = Pending() }
+                        s.misses += 1
+                    }
+                    return nil
+                }
+            }
         }
         let disk: DiskResponseStore
-        switch first {
+        switch step {
         case .memoryHit(let hit): return hit
-        case .disk(nil):
+        case .wait, .lead(nil):
             state.withLock { $0.misses += 1 }
             return nil
-        case .disk(let store?): disk = store
+        case .lead(let store?): disk = store
         }
         do {
             if let hit = try await disk.get(key) {
@@ -179,6 +213,7 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
                         s.trimMemory()
                     }
                 }
+                if reserving { release(key) }
                 return hit
             }
         } catch {
@@ -186,6 +221,45 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
         }
         state.withLock { $0.misses += 1 }
         return nil
+    }
+
+    /// Suspends until the caller holding `key` releases it (or this task is cancelled).
+    private func waitForPending(_ key: String) async {
+        let id = state.withLock { s -> Int in
+            s.nextWaiterID += 1
+            return s.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let enqueued = state.withLock { s -> Bool in
+                    guard s.pending[key] != nil, !Task.isCancelled else { return false }
+                    s.pending[key]?.waiters.append((id, c))
+                    return true
+                }
+                if !enqueued { c.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                guard let i = s.pending[key]?.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.pending[key]?.waiters.remove(at: i).continuation
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Ends the reservation a missing ``get(_:)`` made, waking the callers waiting for `key`.
+    func release(_ key: String) {
+        let waiters = state.withLock { s -> [(id: Int, continuation: CheckedContinuation<Void, Never>)] in
+            guard var p = s.pending[key] else { return [] }
+            p.holders -= 1
+            if p.holders > 0 {
+                s.pending[key] = p
+                return []
+            }
+            s.pending[key] = nil
+            return p.waiters
+        }
+        for w in waiters { w.continuation.resume() }
     }
 
     /// Stores a successful response in both tiers (the disk write is its own transaction).
