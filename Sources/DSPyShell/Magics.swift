@@ -362,12 +362,13 @@ extension Magics {
         }
     }
 
-    static let timeFormat: DateFormatter = {
+    /// `2026-11-21 21:20:03` in local time (a formatter per call: they are not thread-safe everywhere).
+    static func localTime(_ date: Date) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f
-    }()
+        return f.string(from: date)
+    }
 
     static func status(_ r: CallRecord) -> String {
         if let kind = r.errorKind { return "error: \(kind)" }
@@ -383,14 +384,14 @@ extension Magics {
                 .first { !$0.isEmpty && !($0.hasPrefix("[[ ## ") && $0.hasSuffix(" ## ]]")) } ?? ""
             return line.count > 60 ? String(line.prefix(57)) + "..." : line
         }()
-        return "#\(r.id)  \(timeFormat.string(from: r.startedAt))  \(r.model)  \(tokens)  " +
+        return "#\(r.id)  \(localTime(r.startedAt))  \(r.model)  \(tokens)  " +
             String(format: "%.2f s", r.duration.seconds) + "  \(status(r))  \(firstLine)"
     }
 
     /// One call in full: header, parameters, tokens, every message and the reply.
     static func showCall(_ r: CallRecord, color: Bool) -> String {
         func red(_ s: String) -> String { color ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
-        var s = "Call #\(r.id): \(r.model), \(timeFormat.string(from: r.startedAt)), " + String(format: "%.2f s", r.duration.seconds) + ", \(status(r))\n"
+        var s = "Call #\(r.id): \(r.model), \(localTime(r.startedAt)), " + String(format: "%.2f s", r.duration.seconds) + ", \(status(r))\n"
         if !r.parameters.isEmpty { s += "Parameters: \(JSON.pythonDumps(.object(r.parameters)))\n" }
         if let u = r.usage {
             s += "Tokens: prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n"

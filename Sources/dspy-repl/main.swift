@@ -58,9 +58,8 @@ struct DSPyREPL: AsyncParsableCommand {
         }
         // Unlike the library, the shell keeps LM responses and a log of calls on disk by default.
         if !noDiskCache {
-            do { try configureCache(enableDisk: true) } catch {
-                FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
-            }
+            // On failure the cache logs a warning (stderr) and carries on in memory.
+            _ = try? configureCache(enableDisk: true)
         }
         if !noCallLog, let path = Self.callLogFile() {
             do { try Settings.current.configure(["call_log": try CallLog(path: path)]) } catch {

@@ -2,6 +2,7 @@
 // and that API keys never reach the file.
 
 import Foundation
+import OrderedCollections
 import TestSupport
 import Testing
 @testable import DSPy
@@ -98,6 +99,33 @@ struct CallLogTests {
 
         // A second handle on the same file (another process) sees the same rows.
         #expect(try CallLog(path: dir + "/calls.sqlite").count() == 7)
+    }
+
+    /// Remembers the ids of the LM calls it sees.
+    final class LMCallIDs: Callback {
+        let ids = Locked<[String]>([])
+        func onLMStart(_ call: CallInfo, lm: LM, messages: [Message], parameters: OrderedDictionary<String, Value>) {
+            ids.withLock { $0.append(call.id) }
+        }
+    }
+
+    @Test func callIDsAreTheOnesCallbacksSee() async throws {
+        let dir = try temporaryDirectory("calllog-ids")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try CallLog(path: dir + "/calls.sqlite")
+        let settings = Settings()
+        try settings.configure(["call_log": log])
+        let observer = LMCallIDs()
+        let observed = LM(model: "dummy", backend: DummyBackend())
+        let watched = LM(model: "dummy", backend: DummyBackend(), callbacks: [observer])
+        try await settings.bind {
+            _ = try await observed.call(messages: [.user("unobserved")], parameters: [:])
+            _ = try await watched.call(messages: [.user("observed")], parameters: [:])
+        }
+        let records = try log.recent(2)
+        try #require(records.count == 2)
+        #expect(records[0].callID == nil)
+        #expect(records[1].callID != nil && records[1].callID == observer.ids.withLock { $0.first })
     }
 
     @Test func cancelledCallsAreLogged() async throws {

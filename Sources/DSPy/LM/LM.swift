@@ -227,12 +227,13 @@ public final class LM: Sendable, CustomStringConvertible {
             if merged["rollout_id"]?.isNull == true { merged.removeValue(forKey: "rollout_id") }
             let request = LMRequest(model: self.wireModel, messages: messages, parameters: merged)
             let log = settings.callLog, startedAt = Date(), started = ContinuousClock.now
+            let callID = handlers.isEmpty ? nil : CallLineage.activeCallID  // this call's id when callbacks observe it
             let response: LMResponse
             do { response = try await self.forward(request, useCache: useCache) } catch {
-                await log?.append(lm: self, request: request, startedAt: startedAt, started: started, result: .failure(error))
+                await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .failure(error))
                 throw error
             }
-            await log?.append(lm: self, request: request, startedAt: startedAt, started: started, result: .success(response))
+            await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .success(response))
             self.record(request: request, callParameters: parameters, response: response)
             return response
         }

@@ -22,7 +22,7 @@ public struct CallRecord: Sendable, Hashable, Identifiable {
     /// The failure's kind (an ``LMError/Kind`` name, `cancelled`, or an error type name).
     public let errorKind: String?
     public let errorMessage: String?
-    /// The callback call id, when callbacks were active for the call.
+    /// The id callbacks saw for this call (``CallInfo/id``), when callbacks observed it.
     public let callID: String?
 
     /// True when the call returned completions.
@@ -150,11 +150,11 @@ public final class CallLog: Sendable, CustomStringConvertible {
     }
 
     /// Builds and appends the entry for one finished ``LM`` call.
-    func append(lm: LM, request: LMRequest, startedAt: Date, started: ContinuousClock.Instant,
+    func append(lm: LM, request: LMRequest, callID: String?, startedAt: Date, started: ContinuousClock.Instant,
                 result: Result<LMResponse, any Error>) async {
         var entry = Entry(startedAt: startedAt, duration: ContinuousClock.now - started, model: lm.model,
                           messages: request.messages, parameters: request.parameters, outputs: [], usage: nil,
-                          cacheHit: false, callID: CallLineage.activeCallID, secrets: lm.apiKey.map { [$0] } ?? [])
+                          cacheHit: false, callID: callID, secrets: lm.apiKey.map { [$0] } ?? [])
         switch result {
         case .success(let response):
             entry.outputs = response.outputs

@@ -187,6 +187,10 @@ final class SQLiteConnection {
 /// A shared SQLite database: one connection guarded by a lock, plus a serial worker thread for
 /// async callers, so waiting on SQLite (disk I/O, another process holding the write lock for up
 /// to the busy timeout) never blocks Swift's cooperative thread pool.
+///
+/// Sendable: the connection (not thread-safe itself) is only reached inside
+/// `connection.withLock`, through ``withConnection(_:)`` and ``perform(_:)``, whose bodies use
+/// it for the duration of the call and never keep it.
 final class SQLiteDatabase: Sendable {
     let path: String
     private let connection: Locked<SQLiteConnection>
