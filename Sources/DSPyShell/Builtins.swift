@@ -14,7 +14,19 @@ enum Builtins {
     static let lmKnobs = ["temperature", "max_tokens", "top_p", "n", "stop"]
 
     static let names: [String: Maker] = [
-        "LM": fn("LM") { _, a in try makeLM(a) },
+        "LM": fn("LM") { engine, a in try makeLM(a, cache: engine.responseCache) },
+        "configure_cache": fn("configure_cache") { engine, a in
+            try a.only(["enable_memory_cache", "enable_disk_cache", "disk_cache_dir", "disk_size_limit_bytes", "memory_max_entries"], in: "configure_cache")
+            do {
+                try engine.responseCache.configure(
+                    enableMemory: try a.bool("enable_memory_cache") ?? true, enableDisk: try a.bool("enable_disk_cache"),
+                    directory: try a.string("disk_cache_dir"), diskSizeLimitBytes: try a.int("disk_size_limit_bytes"),
+                    memoryMaxEntries: try a.int("memory_max_entries") ?? ResponseCache.defaultMemoryMaxEntries)
+            } catch let e as ResponseCacheError {
+                throw ShellError(e.message)
+            }
+            return .none
+        },
         "configure": fn("configure") { engine, a in
             try engine.settings.configure(try settingsValues(a, engine: engine, function: "configure"))
             return .none
@@ -137,7 +149,7 @@ enum Builtins {
 
     // MARK: Constructors
 
-    static func makeLM(_ a: ShellArguments) throws -> ShellValue {
+    static func makeLM(_ a: ShellArguments, cache: ResponseCache) throws -> ShellValue {
         try a.only(["model", "temperature", "max_tokens", "api_base", "api_key", "num_retries", "cache", "timeout",
                     "top_p", "stop", "n", "max_concurrent_requests", "requests_per_second", "model_type"], in: "LM")
         let model: String
@@ -150,7 +162,7 @@ enum Builtins {
         return .lm(try LM(model, temperature: try a.double("temperature"), maxTokens: try a.int("max_tokens"),
                           apiBase: try a.string("api_base"), apiKey: try a.string("api_key"), numRetries: try a.int("num_retries") ?? 3,
                           cache: try a.bool("cache"), timeout: try a.seconds("timeout", default: 600),
-                          rateLimit: limit, parameters: params))
+                          rateLimit: limit, parameters: params, responseCache: cache))
     }
 
     static func signatureArgument(_ v: ShellValue?, function: String) throws -> Signature {

@@ -23,6 +23,8 @@ extension ShellEngine {
         if trimmed.hasPrefix("%help ") {
             return filter(Array(Magics.catalogue.keys) + Array(Magics.builtinHelp.keys))
         }
+        if trimmed.hasPrefix("%cache ") && !trimmed.dropFirst(7).contains(" ") { return filter(["clear"]) }
+        if trimmed.hasPrefix("%calls ") && !trimmed.dropFirst(7).contains(" ") { return filter(["show"]) }
         // attribute after `.`
         if before.hasSuffix(".") {
             let baseName = String(before.dropLast().reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
@@ -32,6 +34,9 @@ extension ShellEngine {
         if let callee = openCallee(String(before)) {
             if callee == "configure" || callee == "context" {
                 return filter(settingsKeys.map { $0 + "=" })
+            }
+            if callee == "configure_cache" {
+                return filter(["enable_memory_cache=", "enable_disk_cache=", "disk_cache_dir=", "disk_size_limit_bytes=", "memory_max_entries="])
             }
             if case .module(let m)? = variable(callee), let sig = Builtins.signature(of: m) {
                 let fields = sig.inputFields.map { $0.name + "=" }

@@ -74,6 +74,8 @@ public final class ShellEngine: Sendable {
     let output: any ShellOutput
     let settings: Settings
     let color: Bool
+    /// The response cache that `LM(...)`, `configure_cache(...)` and `%cache` use.
+    let responseCache: ResponseCache
     /// Tokens used by this session's LM calls, per model (`%usage`).
     let sessionUsage = UsageTracker()
 
@@ -95,10 +97,13 @@ public final class ShellEngine: Sendable {
     ///   - settings: the session's settings; every statement and job runs with them bound as
     ///     `Settings.current` (the real shell uses the process default, tests a fresh instance).
     ///   - color: ANSI colours in `%inspect` output.
-    public init(output: any ShellOutput = StandardOutput(), settings: Settings = .shared, color: Bool = false) {
+    ///   - responseCache: the cache for LMs made in the session (tests pass their own).
+    public init(output: any ShellOutput = StandardOutput(), settings: Settings = .shared, color: Bool = false,
+                responseCache: ResponseCache = .shared) {
         self.output = output
         self.settings = settings
         self.color = color
+        self.responseCache = responseCache
         // The IPython exception: any session task (and background job) may call configure.
         settings.allowsConfigureFromAnyTask = true
         try? settings.configure(["usage_tracker": sessionUsage])

@@ -28,6 +28,10 @@ enum Magics {
         "stream": Info(usage: "%stream CALL", summary: "run a module call, printing its output fields live as the LM writes them",
                        details: "e.g. %stream qa(question=\"Why is the sky blue?\"). Each output field's text appears under its name as it arrives, then the Prediction.\nTool calls show status lines. A cached answer prints at once, without streaming. Ctrl-C stops the call and its HTTP request."),
         "usage": Info(usage: "%usage", summary: "tokens this session has used, per model", details: "Cache hits count zero."),
+        "cache": Info(usage: "%cache [clear]", summary: "response cache sizes, hits and disk file; clear empties memory and disk",
+                      details: "The disk tier is on by default in dspy-repl (--no-disk-cache turns it off); configure_cache(...) changes it."),
+        "calls": Info(usage: "%calls [n] | %calls show ID", summary: "the last n LM calls from the call log (default 10), or one call in full",
+                      details: "One line per call: id, time, model, tokens, duration, status and the reply's first line.\nThe log is a SQLite file kept across sessions (--no-call-log turns it off); API keys are never written."),
         "save": Info(usage: "%save FILE", summary: "write this session's successful inputs as a script that replays",
                      details: "Inspection commands are left out; api_key strings are written as \"<redacted>\"."),
         "time": Info(usage: "%time STATEMENT", summary: "run a statement and print how long it took", details: ""),
@@ -40,6 +44,7 @@ enum Magics {
     static let builtinHelp: OrderedDictionary<String, String> = [
         "LM": "LM(\"provider/model\", temperature=, max_tokens=, api_base=, api_key=env(\"KEY\"), num_retries=, cache=, timeout=) — openai/, anthropic/, ollama_chat/, local/, or \"dummy\" (offline)",
         "configure": "configure(lm=..., adapter=..., track_usage=True, ...) — set process-wide defaults",
+        "configure_cache": "configure_cache(enable_disk_cache=True, disk_cache_dir=\"~/.cache/dspy-swift\", disk_size_limit_bytes=, memory_max_entries=, enable_memory_cache=True) — the response cache's tiers and bounds",
         "context": "with context(lm=..., temperature=0.9): — a scoped override for an indented block",
         "Predict": "Predict(\"question -> answer\", n=, temperature=) — one LM call for a signature",
         "ChainOfThought": "ChainOfThought(\"question -> answer\") — adds a reasoning field first",
@@ -60,7 +65,7 @@ enum Magics {
     ]
 
     /// Magics that only look at the session; `%save` leaves them out.
-    static let inspectOnly: Set<String> = ["history", "inspect", "prompt", "usage", "save", "who", "help", "jobs", "scopes", "settings"]
+    static let inspectOnly: Set<String> = ["history", "inspect", "prompt", "usage", "save", "who", "help", "jobs", "scopes", "settings", "calls"]
 
     static func isInspectOnly(_ source: String) -> Bool {
         let t = source.trimmingCharacters()
@@ -158,6 +163,10 @@ enum Magics {
             for (model, u) in totals.sorted(by: { $0.key < $1.key }) {
                 out.write("\(model): prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n")
             }
+        case "cache":
+            try cacheCommand(rest, engine: engine)
+        case "calls":
+            try callsCommand(rest, engine: engine)
         case "save":
             guard !rest.isEmpty else { throw ShellError("%save needs a file name") }
             let inputs = engine.state.withLock { $0.succeeded }
@@ -351,4 +360,119 @@ enum Magics {
 extension String {
     func trimmingPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
     func trimmingSuffix(_ p: String) -> String { hasSuffix(p) ? String(dropLast(p.count)) : self }
+}
+
+// MARK: %cache and %calls
+
+extension Magics {
+    /// `%cache` prints both tiers' sizes and hits; `%cache clear` empties them.
+    static func cacheCommand(_ rest: String, engine: ShellEngine) throws {
+        let cache = engine.responseCache
+        switch rest {
+        case "":
+            let s = cache.statistics
+            var text = "memory: " + (s.memoryEnabled ? "\(s.memoryEntries) entr\(s.memoryEntries == 1 ? "y" : "ies") (max \(s.memoryMaxEntries)), \(s.memoryHits) hit\(s.memoryHits == 1 ? "" : "s")" : "off") + "\n"
+            if let path = s.diskPath {
+                text += "disk:   \(s.diskEntries) entr\(s.diskEntries == 1 ? "y" : "ies"), \(byteCount(s.diskBytes))"
+                text += (s.diskSizeLimitBytes.map { " of \(byteCount($0))" } ?? "") + ", \(s.diskHits) hit\(s.diskHits == 1 ? "" : "s")\n"
+                text += "file:   \(path)\n"
+            } else {
+                text += "disk:   off (configure_cache(enable_disk_cache=True) turns it on)\n"
+            }
+            text += "misses: \(s.misses)\n"
+            if let error = s.lastDiskError { text += "last disk error: \(error)\n" }
+            engine.output.write(text)
+        case "clear":
+            do { try cache.clear() } catch { throw ShellError("\(error)") }
+            engine.output.write("response cache cleared (memory" + (cache.diskPath == nil ? ")" : " and disk)") + "\n")
+        default:
+            throw ShellError("%cache takes no argument or 'clear', not '\(rest)'")
+        }
+    }
+
+    static func byteCount(_ n: Int) -> String {
+        if n < 1000 { return "\(n) B" }
+        let units = ["kB", "MB", "GB", "TB"]
+        var value = Double(n) / 1000
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// `%calls [n]` lists the last calls; `%calls show ID` prints one in full.
+    static func callsCommand(_ rest: String, engine: ShellEngine) throws {
+        guard let log = engine.settings.callLog else {
+            throw ShellError("the call log is off", hint: "dspy-repl keeps one unless started with --no-call-log")
+        }
+        let words = rest.split(separator: " ").map(String.init)
+        do {
+            if words.first == "show" {
+                guard words.count == 2, let id = Int64(words[1].trimmingPrefix("#")) else { throw ShellError("%calls show needs a call id", hint: "%calls lists them") }
+                guard let record = try log.record(id: id) else { throw ShellError("no call #\(id) in \(log.path)") }
+                engine.output.write(showCall(record, color: engine.color))
+                return
+            }
+            guard words.count <= 1 else { throw ShellError("%calls takes a count or 'show ID'") }
+            let n = words.isEmpty ? 10 : try count(words[0])
+            let records = try log.recent(n)
+            if records.isEmpty { engine.output.write("(no calls logged yet in \(log.path))\n") }
+            for r in records { engine.output.write(callLine(r) + "\n") }
+        } catch let e as ShellError {
+            throw e
+        } catch {
+            throw ShellError("cannot read the call log \(log.path): \(error)")
+        }
+    }
+
+    /// `2026-11-21 21:20:03` in local time (a formatter per call: they are not thread-safe everywhere).
+    static func localTime(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: date)
+    }
+
+    static func status(_ r: CallRecord) -> String {
+        if let kind = r.errorKind { return "error: \(kind)" }
+        return r.cacheHit ? "cached" : "ok"
+    }
+
+    /// `#12  2026-11-21 21:20:03  openai/gpt-4o-mini  7 tokens  0.84 s  ok  Paris`
+    static func callLine(_ r: CallRecord) -> String {
+        let tokens = r.usage.map { "\($0.totalTokens) tokens" } ?? "- tokens"
+        let firstLine: String = {
+            let text = r.errorMessage ?? r.outputs.first ?? ""
+            let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { !$0.isEmpty && !($0.hasPrefix("[[ ## ") && $0.hasSuffix(" ## ]]")) } ?? ""
+            return line.count > 60 ? String(line.prefix(57)) + "..." : line
+        }()
+        return "#\(r.id)  \(localTime(r.startedAt))  \(r.model)  \(tokens)  " +
+            String(format: "%.2f s", r.duration.seconds) + "  \(status(r))  \(firstLine)"
+    }
+
+    /// One call in full: header, parameters, tokens, every message and the reply.
+    static func showCall(_ r: CallRecord, color: Bool) -> String {
+        func red(_ s: String) -> String { color ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
+        var s = "Call #\(r.id): \(r.model), \(localTime(r.startedAt)), " + String(format: "%.2f s", r.duration.seconds) + ", \(status(r))\n"
+        if !r.parameters.isEmpty { s += "Parameters: \(JSON.pythonDumps(.object(r.parameters)))\n" }
+        if let u = r.usage {
+            s += "Tokens: prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n"
+        }
+        if let id = r.callID { s += "Call id: \(id)\n" }
+        for m in r.messages {
+            let role = m.role.rawValue.prefix(1).uppercased() + m.role.rawValue.dropFirst()
+            s += "\n" + red("\(role) message:") + "\n\n" + m.content + "\n"
+        }
+        if let message = r.errorMessage {
+            s += "\n" + red("Error (\(r.errorKind ?? "unknown")):") + "\n\n" + message + "\n"
+        } else {
+            for (i, out) in r.outputs.enumerated() {
+                s += "\n" + red(r.outputs.count == 1 ? "Response:" : "Response \(i + 1):") + "\n\n" + out + "\n"
+            }
+        }
+        return s
+    }
 }

@@ -7,6 +7,8 @@ import Foundation
 //       NAME: predict_seq, cot_seq, batch, async10k, settings; prints JSON lines
 //   dspy-bench batch [--items N] [--latency-ms N] [--workers 8,64,256] [--runs R]
 //       self-contained batch run with an in-process server; medians over runs
+//   dspy-bench storage [--n N]
+//       what the call log and the disk cache add to an LM call (instant in-process backend)
 
 func arg(_ name: String, _ fallback: String) -> String {
     let a = CommandLine.arguments
@@ -67,7 +69,10 @@ case "scenario":
     try await Scenarios.run(name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
                             items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8)
 
+case "storage":
+    try await StorageBench.run(n: Int(arg("--n", "2000")) ?? 2000)
+
 default:
-    FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch|storage [options]\n".utf8))
     exit(2)
 }

@@ -48,6 +48,12 @@ struct DSPyREPL: AsyncParsableCommand {
     @Flag(help: "With --replay: a request the cassette lacks is an error instead of a call to the real LM.")
     var strict = false
 
+    @Flag(help: "Cache LM responses in memory only (default: also in $DSPY_CACHEDIR, $XDG_CACHE_HOME/dspy-swift or ~/.cache/dspy-swift).")
+    var noDiskCache = false
+
+    @Flag(help: "Do not log LM calls (default: $XDG_DATA_HOME/dspy-repl/calls.sqlite, see %calls).")
+    var noCallLog = false
+
     func run() async throws {
         let interactive = command == nil && file == nil && isatty(0) == 1 && isatty(1) == 1
         let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && ProcessInfo.processInfo.environment["TERM"] != "dumb"
@@ -65,6 +71,16 @@ struct DSPyREPL: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
+        }
+        // Unlike the library, the shell keeps LM responses and a log of calls on disk by default.
+        if !noDiskCache {
+            // On failure the cache logs a warning (stderr) and carries on in memory.
+            _ = try? configureCache(enableDisk: true)
+        }
+        if !noCallLog, let path = Self.callLogFile() {
+            do { try Settings.current.configure(["call_log": try CallLog(path: path)]) } catch {
+                FileHandle.standardError.write(Data("warning: no call log: \(error)\n".utf8))
+            }
         }
         engine.setScriptArguments(scriptArguments)
 
@@ -149,6 +165,15 @@ struct DSPyREPL: AsyncParsableCommand {
             await group.next()
             group.cancelAll()
         }
+    }
+
+    /// `$XDG_DATA_HOME/dspy-repl/calls.sqlite`, default `~/.local/share/dspy-repl/calls.sqlite`
+    /// (the history file's directory).
+    static func callLogFile() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/dspy-repl/calls.sqlite" }
+        guard let home = env["HOME"], !home.isEmpty else { return nil }
+        return home + "/.local/share/dspy-repl/calls.sqlite"
     }
 
     /// `$XDG_CONFIG_HOME/dspy-repl/startup.dspy`, default `~/.config/dspy-repl/startup.dspy`.

@@ -35,7 +35,7 @@ final class TerminalSession {
     func start(arguments: [String] = [], env: [String: String] = [:]) throws -> String {
         sessions += 1
         let name = "s\(sessions)"
-        var vars = ["XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config", "NO_COLOR": "1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
+        var vars = ["XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache", "NO_COLOR": "1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
         for (k, v) in env { vars[k] = v }
         let envText = vars.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         let command = "env \(envText) '\(TerminalSession.binary)' \(arguments.joined(separator: " ")); echo '<exited>'; sleep 30"

@@ -12,10 +12,13 @@ final class ThreadPool: @unchecked Sendable {
     private var threads = 0
     private let idleTimeout: TimeInterval
     private let name: String
+    private let maxThreads: Int
 
-    init(name: String, idleTimeout: TimeInterval = 30) {
+    /// `maxThreads: 1` makes a serial queue: jobs run one at a time, in submission order.
+    init(name: String, idleTimeout: TimeInterval = 30, maxThreads: Int = .max) {
         self.name = name
         self.idleTimeout = idleTimeout
+        self.maxThreads = max(1, maxThreads)
     }
 
     /// Runs `job` on a pool thread, starting one if none is idle.
@@ -27,6 +30,10 @@ final class ThreadPool: @unchecked Sendable {
             wakeups += 1
             condition.signal()
             condition.unlock()
+            return
+        }
+        if threads >= maxThreads {
+            condition.unlock()  // a busy worker takes the job when it finishes its current one
             return
         }
         threads += 1

@@ -42,6 +42,8 @@ public final class LM: Sendable, CustomStringConvertible {
     public let kwargs: OrderedDictionary<String, Value>
     public let numRetries: Int
     public let cache: Bool
+    /// Where this LM's responses are cached (``ResponseCache/shared`` unless given another).
+    public let responseCache: ResponseCache
     public let timeout: Duration
     public let retryPolicy: RetryPolicy
     /// The server address for HTTP providers.
@@ -76,7 +78,8 @@ public final class LM: Sendable, CustomStringConvertible {
     public convenience init(_ model: String, temperature: Double? = nil, maxTokens: Int? = nil, apiBase: String? = nil,
                 apiKey: String? = nil, numRetries: Int = 3, cache: Bool? = nil, timeout: Duration = .seconds(600),
                 retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
-                rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:]) throws {
+                rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:],
+                responseCache: ResponseCache = .shared) throws {
         let trimmed = model.trimmingWhitespace()
         guard !trimmed.isEmpty else {
             throw LMError(.configuration, "The model name is empty.", hint: "Use a name like \"openai/gpt-4o-mini\" or \"dummy\".")
@@ -125,7 +128,7 @@ public final class LM: Sendable, CustomStringConvertible {
         var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
         for (k, v) in parameters { kw[k] = v }
         self.init(model: trimmed, provider: provider, wireModel: modelName, kwargs: kw, apiBase: provider == .dummy ? nil : base,
-                  apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), timeout: timeout,
+                  apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), responseCache: responseCache, timeout: timeout,
                   retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, gate: RequestGate(rateLimit))
     }
 
@@ -133,11 +136,12 @@ public final class LM: Sendable, CustomStringConvertible {
     public convenience init(model: String, backend: any LMBackend, temperature: Double? = nil, maxTokens: Int? = nil,
                             numRetries: Int = 3, cache: Bool = false, timeout: Duration = .seconds(600),
                             retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
-                            rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:]) {
+                            rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:],
+                            responseCache: ResponseCache = .shared) {
         var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
         for (k, v) in parameters { kw[k] = v }
         self.init(model: model, provider: backend is DummyBackend ? .dummy : .custom, wireModel: model, kwargs: kw, apiBase: nil,
-                  apiKey: nil, numRetries: numRetries, cache: cache, timeout: timeout, retryPolicy: retryPolicy,
+                  apiKey: nil, numRetries: numRetries, cache: cache, responseCache: responseCache, timeout: timeout, retryPolicy: retryPolicy,
                   callbacks: callbacks, backend: backend, gate: RequestGate(rateLimit))
     }
 
@@ -154,7 +158,7 @@ public final class LM: Sendable, CustomStringConvertible {
     let wireModel: String
 
     private init(model: String, provider: Provider, wireModel: String, kwargs: OrderedDictionary<String, Value>, apiBase: String?,
-                 apiKey: String?, numRetries: Int, cache: Bool, timeout: Duration, retryPolicy: RetryPolicy,
+                 apiKey: String?, numRetries: Int, cache: Bool, responseCache: ResponseCache, timeout: Duration, retryPolicy: RetryPolicy,
                  callbacks: [any Callback], backend: any LMBackend, gate: RequestGate) {
         self.model = model
         self.provider = provider
@@ -164,6 +168,7 @@ public final class LM: Sendable, CustomStringConvertible {
         self.apiKey = apiKey
         self.numRetries = numRetries
         self.cache = cache
+        self.responseCache = responseCache
         self.timeout = timeout
         self.retryPolicy = retryPolicy
         self.callbacks = callbacks
@@ -180,7 +185,7 @@ public final class LM: Sendable, CustomStringConvertible {
         if let maxTokens { kw["max_tokens"] = .int(maxTokens) }
         for (k, v) in parameters { kw[k] = v }
         return LM(model: model, provider: provider, wireModel: wireModel, kwargs: kw, apiBase: apiBase, apiKey: apiKey,
-                  numRetries: numRetries ?? self.numRetries, cache: cache ?? self.cache, timeout: timeout ?? self.timeout,
+                  numRetries: numRetries ?? self.numRetries, cache: cache ?? self.cache, responseCache: responseCache, timeout: timeout ?? self.timeout,
                   retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, gate: gate)
     }
 
@@ -221,7 +226,14 @@ public final class LM: Sendable, CustomStringConvertible {
             }
             if merged["rollout_id"]?.isNull == true { merged.removeValue(forKey: "rollout_id") }
             let request = LMRequest(model: self.wireModel, messages: messages, parameters: merged)
-            let response = try await self.forward(request, useCache: useCache)
+            let log = settings.callLog, startedAt = Date(), started = ContinuousClock.now
+            let callID = handlers.isEmpty ? nil : CallLineage.activeCallID  // this call's id when callbacks observe it
+            let response: LMResponse
+            do { response = try await self.forward(request, useCache: useCache) } catch {
+                await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .failure(error))
+                throw error
+            }
+            await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .success(response))
             self.record(request: request, callParameters: parameters, response: response)
             return response
         }
@@ -255,12 +267,13 @@ public final class LM: Sendable, CustomStringConvertible {
 
     /// Cache lookup, then the backend with retries.
     private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
-        let key = useCache ? ResponseCache.key(model: model, request: request) : nil
-        if let key, var hit = ResponseCache.shared.get(key) {
+        let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request) : nil
+        if let key, var hit = await responseCache.get(key, reserving: true) {
             hit.cacheHit = true
             hit.usage = nil
             return hit
         }
+        defer { if let key { responseCache.release(key) } }  // a miss reserved the key for this call
         try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
@@ -270,7 +283,7 @@ public final class LM: Sendable, CustomStringConvertible {
             try Task.checkCancellation()
             do {
                 let response = try await callBackend(wire)  // streams inside streamify (Streaming.swift)
-                if let key { ResponseCache.shared.put(key, response) }
+                if let key { await responseCache.put(key, response) }
                 return response
             } catch var error as LMError {
                 if error.model == nil { error.model = model }

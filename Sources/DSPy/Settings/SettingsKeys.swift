@@ -34,6 +34,9 @@ extension Settings {
     public var callerModules: [Module] { self.get("caller_modules") ?? [] }
     /// Rollout/branch index (`branch_idx`).
     public var branchIndex: Int { self.get("branch_idx") ?? 0 }
+    /// Where every LM call is logged (`call_log`, not a DSPy key); `nil` (the default) logs
+    /// nothing. Set it with `configure(extra: ["call_log": try CallLog(path: ...)])`.
+    public var callLog: CallLog? { self.get("call_log") }
 }
 
 /// Builds the key/value dictionary for the typed `configure` / `context` entry points.

@@ -1,0 +1,233 @@
+import Foundation
+import Logging
+import OrderedCollections
+
+/// One logged LM call, as ``CallLog`` stored it.
+public struct CallRecord: Sendable, Hashable, Identifiable {
+    /// The row id, increasing with each call written to the file.
+    public let id: Int64
+    public let startedAt: Date
+    /// Wall time from the call's start to its answer or failure (retries included).
+    public let duration: Duration
+    /// The LM's model string (`openai/gpt-4o-mini`).
+    public let model: String
+    public let messages: [Message]
+    /// The request parameters (the LM's and the call's), without `api_*`/`base_url` keys.
+    public let parameters: OrderedDictionary<String, Value>
+    /// Each completion's text; empty when the call failed.
+    public let outputs: [String]
+    /// Tokens spent; `nil` for cache hits, failures and providers that report none.
+    public let usage: TokenUsage?
+    public let cacheHit: Bool
+    /// The failure's kind (an ``LMError/Kind`` name, `cancelled`, or an error type name).
+    public let errorKind: String?
+    public let errorMessage: String?
+    /// The id callbacks saw for this call (``CallInfo/id``), when callbacks observed it.
+    public let callID: String?
+
+    /// True when the call returned completions.
+    public var succeeded: Bool { errorKind == nil }
+}
+
+/// An append-only SQLite log of LM calls: when, which model, the messages and parameters, the
+/// replies, tokens, duration, cache hits and failures. API keys are never written.
+///
+/// Turn it on with the `call_log` setting (`configure(extra: ["call_log": try CallLog(path: ...)])`);
+/// the library writes nothing unless asked. `dspy-repl` keeps one by default. Several processes
+/// may share a file.
+public final class CallLog: Sendable, CustomStringConvertible {
+    static let schemaVersion: Int64 = 1
+    static let logger = Logger(label: "dspy.calllog")
+
+    /// The SQLite file.
+    public let path: String
+    private let database: SQLiteDatabase
+    private let failures = Locked(0)
+
+    /// Opens (creating it and its directory if needed) the log at `path`.
+    public init(path: String) throws {
+        let expanded = (path as NSString).expandingTildeInPath
+        self.path = expanded
+        database = try SQLiteDatabase(path: expanded) { db in
+            let version = try db.scalar("PRAGMA user_version") ?? 0
+            if version > CallLog.schemaVersion {
+                throw SQLiteError(code: 1, message: "the file was written by a newer version (schema \(version), this one reads \(CallLog.schemaVersion))",
+                                  context: "opening the call log \(expanded)")
+            }
+            try db.transaction {
+                try db.execute("""
+                    CREATE TABLE IF NOT EXISTS calls(
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        started REAL NOT NULL,
+                        duration REAL NOT NULL,
+                        model TEXT NOT NULL,
+                        messages TEXT NOT NULL,
+                        parameters TEXT NOT NULL,
+                        outputs TEXT NOT NULL,
+                        prompt_tokens INTEGER,
+                        completion_tokens INTEGER,
+                        total_tokens INTEGER,
+                        cached_tokens INTEGER,
+                        cache_hit INTEGER NOT NULL,
+                        error_kind TEXT,
+                        error_message TEXT,
+                        call_id TEXT);
+                    CREATE INDEX IF NOT EXISTS calls_by_model ON calls(model, id);
+                    PRAGMA user_version = \(CallLog.schemaVersion);
+                    """)
+            }
+        }
+    }
+
+    public var description: String { "CallLog(\(Value.string(path).pythonRepr))" }
+
+    // MARK: Writing
+
+    /// What ``LM`` hands over for one call.
+    struct Entry: Sendable {
+        var startedAt: Date
+        var duration: Duration
+        var model: String
+        var messages: [Message]
+        var parameters: OrderedDictionary<String, Value>
+        var outputs: [String]
+        var usage: TokenUsage?
+        var cacheHit: Bool
+        var errorKind: String?
+        var errorMessage: String?
+        var callID: String?
+        /// Strings to blank out wherever they appear (the LM's API key).
+        var secrets: [String]
+    }
+
+    static let insertSQL = """
+        INSERT INTO calls(started, duration, model, messages, parameters, outputs, prompt_tokens, completion_tokens,
+                          total_tokens, cached_tokens, cache_hit, error_kind, error_message, call_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The row for `entry`, with credentials removed from the parameters and every secret
+    /// replaced by `<redacted>` in every text column.
+    static func row(_ entry: Entry) -> [SQLiteValue] {
+        let secrets = entry.secrets.filter { $0.count >= 4 }
+        func scrub(_ s: String) -> String {
+            var s = s
+            for secret in secrets where s.contains(secret) { s = s.replacingOccurrences(of: secret, with: "<redacted>") }
+            return s
+        }
+        var params = entry.parameters
+        params.removeAll { $0.key.hasPrefix("api_") || $0.key == "base_url" || $0.value.isNull }
+        let messages = JSON.compact(.array(entry.messages.map(\.jsonValue)))
+        let outputs = JSON.compact(.array(entry.outputs.map(Value.string)))
+        let seconds = Double(entry.duration.components.seconds) + Double(entry.duration.components.attoseconds) / 1e18
+        func optionalInt(_ i: Int?) -> SQLiteValue { i.map { .int(Int64($0)) } ?? .null }
+        return [
+            .double(entry.startedAt.timeIntervalSince1970), .double(seconds), .text(scrub(entry.model)),
+            .text(scrub(messages)), .text(scrub(JSON.compact(.object(params)))), .text(scrub(outputs)),
+            optionalInt(entry.usage?.promptTokens), optionalInt(entry.usage?.completionTokens),
+            optionalInt(entry.usage?.totalTokens), optionalInt(entry.usage?.cachedTokens),
+            .int(entry.cacheHit ? 1 : 0), entry.errorKind.map { .text($0) } ?? .null,
+            entry.errorMessage.map { .text(scrub($0)) } ?? .null, entry.callID.map { .text($0) } ?? .null,
+        ]
+    }
+
+    /// Appends one call on the log's own thread (the caller's thread is free meanwhile). A
+    /// failure is logged as a warning and never fails the LM call.
+    func append(_ entry: Entry) async {
+        let row = CallLog.row(entry)
+        do {
+            _ = try await database.perform { db in try db.run(CallLog.insertSQL, row) }
+        } catch {
+            let count = failures.withLock { n -> Int in n += 1; return n }
+            if count <= 3 { CallLog.logger.warning("call log \(path): writing failed: \(error)") }
+        }
+    }
+
+    /// The synchronous form of ``append(_:)`` (for measurements and tools); throws on failure.
+    func appendNow(_ entry: Entry) throws {
+        let row = CallLog.row(entry)
+        try database.withConnection { db in _ = try db.run(CallLog.insertSQL, row) }
+    }
+
+    /// Builds and appends the entry for one finished ``LM`` call.
+    func append(lm: LM, request: LMRequest, callID: String?, startedAt: Date, started: ContinuousClock.Instant,
+                result: Result<LMResponse, any Error>) async {
+        var entry = Entry(startedAt: startedAt, duration: ContinuousClock.now - started, model: lm.model,
+                          messages: request.messages, parameters: request.parameters, outputs: [], usage: nil,
+                          cacheHit: false, callID: callID, secrets: lm.apiKey.map { [$0] } ?? [])
+        switch result {
+        case .success(let response):
+            entry.outputs = response.outputs
+            entry.cacheHit = response.cacheHit
+            entry.usage = response.cacheHit ? nil : response.usage
+        case .failure(let error as LMError):
+            entry.errorKind = error.kind.rawValue
+            entry.errorMessage = error.description
+        case .failure(let error) where error is CancellationError:
+            entry.errorKind = "cancelled"
+            entry.errorMessage = "the call was cancelled"
+        case .failure(let error):
+            entry.errorKind = String(describing: type(of: error))
+            entry.errorMessage = String(describing: error)
+        }
+        await append(entry)
+    }
+
+    // MARK: Reading
+
+    private static let columns = """
+        id, started, duration, model, messages, parameters, outputs, prompt_tokens, completion_tokens, total_tokens,
+        cached_tokens, cache_hit, error_kind, error_message, call_id
+        """
+
+    private static func record(_ r: SQLiteRow) -> CallRecord {
+        func json(_ i: Int32) -> Value { r.text(i).flatMap { try? JSON.parse($0) } ?? .null }
+        let messages: [Message] = (json(4).arrayValue ?? []).compactMap { m in
+            guard let role = m["role"].stringValue.flatMap(Message.Role.init(rawValue:)) else { return nil }
+            return Message(role, m["content"].stringValue ?? "")
+        }
+        var usage: TokenUsage?
+        if !r.isNull(7) || !r.isNull(8) || !r.isNull(9) {
+            usage = TokenUsage(promptTokens: Int(r.int(7)), completionTokens: Int(r.int(8)), totalTokens: Int(r.int(9)), cachedTokens: Int(r.int(10)))
+        }
+        let seconds = r.double(2)
+        return CallRecord(
+            id: r.int(0), startedAt: Date(timeIntervalSince1970: r.double(1)),
+            duration: .nanoseconds(Int64((seconds.isFinite ? max(0, seconds) : 0) * 1e9)),
+            model: r.text(3) ?? "", messages: messages, parameters: json(5).objectValue ?? [:],
+            outputs: (json(6).arrayValue ?? []).map { $0.stringValue ?? "" }, usage: usage, cacheHit: r.int(11) != 0,
+            errorKind: r.text(12), errorMessage: r.text(13), callID: r.text(14))
+    }
+
+    /// The last `n` calls (of `model`, when given), oldest first.
+    public func recent(_ n: Int, model: String? = nil) throws -> [CallRecord] {
+        guard n > 0 else { return [] }
+        var records: [CallRecord] = []
+        try database.withConnection { db in
+            if let model {
+                try db.query("SELECT \(CallLog.columns) FROM calls WHERE model = ? ORDER BY id DESC LIMIT ?", [.text(model), .int(Int64(n))]) {
+                    records.append(CallLog.record($0))
+                }
+            } else {
+                try db.query("SELECT \(CallLog.columns) FROM calls ORDER BY id DESC LIMIT ?", [.int(Int64(n))]) {
+                    records.append(CallLog.record($0))
+                }
+            }
+        }
+        return records.reversed()
+    }
+
+    /// The call with row id `id`, or `nil`.
+    public func record(id: Int64) throws -> CallRecord? {
+        var found: CallRecord?
+        try database.withConnection { db in
+            try db.query("SELECT \(CallLog.columns) FROM calls WHERE id = ?", [.int(id)]) { found = CallLog.record($0) }
+        }
+        return found
+    }
+
+    /// Calls in the file.
+    public func count() throws -> Int {
+        try database.withConnection { db in Int(try db.scalar("SELECT COUNT(*) FROM calls") ?? 0) }
+    }
+}
