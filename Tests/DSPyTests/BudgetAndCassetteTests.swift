@@ -30,13 +30,18 @@ private func temporaryPath(_ name: String) -> String {
     NSTemporaryDirectory() + "dspy-\(UUID().uuidString)-\(name)"
 }
 
+/// The answering server, settings whose LM talks to it, and a `Predict` to call.
+private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer, Settings, Predict) {
+    let server = try await answeringServer()
+    let settings = Settings()
+    try settings.configure(["lm": try serverLM(server, cache: cache)])
+    return (server, settings, try Predict("question -> answer"))
+}
+
 @Suite struct TokenBudgetTests {
     @Test func callsFailOnceTheScopeSpentItsBudgetAndNothingIsSent() async throws {
-        let server = try await answeringServer()
+        let (server, settings, qa) = try await budgetSession()
         defer { server.shutdownNow() }
-        let settings = Settings()
-        try settings.configure(["lm": try serverLM(server)])
-        let qa = try Predict("question -> answer")
         try await settings.bind {
             try await settings.context(["max_tokens_budget": 20]) {
                 for i in 1...3 { _ = try await qa(question: "q\(i)") }  // 7, 14, 21 tokens
@@ -56,11 +61,8 @@ private func temporaryPath(_ name: String) -> String {
     }
 
     @Test func innerScopesAlsoChargeTheOuterBudget() async throws {
-        let server = try await answeringServer()
+        let (server, settings, qa) = try await budgetSession()
         defer { server.shutdownNow() }
-        let settings = Settings()
-        try settings.configure(["lm": try serverLM(server)])
-        let qa = try Predict("question -> answer")
         try await settings.bind {
             try await settings.context(["max_tokens_budget": 10]) {
                 let outer = settings.tokenBudget
@@ -78,11 +80,8 @@ private func temporaryPath(_ name: String) -> String {
     }
 
     @Test func parallelWorkersShareTheScopesBudget() async throws {
-        let server = try await answeringServer()
+        let (server, settings, qa) = try await budgetSession()
         defer { server.shutdownNow() }
-        let settings = Settings()
-        try settings.configure(["lm": try serverLM(server)])
-        let qa = try Predict("question -> answer")
         let examples = (0..<10).map { Example(["question": .string("item \($0)")], inputKeys: ["question"]) }
         let (ok, failures) = try await settings.bind {
             try await settings.context(["max_tokens_budget": 35]) {
@@ -97,11 +96,8 @@ private func temporaryPath(_ name: String) -> String {
     }
 
     @Test func cacheHitsAreFreeAndStillServedWhenTheBudgetIsSpent() async throws {
-        let server = try await answeringServer()
+        let (server, settings, qa) = try await budgetSession(cache: true)
         defer { server.shutdownNow() }
-        let settings = Settings()
-        try settings.configure(["lm": try serverLM(server, cache: true)])
-        let qa = try Predict("question -> answer")
         let question = "cached \(UUID().uuidString)"
         try await settings.bind {
             try await settings.context(["max_tokens_budget": 7]) {

@@ -20,11 +20,7 @@ final class DiskResponseStore: Sendable {
         self.sizeLimitBytes = sizeLimitBytes
         var newestTick: Int64 = 0
         database = try SQLiteDatabase(path: path) { db in
-            let version = try db.scalar("PRAGMA user_version") ?? 0
-            if version > DiskResponseStore.schemaVersion {
-                throw SQLiteError(code: 1, message: "the file was written by a newer version (schema \(version), this one reads \(DiskResponseStore.schemaVersion))",
-                                  context: "opening the response cache \(path)")
-            }
+            try db.requireSchema(atMost: DiskResponseStore.schemaVersion, what: "the response cache \(path)")
             try db.transaction {
                 try db.execute("""
                     CREATE TABLE IF NOT EXISTS responses(

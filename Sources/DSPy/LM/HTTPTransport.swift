@@ -35,15 +35,21 @@ enum HTTPTransport {
 
     static let maxBodyBytes = 64 << 20
 
-    /// POSTs `body` as JSON and returns the reply, mapping transport failures to ``LMError``.
-    static func postJSON(url: String, headers: [(String, String)], body: Value, timeout: Duration, model: String) async throws -> HTTPReply {
+    /// A POST of `body` as JSON with the provider's `headers`.
+    private static func jsonPOST(url: String, headers: [(String, String)], body: Value, accept: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "DSPy-Swift/\(DSPyVersion.string)")
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         request.body = .bytes(ByteBuffer(string: JSON.compact(body)))
+        return request
+    }
+
+    /// POSTs `body` as JSON and returns the reply, mapping transport failures to ``LMError``.
+    static func postJSON(url: String, headers: [(String, String)], body: Value, timeout: Duration, model: String) async throws -> HTTPReply {
+        let request = jsonPOST(url: url, headers: headers, body: body, accept: "application/json")
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
             let buffer = try await response.body.collect(upTo: maxBodyBytes)
@@ -63,19 +69,12 @@ enum HTTPTransport {
     static func postEventStream(url: String, headers: [(String, String)], body: Value, timeout: Duration, model: String,
                                 errorFor: @escaping @Sendable (HTTPReply) -> LMError,
                                 onEvent: @escaping @Sendable (ServerSentEvent) throws -> Bool) async throws {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "text/event-stream")
-        request.headers.add(name: "User-Agent", value: "DSPy-Swift/\(DSPyVersion.string)")
-        for (k, v) in headers { request.headers.add(name: k, value: v) }
-        request.body = .bytes(ByteBuffer(string: JSON.compact(body)))
+        let request = jsonPOST(url: url, headers: headers, body: body, accept: "text/event-stream")
         let deadline = ContinuousClock.now + timeout
-        let prepared = request
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    let response = try await client.execute(prepared, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
+                    let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
                     let status = Int(response.status.code)
                     guard (200..<300).contains(status) else {
                         let buffer = try await response.body.collect(upTo: maxBodyBytes)

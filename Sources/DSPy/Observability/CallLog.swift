@@ -49,11 +49,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
         let expanded = (path as NSString).expandingTildeInPath
         self.path = expanded
         database = try SQLiteDatabase(path: expanded) { db in
-            let version = try db.scalar("PRAGMA user_version") ?? 0
-            if version > CallLog.schemaVersion {
-                throw SQLiteError(code: 1, message: "the file was written by a newer version (schema \(version), this one reads \(CallLog.schemaVersion))",
-                                  context: "opening the call log \(expanded)")
-            }
+            try db.requireSchema(atMost: CallLog.schemaVersion, what: "the call log \(expanded)")
             try db.transaction {
                 try db.execute("""
                     CREATE TABLE IF NOT EXISTS calls(

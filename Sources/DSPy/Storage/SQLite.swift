@@ -165,6 +165,16 @@ final class SQLiteConnection {
         return result
     }
 
+    /// Refuses a file whose schema (`PRAGMA user_version`) is newer than `version`, the newest
+    /// this build can read; `what` names the file in the error ("the call log /path").
+    func requireSchema(atMost version: Int64, what: String) throws {
+        let found = try scalar("PRAGMA user_version") ?? 0
+        if found > version {
+            throw SQLiteError(code: 1, message: "the file was written by a newer version (schema \(found), this one reads \(version))",
+                              context: "opening \(what)")
+        }
+    }
+
     /// The rowid of the last inserted row.
     var lastInsertRowID: Int64 { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 }
 
