@@ -139,6 +139,15 @@ final class QAProgram: Module, @unchecked Sendable {
 }
 
 @Suite struct HistoryAndCallbackTests {
+    @Test func callIDsAreUniqueHexEvenWhenMadeConcurrently() async {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<2_000).map { _ in CallID.make() } } }
+            return await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(Set(ids).count == 16_000)
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+    }
+
     @Test func historyReachesEveryModuleOnTheStack() async throws {
         let lm = LM(model: "rec", backend: RecordingBackend { _ in "[[ ## reasoning ## ]]\nr\n[[ ## answer ## ]]\na" })
         let program = try QAProgram()

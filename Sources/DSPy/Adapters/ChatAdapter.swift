@@ -122,10 +122,11 @@ public struct ChatAdapter: Adapter {
     static func matchHeader(_ line: String) -> (String, String)? {
         guard line.hasPrefix("[[ ## ") else { return nil }
         let afterOpen = line.dropFirst(6)
-        guard let close = afterOpen.range(of: " ## ]]") else { return nil }
-        let name = afterOpen[..<close.lowerBound]
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
-        return (String(name), afterOpen[close.upperBound...].trimmingWhitespace())
+        let nameEnd = afterOpen.firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") } ?? afterOpen.endIndex
+        let name = afterOpen[..<nameEnd]
+        let close = afterOpen[nameEnd...]
+        guard !name.isEmpty, close.hasPrefix(" ## ]]") else { return nil }
+        return (String(name), close.dropFirst(6).trimmingWhitespace())
     }
 
     public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws -> [Inputs] {

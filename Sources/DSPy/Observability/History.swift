@@ -91,10 +91,28 @@ public func inspectHistory(n: Int = 1, color: Bool = false) -> String {
 
 /// Random 32-hex-digit identifiers (like Python's `uuid4().hex`).
 enum CallID {
-    static func make() -> String {
+    /// Random per process, so ids from different runs (and processes) do not collide.
+    private static let processPrefix: UInt64 = {
         var g = SystemRandomNumberGenerator()
-        let a = g.next() as UInt64, b = g.next() as UInt64
-        func hex(_ v: UInt64) -> String { let s = String(v, radix: 16); return String(repeating: "0", count: 16 - s.count) + s }
-        return hex(a) + hex(b)
+        return g.next()
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    /// 32 hex digits, unique within the process: a random process prefix and a counter. No
+    /// system call per id (ids are made for every call and history entry).
+    static func make() -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let scrambled = n &* 0x9E37_79B9_7F4A_7C15  // odd multiplier: still one-to-one
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            func put(_ word: UInt64, at offset: Int) {
+                for i in 0..<16 {
+                    let nibble = UInt8(truncatingIfNeeded: (word >> UInt64(60 - 4 * i)) & 0xF)
+                    buffer[offset + i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble  // 0-9, a-f
+                }
+            }
+            put(processPrefix, at: 0)
+            put(scrambled, at: 16)
+            return 32
+        }
     }
 }
