@@ -30,8 +30,8 @@ enum Magics {
         "usage": Info(usage: "%usage", summary: "tokens this session has used, per model", details: "Cache hits count zero."),
         "cache": Info(usage: "%cache [clear]", summary: "response cache sizes, hits and disk file; clear empties memory and disk",
                       details: "The disk tier is on by default in dspy-repl (--no-disk-cache turns it off); configure_cache(...) changes it."),
-        "calls": Info(usage: "%calls [n] | %calls show ID", summary: "the last n LM calls from the call log (default 10), or one call in full",
-                      details: "One line per call: id, time, model, tokens, duration, status and the reply's first line.\nThe log is a SQLite file kept across sessions (--no-call-log turns it off); API keys are never written."),
+        "calls": Info(usage: "%calls [n] | %calls show ID | %calls clear", summary: "the last n LM calls from the call log (default 10), one call in full, or empty the log",
+                      details: "One line per call: id, time, model, tokens, duration, status and the reply's first line.\nThe log is a SQLite file kept across sessions, at most 100 000 calls (--no-call-log turns it off); API keys are never written."),
         "save": Info(usage: "%save FILE", summary: "write this session's successful inputs as a script that replays",
                      details: "Inspection commands are left out; api_key strings are written as \"<redacted>\"."),
         "time": Info(usage: "%time STATEMENT", summary: "run a statement and print how long it took", details: ""),
@@ -415,7 +415,13 @@ extension Magics {
                 engine.output.write(showCall(record, color: engine.color))
                 return
             }
-            guard words.count <= 1 else { throw ShellError("%calls takes a count or 'show ID'") }
+            if words == ["clear"] {
+                let n = try log.count()
+                try log.clear()
+                engine.output.write("deleted \(n) logged call\(n == 1 ? "" : "s") from \(log.path)\n")
+                return
+            }
+            guard words.count <= 1 else { throw ShellError("%calls takes a count, 'show ID' or 'clear'") }
             let n = words.isEmpty ? 10 : try count(words[0])
             let records = try log.recent(n)
             if records.isEmpty { engine.output.write("(no calls logged yet in \(log.path))\n") }

@@ -101,6 +101,29 @@ struct CallLogTests {
         #expect(try CallLog(path: dir + "/calls.sqlite").count() == 7)
     }
 
+    @Test func keepsOnlyTheNewestCallsAndClears() async throws {
+        let dir = try temporaryDirectory("calllog-retention")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func entry(_ i: Int) -> CallLog.Entry {
+            CallLog.Entry(startedAt: Date(), duration: .zero, model: "m", messages: [.user("m\(i)")], parameters: [:],
+                          outputs: ["o\(i)"], usage: nil, cacheHit: false, secrets: [])
+        }
+        let small = try CallLog(path: dir + "/small.sqlite", maxRecords: 5)
+        for i in 0..<40 { await small.append(entry(i)) }
+        #expect(try small.count() == 5)
+        #expect(try small.recent(10).map(\.outputs) == (35..<40).map { ["o\($0)"] })
+
+        let large = try CallLog(path: dir + "/large.sqlite", maxRecords: 100)
+        for i in 0..<300 { try large.appendNow(entry(i)) }
+        let kept = try large.count()
+        #expect(kept >= 100 && kept < 100 + 64, "pruned in batches of 64 rows, kept \(kept)")
+        #expect(try large.recent(1).first?.outputs == ["o299"])
+
+        try large.clear()
+        #expect(try large.count() == 0)
+        #expect(try CallLog(path: dir + "/unbounded.sqlite", maxRecords: nil).maxRecords == nil)
+    }
+
     /// Remembers the ids of the LM calls it sees.
     final class LMCallIDs: Callback {
         let ids = Locked<[String]>([])

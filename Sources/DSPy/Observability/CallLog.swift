@@ -41,13 +41,21 @@ public final class CallLog: Sendable, CustomStringConvertible {
 
     /// The SQLite file.
     public let path: String
+    /// The most calls kept; older ones are deleted as new ones arrive (`nil`: keep all).
+    public let maxRecords: Int?
     private let database: SQLiteDatabase
     private let failures = Locked(0)
 
-    /// Opens (creating it and its directory if needed) the log at `path`.
-    public init(path: String) throws {
+    /// How many calls a log keeps unless told otherwise: enough for months of interactive use,
+    /// small enough (a few hundred MB at most) never to fill a disk unnoticed.
+    public static let defaultMaxRecords = 100_000
+
+    /// Opens (creating it and its directory if needed) the log at `path`, keeping at most
+    /// `maxRecords` calls (`nil` keeps every call).
+    public init(path: String, maxRecords: Int? = CallLog.defaultMaxRecords) throws {
         let expanded = (path as NSString).expandingTildeInPath
         self.path = expanded
+        self.maxRecords = maxRecords.map { max(1, $0) }
         database = try SQLiteDatabase(path: expanded) { db in
             try db.requireSchema(atMost: CallLog.schemaVersion, what: "the call log \(expanded)")
             try db.transaction {
@@ -131,8 +139,12 @@ public final class CallLog: Sendable, CustomStringConvertible {
     /// failure is logged as a warning and never fails the LM call.
     func append(_ entry: Entry) async {
         let row = CallLog.row(entry)
+        let keep = maxRecords
         do {
-            _ = try await database.perform { db in try db.run(CallLog.insertSQL, row) }
+            _ = try await database.perform { db in
+                _ = try db.run(CallLog.insertSQL, row)
+                try CallLog.prune(db, keep: keep)
+            }
         } catch {
             let count = failures.withLock { n -> Int in n += 1; return n }
             if count <= 3 { CallLog.logger.warning("call log \(path): writing failed: \(error)") }
@@ -142,7 +154,24 @@ public final class CallLog: Sendable, CustomStringConvertible {
     /// The synchronous form of ``append(_:)`` (for measurements and tools); throws on failure.
     func appendNow(_ entry: Entry) throws {
         let row = CallLog.row(entry)
-        try database.withConnection { db in _ = try db.run(CallLog.insertSQL, row) }
+        try database.withConnection { db in
+            _ = try db.run(CallLog.insertSQL, row)
+            try CallLog.prune(db, keep: maxRecords)
+        }
+    }
+
+    /// Deletes the oldest calls beyond `keep`; checked every 64 rows (for larger bounds) so most
+    /// appends stay one insert.
+    private static func prune(_ db: SQLiteConnection, keep: Int?) throws {
+        guard let keep else { return }
+        let last = db.lastInsertRowID
+        guard keep < 64 || last % 64 == 0 else { return }
+        _ = try db.run("DELETE FROM calls WHERE id <= ?", [.int(last - Int64(keep))])
+    }
+
+    /// Deletes every logged call.
+    public func clear() throws {
+        try database.withConnection { db in _ = try db.run("DELETE FROM calls") }
     }
 
     /// Builds and appends the entry for one finished ``LM`` call.
