@@ -47,8 +47,11 @@ enum Scenarios {
             let results = try await qa.batch(inputs, numThreads: workers, disableProgressBar: true)
             emit("batch", "wall_s", (clock.now - t0).seconds, "s")
             emit("batch", "failures", Double(results.failures.count), "items")
-        case "async10k":
-            let lm = try LM("openai/lat200", apiBase: baseURL, apiKey: "bench", cache: false)
+        case "async10k", "async10k_offline":
+            // The offline variant answers from the in-process dummy backend after the same
+            // 200 ms, so the difference between the two is what the HTTP client holds per call.
+            let lm = name == "async10k" ? try LM("openai/lat200", apiBase: baseURL, apiKey: "bench", cache: false)
+                : LM.dummy(answers: [["answer": "a"]], latency: .milliseconds(200))
             let qa = try Predict("question -> answer", lm: lm)
             let count = n ?? 10_000
             let clock = ContinuousClock()
@@ -59,9 +62,9 @@ enum Scenarios {
                 }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
-            emit("async10k", "wall_s", (clock.now - t0).seconds, "s")
-            emit("async10k", "peak_rss_mb", peakRSSMegabytes(), "MB")
-            emit("async10k", "failures", Double(failures), "calls")
+            emit(name, "wall_s", (clock.now - t0).seconds, "s")
+            emit(name, "peak_rss_mb", peakRSSMegabytes(), "MB")
+            emit(name, "failures", Double(failures), "calls")
         case "settings":
             let lm = try LM("dummy")
             try configure(lm: lm)
@@ -77,7 +80,7 @@ enum Scenarios {
             emit("settings", "context_enter_exit_ns", (clock.now - t0).seconds / Double(scopes) * 1e9, "ns")
             if sink == 42 { print("") }  // keeps the loops from being optimised away
         default:
-            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, cot_seq, batch, async10k, settings)")
+            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, cot_seq, batch, async10k, async10k_offline, settings)")
         }
     }
 }
