@@ -35,7 +35,7 @@ import Testing
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let env = ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "sk-never-in-a-cassette"]
 
-        let recorded = try runBinary(["--lm", "openai/test-model", "--record", cassette, scriptPath], environment: env)
+        let recorded = try await runBinary(["--lm", "openai/test-model", "--record", cassette, scriptPath], environment: env)
         #expect(recorded.status == 0, "\(recorded.err)")
         #expect(recorded.out.contains("answer='4'"))
         #expect(recorded.out.contains("openai/test-model"))
@@ -43,7 +43,7 @@ import Testing
         #expect(live == 2)  // the repeated question is a cache hit
         try await server.shutdown()
 
-        let replayed = try runBinary(["--lm", "openai/test-model", "--replay", cassette, "--strict", scriptPath], environment: env)
+        let replayed = try await runBinary(["--lm", "openai/test-model", "--replay", cassette, "--strict", scriptPath], environment: env)
         #expect(replayed.status == 0, "\(replayed.err)")
         #expect(replayed.out == recorded.out)
         #expect(replayed.err == recorded.err)
@@ -52,12 +52,12 @@ import Testing
 
         // A changed script meets a request the cassette lacks: a clear error, exit status 1.
         try (Self.script + "\nqa(question=\"not recorded\")\n").write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let diverged = try runBinary(["--lm", "openai/test-model", "--replay", cassette, "--strict", scriptPath], environment: env)
+        let diverged = try await runBinary(["--lm", "openai/test-model", "--replay", cassette, "--strict", scriptPath], environment: env)
         #expect(diverged.status == 1)
         #expect(diverged.err.contains("has no reply for this request"))
         #expect(diverged.out.hasPrefix(recorded.out))
 
-        let misuse = try runBinary(["--strict", scriptPath])
+        let misuse = try await runBinary(["--strict", scriptPath])
         #expect(misuse.status != 0)
         #expect(misuse.err.contains("--strict applies to --replay FILE"))
     }

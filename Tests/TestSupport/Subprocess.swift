@@ -34,6 +34,15 @@ public func spawnAndWait(_ args: [String], environment: [String]? = nil, stdin: 
     return (waitForChild(pid), String(decoding: output, as: UTF8.self))
 }
 
+/// Runs blocking work (waiting for a child process) on a thread of its own, so the test does
+/// not hold one of the cooperative pool's threads — only two on a 2-core machine, and every
+/// other async test running in parallel needs them.
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
 /// Starts a program in the background with stdout and stderr going to files; returns its pid.
 public func startChild(_ args: [String], environment: [String]? = nil, stdoutFile: String, stderrFile: String) throws -> pid_t {
     try spawn(args, environment: environment, stdin: "/dev/null", stdout: .file(stdoutFile), stderrFile: stderrFile).pid
