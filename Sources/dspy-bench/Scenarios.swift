@@ -24,9 +24,11 @@ enum Scenarios {
 
     static func run(_ name: String, baseURL: String, n: Int?, items: Int, workers: Int) async throws {
         switch name {
-        case "predict_seq", "cot_seq":
-            let lm = try LM("openai/lat0", apiBase: baseURL, apiKey: "bench", cache: false)
-            let module: Module = name == "predict_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
+        case "predict_seq", "cot_seq", "predict_seq_offline":
+            // The offline variant answers in-process: what the framework costs without HTTP.
+            let lm = name == "predict_seq_offline" ? LM.dummy(answers: [["answer": "a"]])
+                : try LM("openai/lat0", apiBase: baseURL, apiKey: "bench", cache: false)
+            let module: Module = name != "cot_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
             for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
             let count = n ?? 300
             let clock = ContinuousClock()
@@ -80,7 +82,7 @@ enum Scenarios {
             emit("settings", "context_enter_exit_ns", (clock.now - t0).seconds / Double(scopes) * 1e9, "ns")
             if sink == 42 { print("") }  // keeps the loops from being optimised away
         default:
-            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, cot_seq, batch, async10k, async10k_offline, settings)")
+            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, async10k, async10k_offline, settings)")
         }
     }
 }
