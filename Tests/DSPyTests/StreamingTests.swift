@@ -322,6 +322,36 @@ struct StreamingTests {
         #expect(server.requests.count == 2)
     }
 
+    @Test func aStalledStreamTimesOutWithTheRightKind() async throws {
+        // Stalls after the first field's text: chunks were delivered, so it is an interruption.
+        let afterText = try await LoopbackServer.start { _ in
+            .stream(steps: StreamStep.events(["[[ ## answer ## ]]\nhalf an ans", "wer and then "].map { openAIChunk($0) })
+                + [.pause(.seconds(60))])
+        }
+        defer { afterText.shutdownNow() }
+        let slow = try LM("openai/test-model", apiBase: afterText.baseURL + "/v1", apiKey: "sk-test", numRetries: 2, cache: false,
+                          timeout: .milliseconds(400), retryPolicy: fastRetry)
+        let stream = try streamify(Predict("question -> answer", lm: slow), listeners: [StreamListener(fieldName: "answer")])
+        let got = await collect(stream(question: "q"))
+        #expect(got.text("answer").hasPrefix("half an answer"))
+        let interrupted = try #require(got.error as? LMError, "got \(String(describing: got.error))")
+        #expect(interrupted.kind == .streamInterrupted)
+        #expect(interrupted.message.contains("within 0.4 s"))
+        #expect(afterText.requests.count == 1)
+
+        // Stalls before any data: an ordinary timeout, retried like any other.
+        let beforeText = try await LoopbackServer.start { _ in .stream(steps: [.pause(.seconds(60))]) }
+        defer { beforeText.shutdownNow() }
+        let silent = try LM("openai/test-model", apiBase: beforeText.baseURL + "/v1", apiKey: "sk-test", numRetries: 1, cache: false,
+                            timeout: .milliseconds(300), retryPolicy: fastRetry)
+        let quiet = await collect(try streamify(Predict("question -> answer", lm: silent), listeners: [StreamListener(fieldName: "answer")])(question: "q"))
+        #expect(quiet.chunks.isEmpty)
+        let timeout = try #require(quiet.error as? LMError, "got \(String(describing: quiet.error))")
+        #expect(timeout.kind == .timeout)
+        #expect(timeout.attempts == 2)
+        #expect(beforeText.requests.count == 2)
+    }
+
     @Test func aFailureBeforeTheFirstChunkIsRetried() async throws {
         let calls = Locked(0)
         let server = try await LoopbackServer.start { _ in
@@ -527,6 +557,25 @@ struct StreamingTests {
             }
         }
         #expect("\(got.error.map { "\($0)" } ?? "none")" == "Unsupported adapter for streaming: PlainAdapter, please use one of the following adapters: ChatAdapter, JSONAdapter")
+    }
+
+    @Test func reactStreamsItsAnswerWithStatusForToolsButNotForFinish() async throws {
+        let lm = LM.dummy(answers: [
+            ["next_thought": "Add them.", "next_tool_name": "calculate", "next_tool_args": ["expression": "20 + 22"]],
+            ["next_thought": "Done.", "next_tool_name": "finish", "next_tool_args": [:]],
+            ["reasoning": "20 + 22 is 42.", "answer": "42"],
+        ])
+        let agent = try ReAct("question -> answer", tools: [Tool.calculate])
+        // The final answer comes from the extraction predictor, the one predictor with `answer`.
+        let stream = try streamify(agent, listeners: [StreamListener(fieldName: "answer")])
+        let got = await settings.context(["lm": lm]) { await collect(stream(question: "What is 20 + 22?")) }
+        #expect(got.error == nil, "\(String(describing: got.error))")
+        #expect(got.statuses == ["Calling tool calculate...", "Tool calling finished! Querying the LLM with tool calling results..."])
+        #expect(got.text("answer") == "42")
+        #expect(got.chunks.last?.isLastChunk == true)
+        #expect(Set(got.chunks.map(\.predictName)).count == 1)
+        #expect(got.prediction?.answer == "42")
+        #expect(got.prediction?.trajectory["observation_0"] == 42)
     }
 
     @Test func toolCallsSendDSPysStatusMessages() async throws {
