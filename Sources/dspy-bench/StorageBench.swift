@@ -19,6 +19,19 @@ enum StorageBench {
         return (clock.now - t0).seconds / Double(n) * 1e6
     }
 
+    /// `dspy-bench cache-writer DIR`: stores new responses in the disk cache at DIR as fast as it
+    /// can until killed; says "writing" once the first one is on disk. The cache tests kill it
+    /// mid-write to check that a crash loses at most the entry being written.
+    static func writeUntilKilled(directory: String) async throws -> Never {
+        let lm = LM(model: "crash", backend: InstantBackend(), cache: true, responseCache: try ResponseCache(directory: directory))
+        var i = 0
+        while true {
+            _ = try await lm.call(messages: [.user("entry \(i) " + String(repeating: "x", count: i % 2000))], parameters: [:])
+            if i == 0 { FileHandle.standardOutput.write(Data("writing\n".utf8)) }  // unbuffered
+            i += 1
+        }
+    }
+
     static func run(n: Int) async throws {
         let dir = NSTemporaryDirectory() + "dspy-bench-storage-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }

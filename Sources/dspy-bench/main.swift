@@ -72,7 +72,10 @@ case "scenario":
 case "storage":
     try await StorageBench.run(n: Int(arg("--n", "2000")) ?? 2000)
 
+case "cache-writer":
+    try await StorageBench.writeUntilKilled(directory: CommandLine.arguments.dropFirst(2).first ?? NSTemporaryDirectory() + "dspy-cache-writer")
+
 default:
-    FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch|storage [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch|storage|cache-writer [options]\n".utf8))
     exit(2)
 }

@@ -18,10 +18,7 @@ final class TerminalSession {
     deinit { _ = try? TerminalSession.run(["tmux", "-L", socket, "kill-server"]) }
 
     /// The `dspy-repl` built next to this test bundle.
-    static var binary: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("dspy-repl").path
-    }
+    static var binary: String { builtProduct("dspy-repl") }
 
     /// Runs a command; returns its stdout when `capture` is set. Only capture-pane gets a pipe:
     /// `tmux new-session` starts a server that would inherit (and keep open forever) any

@@ -259,6 +259,33 @@ struct CacheTests {
         #expect(try fresh.totals().entries == 11)
     }
 
+    @Test func aWriterKilledMidWriteLeavesAConsistentFile() async throws {
+        let dir = try temporaryDirectory("cache-kill")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/out"
+        let pid = try startChild([builtProduct("dspy-bench"), "cache-writer", dir + "/cache"], stdoutFile: out, stderrFile: dir + "/err")
+        var started = false
+        for _ in 0..<500 where !started {
+            started = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("writing")
+            if !started { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try await Task.sleep(for: .milliseconds(300))  // hundreds of puts later, in the middle of one
+        kill(pid, SIGKILL)
+        _ = try await offThePool { waitForChild(pid) }
+        #expect(started, "the writer never started: \((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "")")
+
+        let path = dir + "/cache/lm-cache.sqlite"
+        #expect(try integrityCheck(path) == ["ok"])
+        let store = try DiskResponseStore(path: path, sizeLimitBytes: 1 << 30)
+        let db = try SQLiteConnection(path: path)
+        defer { db.close() }
+        var keys: [String] = []
+        try db.query("SELECT key FROM responses") { keys.append($0.text(0) ?? "") }
+        #expect(keys.count > 10)
+        #expect(try store.totals().entries == keys.count, "the running totals match the rows")
+        for key in keys { #expect(try store.getNow(key) != nil, "every stored entry reads back whole") }
+    }
+
     // MARK: LM calls
 
     @Test func parallelBatchHitsAndBypasses() async throws {

@@ -5,6 +5,13 @@ import Glibc
 
 // Child processes for tests: the real `dspy-repl` binary, tmux, Scripts/lm-server.
 
+/// The path of an executable this package builds (`dspy-repl`, `dspy-bench`): it sits next to
+/// the test bundle.
+public func builtProduct(_ name: String) -> String {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(name).path
+}
+
 /// Where a spawned child's stdout goes.
 public enum ChildOutput {
     case discard
