@@ -40,7 +40,8 @@ import Testing
         let (e, c) = try session()
         e.define("slow", .module(Predict(try Signature("question -> answer"), lm: LM(model: "shelltest", backend: ShellTestBackend(latency: .seconds(30))))))
         let run = Task { await e.execute("%stream slow(question=\"x\")") }
-        try await Task.sleep(for: .milliseconds(100))
+        // Cancel once the statement runs (cancellation then sticks, however busy the machine is).
+        for _ in 0..<500 where e.state.withLock({ $0.running }) == nil { try await Task.sleep(for: .milliseconds(10)) }
         e.cancelRunning()
         #expect(await run.value == false)
         #expect(c.err == "error: interrupted\n")

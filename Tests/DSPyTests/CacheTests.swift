@@ -269,19 +269,24 @@ struct CacheTests {
             started = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("writing")
             if !started { try await Task.sleep(for: .milliseconds(20)) }
         }
-        try await Task.sleep(for: .milliseconds(300))  // hundreds of puts later, in the middle of one
+        // Let it write a while (at least 50 entries), then kill it, most likely in the middle of a put.
+        let path = dir + "/cache/lm-cache.sqlite"
+        for _ in 0..<1000 {
+            let rows = (try? DiskResponseStore(path: path, sizeLimitBytes: 1 << 30).totals().entries) ?? 0
+            if rows >= 50 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         kill(pid, SIGKILL)
         _ = try await offThePool { waitForChild(pid) }
         #expect(started, "the writer never started: \((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "")")
 
-        let path = dir + "/cache/lm-cache.sqlite"
         #expect(try integrityCheck(path) == ["ok"])
         let store = try DiskResponseStore(path: path, sizeLimitBytes: 1 << 30)
         let db = try SQLiteConnection(path: path)
         defer { db.close() }
         var keys: [String] = []
         try db.query("SELECT key FROM responses") { keys.append($0.text(0) ?? "") }
-        #expect(keys.count > 10)
+        #expect(keys.count >= 50)
         #expect(try store.totals().entries == keys.count, "the running totals match the rows")
         for key in keys { #expect(try store.getNow(key) != nil, "every stored entry reads back whole") }
     }
