@@ -266,6 +266,14 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
 }
 
 @Suite struct RateLimitTests {
+    @Test func httpLMsQueueBeyondTheirConnectionsThemselves() throws {
+        #expect(try LM("openai/x", apiKey: "k").rateLimit.maxConcurrentRequests == 1024)
+        #expect(try LM("openai/x", apiKey: "k", rateLimit: RateLimit(maxConcurrentRequests: 8)).rateLimit.maxConcurrentRequests == 8)
+        #expect(try LM("openai/x", apiKey: "k", rateLimit: RateLimit(maxConcurrentRequests: 5000)).rateLimit.maxConcurrentRequests == 1024)
+        #expect(try LM("openai/x", apiKey: "k", rateLimit: RateLimit(requestsPerSecond: 2)).rateLimit.requestsPerSecond == 2)
+        #expect(try LM("dummy").rateLimit.maxConcurrentRequests == nil)
+    }
+
     final class Gauge: LMBackend {
         let running = Atomic<Int>(0), peak = Atomic<Int>(0), calls = Atomic<Int>(0)
         let starts = Locked<[ContinuousClock.Instant]>([])

@@ -24,7 +24,7 @@ enum HTTPTransport {
     /// throttled at 8 connections. It lives for the process, so it is never shut down.
     static let client: HTTPClient = {
         var config = HTTPClient.Configuration()
-        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
         config.timeout = .init(connect: .seconds(10))
         // Report a refused connection at once instead of retrying until the deadline.
         config.connectionPool.retryConnectionEstablishment = false
@@ -32,6 +32,10 @@ enum HTTPTransport {
         config.decompression = .enabled(limit: .ratio(50))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }()
+
+    /// Connections (so requests in flight) per server. HTTP LMs queue further calls themselves
+    /// (see ``LM``'s gate), where a waiting call holds far less memory than in the client's queue.
+    static let maxConnectionsPerHost = 1024
 
     static let maxBodyBytes = 64 << 20
 

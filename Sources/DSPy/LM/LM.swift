@@ -129,7 +129,8 @@ public final class LM: Sendable, CustomStringConvertible {
         for (k, v) in parameters { kw[k] = v }
         self.init(model: trimmed, provider: provider, wireModel: modelName, kwargs: kw, apiBase: provider == .dummy ? nil : base,
                   apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), responseCache: responseCache, timeout: timeout,
-                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, gate: RequestGate(rateLimit))
+                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend,
+                  gate: RequestGate(provider == .dummy ? rateLimit : rateLimit.cappedForHTTP))
     }
 
     /// An LM on a backend of your own (a custom provider, or a scripted ``DummyBackend``).
