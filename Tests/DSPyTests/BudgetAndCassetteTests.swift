@@ -141,6 +141,15 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         }
     }
 
+    /// A cassette at a new path holding `session`'s calls, the server that answered them, and the LM.
+    private func recordedSession(_ name: String) async throws -> (String, LoopbackServer, LM) {
+        let path = temporaryPath(name)
+        let server = try await answeringServer()
+        let lm = try serverLM(server)
+        _ = try await session(lm, cassette: try Cassette(recordingTo: path))
+        return (path, server, lm)
+    }
+
     @Test func aRecordedSessionReplaysIdenticallyWithNoServer() async throws {
         let path = temporaryPath("session.jsonl")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -165,12 +174,8 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
     }
 
     @Test func strictReplayNamesTheMissingRequest() async throws {
-        let path = temporaryPath("strict.jsonl")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let server = try await answeringServer()
-        defer { server.shutdownNow() }
-        let lm = try serverLM(server)
-        _ = try await session(lm, cassette: try Cassette(recordingTo: path))
+        let (path, server, lm) = try await recordedSession("strict.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path); server.shutdownNow() }
         let before = server.requests.count
 
         let settings = Settings()
@@ -192,12 +197,8 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
     }
 
     @Test func fallThroughSendsEverythingAfterTheFirstDivergenceToTheLM() async throws {
-        let path = temporaryPath("diverge.jsonl")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let server = try await answeringServer()
-        defer { server.shutdownNow() }
-        let lm = try serverLM(server)
-        _ = try await session(lm, cassette: try Cassette(recordingTo: path))
+        let (path, server, lm) = try await recordedSession("diverge.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path); server.shutdownNow() }
         let before = server.requests.count
 
         let cassette = try Cassette(replaying: path, missPolicy: .fallThrough)

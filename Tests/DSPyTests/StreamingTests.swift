@@ -97,6 +97,16 @@ private func collect(_ stream: AsyncThrowingStream<StreamEvent, any Error>) asyn
     return c
 }
 
+/// Streams `qa`'s answer to "q" with `track_usage` on, in settings of its own.
+private func streamAnswerTrackingUsage(_ qa: Predict) async throws -> Collected {
+    let settings = Settings()
+    return try await settings.bind {
+        try await settings.context(["track_usage": true]) {
+            await collect(try streamify(qa, listeners: [StreamListener(fieldName: "answer")])(question: "q"))
+        }
+    }
+}
+
 @Suite("Streaming")
 struct StreamingTests {
 
@@ -207,13 +217,7 @@ struct StreamingTests {
         let server = try await LoopbackServer.start { _ in openAIStream(replyPieces, usage: (11, 13)) }
         defer { server.shutdownNow() }
         let lm = try openAI(server)
-        let qa = try Predict("question -> answer", lm: lm)
-        let settings = Settings()
-        let got = try await settings.bind {
-            try await settings.context(["track_usage": true]) {
-                await collect(try streamify(qa, listeners: [StreamListener(fieldName: "answer")])(question: "q"))
-            }
-        }
+        let got = try await streamAnswerTrackingUsage(Predict("question -> answer", lm: lm))
         #expect(got.error == nil)
         #expect(got.text("answer") == answerText)
         let usage = try #require(got.prediction?.lmUsage?["openai/test-model"])
@@ -246,13 +250,7 @@ struct StreamingTests {
         let server = try await LoopbackServer.start { _ in .stream(steps: allSteps) }
         defer { server.shutdownNow() }
         let lm = try LM("anthropic/claude-x", apiBase: server.baseURL + "/v1", apiKey: "k", cache: false, retryPolicy: fastRetry)
-        let qa = try Predict("question -> answer", lm: lm)
-        let settings = Settings()
-        let got = try await settings.bind {
-            try await settings.context(["track_usage": true]) {
-                await collect(try streamify(qa, listeners: [StreamListener(fieldName: "answer")])(question: "q"))
-            }
-        }
+        let got = try await streamAnswerTrackingUsage(Predict("question -> answer", lm: lm))
         #expect(got.error == nil)
         #expect(got.text("answer") == answerText)
         #expect(got.chunks.last?.isLastChunk == true)
