@@ -267,18 +267,25 @@ enum Magics {
         return "no help for '\(topic)'; %help lists commands and built-ins\n"
     }
 
-    /// `%prompt qa(question=...)`: the messages the call would send, without calling the LM.
-    static func showPrompt(_ text: String, engine: ShellEngine) async throws {
-        guard !text.isEmpty else { throw ShellError("%prompt needs a call", hint: "e.g. %prompt qa(question=\"What is 2+2?\")") }
+    /// The module and keyword arguments of `%MAGIC module(kw=...)`, with errors that name the magic.
+    private static func moduleCall(_ text: String, magic: String, modules: String,
+                                   engine: ShellEngine) async throws -> (Module, ShellArguments) {
+        guard !text.isEmpty else { throw ShellError("%\(magic) needs a call", hint: "e.g. %\(magic) qa(question=\"What is 2+2?\")") }
         let expr: Expr
-        do { expr = try Parser.parseExpression(text) } catch let e as ShellSyntaxError { throw ShellError("in %prompt: \(e.message)") }
-        guard case .call(let calleeExpr, let argExprs, _) = expr else { throw ShellError("%prompt needs a module call like qa(question=\"...\")") }
-        guard case .module(let module) = try await engine.eval(calleeExpr) else { throw ShellError("%prompt works on modules (Predict, ChainOfThought)") }
+        do { expr = try Parser.parseExpression(text) } catch let e as ShellSyntaxError { throw ShellError("in %\(magic): \(e.message)") }
+        guard case .call(let calleeExpr, let argExprs, _) = expr else { throw ShellError("%\(magic) needs a module call like qa(question=\"...\")") }
+        guard case .module(let module) = try await engine.eval(calleeExpr) else { throw ShellError("%\(magic) works on modules (\(modules))") }
         var args = ShellArguments(positional: [], keywords: [:])
         for a in argExprs {
             guard let label = a.label else { throw ShellError("use keyword arguments, e.g. question=\"...\"") }
             args.keywords[label] = try await engine.eval(a.value)
         }
+        return (module, args)
+    }
+
+    /// `%prompt qa(question=...)`: the messages the call would send, without calling the LM.
+    static func showPrompt(_ text: String, engine: ShellEngine) async throws {
+        let (module, args) = try await moduleCall(text, magic: "prompt", modules: "Predict, ChainOfThought", engine: engine)
         guard let predictor = (module as? Predict) ?? module.namedPredictors.first?.predictor else {
             throw ShellError("\(module.description) has no predictor to format")
         }
@@ -298,16 +305,7 @@ enum Magics {
     /// `%stream qa(question=...)`: runs the call through `streamify`, listening to every output
     /// field that exactly one predictor produces, and prints the text as it arrives.
     static func streamCall(_ text: String, engine: ShellEngine) async throws {
-        guard !text.isEmpty else { throw ShellError("%stream needs a call", hint: "e.g. %stream qa(question=\"What is 2+2?\")") }
-        let expr: Expr
-        do { expr = try Parser.parseExpression(text) } catch let e as ShellSyntaxError { throw ShellError("in %stream: \(e.message)") }
-        guard case .call(let calleeExpr, let argExprs, _) = expr else { throw ShellError("%stream needs a module call like qa(question=\"...\")") }
-        guard case .module(let module) = try await engine.eval(calleeExpr) else { throw ShellError("%stream works on modules (Predict, ChainOfThought, ReAct)") }
-        var args = ShellArguments(positional: [], keywords: [:])
-        for a in argExprs {
-            guard let label = a.label else { throw ShellError("use keyword arguments, e.g. question=\"...\"") }
-            args.keywords[label] = try await engine.eval(a.value)
-        }
+        let (module, args) = try await moduleCall(text, magic: "stream", modules: "Predict, ChainOfThought, ReAct", engine: engine)
         let inputs = try Builtins.moduleInputs(module, args)
         let predictors = module.namedPredictors
         let fields = (Builtins.signature(of: module)?.outputFields ?? []).map(\.name).filter { name in
