@@ -24,7 +24,7 @@ public final class Cassette: Sendable, CustomStringConvertible {
     /// One recorded call: a reply, or the error the caller saw.
     enum Outcome: Sendable {
         case response(LMResponse)
-        case failure(any Error & Sendable)
+        case failure(any Error)
     }
 
     /// The file replayed from, if any.
@@ -99,15 +99,12 @@ public final class Cassette: Sendable, CustomStringConvertible {
             return queue[min(position, queue.count - 1)]
         }
         if let found { return found }
-        let alreadyDiverged = replayState.withLock { s in
-            defer { if missPolicy == .fallThrough { s.diverged = true } }
-            return s.diverged
+        // Only a fall-through cassette ever diverges; from then on everything goes to the LM.
+        guard missPolicy == .fail else {
+            replayState.withLock { $0.diverged = true }
+            return nil
         }
-        if alreadyDiverged { return nil }
-        switch missPolicy {
-        case .fallThrough: return nil
-        case .fail: throw CassetteMiss(model: model, key: key, lastUserMessage: request.messages.last?.content ?? "", path: replayPath ?? "")
-        }
+        throw CassetteMiss(model: model, key: key, lastUserMessage: request.messages.last?.content ?? "", path: replayPath ?? "")
     }
 
     // MARK: Recording
@@ -115,11 +112,17 @@ public final class Cassette: Sendable, CustomStringConvertible {
     func record(_ key: RequestKey, model: String, request: LMRequest, outcome: Outcome) {
         guard recordPath != nil else { return }
         var params = request.parameters
-        params.removeAll { $0.key.hasPrefix("api_") || $0.key == "base_url" }
+        params.removeAll { LMRequest.isCredential($0.key) }
         var entry: OrderedDictionary<String, Value> = ["key": .string(key.hex), "model": .string(model),
                                              "messages": .array(request.messages.map(\.jsonValue)), "parameters": .object(params)]
         switch outcome {
-        case .response(let r): entry["response"] = Cassette.encode(r)
+        case .response(let r):
+            var stored = r.storedValue
+            if case .object(var o) = stored {
+                o["cache_hit"] = .bool(r.cacheHit)
+                stored = .object(o)
+            }
+            entry["response"] = stored
         case .failure(let e): entry["error"] = Cassette.encode(error: e)
         }
         let line = Data((JSON.compact(.object(entry)) + "\n").utf8)
@@ -154,39 +157,16 @@ public final class Cassette: Sendable, CustomStringConvertible {
             }
             guard let key = v["key"].stringValue else { throw CassetteError("The cassette \(path) has an entry without a key at line \(lineNumber).") }
             if !v["response"].isNull {
-                guard let r = decode(v["response"]) else { throw CassetteError("The cassette \(path) has an unreadable reply at line \(lineNumber).") }
+                guard var r = LMResponse(storedValue: v["response"]) else {
+                    throw CassetteError("The cassette \(path) has an unreadable reply at line \(lineNumber).")
+                }
+                r.cacheHit = v["response"]["cache_hit"].boolValue ?? false
                 queues[key, default: []].append(.response(r))
             } else {
                 queues[key, default: []].append(.failure(decodeError(v["error"])))
             }
         }
         return queues
-    }
-
-    static func encode(_ r: LMResponse) -> Value {
-        var o: OrderedDictionary<String, Value> = [
-            "choices": .array(r.choices.map { ["text": $0.text.map(Value.string) ?? .null, "finish_reason": $0.finishReason.map(Value.string) ?? .null] }),
-        ]
-        o["usage"] = r.usage.map { ["prompt_tokens": .int($0.promptTokens), "completion_tokens": .int($0.completionTokens),
-                                    "total_tokens": .int($0.totalTokens), "cached_tokens": .int($0.cachedTokens)] } ?? .null
-        o["model"] = r.model.map(Value.string) ?? .null
-        o["cache_hit"] = .bool(r.cacheHit)
-        o["raw"] = r.raw
-        return .object(o)
-    }
-
-    static func decode(_ v: Value) -> LMResponse? {
-        guard let choices = v["choices"].arrayValue else { return nil }
-        var usage: TokenUsage?
-        if case .object = v["usage"] {
-            let u = v["usage"]
-            usage = TokenUsage(promptTokens: u["prompt_tokens"].intValue ?? 0, completionTokens: u["completion_tokens"].intValue ?? 0,
-                               totalTokens: u["total_tokens"].intValue, cachedTokens: u["cached_tokens"].intValue ?? 0)
-        }
-        var r = LMResponse(choices: choices.map { LMChoice(text: $0["text"].stringValue, finishReason: $0["finish_reason"].stringValue) },
-                           usage: usage, model: v["model"].stringValue, raw: v["raw"])
-        r.cacheHit = v["cache_hit"].boolValue ?? false
-        return r
     }
 
     static func encode(error: any Error) -> Value {
@@ -201,7 +181,7 @@ public final class Cassette: Sendable, CustomStringConvertible {
         return ["type": "other", "message": .string(String(describing: error))]
     }
 
-    static func decodeError(_ v: Value) -> any Error & Sendable {
+    static func decodeError(_ v: Value) -> any Error {
         switch v["type"].stringValue {
         case "budget":
             return TokenBudgetExceeded(model: v["model"].stringValue ?? "", limit: v["limit"].intValue ?? 0,

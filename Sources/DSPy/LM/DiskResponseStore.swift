@@ -1,5 +1,4 @@
 import Foundation
-import OrderedCollections
 
 /// The on-disk tier of ``ResponseCache``: one SQLite file shared by every cache instance and
 /// process that opens it (WAL mode, busy timeout). Each row is one response as JSON, with its
@@ -154,32 +153,3 @@ final class DiskResponseStore: Sendable {
     }
 }
 
-extension LMResponse {
-    /// The response as the cache stores it: choices, usage, model and the raw provider JSON.
-    var cacheJSON: String {
-        var doc: OrderedDictionary<String, Value> = [
-            "choices": .array(choices.map { ["text": $0.text.map(Value.string) ?? .null, "finish_reason": $0.finishReason.map(Value.string) ?? .null] }),
-            "usage": usage.map { ["prompt_tokens": .int($0.promptTokens), "completion_tokens": .int($0.completionTokens),
-                                  "total_tokens": .int($0.totalTokens), "cached_tokens": .int($0.cachedTokens)] } ?? .null,
-            "model": model.map(Value.string) ?? .null,
-        ]
-        doc["raw"] = raw
-        return JSON.compact(.object(doc))
-    }
-
-    /// Reads ``cacheJSON``; `nil` when the text is not a stored response.
-    init?(cacheJSON text: String) {
-        guard let doc = try? JSON.parse(text), let choiceValues = doc["choices"].arrayValue else { return nil }
-        var choices: [LMChoice] = []
-        for c in choiceValues {
-            guard c.objectValue != nil else { return nil }
-            choices.append(LMChoice(text: c["text"].stringValue, finishReason: c["finish_reason"].stringValue))
-        }
-        var usage: TokenUsage?
-        if let u = doc["usage"].objectValue {
-            usage = TokenUsage(promptTokens: u["prompt_tokens"]?.intValue ?? 0, completionTokens: u["completion_tokens"]?.intValue ?? 0,
-                               totalTokens: u["total_tokens"]?.intValue, cachedTokens: u["cached_tokens"]?.intValue ?? 0)
-        }
-        self.init(choices: choices, usage: usage, model: doc["model"].stringValue, raw: doc["raw"])
-    }
-}

@@ -257,11 +257,11 @@ public final class LM: Sendable, CustomStringConvertible {
             let response = try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
             cassette.record(requestKey, model: model, request: request, outcome: .response(response))
             return response
-        } catch let error as LMError {
-            cassette.record(requestKey, model: model, request: request, outcome: .failure(error))
-            throw error
-        } catch let error as TokenBudgetExceeded {
-            cassette.record(requestKey, model: model, request: request, outcome: .failure(error))
+        } catch {
+            // What the caller saw is part of the session; cancellation is not.
+            if error is LMError || error is TokenBudgetExceeded {
+                cassette.record(requestKey, model: model, request: request, outcome: .failure(error))
+            }
             throw error
         }
     }

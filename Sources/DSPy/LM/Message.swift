@@ -33,6 +33,10 @@ public struct LMRequest: Sendable, Hashable {
         self.parameters = parameters
     }
 
+    /// True for parameters that carry credentials or addresses (`api_key`, `api_base`,
+    /// `base_url`): never part of a request key, a cassette or the call log.
+    static func isCredential(_ key: String) -> Bool { key.hasPrefix("api_") || key == "base_url" }
+
     /// Number of completions requested (`n`, default 1).
     public var n: Int { parameters["n"]?.intValue ?? 1 }
 }
@@ -67,4 +71,44 @@ public struct LMResponse: Sendable, Hashable {
 
     /// The text of each choice (DSPy's `outputs` list).
     public var outputs: [String] { choices.map { $0.text ?? "" } }
+}
+
+extension LMResponse {
+    /// The response as the disk cache and cassettes store it: choices, usage, model and the raw
+    /// provider JSON (not whether it was a cache hit).
+    var storedValue: Value {
+        var doc: OrderedDictionary<String, Value> = [
+            "choices": .array(choices.map { ["text": $0.text.map(Value.string) ?? .null, "finish_reason": $0.finishReason.map(Value.string) ?? .null] }),
+            "usage": usage.map { ["prompt_tokens": .int($0.promptTokens), "completion_tokens": .int($0.completionTokens),
+                                  "total_tokens": .int($0.totalTokens), "cached_tokens": .int($0.cachedTokens)] } ?? .null,
+            "model": model.map(Value.string) ?? .null,
+        ]
+        doc["raw"] = raw
+        return .object(doc)
+    }
+
+    /// Reads ``storedValue``; `nil` when the value is not a stored response.
+    init?(storedValue doc: Value) {
+        guard let choiceValues = doc["choices"].arrayValue else { return nil }
+        var choices: [LMChoice] = []
+        for c in choiceValues {
+            guard c.objectValue != nil else { return nil }
+            choices.append(LMChoice(text: c["text"].stringValue, finishReason: c["finish_reason"].stringValue))
+        }
+        var usage: TokenUsage?
+        if let u = doc["usage"].objectValue {
+            usage = TokenUsage(promptTokens: u["prompt_tokens"]?.intValue ?? 0, completionTokens: u["completion_tokens"]?.intValue ?? 0,
+                               totalTokens: u["total_tokens"]?.intValue, cachedTokens: u["cached_tokens"]?.intValue ?? 0)
+        }
+        self.init(choices: choices, usage: usage, model: doc["model"].stringValue, raw: doc["raw"])
+    }
+
+    /// ``storedValue`` as compact JSON text (the disk cache's column).
+    var cacheJSON: String { JSON.compact(storedValue) }
+
+    /// Reads ``cacheJSON``; `nil` when the text is not a stored response.
+    init?(cacheJSON text: String) {
+        guard let doc = try? JSON.parse(text) else { return nil }
+        self.init(storedValue: doc)
+    }
 }

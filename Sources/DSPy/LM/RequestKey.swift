@@ -9,7 +9,7 @@ public struct RequestKey: Sendable, Hashable, CustomStringConvertible {
 
     public init(model: String, request: LMRequest) {
         var params = request.parameters
-        params.removeAll { $0.value.isNull || $0.key.hasPrefix("api_") || $0.key == "base_url" }
+        params.removeAll { $0.value.isNull || LMRequest.isCredential($0.key) }
         params.sort { $0.key < $1.key }
         let doc: Value = ["model": .string(model), "messages": .array(request.messages.map(\.jsonValue)), "parameters": .object(params)]
         let digest = SHA256.hash(data: Array(JSON.compact(doc).utf8))

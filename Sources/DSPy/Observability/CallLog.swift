@@ -120,7 +120,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
             return s
         }
         var params = entry.parameters
-        params.removeAll { $0.key.hasPrefix("api_") || $0.key == "base_url" || $0.value.isNull }
+        params.removeAll { LMRequest.isCredential($0.key) || $0.value.isNull }
         let messages = JSON.compact(.array(entry.messages.map(\.jsonValue)))
         let outputs = JSON.compact(.array(entry.outputs.map(Value.string)))
         let seconds = Double(entry.duration.components.seconds) + Double(entry.duration.components.attoseconds) / 1e18
