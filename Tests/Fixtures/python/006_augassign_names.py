@@ -1,0 +1,21 @@
+# Augmented assignment with every operator on plain names.
+x = 10
+x += 5; print(x)
+x -= 3; print(x)
+x *= 2; print(x)
+x /= 4; print(x)
+x = 17
+x //= 5; print(x)
+x %= 2; print(x)
+x = 3
+x **= 4; print(x)
+x &= 0b1010; print(x)
+x |= 0b0101; print(x)
+x ^= 0b1111; print(x)
+x <<= 3; print(x)
+x >>= 1; print(x)
+s = "ab"
+s += "cd"; print(s)
+s *= 2; print(s)
+f = 1.5
+f *= 4; print(f)
