@@ -1,0 +1,13 @@
+# Generator expressions: sum, any, all, min, tuple, and single-use behaviour.
+print(sum(i * i for i in range(1000)))
+print(any(x > 5 for x in [1, 2, 9]), all(x > 0 for x in [1, -1]))
+print(max(len(w) for w in ["a", "abc", "ab"]))
+print(tuple(c.upper() for c in "abc"))
+print(sorted((x % 3, x) for x in range(6)))
+g = (x * 2 for x in range(3))
+print(type(g).__name__)
+print(list(g), list(g))
+print(",".join(str(n) for n in range(5)))
+nested = ((i, j) for i in range(3) for j in range(i))
+print(list(nested))
+print(dict((k, len(k)) for k in ["one", "three"]))

@@ -1,0 +1,20 @@
+# iter() and next() on built-in iterables, with default values.
+it = iter([1, 2])
+print(next(it), next(it), next(it, "end"))
+s = iter("hi")
+print(next(s), next(s))
+d = iter({"a": 1, "b": 2})
+print(list(d))
+r = iter(range(3))
+next(r)
+print(list(r))
+z = zip("ab", [1, 2])
+print(next(z))
+e = enumerate("xy")
+print(next(e), next(e))
+it = iter([])
+try:
+    next(it)
+except StopIteration as exc:
+    print("StopIteration", repr(exc))
+print(iter(it) is it)
