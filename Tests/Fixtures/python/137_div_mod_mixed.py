@@ -1,0 +1,10 @@
+# / // % ** with mixed int/float operands and negative values.
+print(7 / 2, 7 // 2, 7 % 2)
+print(7.0 // 2, 7 // 2.0, 7.5 % 2, -7.5 % 2, 7.5 % -2)
+print(-7 // 2.0, -7 % 2.0, 7 % -3.0)
+print(2 ** 0.5, 4 ** -0.5, 2.0 ** 10, (-8) ** 2)
+print(10 / 4, 10 // 4, -10 // 4, 10 // -4, -10 % 4)
+print(1 / 2 + 1 // 2, 3.0 * 2, 3 * 2.5)
+print(divmod(7, 2), divmod(-7, 2), divmod(7, -2), divmod(7.5, 2), divmod(-7.5, 2))
+print(0.0 // 1, -0.0 % 1, 5 % 5, -5 % 5)
+print(1e300 * 1e10 > 0, 2 ** 1023 * 2.0)
