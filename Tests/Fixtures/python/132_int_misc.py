@@ -1,7 +1,8 @@
 # True + 1, bool arithmetic, equality across int/float/bool.
 print(True + 1, True + True, False * 10, -True)
 print(1 == 1.0, 1 == True, 0 == False, 2 == True)
-print(1 is True, type(True + 0).__name__)
+one = 1
+print(one is True, type(True + 0).__name__)
 print(sum([True, True, False, True]))
 print(10 / 5 == 2, type(10 / 5).__name__)
 print(int("7") + float("0.5"))

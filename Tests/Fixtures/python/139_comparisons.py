@@ -4,7 +4,8 @@ print(1 < x < 10, 1 < x > 4, 1 < x < 3, 10 > x >= 5)
 print(1 == 1 == 1.0, 1 < 2 < 3 < 4 < 2)
 print("a" < "b", "abc" < "abd", "Z" < "a", "" < "a", "ab" < "a")
 print([1, 2] < [1, 3], [1, 2] < [1, 2, 0], (1, "a") < (1, "b"))
-print(None is None, [] is [], 1 is not None)
+num = 1.5
+print(None is None, [] is [], num is not None)
 a = [1]
 b = a
 print(a is b, a == [1], a is not [1])

@@ -1,0 +1,12 @@
+# repr of strings containing quotes, escapes, unicode, newlines and tabs.
+print(repr("plain"))
+print(repr("it's"))
+print(repr('say "hi"'))
+print(repr("both ' and \""))
+print(repr("tab\there\nnewline\rcr"))
+print(repr("back\\slash"), repr("\x00\x07\x1b\x7f"))
+print(repr("café ü ñ 日本 😀"))
+print(repr("\u200b\u00a0"), repr("\x80\x9f"))
+print(["a'b", 'c"d', "e\nf"])
+print({"k\t": "v\\"})
+print(str("tab\there"))

@@ -1,0 +1,18 @@
+# list append, extend, insert, pop, remove, index, count, clear, copy.
+a = [3, 1, 2]
+a.append(4)
+a.extend([5, 6])
+a.extend("ab")
+a.insert(0, "first")
+a.insert(100, "last")
+a.insert(-1, "before last")
+print(a)
+print(a.pop(), a.pop(0), a.pop(-2))
+print(a)
+a.remove("a")
+print(a, a.index(2), a.count(1), a.index(5, 2))
+b = a.copy()
+a.clear()
+print(a, b)
+print([1, 2, 1, 1].count(1), [].count(0))
+print(a.append(1), a)
