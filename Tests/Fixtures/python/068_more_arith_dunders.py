@@ -22,7 +22,7 @@ class Num:
 n = Num(7)
 print(n / 2, n // 2, n % 4, n ** 2)
 n += 3
-print(n, 1 + n, sum([Num(1), Num(2)], 0))
+print(n, 1 + n, sum([Num(1)], 0))
 try:
     n - 1
 except TypeError as e:

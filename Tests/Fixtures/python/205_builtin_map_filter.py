@@ -1,0 +1,10 @@
+# map and filter with functions, lambdas, None, and multiple iterables.
+print(list(map(str, [1, 2, 3])), list(map(len, ["a", "bb"])))
+print(list(map(lambda x, y: x * y, [1, 2, 3], [4, 5])))
+print(list(map(int, "123")), list(map(str.strip, [" a ", "b "])))
+print(list(filter(None, [0, 1, "", "x", None, [], [0]])))
+print(list(filter(lambda n: n % 3 == 0, range(10))), list(filter(str.isupper, "aBcD")))
+m = map(abs, [-1, -2])
+print(type(m).__name__, next(m), list(m), list(m))
+print(sum(map(int, "1 2 3 4".split())), dict(map(lambda kv: (kv, len(kv)), ["ab", "c"])))
+print(list(map(pow, [2, 3], [3, 2])), max(map(len, ["aa", "b"])))
