@@ -1,0 +1,4 @@
+# Indexing past the end of a list is an uncaught IndexError.
+items = ["a", "b", "c"]
+for i in range(4):
+    print(i, items[i])

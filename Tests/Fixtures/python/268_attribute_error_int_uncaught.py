@@ -1,0 +1,4 @@
+# Accessing a missing attribute on an int.
+n = 42
+print(n.bit_length())
+print(n.foo)

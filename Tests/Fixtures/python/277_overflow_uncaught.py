@@ -1,0 +1,4 @@
+# Converting a huge int to float is an uncaught OverflowError.
+big = 10 ** 400
+print(len(str(big)))
+print(float(big))

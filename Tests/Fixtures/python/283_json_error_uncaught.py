@@ -1,0 +1,4 @@
+# json.loads of invalid JSON ends the program with json.decoder.JSONDecodeError.
+import json
+print(json.loads('{"ok": true}'))
+json.loads('{"broken": }')
