@@ -1,0 +1,10 @@
+# Printing strings with escape sequences (not reprs).
+print("tab:\t|")
+print("newline:\nnext line")
+print("backslash: \\ quote: \" apostrophe: \'")
+print('single quotes with "double" inside')
+print("unicode: \u00e9 \u03b1 \U0001F600")
+print("hex: \x41\x42")
+print(r"raw: \t \n \\")
+print("bell-free carriage return test".replace(" ", "_"))
+print("nul-free: " + repr("\0"))

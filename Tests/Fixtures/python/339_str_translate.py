@@ -1,0 +1,10 @@
+# str.maketrans / translate and character-level transformations.
+table = str.maketrans("abc", "xyz")
+print("aabbcc abc".translate(table))
+remove_vowels = str.maketrans("", "", "aeiou")
+print("programming language".translate(remove_vowels))
+mapping = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
+print("<b>fish & chips</b>".translate(mapping))
+print("hello".translate({ord("l"): None, ord("h"): "J"}))
+leet = str.maketrans("aeio", "4310")
+print("elite coding".translate(leet))
