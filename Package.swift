@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         // Already in the graph through async-http-client; SHA-256 keys for the cache and cassettes.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // Python ints in the shell's interpreter.
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
         .target(
@@ -37,6 +39,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CLibEdit"]),
+        // A sandboxed Python-subset interpreter; knows neither DSPy nor the terminal.
+        .target(name: "PythonInterpreter", dependencies: [.product(name: "BigInt", package: "BigInt")]),
         .target(
             name: "DSPyShell",
             dependencies: [
@@ -73,6 +77,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+        .testTarget(name: "PythonInterpreterTests", dependencies: ["PythonInterpreter"]),
         .testTarget(
             name: "DSPyShellTests",
             dependencies: [

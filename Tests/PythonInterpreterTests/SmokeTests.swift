@@ -1,0 +1,4 @@
+import Testing
+@testable import PythonInterpreter
+
+@Test func placeholderCompiles() {}
