@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "dspy-bench",
             dependencies: [
-                "DSPy",
+                "DSPy", "LineEditor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -217,14 +217,20 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         #expect(cassette.replayed == 1)
     }
 
-    @Test func aCutLastLineIsToleratedAndDamageElsewhereIsReported() throws {
+    @Test func aCutLastLineIsToleratedWithAWarningRefusedWhenStrictAndDamageElsewhereIsReported() throws {
         let path = temporaryPath("damaged.jsonl")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let header = #"{"dspy_swift_cassette":1}"#
         let entry = #"{"key":"abc","model":"m","messages":[],"parameters":{},"response":{"choices":[{"text":"hi","finish_reason":"stop"}],"usage":null,"model":null,"cache_hit":false,"raw":null}}"#
         try (header + "\n" + entry + "\n" + #"{"key":"de"#).write(toFile: path, atomically: true, encoding: .utf8)
-        let tolerant = try Cassette(replaying: path)
+        let tolerant = try Cassette(replaying: path, missPolicy: .fallThrough)
         #expect(tolerant.replayed == 0)
+        #expect(tolerant.warnings.count == 1)
+        #expect(tolerant.warnings.first?.contains("The last line (3) of the cassette \(path) is cut short") == true, "\(tolerant.warnings)")
+        #expect { try Cassette(replaying: path, missPolicy: .fail) } throws: { error in
+            let text = String(describing: error)
+            return text.contains("is cut short") && text.contains("without --strict")
+        }
 
         try (header + "\n" + #"{"key": oops"# + "\n" + entry + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         #expect { try Cassette(replaying: path) } throws: { String(describing: $0).contains("damaged at line 2") }
