@@ -8,9 +8,10 @@ import DSPy
 
 /// Builders for replies no well-behaved server sends.
 public enum Hostile {
-    /// `HTTP/1.1 <status>` with these headers and a blank line, as raw text.
+    /// `HTTP/1.1 <status>` with these headers, `Connection: close` (a wire reply always ends
+    /// its connection, so the client must not pool it) and a blank line, as raw text.
     public static func head(status: Int = 200, reason: String = "OK", headers: [(String, String)]) -> String {
-        "HTTP/1.1 \(status) \(reason)\r\n" + headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+        "HTTP/1.1 \(status) \(reason)\r\n" + (headers + [("Connection", "close")]).map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
     }
 
     /// The head of a JSON reply that announces `contentLength` bytes, then nothing at all (the
@@ -38,7 +39,7 @@ public enum Hostile {
 
     /// A reply whose head carries one header line of about `bytes` bytes, then `body`.
     public static func hugeHeader(bytes: Int, body: String = "{}") -> Reply {
-        .wire([.text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: "),
+        .wire([.text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nX-Padding: "),
                .repeated(UInt8(ascii: "a"), count: bytes),
                .text("\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)])
     }

@@ -176,8 +176,7 @@ enum HTTPTransport {
             case .cancelled:
                 return CancellationError()
             case .remoteConnectionClosed:
-                return LMError(.transport, "The connection to \(address) was closed before a complete response arrived.", model: model,
-                               hint: "The server dropped the request; it is retried automatically. If it persists, check the server's logs.")
+                return closedEarly(address, model: model)
             case .bodyLengthMismatch:
                 return LMError(.transport, "The reply from \(address) ended before the length its headers announced.", model: model,
                                hint: "The server cut the reply short; it is retried automatically. If it persists, check the server's logs.")
@@ -188,8 +187,10 @@ enum HTTPTransport {
             }
         }
         if let e = error as? HTTPParserError, e == .invalidEOFState || e == .closedConnection {
-            return LMError(.transport, "The connection to \(address) was closed before a complete response arrived.", model: model,
-                           hint: "The server dropped the request; it is retried automatically. If it persists, check the server's logs.")
+            return closedEarly(address, model: model)
+        }
+        if error is ChannelError {
+            return closedEarly(address, model: model)  // the connection went away under the request
         }
         if let e = error as? HTTPParserError {
             let what = e == .headerOverflow ? "response headers larger than the client accepts (80 KB)" : "a reply that is not valid HTTP/1.1"
@@ -215,6 +216,12 @@ enum HTTPTransport {
         }
         return LMError(.transport, "Request to \(address) failed (\(type(of: error))).", model: model,
                        hint: "Check the address (apiBase) and your network.")
+    }
+
+    /// The connection ended before the reply did (retried, like any transport failure).
+    private static func closedEarly(_ address: String, model: String) -> LMError {
+        LMError(.transport, "The connection to \(address) was closed before a complete response arrived.", model: model,
+                hint: "The server dropped the request; it is retried automatically. If it persists, check the server's logs.")
     }
 
     static func hostPort(_ url: String) -> String {
