@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "DSPyTests",
             dependencies: [
-                "DSPy", "TestSupport",
+                "DSPy", "TestSupport", "LineEditor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
