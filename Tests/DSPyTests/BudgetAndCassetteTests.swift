@@ -241,7 +241,11 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         let (path, server, lm) = try await recordedSession("replace.jsonl")
         defer { try? FileManager.default.removeItem(atPath: path); server.shutdownNow() }
         let old = try Data(contentsOf: URL(fileURLWithPath: path))
+        // What a recorder that crashed before its first call left behind (no process has this id).
+        let stale = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".2147483646.recording"
+        FileManager.default.createFile(atPath: stale, contents: Data("{}\n".utf8))
         let recorder = try Cassette(recordingTo: path)
+        #expect(!FileManager.default.fileExists(atPath: stale), "a dead recorder's file is cleaned up")
         // Until the first call is recorded, a crash would leave the old cassette as it was.
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old)
         let settings = Settings()

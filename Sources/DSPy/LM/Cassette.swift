@@ -76,13 +76,18 @@ public final class Cassette: Sendable, CustomStringConvertible {
         }
     }
 
-    /// A cassette that records every call to `path` (created or truncated).
+    /// A cassette that records every call to `path` (an existing file there is replaced when the
+    /// first call is recorded, or when the cassette is closed).
     public convenience init(recordingTo path: String) throws {
         try self.init(replaying: nil, recordingTo: path)
     }
 
     /// A cassette that answers from `replaying` (written earlier by a recording cassette) and,
     /// when `recordingTo` is given, also writes every call of this session there.
+    ///
+    /// Throws ``CassetteError`` when both name the same file, when the file cannot be read or is
+    /// damaged, and, with the strict ``MissPolicy/fail``, when it is empty or its last line is
+    /// cut short (otherwise those are ``warnings``).
     public init(replaying: String?, missPolicy: MissPolicy = .fail, recordingTo: String? = nil) throws {
         replayPath = replaying
         recordPath = recordingTo
@@ -104,10 +109,18 @@ public final class Cassette: Sendable, CustomStringConvertible {
         }
     }
 
-    /// A temporary file beside `path` holding the header.
+    /// A temporary file beside `path` (`.NAME.PID.recording`) holding the header. Such files
+    /// left by processes that died before recording a call are removed.
     private static func startRecording(to path: String) throws -> Writer {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).recording").path
+        let directory = url.deletingLastPathComponent().path
+        let prefix = "." + url.lastPathComponent + ".", suffix = ".recording"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).dropLast(suffix.count)), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            _ = unlink(directory + "/" + name)
+        }
+        let temporary = directory + "/" + prefix + String(getpid()) + suffix
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forWritingAtPath: temporary) else {
             throw CassetteError("Cannot create the cassette file \(path).", hint: "Check that its directory exists and is writable.")
@@ -194,15 +207,15 @@ public final class Cassette: Sendable, CustomStringConvertible {
         case .failure(let e): entry["error"] = Cassette.encode(error: e)
         }
         let line = Data((JSON.compact(redactor.scrub(.object(entry))) + "\n").utf8)
-        let failure: (any Error)? = writer.withLock { w in
-            guard w != nil else { return nil }
+        let (written, failure): (Bool, (any Error)?) = writer.withLock { w in
+            guard w != nil else { return (false, nil) }  // closed: the session is over
             // One write per line: a crash loses at most the line being written.
             w?.handle.write(line)
-            do { try w?.publish() } catch { return error }
-            return nil
+            do { try w?.publish() } catch { return (true, error) }
+            return (true, nil)
         }
         if let failure { Cassette.logger.warning("\(LogText.oneLine(String(describing: failure)))") }
-        recordedCount.withLock { $0 += 1 }
+        if written { recordedCount.withLock { $0 += 1 } }
     }
 
     // MARK: File format

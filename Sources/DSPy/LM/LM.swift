@@ -119,7 +119,7 @@ public final class LM: Sendable, CustomStringConvertible {
         _ = try Duration.checked(timeout, argument: "timeout")
         _ = try rateLimit.validated()
         _ = try Int.checked(maxResponseBytes, argument: "max_response_bytes", range: 1...Int.max)
-        if let n = parameters["n"] { _ = try LMRequest.checkedCompletions(n) }
+        if let n = parameters["n"], !n.isNull { _ = try LMRequest.checkedCompletions(n) }
         let env = ProcessInfo.processInfo.environment
         let key: String? = apiKey ?? {
             switch provider {
@@ -246,7 +246,7 @@ public final class LM: Sendable, CustomStringConvertible {
                 merged[k] = v
             }
             if merged["rollout_id"]?.isNull == true { merged.removeValue(forKey: "rollout_id") }
-            if let n = merged["n"] { _ = try LMRequest.checkedCompletions(n) }
+            if let n = merged["n"], !n.isNull { _ = try LMRequest.checkedCompletions(n) }
             let request = LMRequest(model: self.wireModel, messages: messages, parameters: merged)
             let log = settings.callLog, startedAt = Date(), started = ContinuousClock.now
             let callID = handlers.isEmpty ? nil : CallLineage.activeCallID  // this call's id when callbacks observe it
@@ -310,8 +310,7 @@ public final class LM: Sendable, CustomStringConvertible {
             do {
                 let response = redactor.scrub(try await callBackend(wire))  // streams inside streamify (Streaming.swift)
                 guard !response.choices.isEmpty else {
-                    throw LMError(.badResponse, "The reply has no completions (an empty choice list).", model: model,
-                                  hint: "The server answered without a completion; check its logs. Nothing was cached, so calling again asks it again.")
+                    throw LMError.noCompletion("has no completions (an empty choice list)", model: model)
                 }
                 if let key { await responseCache.put(key, response) }
                 return response

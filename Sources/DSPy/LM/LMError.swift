@@ -63,6 +63,13 @@ public struct LMError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// A reply that holds no usable completion (`what` says how, e.g. "has an empty choice
+    /// list"); never cached, so calling again asks the server again.
+    static func noCompletion(_ what: String, model: String?) -> LMError {
+        LMError(.badResponse, "The reply \(what).", model: model,
+                hint: "The server answered without a usable completion; check its logs. Nothing was cached, so calling again asks it again.")
+    }
+
     public var description: String {
         var s = model.map { "[\($0)] " } ?? ""
         s += message

@@ -72,8 +72,8 @@ public struct OpenAICompatibleBackend: LMBackend {
                           hint: "Is apiBase pointing at an OpenAI-compatible chat completions API?")
         }
         guard !choices.isEmpty, choices.allSatisfy({ $0.objectValue != nil && ($0["message"].objectValue != nil || $0["text"].stringValue != nil) }) else {
-            throw LMError(.badResponse, "The response from \(address) has \(choices.isEmpty ? "an empty choice list" : "a malformed choice list"): \(String(reply.bodyText.prefix(200)))",
-                          model: model, hint: "The server answered without a usable completion; check its logs. Nothing was cached.")
+            throw LMError.noCompletion("from \(address) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(reply.bodyText.prefix(200)))",
+                                       model: model)
         }
         let parsed = choices.map { c in
             LMChoice(text: c["message"]["content"].stringValue ?? c["text"].stringValue, finishReason: c["finish_reason"].stringValue)

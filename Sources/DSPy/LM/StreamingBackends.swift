@@ -55,8 +55,7 @@ extension OpenAICompatibleBackend {
         }
         return try state.withLock { s in
             guard !s.texts.isEmpty else {
-                throw LMError(.badResponse, "The event stream from \(address) ended without any completion (no choices).", model: model,
-                              hint: "The server answered without a usable completion; check its logs. Nothing was cached.")
+                throw LMError.noCompletion("stream from \(address) ended without any completion (no choices)", model: model)
             }
             // Without [DONE] or every choice's finish reason the body ended early (a cut
             // connection that still closed cleanly): the response is incomplete.
