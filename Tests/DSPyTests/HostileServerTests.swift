@@ -289,6 +289,28 @@ struct HostileServerTests {
         #expect(server.requests.count == 201)
     }
 
+    // MARK: 13. Every hostile mode
+
+    /// Each mode of ``Hostile/catalog``, plain and streamed: the call ends (no hang, no crash)
+    /// in an `LMError` that speaks plainly, never in a library's internal type or dump.
+    @Test func everyHostileReplyEndsInAPlainError() async throws {
+        for (name, reply) in Hostile.catalog {
+            let server = try await LoopbackServer.start { _ in reply }
+            defer { server.shutdownNow() }
+            let model = try lm(server, timeout: .seconds(1))
+            let plain = await lmError { try await model.call(messages: [.user("u")], parameters: [:]) }
+            var streamFailure: (any Error)?
+            if case .failure(let e) = try await streamed(try Predict("question -> answer", lm: model)) { streamFailure = e }
+            for (how, error) in [("plain", plain as (any Error)?), ("streamed", streamFailure)] {
+                let text = error.map { String(describing: $0) } ?? "no error"
+                #expect(error is LMError, "\(name), \(how): \(text)")
+                for word in ["NIO", "Optional(", "HTTPParserError", "HTTPClientError", "ChannelError"] {
+                    #expect(!text.contains(word), "\(name), \(how): \(text)")
+                }
+            }
+        }
+    }
+
     // MARK: 8. Keys
 
     @Test func anEchoedKeyIsScrubbedFromTheReplyCacheCassetteAndCallLog() async throws {
