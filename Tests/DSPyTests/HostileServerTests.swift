@@ -180,6 +180,8 @@ struct HostileServerTests {
         #expect(error.message.contains("answered a streaming request with 'text/html', not an event stream: <html>502"), "\(error.message)")
         let plain = try #require(await lmError { try await lm(server).call(messages: [.user("u")], parameters: [:]) })
         #expect(plain.kind == .badResponse && plain.message.contains("did not send JSON"), "\(plain)")
+        for type in ["text/event-stream; charset=utf-8", "text/plain", ""] { #expect(HTTPTransport.isEventStream(type), "\(type)") }
+        for type in ["application/json", "text/html; charset=utf-8"] { #expect(!HTTPTransport.isEventStream(type), "\(type)") }
     }
 
     @Test func aReplyLargerThanTheLimitNamesTheLimitAndTheSetting() async throws {

@@ -96,8 +96,8 @@ enum HTTPTransport {
     /// in order, until the body ends or `onEvent` returns false. The head must arrive within
     /// `timeout`, and each event within `timeout` of the previous one; cancelling the caller
     /// closes the connection. A non-2xx status is read in full and turned into an error by
-    /// `errorFor` (the same mapping the non-streaming path uses). A 2xx reply that is not
-    /// `text/event-stream` is a bad response.
+    /// `errorFor` (the same mapping the non-streaming path uses). A 2xx reply labelled as
+    /// something else than an event stream (JSON, HTML) is a bad response.
     static func postEventStream(url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int, model: String,
                                 errorFor: @escaping @Sendable (HTTPReply) -> LMError,
                                 onEvent: @escaping @Sendable (ServerSentEvent) throws -> Bool) async throws {
@@ -115,11 +115,11 @@ enum HTTPTransport {
                                              body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model)))
                 }
                 let contentType = response.headers.first(name: "content-type") ?? ""
-                guard contentType.lowercased().hasPrefix("text/event-stream") else {
+                guard isEventStream(contentType) else {
                     watch.phase(.body)
                     let text = String(decoding: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model).prefix(200), as: UTF8.self)
                     throw LMError(.badResponse, "The server at \(hostPort(url)) answered a streaming request with \(contentType.isEmpty ? "no content type" : "'\(contentType)'"), not an event stream: \(text)",
-                                  model: model, hint: "Is apiBase pointing at an API that supports \"stream\": true? Without streaming the same call works.")
+                                  model: model, hint: "Is apiBase pointing at an OpenAI-compatible API that supports \"stream\": true?")
                 }
                 watch.phase(.events)
                 var parser = ServerSentEventParser()
@@ -147,6 +147,13 @@ enum HTTPTransport {
         } catch {
             throw mapTransportError(error, url: url, timeout: timeout, model: model)
         }
+    }
+
+    /// True for a content type an event stream may come with: `text/event-stream`, or none or a
+    /// generic one (some small servers label it loosely); JSON, HTML and the like are not.
+    static func isEventStream(_ contentType: String) -> Bool {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
+        return ["", "text/event-stream", "text/plain", "application/octet-stream"].contains(type)
     }
 
     /// The error for a reply body larger than `limit`.
