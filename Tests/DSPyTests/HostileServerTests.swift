@@ -160,6 +160,20 @@ struct HostileServerTests {
         #expect(server.requests.count == 3, "nothing was retried")
     }
 
+    @Test func anAnthropicStreamCutAfterItsStopReasonIsComplete() async throws {
+        let events: [(String, String)] = [
+            ("message_start", #"{"type":"message_start","message":{"id":"m1","model":"claude","usage":{"input_tokens":5,"output_tokens":0}}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"}}"#),
+            ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}"#),
+        ]
+        let server = try await LoopbackServer.start { _ in .stream(steps: events.map { .send("event: \($0.0)\ndata: \($0.1)\n\n") } + [.cut]) }
+        defer { server.shutdownNow() }
+        let model = try LM("anthropic/claude", apiBase: server.baseURL + "/v1", apiKey: "ak-test", numRetries: 0, cache: false)
+        let prediction = try await streamed(try Predict("question -> answer", lm: model)).get()
+        #expect(prediction.answer == "Paris")
+        #expect(server.requests.count == 1)
+    }
+
     @Test func aStreamWithoutAnyChoiceIsABadResponse() async throws {
         let server = try await LoopbackServer.start { _ in .stream(steps: StreamStep.events([#"{"choices": []}"#, "[DONE]"])) }
         defer { server.shutdownNow() }

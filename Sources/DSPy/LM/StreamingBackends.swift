@@ -159,7 +159,7 @@ extension AnthropicBackend {
             })
         var first = try state.withLock { s in
             guard s.stopped else {
-                throw LMError(.transport, "The event stream from \(address) ended before message_stop.", model: model,
+                throw LMError(.transport, "The event stream from \(address) ended before its stop reason (message_delta or message_stop).", model: model,
                               hint: "The server dropped the stream; it is retried automatically if nothing had been delivered yet.")
             }
             return s.response()
@@ -202,8 +202,13 @@ struct AnthropicStreamState {
                 return (piece, true)
             }
         case "message_delta":
-            if let reason = v["delta"]["stop_reason"].stringValue { stopReason = reason }
             if let out = v["usage"]["output_tokens"].intValue { outputTokens = out }
+            if let reason = v["delta"]["stop_reason"].stringValue {
+                // The stop reason (with the final usage) ends the answer; message_stop adds nothing.
+                stopReason = reason
+                stopped = true
+                return ("", false)
+            }
         case "message_stop":
             stopped = true
             return ("", false)
