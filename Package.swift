@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "dspy-bench",
             dependencies: [
-                "DSPy",
+                "DSPy", "LineEditor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "DSPyTests",
             dependencies: [
-                "DSPy", "TestSupport",
+                "DSPy", "TestSupport", "LineEditor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
