@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "DSPyShell",
             dependencies: [
-                "DSPy",
+                "DSPy", "PythonInterpreter",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -170,6 +170,13 @@ public final class ChainOfThought: Module, @unchecked Sendable {
 
     public override func rejectPositional() throws { try predict.rejectPositional() }
 
+    /// Calls with per-call options for its predictor: another LM or extra LM parameters (DSPy
+    /// passes `lm` and `config` through to the inner Predict).
+    public func call(_ inputs: Inputs, lm: LM?, config: OrderedDictionary<String, Value> = [:]) async throws -> Prediction {
+        let options = Predict.CallOptions(target: ObjectIdentifier(predict), lm: lm, config: config, demos: nil)
+        return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
+    }
+
     public override func forward(_ inputs: Inputs) async throws -> Prediction {
         try await predict.call(inputs)
     }
