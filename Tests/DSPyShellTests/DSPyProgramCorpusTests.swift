@@ -24,6 +24,15 @@ enum DSPyCorpus {
     /// How long one program may run before it is killed (a guard against hangs, not a measurement).
     static let timeoutSeconds = 180
 
+    /// The implementation under test: `dspy-repl`, or the command in `DSPY_CORPUS_COMMAND`
+    /// (words separated by spaces, e.g. Python DSPy's venv python, to check the harness itself).
+    static var command: [String] {
+        if let custom = ProcessInfo.processInfo.environment["DSPY_CORPUS_COMMAND"], !custom.isEmpty {
+            return custom.split(separator: " ").map(String.init)
+        }
+        return [builtProduct("dspy-repl")]
+    }
+
     static func read(_ name: String) -> String? {
         try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
     }
@@ -43,20 +52,22 @@ enum DSPyCorpus {
                                          "\(base).requests.jsonl is missing: run Scripts/dspy-corpus")
             .split(separator: "\n").map(String.init)
         let expectedOut = try #require(DSPyCorpus.read(base + ".out"), "\(base).out is missing: run Scripts/dspy-corpus")
-        let binary = builtProduct("dspy-repl")
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "dspy-repl is not built at \(binary)")
+        let command = DSPyCorpus.command
+        try #require(FileManager.default.isExecutableFile(atPath: command[0]), "\(command[0]) is not an executable (is dspy-repl built?)")
 
         let server = try await LoopbackServer.start(FixtureResponder.handler)
         defer { server.shutdownNow() }
         let path = DSPyCorpus.directory.appendingPathComponent(program).path
-        let run = try await runCorpusProgram(binary: binary, program: path, apiBase: server.baseURL + "/v1")
+        let run = try await runCorpusProgram(command: command, program: path, apiBase: server.baseURL + "/v1")
         let actualLines = FixtureNormalization.sorted(server.requests.map(FixtureNormalization.line))
 
-        let context = run.summary(program: program)
-        #expect(!run.timedOut, "\(context)")
-        #expect(run.status == 0, "\(context)")
-        #expect(actualLines == expectedLines, "\(requestDifference(expected: expectedLines, actual: actualLines))\n\(context)")
-        #expect(run.stdout == expectedOut, "\(stdoutDifference(expected: expectedOut, actual: run.stdout))\n\(context)")
+        // Booleans, so that a failure prints the readable difference rather than both values whole.
+        let exitedCleanly = !run.timedOut && run.status == 0
+        let requestsMatch = actualLines == expectedLines
+        let stdoutMatches = run.stdout == expectedOut
+        #expect(exitedCleanly, "\(run.summary(program: program))")
+        #expect(requestsMatch, "\(program): \(requestDifference(expected: expectedLines, actual: actualLines))")
+        #expect(stdoutMatches, "\(program): \(stdoutDifference(expected: expectedOut, actual: run.stdout))")
     }
 }
 
@@ -73,13 +84,13 @@ struct CorpusRun {
         let ending = timedOut ? "killed after \(DSPyCorpus.timeoutSeconds) s" : "exit status \(status)"
         let lines = stderr.split(separator: "\n", omittingEmptySubsequences: false)
         let tail = lines.suffix(12).joined(separator: "\n")
-        return "dspy-repl \(program): \(ending)" + (stderr.isEmpty ? "" : "; stderr ends:\n\(tail)")
+        return "\(program): \(ending)" + (stderr.isEmpty ? "" : "; stderr ends:\n\(tail)")
     }
 }
 
-/// Runs `dspy-repl PROGRAM` with the corpus environment (the same as Scripts/dspy-corpus gives
+/// Runs `COMMAND PROGRAM` (`dspy-repl PROGRAM`) with the corpus environment (the same as Scripts/dspy-corpus gives
 /// Python: fresh cache, data, config and home directories), killing it after the timeout.
-func runCorpusProgram(binary: String, program: String, apiBase: String) async throws -> CorpusRun {
+func runCorpusProgram(command: [String], program: String, apiBase: String) async throws -> CorpusRun {
     let dir = NSTemporaryDirectory() + "dspy-corpus-\(UUID().uuidString)"
     for sub in ["cache", "data", "config", "home", "dspy-cache"] {
         try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
@@ -91,7 +102,7 @@ func runCorpusProgram(binary: String, program: String, apiBase: String) async th
         "LITELLM_LOCAL_MODEL_COST_MAP=True", "PYTHONHASHSEED=0", "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
     ]
     let outPath = dir + "/stdout", errPath = dir + "/stderr"
-    let pid = try startChild([binary, program], environment: env, stdoutFile: outPath, stderrFile: errPath)
+    let pid = try startChild(command + [program], environment: env, stdoutFile: outPath, stderrFile: errPath)
     let (status, timedOut) = try await offThePool { waitForChild(pid, timeoutSeconds: DSPyCorpus.timeoutSeconds) }
     let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
@@ -162,6 +173,7 @@ func requestDifference(expected: [String], actual: [String]) -> String {
         return head + "; the first expected request not sent, against the closest one sent:\n"
             + firstDifference(expected: prettyRequest(want), actual: prettyRequest(closest), label: "the request")
     case let (want?, nil):
+        if actual.isEmpty { return head }
         return head + "; expected but not sent:\n" + prettyRequest(want).joined(separator: "\n")
     case let (nil, got?):
         return head + "; sent but not expected:\n" + prettyRequest(got).joined(separator: "\n")
