@@ -11,9 +11,9 @@ translate.demos = [
 print(len(translate.demos))
 print(translate(english="See you tomorrow").french)
 
-# Demos with reasoning for ChainOfThought; a demo may leave fields out.
+# ChainOfThought keeps its demos on its inner Predict; a demo may leave fields out.
 cot = dspy.ChainOfThought("question -> answer: int")
-cot.demos = [
+cot.predict.demos = [
     dspy.Example(question="What is 3 + 4?", reasoning="Three plus four is seven.", answer=7),
     dspy.Example(question="What is 10 - 6?", answer=4),
 ]
