@@ -191,3 +191,82 @@ func stdoutDifference(expected: String, actual: String) -> String {
 private func commonPrefix(_ a: String, _ b: String) -> Int {
     zip(a.utf8, b.utf8).prefix { $0 == $1 }.count
 }
+
+// MARK: - The responder and the normalization themselves
+
+/// FixtureResponder and FixtureNormalization on their own (these pass without dspy-repl).
+@Suite struct FixtureResponderTests {
+    static func reply(_ body: Value, path: String = FixtureNormalization.chatPath) -> Reply {
+        FixtureResponder.reply(method: "POST", path: path, body: Array(JSON.compact(body).utf8))
+    }
+
+    /// The reply text of the first choice.
+    static func content(_ reply: Reply) -> String? {
+        guard case .json(200, let body, _) = reply, let json = try? JSON.parse(body) else { return nil }
+        return json["choices"].arrayValue?.first?["message"]["content"].stringValue
+    }
+
+    /// A fixture request, by a text its JSON line contains (newlines in it are written `\n`).
+    static func fixtureRequest(_ file: String, containing text: String) throws -> Value {
+        let lines = try #require(DSPyCorpus.read(file)).split(separator: "\n")
+        let line = try #require(lines.first { $0.contains(text) }, "no request with \(text) in \(file)")
+        let normalized = try JSON.parse(String(line))
+        var body: [String: Value] = ["model": normalized["model"], "messages": normalized["messages"]]
+        for (key, value) in normalized["params"].objectValue ?? [:] { body[key] = value }
+        return body.dspyValue
+    }
+
+    @Test func normalizationSortsKeysAndDropsNoise() {
+        let body: Value = ["model": "fixture", "temperature": 1.0, "messages": [["role": "user", "content": "hi"]],
+                           "max_tokens": .null, "api_key": "secret", "stream_options": ["include_usage": true]]
+        #expect(JSON.compact(FixtureNormalization.normalize(method: "POST", path: "/v1/chat/completions", body: Array(JSON.compact(body).utf8)))
+                == #"{"messages":[{"content":"hi","role":"user"}],"model":"fixture","params":{"stream_options":{"include_usage":true},"temperature":1}}"#)
+        #expect(JSON.compact(FixtureNormalization.normalize(method: "GET", path: "/v1/models", body: [])) == #"{"body":"","method":"GET","path":"/v1/models"}"#)
+        #expect(FixtureNormalization.sorted(["b", "a", "B"]) == ["B", "a", "b"])
+    }
+
+    @Test func repliesReproduceTheRecordedOutput() throws {
+        // 01_predict_basic.out shows the answer Python DSPy parsed from this reply.
+        let body = try Self.fixtureRequest("01_predict_basic.requests.jsonl", containing: "capital of France")
+        let reply = try #require(Self.content(Self.reply(body)))
+        #expect(reply == "[[ ## answer ## ]]\nanswer a061: What is the capital of France?\n\n[[ ## completed ## ]]\n")
+        #expect(DSPyCorpus.read("01_predict_basic.out")?.contains("answer a061: What is the capital of France?") == true)
+    }
+
+    @Test func typedFieldsJSONReActAndFailures() throws {
+        let typed = try Self.fixtureRequest("04_literal_classification.requests.jsonl", containing: "Battery life")
+        let text = try #require(Self.content(Self.reply(typed)))
+        #expect(text.hasPrefix("[[ ## sentiment ## ]]\nnegative\n\n[[ ## confidence ## ]]\n0.92\n"))
+
+        let json = try Self.fixtureRequest("34_json_adapter.requests.jsonl", containing: "invoice page")
+        let object = try JSON.parse(try #require(Self.content(Self.reply(json))))
+        #expect(object["category"] == "bug" && object["priority"] == 88 && object["tags"] == ["the", "invoice", "page"])
+
+        let react = try Self.fixtureRequest("17_react_tools.requests.jsonl", containing: #"[[ ## trajectory ## ]]\n\n\nRespond"#)  // the first step
+        let step = try #require(Self.content(Self.reply(react)))
+        #expect(step.contains("[[ ## next_tool_name ## ]]\nlookup_capital\n"))
+        #expect(step.contains(#"{"country": "What is the capital of France, and what is 6 times 7?"}"#))
+
+        let failing: Value = ["model": "fixture", "messages": [["role": "user", "content": "!fail"]]]
+        #expect(Self.content(Self.reply(failing)) == "I cannot answer that.")
+        let notFound = Self.reply([:], path: "/v1/completions")
+        guard case .json(404, _, _) = notFound else { Issue.record("expected a 404, got \(notFound)"); return }
+    }
+
+    @Test func streamsWordsThenUsageThenDone() throws {
+        var body = try Self.fixtureRequest("39_streaming.requests.jsonl", containing: "stream tokens").objectValue ?? [:]
+        #expect(body["stream"] == true)
+        body["stream"] = true
+        guard case .stream(200, _, let steps, _) = Self.reply(.object(body)) else {
+            Issue.record("expected a stream"); return
+        }
+        let events = steps.compactMap { step -> String? in if case .send(let text) = step { return text }; return nil }
+        #expect(events.last == "data: [DONE]\n\n")
+        #expect(events.dropLast().last?.contains(#""usage":{"#) == true)
+        let text = events.compactMap { event -> String? in
+            guard let json = try? JSON.parse(String(event.dropFirst("data: ".count))) else { return nil }
+            return json["choices"].arrayValue?.first?["delta"]["content"].stringValue
+        }.joined()
+        #expect(text == "[[ ## answer ## ]]\nanswer b7cb: Why do we stream tokens?\n\n[[ ## completed ## ]]\n")
+    }
+}

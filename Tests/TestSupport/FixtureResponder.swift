@@ -65,10 +65,15 @@ public enum FixtureResponder {
 
     /// The reply to one request.
     public static func reply(to request: RecordedRequest) -> Reply {
-        guard request.method == "POST", request.path == FixtureNormalization.chatPath else {
+        reply(method: request.method, path: request.path, body: request.body)
+    }
+
+    /// The reply to a request given by its method, path (without query) and body.
+    public static func reply(method: String, path: String, body bytes: [UInt8]) -> Reply {
+        guard method == "POST", path == FixtureNormalization.chatPath else {
             return .json(status: 404, error("the fixture server answers only POST \(FixtureNormalization.chatPath)"))
         }
-        guard let body = request.json, body.objectValue != nil else {
+        guard let body = try? JSON.parse(bytes: bytes), body.objectValue != nil else {
             return .json(status: 400, error("the request body is not a JSON object"))
         }
         let model = body["model"].stringValue ?? ""
@@ -105,8 +110,8 @@ public enum FixtureResponder {
         let count = min(max(body["n"].intValue ?? 1, 1), 8)
         let wantsJSON = !body["response_format"].isNull || user.contains("Respond with a JSON object")
         return (0..<count).map { choice in
-            let request = ChatRequest(model: model, messages: messages, system: system, user: user, choice: choice)
             if user.contains("!fail") { return "I cannot answer that." }
+            let request = ChatRequest(model: model, messages: messages, system: system, user: user, choice: choice)
             guard let fields = outputFields(system) else {
                 return request.text(field: "reply", subject: subjectLine(user))
             }
@@ -173,7 +178,8 @@ public enum FixtureResponder {
         if note == "must be a single int value" { return .int }
         if note == "must be a single float value" { return .float }
         for prefix in ["must exactly match (no extra characters) one of: ", "must be one of: "] where note.hasPrefix(prefix) {
-            return .options(note.dropFirst(prefix.count).components(separatedBy: "; "))
+            let options = note.dropFirst(prefix.count).components(separatedBy: "; ")
+            return options.isEmpty ? .text : .options(options)
         }
         let schemaPrefix = "must adhere to the JSON schema: "
         if note.hasPrefix(schemaPrefix), let schema = try? JSON.parse(String(note.dropFirst(schemaPrefix.count))) {
