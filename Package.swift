@@ -76,6 +76,8 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        // The DSPy program corpus's deterministic LM server, for Scripts/dspy-corpus.
+        .executableTarget(name: "fixture-server", dependencies: ["TestSupport", "DSPy"], path: "Tests/FixtureServer"),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(name: "PythonInterpreterTests", dependencies: ["PythonInterpreter"]),
         .testTarget(
