@@ -158,7 +158,7 @@ public final class ShellEngine: Sendable {
         if !redacted.secrets.isEmpty { state.withLock { $0.secrets.formUnion(redacted.secrets.filter { $0.count >= 4 }) } }
         if record, !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             state.withLock { $0.history.append(redacted.text) }
-            if redacted.changed { noteRedaction() }
+            if redacted.changed, file == nil { noteRedaction() }
         }
         let mode: Interpreter.Mode = (file?.hasSuffix(".py") ?? false) ? .file : .interactive
         var allOK = true
@@ -333,6 +333,7 @@ public final class ShellEngine: Sendable {
             }
             return Described(message: lines.joined(separator: "\n"), hints: libraryHints + hints)
         }
+        if let missing = DSPyModule.missingFeature(in: r) { hints.append(missing) }
         if r.traceback.count > 1 {
             let calls = r.traceback.reversed().map { "\($0.function) (line \($0.position.line))" }
             hints.append("traceback: " + calls.joined(separator: " → "))

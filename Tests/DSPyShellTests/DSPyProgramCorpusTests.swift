@@ -33,6 +33,13 @@ enum DSPyCorpus {
         return [builtProduct("dspy-repl")]
     }
 
+    /// Programs that use parts of DSPy the shell does not have yet, with the reason. They run
+    /// as known issues: each must still fail, so one that starts to pass is noticed.
+    static let pending: [String: Comment] = [
+        "45_evaluate.py": "dspy.Evaluate is part of the evaluate/optimize loop (issue 14), not built yet",
+        "46_labeled_few_shot.py": "dspy.LabeledFewShot is part of the evaluate/optimize loop (issue 14), not built yet",
+    ]
+
     static func read(_ name: String) -> String? {
         try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
     }
@@ -47,6 +54,14 @@ enum DSPyCorpus {
 
     @Test(arguments: DSPyCorpus.programs)
     func programMatchesPythonDSPy(program: String) async throws {
+        if let reason = DSPyCorpus.pending[program] {
+            await withKnownIssue(reason) { try await check(program) }
+        } else {
+            try await check(program)
+        }
+    }
+
+    func check(_ program: String) async throws {
         let base = String(program.dropLast(".py".count))
         let expectedLines = try #require(DSPyCorpus.read(base + ".requests.jsonl"),
                                          "\(base).requests.jsonl is missing: run Scripts/dspy-corpus")

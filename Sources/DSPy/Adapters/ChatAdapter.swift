@@ -54,18 +54,27 @@ public struct ChatAdapter: Adapter {
     }
 
     func userMessage(_ signature: Signature, _ values: Inputs, prefix: String?, mainRequest: Bool) -> String {
+        userMessage(signature, values, prefix: prefix, outputRequirement: mainRequest ? outputRequirement(signature) : nil)
+    }
+
+    /// DSPy's `format_user_message_content`: the prefix, each given input field, and the output
+    /// requirement, joined by blank lines and stripped only at the ends (so an empty field
+    /// value keeps its line).
+    func userMessage(_ signature: Signature, _ values: Inputs, prefix: String?, outputRequirement: String?) -> String {
         var parts: [String] = []
         if let prefix { parts.append(prefix) }
         for f in signature.inputFields {
             guard let v = values[f.name] else { continue }
             parts.append("[[ ## \(f.name) ## ]]\n" + ChatAdapter.formatFieldValue(v, type: f.type))
         }
-        if mainRequest {
-            parts.append("Respond with the corresponding output fields, starting with the field "
-                + signature.outputFields.map { "`[[ ## \($0.name) ## ]]`" + AdapterText.typeInfo($0) }.joined(separator: ", then ")
-                + ", and then ending with the marker for `[[ ## completed ## ]]`.")
-        }
+        if let outputRequirement { parts.append(outputRequirement) }
         return parts.joined(separator: "\n\n").trimmingWhitespace()
+    }
+
+    func outputRequirement(_ signature: Signature) -> String {
+        "Respond with the corresponding output fields, starting with the field "
+            + signature.outputFields.map { "`[[ ## \($0.name) ## ]]`" + AdapterText.typeInfo($0) }.joined(separator: ", then ")
+            + ", and then ending with the marker for `[[ ## completed ## ]]`."
     }
 
     func assistantMessage(_ signature: Signature, _ values: Inputs, missing: String) -> String {

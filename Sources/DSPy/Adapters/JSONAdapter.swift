@@ -19,11 +19,9 @@ public struct JSONAdapter: Adapter {
             messages.append(.user(chat.userMessage(signature, d.values, prefix: nil, mainRequest: false)))
             messages.append(.assistant(assistantMessage(signature, d.values, missing: AdapterText.notSupplied)))
         }
-        var user = chat.userMessage(signature, inputs, prefix: nil, mainRequest: false)
         let requirement = "Respond with a JSON object in the following order of fields: "
             + signature.outputFields.map { "`\($0.name)`" + AdapterText.typeInfo($0) }.joined(separator: ", then ") + "."
-        user = user.isEmpty ? requirement : user + "\n\n" + requirement
-        messages.append(.user(user))
+        messages.append(.user(chat.userMessage(signature, inputs, prefix: nil, outputRequirement: requirement)))
         return messages
     }
 

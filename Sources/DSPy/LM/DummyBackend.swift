@@ -20,6 +20,8 @@ public final class DummyBackend: LMBackend {
     private let callCount = Atomic<Int>(0)
     /// Simulated latency per call, for trying concurrency offline.
     public let latency: Duration
+    /// It answers `n` completions in one call (from its script, in order).
+    public var completesManyAtOnce: Bool { true }
 
     /// A backend that fills every output field (`LM("dummy")`).
     public init(latency: Duration = .zero) {

@@ -98,23 +98,7 @@ public final class LM: Sendable, CustomStringConvertible {
         guard !trimmed.isEmpty else {
             throw LMError(.configuration, "The model name is empty.", hint: "Use a name like \"openai/gpt-4o-mini\" or \"dummy\".")
         }
-        let provider: Provider
-        let modelName: String
-        if trimmed == "dummy" || trimmed.hasPrefix("dummy/") {
-            provider = .dummy
-            modelName = trimmed
-        } else if let slash = trimmed.firstIndex(of: "/") {
-            let prefix = String(trimmed[..<slash])
-            guard let p = Provider(rawValue: prefix), p != .custom, p != .dummy else {
-                throw LMError(.configuration, "Unknown provider '\(prefix)' in '\(trimmed)'.",
-                              hint: "Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with apiBase:.")
-            }
-            provider = p
-            modelName = String(trimmed[trimmed.index(after: slash)...])
-        } else {
-            provider = .openai  // LiteLLM's rule: a bare name is an OpenAI model
-            modelName = trimmed
-        }
+        let (provider, modelName) = try LM.route(trimmed)
         guard numRetries >= 0 else { throw LMError(.configuration, "numRetries must be 0 or more, got \(numRetries).") }
         _ = try Duration.checked(timeout, argument: "timeout")
         _ = try rateLimit.validated()
@@ -176,6 +160,18 @@ public final class LM: Sendable, CustomStringConvertible {
 
     let wireModel: String
 
+    /// The provider of a `provider/model` name and the model name sent to it.
+    static func route(_ name: String) throws(LMError) -> (Provider, String) {
+        if name == "dummy" || name.hasPrefix("dummy/") { return (.dummy, name) }
+        guard let slash = name.firstIndex(of: "/") else { return (.openai, name) }  // LiteLLM's rule: a bare name is an OpenAI model
+        let prefix = String(name[..<slash])
+        guard let provider = Provider(rawValue: prefix), provider != .custom, provider != .dummy else {
+            throw LMError(.configuration, "Unknown provider '\(prefix)' in '\(name)'.",
+                          hint: "Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with apiBase:.")
+        }
+        return (provider, String(name[name.index(after: slash)...]))
+    }
+
     private init(model: String, provider: Provider, wireModel: String, kwargs: OrderedDictionary<String, Value>, apiBase: String?,
                  apiKey: String?, numRetries: Int, cache: Bool, responseCache: ResponseCache, timeout: Duration, retryPolicy: RetryPolicy,
                  callbacks: [any Callback], backend: any LMBackend, maxResponseBytes: Int, gate: RequestGate) {
@@ -201,6 +197,29 @@ public final class LM: Sendable, CustomStringConvertible {
     /// parameter removes it.
     public func copy(temperature: Double? = nil, maxTokens: Int? = nil, parameters: OrderedDictionary<String, Value> = [:],
                      cache: Bool? = nil, numRetries: Int? = nil, timeout: Duration? = nil) -> LM {
+        copy(model: model, wireModel: wireModel, temperature: temperature, maxTokens: maxTokens, parameters: parameters,
+             cache: cache, numRetries: numRetries, timeout: timeout)
+    }
+
+    /// A copy for another model of the same provider, on the same server and key (DSPy's
+    /// `lm.copy(model=...)`).
+    /// - Throws: ``LMError`` when `model` names an unknown or a different provider (that needs
+    ///   its own server and key: create a new LM).
+    public func copy(model newModel: String, temperature: Double? = nil, maxTokens: Int? = nil,
+                     parameters: OrderedDictionary<String, Value> = [:], cache: Bool? = nil, numRetries: Int? = nil,
+                     timeout: Duration? = nil) throws(LMError) -> LM {
+        let trimmed = newModel.trimmingWhitespace()
+        let (newProvider, newWireModel) = provider == .custom ? (.custom, trimmed) : try LM.route(trimmed)
+        guard newProvider == provider else {
+            throw LMError(.configuration, "lm.copy(model=\(Value.string(trimmed).pythonRepr)) changes the provider from \(provider.rawValue) to \(newProvider.rawValue).",
+                          hint: "A copy keeps its server and key; create a new LM for another provider: dspy.LM(\(Value.string(trimmed).pythonRepr), ...).")
+        }
+        return copy(model: trimmed, wireModel: newWireModel, temperature: temperature, maxTokens: maxTokens, parameters: parameters,
+                    cache: cache, numRetries: numRetries, timeout: timeout)
+    }
+
+    private func copy(model: String, wireModel: String, temperature: Double?, maxTokens: Int?, parameters: OrderedDictionary<String, Value>,
+                      cache: Bool?, numRetries: Int?, timeout: Duration?) -> LM {
         var kw = kwargs
         if let temperature { kw["temperature"] = .double(temperature) }
         if let maxTokens { kw["max_tokens"] = .int(maxTokens) }
@@ -301,6 +320,25 @@ public final class LM: Sendable, CustomStringConvertible {
         try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
+        // Like DSPy 3.4.1, n completions are n requests without `n`, in order, each retried on
+        // its own; the combined reply is cached under the whole call's key.
+        let count = backend.completesManyAtOnce ? 1 : request.n
+        if count > 1 { wire.parameters.removeValue(forKey: "n") }
+        var combined: LMResponse?
+        for _ in 0..<max(1, count) {
+            let response = try await attemptWithRetries(wire)
+            guard var merged = combined else { combined = response; continue }
+            merged.choices += response.choices
+            if let usage = response.usage { merged.usage = (merged.usage ?? .zero) + usage }
+            combined = merged
+        }
+        guard let response = combined else { throw LMError.noCompletion("has no completions (an empty choice list)", model: model) }
+        if let key { await responseCache.put(key, response) }
+        return response
+    }
+
+    /// One request to the backend, retried as the retry policy and the server allow.
+    private func attemptWithRetries(_ wire: LMRequest) async throws -> LMResponse {
         // The call's own deadline: no Retry-After pause may outlast it.
         let deadline = ContinuousClock.now + timeout
         var attempt = 0
@@ -312,7 +350,6 @@ public final class LM: Sendable, CustomStringConvertible {
                 guard !response.choices.isEmpty else {
                     throw LMError.noCompletion("has no completions (an empty choice list)", model: model)
                 }
-                if let key { await responseCache.put(key, response) }
                 return response
             } catch let failure as LMError {
                 var error = redactor.scrub(failure)

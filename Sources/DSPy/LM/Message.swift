@@ -37,6 +37,12 @@ public struct LMRequest: Sendable, Hashable {
     /// `base_url`): never part of a request key, a cassette or the call log.
     static func isCredential(_ key: String) -> Bool { key.hasPrefix("api_") || key == "base_url" }
 
+    /// Marks the k-th of n completions asked for separately: part of the cache key, never sent.
+    static let completionIndexKey = "dspy_completion_index"
+
+    /// Parameters that shape the cache key but are not sent to the server.
+    static func isLocal(_ key: String) -> Bool { key == "rollout_id" || key == completionIndexKey }
+
     /// Number of completions requested (`n`, default 1).
     public var n: Int { parameters["n"]?.intValue ?? 1 }
 

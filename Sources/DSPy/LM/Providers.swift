@@ -9,9 +9,14 @@ public protocol LMBackend: Sendable {
     /// would return it. The default (for backends that cannot stream) completes the call and
     /// reports its text as one piece.
     func stream(_ request: LMRequest, timeout: Duration, onText: @escaping @Sendable (String) -> Void) async throws -> LMResponse
+    /// True when one request returns all `n` completions; otherwise ``LM`` sends `n` requests
+    /// of one completion each, as DSPy 3.4.1 does for every HTTP provider.
+    var completesManyAtOnce: Bool { get }
 }
 
 extension LMBackend {
+    public var completesManyAtOnce: Bool { false }
+
     public func stream(_ request: LMRequest, timeout: Duration, onText: @escaping @Sendable (String) -> Void) async throws -> LMResponse {
         let response = try await complete(request, timeout: timeout)
         if let text = response.choices.first?.text, !text.isEmpty { onText(text) }
@@ -37,9 +42,17 @@ public struct OpenAICompatibleBackend: LMBackend {
         redactor = Redactor(secrets: [apiKey])
     }
 
-    static func body(_ request: LMRequest) -> Value {
+    /// The request body. For OpenAI itself `max_tokens` goes as `max_completion_tokens`, as
+    /// DSPy 3.4.1's client sends it (other OpenAI-compatible servers keep `max_tokens`).
+    func body(_ request: LMRequest) -> Value {
         var o: OrderedDictionary<String, Value> = ["model": .string(request.model), "messages": .array(request.messages.map(\.jsonValue))]
-        for (k, v) in request.parameters where !v.isNull && k != "rollout_id" { o[k] = v }
+        for (k, v) in request.parameters where !v.isNull && !LMRequest.isLocal(k) {
+            if k == "max_tokens" && providerName == "openai" && request.parameters["max_completion_tokens"] == nil {
+                o["max_completion_tokens"] = v
+            } else {
+                o[k] = v
+            }
+        }
         return .object(o)
     }
 
@@ -47,7 +60,7 @@ public struct OpenAICompatibleBackend: LMBackend {
         let url = apiBase + "/chat/completions"
         var headers: [(String, String)] = []
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
-        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout,
+        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: body(request), timeout: timeout,
                                                      maxBytes: maxResponseBytes, model: request.model)
         guard (200..<300).contains(reply.status) else {
             throw lmErrorForStatus(reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redactor: redactor))

@@ -5,16 +5,15 @@ import OrderedCollections
 // cache see no difference.
 
 extension OpenAICompatibleBackend {
-    /// Streams a chat completion (`"stream": true`). With `track_usage` on it also asks for
-    /// `stream_options.include_usage`, so the server reports usage in its final chunk.
+    /// Streams a chat completion (`"stream": true`), asking for `stream_options.include_usage`
+    /// (as DSPy does) so the server reports usage in its final chunk.
     public func stream(_ request: LMRequest, timeout: Duration, onText: @escaping @Sendable (String) -> Void) async throws -> LMResponse {
         let url = apiBase + "/chat/completions"
         var headers: [(String, String)] = []
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
-        guard case .object(var body) = Self.body(request) else { return try await complete(request, timeout: timeout) }
+        guard case .object(var body) = self.body(request) else { return try await complete(request, timeout: timeout) }
         body["stream"] = true
-        let wantsUsage = Settings.current.trackUsage
-        if wantsUsage { body["stream_options"] = ["include_usage": true] }
+        body["stream_options"] = ["include_usage": true]
         let address = HTTPTransport.hostPort(url)
         let model = request.model
         let n = request.n
@@ -42,9 +41,9 @@ extension OpenAICompatibleBackend {
                     let message = v["error"]["message"].stringValue ?? v["error"].stringValue ?? JSON.compact(v["error"])
                     throw LMError(.server, "The server at \(address) reported an error mid-stream: \(message)", model: model)
                 }
-                let (text, answered) = state.withLock { s in (s.absorb(v), s.isComplete(n: n) && (!wantsUsage || s.usage != nil)) }
+                let (text, answered) = state.withLock { s in (s.absorb(v), s.isComplete(n: n) && s.usage != nil) }
                 if !text.isEmpty { onText(text) }
-                // Every choice finished (and usage, if asked for, arrived): that is the whole
+                // Every choice finished and usage arrived: that is the whole
                 // answer, [DONE] or not.
                 return !answered
             })

@@ -59,7 +59,7 @@ final class CallbackBridge: Callback, @unchecked Sendable {
             d.setString("prompt", .none)
             d.setString("messages", .object(PyList(messages.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })))
             for (k, v) in parameters { d.setString(k, Convert.python(v)) }
-            return [.str(call.id), .object(LMObject(lm)), .object(d)]
+            return [.str(call.id), .object(LMObject.wrap(lm)), .object(d)]
         }
     }
     func onLMEnd(_ call: CallInfo, outputs: [String]?, error: (any Error)?) {

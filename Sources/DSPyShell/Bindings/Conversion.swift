@@ -125,7 +125,7 @@ enum Convert {
         case let d as Double: return .float(d)
         case let s as String: return .str(s)
         case let x as Value: return python(x)
-        case let lm as LM: return .object(LMObject(lm))
+        case let lm as LM: return .object(LMObject.wrap(lm))
         case let a as any Adapter: return .object(AdapterObject(a))
         case let cbs as [any Callback]: return .object(PyList(cbs.map { CallbackBridge.python($0) }))
         case let modules as [DSPy.Module]: return .object(PyList(modules.map { ModuleBinding.wrap($0) }))

@@ -107,6 +107,39 @@ enum DSPyModule {
         for (name, value) in shellBuiltins() { interp.defineBuiltin(name, value) }
     }
 
+    /// Parts of DSPy that dspy-repl does not have yet, with what to use meanwhile.
+    static let notYetAvailable: [String: String] = {
+        let loop = "evaluation and optimizers are not in dspy-repl yet; meanwhile run the program over your examples with program.batch(examples) and score each prediction with your metric"
+        var table: [String: String] = [:]
+        for name in ["Evaluate", "evaluate", "SemanticF1", "answer_exact_match", "answer_passage_match"] { table[name] = loop }
+        for name in ["LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "BootstrapRS", "MIPROv2", "COPRO",
+                     "GEPA", "KNNFewShot", "BootstrapFinetune", "SIMBA", "Ensemble", "InferRules", "teleprompt"] {
+            table[name] = loop + "; demos can be set by hand: predictor.demos = [dspy.Example(...), ...]"
+        }
+        for name in ["Refine", "BestOfN", "MultiChainComparison", "ProgramOfThought", "CodeAct", "Retrieve", "ColBERTv2",
+                     "Embedder", "Embeddings", "PythonInterpreter", "History", "Image", "Audio", "Code", "Citations", "Document",
+                     "KNN", "ToolCalls", "majority"] {
+            table[name] = "dspy-repl has Predict, ChainOfThought, ReAct (tools from plain functions), Module subclasses, batch/Parallel, asyncify and streamify; dspy.\(name) is not among them yet"
+        }
+        return table
+    }()
+
+    /// The hint for an error that names a DSPy feature the shell lacks (`dspy.Evaluate`).
+    static func missingFeature(in report: ErrorReport) -> String? {
+        let name: Substring?
+        switch report.kind {
+        case "AttributeError" where report.message.hasPrefix("module 'dspy"):
+            name = report.message.split(separator: "'").dropFirst(3).first
+        case "ModuleNotFoundError" where report.message.hasPrefix("No module named 'dspy."):
+            name = report.message.split(separator: "'").dropFirst().first?.split(separator: ".").dropFirst().first
+        case "ImportError" where report.message.contains("from 'dspy"):
+            name = report.message.split(separator: "'").dropFirst().first
+        default: name = nil
+        }
+        guard let name, let hint = notYetAvailable[String(name)] else { return nil }
+        return hint
+    }
+
     /// What the shell adds beyond DSPy: `env`, `load_jsonl`, the built-in tools, `gather`.
     static func shellBuiltins() -> [(String, PyValue)] {
         [

@@ -41,7 +41,23 @@ enum DSPyTypes {
 /// A Python object around a library value.
 final class LMObject: PyNativeObject<LM>, @unchecked Sendable {
     // Sendable proof: as every Python object, touched only under the interpreter lock.
-    init(_ lm: LM) { super.init(type: DSPyTypes.lm, payload: lm) }
+    private init(_ lm: LM) { super.init(type: DSPyTypes.lm, payload: lm) }
+
+    /// The one Python object of `lm` while it lives, so `dspy.settings.lm is lm` holds as in DSPy.
+    static func wrap(_ lm: LM) -> LMObject {
+        wrappers.withLock { table in
+            let key = ObjectIdentifier(lm)
+            if let live = table[key]?.object { return live }
+            if table.count >= 64 { table = table.filter { $0.value.object != nil } }
+            let made = LMObject(lm)
+            table[key] = WeakWrapper(object: made)
+            return made
+        }
+    }
+
+    private struct WeakWrapper { weak var object: LMObject? }
+    /// Keyed by the LM, which a live wrapper keeps alive (so its identifier is not reused).
+    private static let wrappers = Locked<[ObjectIdentifier: WeakWrapper]>([:])
 }
 
 final class AdapterObject: PyNativeObject<any Adapter>, @unchecked Sendable {

@@ -75,7 +75,7 @@ enum LMBinding {
 
     static func install(_ t: PyType) {
         t.doc = "A language model client: dspy.LM(\"openai/gpt-4o-mini\", temperature=0.2, api_key=..., api_base=...)."
-        t.native.construct = { ctx, _, a in .object(LMObject(try make(ctx, a))) }
+        t.native.construct = { ctx, _, a in .object(LMObject.wrap(try make(ctx, a))) }
         t.property("model", doc: "The model name as given (provider/model).", get: { _, me in .str(try lm(me).model) })
         t.property("model_type", get: { _, _ in .str("chat") })
         t.property("kwargs", doc: "The request parameters this LM sends.", get: { _, me in Convert.python(.object(try lm(me).kwargs)) })
@@ -93,15 +93,21 @@ enum LMBinding {
         t.method("copy", "copy(**kwargs)", doc: "A copy with changed knobs and an empty history.") { ctx, me, a in
             let base = try lm(me)
             var params = OrderedDictionary<String, Value>()
-            var temperature: Double?, maxTokens: Int?
+            var temperature: Double?, maxTokens: Int?, model: String?
             for (k, v) in a.keywords {
                 switch k {
                 case "temperature": temperature = try ctx.optional(v).map { try ctx.toDouble($0) }
                 case "max_tokens": maxTokens = try ctx.optional(v).map { try ctx.intArg($0) }
+                case "model": model = try ctx.strArg(v, "LM.copy", "model")
                 default: params[k] = try Convert.value(ctx, v)
                 }
             }
-            return .object(LMObject(base.copy(temperature: temperature, maxTokens: maxTokens, parameters: params)))
+            guard let model else { return .object(LMObject.wrap(base.copy(temperature: temperature, maxTokens: maxTokens, parameters: params))) }
+            do {
+                return .object(LMObject.wrap(try base.copy(model: model, temperature: temperature, maxTokens: maxTokens, parameters: params)))
+            } catch {
+                throw DSPyErrors.python(error)
+            }
         }
         t.method("__call__", "__call__(prompt=None, messages=None, **kwargs)", doc: "Call the model directly; returns the list of completions.") { ctx, me, a in
             let base = try lm(me)

@@ -302,7 +302,7 @@ enum ModuleBinding {
             guard distinct.count == 1, let first = lms.first else {
                 throw PyError.value("Multiple LMs are being used in the module. There's no unique LM to return.")
             }
-            return first.map { .object(LMObject($0)) } ?? .none
+            return first.map { .object(LMObject.wrap($0)) } ?? .none
         }
         t.method("inspect_history", "inspect_history(n=1)", doc: "Print the module's last n LM calls.") { ctx, me, a in
             let p = try a.bind("inspect_history", ["n"])
@@ -351,10 +351,10 @@ enum ModuleBinding {
         return copy
     }
 
-    static func predictConfig(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)], _ fn: String) throws -> (LM?, Int?, Double?, OrderedDictionary<String, Value>) {
+    /// The `lm=` and the LM parameters of a `Predict(...)`/`ChainOfThought(...)` call, in the
+    /// order given (DSPy's `predict.config` keeps it).
+    static func predictConfig(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)], _ fn: String) throws -> (LM?, OrderedDictionary<String, Value>) {
         var lm: LM?
-        var n: Int?
-        var temperature: Double?
         var config = OrderedDictionary<String, Value>()
         for (k, v) in keywords {
             switch k {
@@ -364,13 +364,13 @@ enum ModuleBinding {
                 guard count >= 1 && count <= LMRequest.maxCompletions else {
                     throw PyError.value("n must be from 1 to \(LMRequest.maxCompletions), got \(count)")
                 }
-                n = count
-            case "temperature": temperature = try ctx.toDouble(v)
+                config["n"] = .int(count)
+            case "temperature": config["temperature"] = .double(try ctx.toDouble(v))
             case "callbacks", "rationale_field_type": continue
             default: config[k] = try Convert.value(ctx, v)
             }
         }
-        return (lm, n, temperature, config)
+        return (lm, config)
     }
 
     static func installPredict(_ t: PyType) {
@@ -380,8 +380,8 @@ enum ModuleBinding {
                 throw PyError.type("Predict() missing 1 required positional argument: 'signature' (e.g. dspy.Predict(\"question -> answer\"))")
             }
             let info = try SignatureBinding.signatureInfo(ctx, first)
-            let (lm, n, temperature, config) = try predictConfig(ctx, a.keywords.filter { $0.name != "signature" }, "Predict")
-            let p = Predict(info.signature, lm: lm, n: n, temperature: temperature, config: config)
+            let (lm, config) = try predictConfig(ctx, a.keywords.filter { $0.name != "signature" }, "Predict")
+            let p = Predict(info.signature, lm: lm, config: config)
             return .object(ModuleObject(cls: cls, peer: p, signatureInfo: info))
         }
         @Sendable func predict(_ v: PyValue) throws -> Predict {
@@ -400,7 +400,7 @@ enum ModuleBinding {
             m.signatureInfo = info
         })
         t.property("lm", doc: "This predictor's own LM (None: the configured one).", get: { _, me in
-            try predict(me).lm.map { .object(LMObject($0)) } ?? .none
+            try predict(me).lm.map { .object(LMObject.wrap($0)) } ?? .none
         }, set: { _, me, v in try predict(me).lm = v.isNone ? nil : try LMBinding.lm(v) })
         t.property("demos", doc: "Few-shot examples shown before the request.", get: { _, me in
             .object(PyList(try predict(me).demos.map { e in
@@ -426,9 +426,9 @@ enum ModuleBinding {
                 throw PyError.type("ChainOfThought() missing 1 required positional argument: 'signature'")
             }
             let info = try SignatureBinding.signatureInfo(ctx, first)
-            let (lm, n, temperature, config) = try predictConfig(ctx, a.keywords.filter { $0.name != "signature" && $0.name != "rationale_field" }, "ChainOfThought")
+            let (lm, config) = try predictConfig(ctx, a.keywords.filter { $0.name != "signature" && $0.name != "rationale_field" }, "ChainOfThought")
             do {
-                let c = try ChainOfThought(info.signature, lm: lm, n: n, temperature: temperature, config: config)
+                let c = try ChainOfThought(info.signature, lm: lm, config: config)
                 let o = chainOfThought(c, info: info)
                 if cls !== DSPyTypes.chainOfThought { o.type = cls }
                 return .object(o)

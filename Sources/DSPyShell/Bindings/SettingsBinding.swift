@@ -103,17 +103,20 @@ enum SettingsBinding {
         }
     }
 
+    /// The effective setting `name` as Python sees it, or nil when no such setting exists.
+    static func setting(_ name: String) -> PyValue? {
+        let settings = Settings.current
+        guard settings.contains(name) || Settings.defaultKeys.contains(name) else { return nil }
+        if name == "trace" {
+            guard let trace = settings.trace else { return .object(PyList()) }
+            return .object(PyList((0..<trace.count).map { _ in .none }))
+        }
+        return Convert.python(setting: settings.value(name))
+    }
+
     static func installSettings(_ t: PyType) {
         t.doc = "DSPy's settings: dspy.settings.lm, .num_threads, ... (read); configure(...) and context(...) change them."
-        t.native.getAttribute = { ctx, _, name in
-            let settings = Settings.current
-            guard settings.contains(name) || Settings.defaultKeys.contains(name) else { return nil }
-            if name == "trace" {
-                guard let trace = settings.trace else { return .object(PyList()) }
-                return .object(PyList((0..<trace.count).map { _ in .none }))
-            }
-            return Convert.python(setting: settings.value(name))
-        }
+        t.native.getAttribute = { _, _, name in setting(name) }
         t.native.setAttribute = { _, _, name, _ in
             throw PyError.attribute("settings are read-only here: use dspy.configure(\(name)=...) or with dspy.context(\(name)=...):")
         }
@@ -134,6 +137,19 @@ enum SettingsBinding {
             let key = try ctx.strArg(a[0], "get")
             guard Settings.current.contains(key) else { return a.count > 1 ? a[1] : .none }
             return Convert.python(setting: Settings.current.value(key))
+        }
+        t.method("__getitem__", "settings[key]", doc: "A setting by name, as dspy.settings.KEY reads it.") { ctx, _, a in
+            try a.check("__getitem__", min: 1, max: 1)
+            let key = try ctx.strArg(a[0], "__getitem__")
+            guard let value = setting(key) else {
+                throw PyError.attribute("'Settings' object has no attribute '\(key)'")
+            }
+            return value
+        }
+        t.method("__contains__", "key in settings") { ctx, _, a in
+            try a.check("__contains__", min: 1, max: 1)
+            let key = try ctx.strArg(a[0], "__contains__")
+            return .bool(Settings.current.contains(key) || Settings.defaultKeys.contains(key))
         }
         t.method("save", "save(path, exclude_keys=None)", doc: "Save the settings to a JSON file (never API keys).") { ctx, _, a in
             let p = try a.bind("save", ["path", "exclude_keys"], required: 1)
