@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "DSPyShell", "LineEditor", "DSPy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "dspy-demo", dependencies: ["DSPy"]),

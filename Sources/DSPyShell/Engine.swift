@@ -297,7 +297,8 @@ public final class ShellEngine: Sendable {
         case .cancelled: line = "[\(job.id)] cancelled"
         case .running: return
         }
-        state.withLock { $0.announcements.append((job.id, scrub(line))) }
+        let shown = scrub(line)
+        state.withLock { $0.announcements.append((job.id, shown)) }
     }
 
     func dropAnnouncement(of id: Int) {
@@ -372,6 +373,17 @@ public final class ShellEngine: Sendable {
     }
 
     // MARK: Session
+
+    /// Binds `name` in the session to a library module, so Python code can call a host's own
+    /// program (or a test's stub) as `name(question=...)`.
+    public func define(_ name: String, module: DSPy.Module) {
+        interpreter.withLock { _ in interpreter.main.define(name, ModuleBinding.wrap(module)) }
+    }
+
+    /// Binds `name` in the session to a library LM.
+    public func define(_ name: String, lm: LM) {
+        interpreter.withLock { _ in interpreter.main.define(name, .object(LMObject.wrap(lm))) }
+    }
 
     /// Names defined in the session, sorted.
     public var definedNames: [String] {

@@ -100,17 +100,11 @@ enum Magics {
                 let value: String
                 switch e.value {
                 case is UsageTracker where e.key == "usage_tracker": value = "<session usage: see %usage>"
-                case let lm as LM: value = lm.description
                 case let b as TokenBudget: value = "\(b.limit) (spent \(b.spent), \(b.remaining) left)"
-                case let v as Value: value = v.pythonRepr
-                case is NoneSetting: value = "None"
-                case let b as Bool: value = b ? "True" : "False"
-                case let x as Int: value = String(x)
-                case let d as Double: value = Value.double(d).pythonRepr
-                case let s as String: value = Value.string(s).pythonRepr
-                case let a as any Adapter: value = a.name + "()"
-                case let cbs as [any Callback]: value = cbs.isEmpty ? "[]" : "[\(cbs.count) callbacks]"
-                case let ms as [DSPy.Module]: value = "[" + ms.map(\.description).joined(separator: ", ") + "]"
+                case is NoneSetting, is Value, is Bool, is Int, is Double, is String, is LM, is any Adapter, is [any Callback],
+                     is [DSPy.Module], is Trace:
+                    let python = Convert.python(setting: e.value)
+                    value = engine.interpreter.withLock { ctx in (try? ctx.repr(python)) ?? String(describing: e.value) }
                 default: value = String(describing: e.value)
                 }
                 lines += e.key.padding(toLength: width, withPad: " ", startingAt: 0) + " = " + value + "   (\(e.origin))\n"

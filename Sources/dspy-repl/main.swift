@@ -3,6 +3,7 @@ import DSPy
 import DSPyShell
 import Foundation
 import LineEditor
+import Logging
 
 /// `dspy-repl`: the interactive DSPy shell, and a script runner.
 @main
@@ -18,7 +19,7 @@ struct DSPyREPL: AsyncParsableCommand {
             """,
         version: "dspy-repl \(DSPyVersion.string)")
 
-    @Argument(help: "A script to run (.dspy). Arguments after it are available as `args`.")
+    @Argument(help: "A script to run: a Python file (.py, run as python3 runs it) or a session script (.dspy, magics allowed). Arguments after it are in sys.argv[1:] and `args`.")
     var file: String?
 
     @Argument(parsing: .captureForPassthrough, help: .hidden)
@@ -55,6 +56,9 @@ struct DSPyREPL: AsyncParsableCommand {
     var noCallLog = false
 
     func run() async throws {
+        LoggingSystem.bootstrap { label in
+            ShellLogHandler(label: label) { FileHandle.standardError.write(Data($0.utf8)) }
+        }
         let interactive = command == nil && file == nil && isatty(0) == 1 && isatty(1) == 1
         let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && ProcessInfo.processInfo.environment["TERM"] != "dumb"
         let engine = ShellEngine(output: StandardOutput(), color: color)
@@ -82,7 +86,7 @@ struct DSPyREPL: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("warning: no call log: \(error)\n".utf8))
             }
         }
-        engine.setScriptArguments(scriptArguments, script: file)
+        engine.setScriptArguments(scriptArguments, script: file ?? (command != nil ? "-c" : nil))
         defer { closeCassette() }
 
         if let command {

@@ -38,7 +38,7 @@ import Testing
 
     @Test func ctrlCStopsAStream() async throws {
         let (e, c) = try session()
-        e.define("slow", .module(Predict(try Signature("question -> answer"), lm: LM(model: "shelltest", backend: ShellTestBackend(latency: .seconds(30))))))
+        e.define("slow", module: try testPredict(latency: .seconds(30)))
         let run = Task { await e.execute("%stream slow(question=\"x\")") }
         // Cancel once the statement runs (cancellation then sticks, however busy the machine is).
         for _ in 0..<500 where e.state.withLock({ $0.running }) == nil { try await Task.sleep(for: .milliseconds(10)) }

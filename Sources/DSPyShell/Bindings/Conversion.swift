@@ -153,12 +153,14 @@ enum DSPyErrors {
             default: type = DSPyTypes.lmError
             }
         case is TokenBudgetExceeded: type = DSPyTypes.tokenBudgetExceeded
-        case is ParallelCancelledError: type = Builtins.runtimeErrorType
+        case is ParallelCancelledError: type = Builtins.exceptionBaseType  // DSPy raises a plain Exception
         case is CancellationError: type = Builtins.cancelledErrorType
         case is SettingsOwnershipError: type = Builtins.runtimeErrorType
         default: type = Builtins.runtimeErrorType
         }
-        let e = PyExceptionObject(cls: type, args: [.str(String(describing: error))])
+        // Python code sees DSPy's message; the shell's error line shows the whole description.
+        let message = error is ParallelCancelledError ? "Execution cancelled due to errors or interruption." : String(describing: error)
+        let e = PyExceptionObject(cls: type, args: [.str(message)])
         e.swiftError = error
         return PyError(e)
     }
