@@ -169,15 +169,20 @@ enum DictMethods {
             try dict(s).removeAll()
             return .none
         }
-        t.method("fromkeys", "fromkeys(iterable, value=None, /)", doc: "Create a new dictionary with keys from iterable and values set to value.") { ctx, s, a in
-            try a.check("fromkeys", min: 1, max: 2)
-            let d = PyDict()
-            try ctx.forEach(a[0]) { k in
-                d.set(try PyKey.make(k, ctx), a.count > 1 ? a[1] : .none)
+        t.define("fromkeys", .object(PyClassMethod(.object(PyBuiltinFunction(
+            "fromkeys", signature: "fromkeys(iterable, value=None, /)",
+            doc: "Create a new dictionary with keys from iterable and values set to value.") { ctx, a in
+            var rest = a
+            let cls = rest.positional.isEmpty ? .object(Builtins.dictType) : rest.positional.removeFirst()
+            try rest.check("fromkeys", min: 1, max: 2)
+            let made = try ctx.call(cls, Args())
+            let value = rest.count > 1 ? rest[1] : .none
+            try ctx.forEach(rest[0]) { k in
+                if let d = made.as(PyDict.self), d.type.isBuiltin { d.set(try PyKey.make(k, ctx), value) } else { try ctx.setItem(made, k, value) }
                 return true
             }
-            return .object(d)
-        }
+            return made
+        }))))
         t.method("__len__") { _, s, _ in .int(try dict(s).count) }
         t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
         t.method("__setitem__") { ctx, s, a in try ctx.setItem(s, a[0], a[1]); return .none }

@@ -54,7 +54,14 @@ enum ObjectMethods {
         t.method("__dir__", "__dir__(self, /)", doc: "Default dir() implementation.") { ctx, s, _ in
             .object(PyList(ctx.dir(s).map { .str($0) }))
         }
-        t.method("__init_subclass__", "__init_subclass__()", doc: "This method is called when a class is subclassed.") { _, _, _ in .none }
+        t.define("__init_subclass__", .object(PyClassMethod(.object(PyBuiltinFunction(
+            "__init_subclass__", signature: "__init_subclass__()", doc: "This method is called when a class is subclassed.") { _, a in
+            if !a.keywords.isEmpty {
+                let name = a.positional.first?.as(PyType.self)?.name ?? "object"
+                throw PyError.type("\(name).__init_subclass__() takes no keyword arguments")
+            }
+            return .none
+        }))))
         t.property("__class__", doc: "The object's class.", get: { _, s in .object(s.type) })
     }
 }
@@ -296,8 +303,15 @@ enum ExceptionMethods {
             .object(PyTuple(s.as(PyExceptionObject.self)?.args ?? []))
         }, set: { ctx, s, v in s.as(PyExceptionObject.self)?.args = try ctx.iterateToArray(v) })
         t.property("__cause__", get: { _, s in s.as(PyExceptionObject.self)?.cause.map { .object($0) } ?? .none },
-                   set: { _, s, v in s.as(PyExceptionObject.self)?.cause = v.as(PyExceptionObject.self) })
-        t.property("__context__", get: { _, s in s.as(PyExceptionObject.self)?.context.map { .object($0) } ?? .none })
+                   set: { _, s, v in
+                       guard let e = s.as(PyExceptionObject.self) else { return }
+                       e.cause = v.as(PyExceptionObject.self)
+                       e.suppressContext = true
+                   })
+        t.property("__context__", get: { _, s in s.as(PyExceptionObject.self)?.context.map { .object($0) } ?? .none },
+                   set: { _, s, v in s.as(PyExceptionObject.self)?.context = v.as(PyExceptionObject.self) })
+        t.property("__suppress_context__", get: { _, s in .bool(s.as(PyExceptionObject.self)?.suppressContext ?? false) },
+                   set: { ctx, s, v in s.as(PyExceptionObject.self)?.suppressContext = try ctx.truthy(v) })
         t.property("__traceback__", get: { _, _ in .none })
         t.method("with_traceback", "with_traceback(tb, /)") { _, s, _ in s }
         t.method("add_note", "add_note(note, /)") { ctx, s, a in
@@ -307,9 +321,27 @@ enum ExceptionMethods {
             d.setString("__notes__", .object(notes))
             return .none
         }
-        // Attributes some exception types carry.
-        t.property("value", get: { _, s in s.as(PyExceptionObject.self)?.args.first ?? .none })
-        t.property("code", get: { _, s in s.as(PyExceptionObject.self)?.args.first ?? .none })
+    }
+
+    /// Attributes that only some exception types carry (`SystemExit.code`, `NameError.name`...).
+    static func installSpecificAttributes() {
+        func firstArg(_ t: PyType, _ name: String) {
+            t.property(name, get: { _, s in
+                if case .object(let o) = s, let v = o.instanceDict?.getString(name) { return v }
+                return s.as(PyExceptionObject.self)?.args.first ?? .none
+            }, set: { _, s, v in
+                if case .object(let o) = s { o.instanceDict?.setString(name, v) }
+            })
+        }
+        firstArg(Builtins.systemExitType, "code")
+        firstArg(Builtins.stopIterationType, "value")
+        firstArg(Builtins.stopAsyncIterationType, "value")
+        Builtins.nameErrorType.property("name", get: { _, s in
+            if case .object(let o) = s, let v = o.instanceDict?.getString("name") { return v }
+            return s.as(PyExceptionObject.self)?.instanceDictionaryName.map { .str($0) } ?? .none
+        }, set: { _, s, v in
+            if case .object(let o) = s { o.instanceDict?.setString("name", v) }
+        })
     }
 }
 

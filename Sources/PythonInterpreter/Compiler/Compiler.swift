@@ -159,7 +159,7 @@ struct Compiler {
         case .functionDef(let def):
             let decorators = try def.decorators.map { try expr($0) }
             let make = try makeFunction(name: def.name, params: def.parameters, body: def.body, isAsync: def.isAsync,
-                                        key: ScopeKey(line: p.line, column: p.column, name: def.name), p)
+                                        key: ScopeKey(line: p.line, column: p.column, name: def.name), returns: def.returns, p)
             return DefNode(make, decorators: decorators, target: store(def.name, p), p, endLine: end)
         case .classDef(let def):
             return try compileClass(def, p, end)
@@ -247,7 +247,7 @@ struct Compiler {
 
     /// Compiles a `def` or lambda body into a code object and the node that builds the function.
     mutating func makeFunction(name: String, params: Parameters, body: [Stmt], isAsync: Bool, key: ScopeKey,
-                               _ p: SourcePosition, lambdaBody: Expr? = nil) throws -> MakeFunctionNode {
+                               returns: Expr? = nil, _ p: SourcePosition, lambdaBody: Expr? = nil) throws -> MakeFunctionNode {
         // Defaults and annotations are evaluated in the defining scope, before the body's scope.
         var defaults: [ExprNode] = []
         var kwDefaults: [(String, ExprNode)] = []
@@ -259,6 +259,7 @@ struct Compiler {
             }
             if let a = param.annotation { annotations.append((param.name, try expr(a))) }
         }
+        if let r = returns { annotations.append(("return", try expr(r))) }
         let fnScope = takeScope(key)
         let qual = qualname.isEmpty ? name : "\(qualname).\(name)"
         var inner = Compiler(filename: filename, interactive: false, scopesByKey: scopesByKey, scope: fnScope,

@@ -225,7 +225,7 @@ final class MethodCallNode: ExprNode, @unchecked Sendable {
         }
         if case .object(let m)? = method {
             if let native = m as? PyNativeMethod {
-                return try native.body(ctx, receiver, try evalArguments(args, simple: simple, f))
+                return try native.body(ctx, receiver.unboxed, try evalArguments(args, simple: simple, f))
             }
             if let fn = m as? PyFunction {
                 var a = try evalArguments(args, simple: simple, f)

@@ -588,8 +588,13 @@ final class ClassNode: StmtNode, @unchecked Sendable {
         _ = try runBlock(bodyCode.body, frame)
         let cls = try PyType.userClass(name: name, qualname: qualname, bases: baseTypes, module: module)
         if let doc = bodyCode.docstring { cls.doc = doc }
-        for (k, v) in namespace.pairs {
+        for (k, var v) in namespace.pairs {
             guard case .str(let key) = k.value else { continue }
+            // As in CPython, these are implicitly a classmethod and a staticmethod.
+            if case .object(let fn as PyFunction) = v {
+                if key == "__init_subclass__" || key == "__class_getitem__" { v = .object(PyClassMethod(.object(fn))) }
+                if key == "__new__" { v = .object(PyStaticMethod(.object(fn))) }
+            }
             if key == "__doc__", case .str(let d) = v { cls.doc = d }
             cls.define(key, v)
             if case .object(let fn as PyFunction) = v { fn.definingClass = cls }
@@ -601,8 +606,9 @@ final class ClassNode: StmtNode, @unchecked Sendable {
         }
         if cls.doc == nil { cls.define("__doc__", .none) }
         if let hook = cls.native.onSubclass { try hook(ctx, cls) }
-        if let initSubclass = baseTypes.first?.lookup("__init_subclass__"), !ctx.isObjectSlot(initSubclass, "__init_subclass__") {
-            _ = try ctx.call(initSubclass, Args([.object(cls)], keywords: args.keywords))
+        // `super(cls, cls).__init_subclass__(**kwargs)`, as type.__new__ does.
+        if let initSubclass = try ctx.superAttr(PySuper(startAfter: cls, receiver: .object(cls)), "__init_subclass__") {
+            _ = try ctx.call(initSubclass, Args([], keywords: args.keywords))
         }
         var value = PyValue.object(cls)
         for d in decos.reversed() { value = try ctx.call(d, Args([value])) }

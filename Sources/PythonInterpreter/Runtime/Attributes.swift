@@ -19,7 +19,7 @@ extension ExecContext {
         let type = v.type
         let descr = type.lookup(name)
         if case .object(let d)? = descr {
-            if let p = d as? PyNativeProperty { return try p.get(self, v) }
+            if let p = d as? PyNativeProperty { return try p.get(self, v.unboxed) }
             if let p = d as? PyProperty {
                 guard !p.fget.isNone else { throw PyError.attribute("property '\(name)' of '\(type.name)' object has no getter") }
                 return try call(p.fget, Args([v]))
@@ -72,6 +72,23 @@ extension ExecContext {
     }
 
     func typeAttr(_ t: PyType, _ name: String) throws -> PyValue? {
+        // Data descriptors of the metatype win over the class's own dict (`function.__name__`
+        // is a descriptor for function objects, but `type(f).__name__` is the type's name).
+        switch name {
+        case "__name__": return .str(t.name)
+        case "__qualname__": return .str(t.qualname)
+        case "__mro__": return .object(PyTuple(t.mro.map { .object($0) }))
+        case "__bases__": return .object(PyTuple(t.bases.map { .object($0) }))
+        case "__base__": return t.bases.first.map { .object($0) } ?? PyValue.none
+        case "__class__": return .object(t.type)
+        case "__doc__":
+            if let v = t.dict.getString("__doc__"), !(v.as(PyNativeProperty.self) != nil) { return v }
+            return t.doc.map { .str($0) } ?? PyValue.none
+        case "__module__":
+            if let v = t.dict.getString("__module__"), !(v.as(PyNativeProperty.self) != nil) { return v }
+            return .str(t.module)
+        default: break
+        }
         if let v = t.lookup(name) {
             if case .object(let d) = v {
                 if let c = d as? PyClassMethod { return .object(PyBoundMethod(function: c.function, receiver: .object(t))) }
@@ -113,7 +130,7 @@ extension ExecContext {
                 if let c = d as? PyClassMethod { return .object(PyBoundMethod(function: c.function, receiver: .object(objType))) }
                 if let st = d as? PyStaticMethod { return st.function }
                 if let p = d as? PyProperty { return try call(p.fget, Args([s.receiver])) }
-                if let p = d as? PyNativeProperty { return try p.get(self, s.receiver) }
+                if let p = d as? PyNativeProperty { return try p.get(self, s.receiver.unboxed) }
             }
             if case .object(let recvType as PyType) = s.receiver, recvType === objType { return v }
             return bind(v, to: s.receiver, type: objType)

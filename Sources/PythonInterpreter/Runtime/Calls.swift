@@ -15,7 +15,7 @@ extension ExecContext {
     func callDescriptor(_ descr: PyValue, self receiver: PyValue, _ args: Args) throws -> PyValue {
         if case .object(let d) = descr {
             if let f = d as? PyFunction { return try callFunction(f, args.prepending(receiver)) }
-            if let m = d as? PyNativeMethod { return try m.body(self, receiver, args) }
+            if let m = d as? PyNativeMethod { return try m.body(self, receiver.unboxed, args) }
             if let s = d as? PyStaticMethod { return try call(s.function, args) }
             if let c = d as? PyClassMethod { return try call(c.function, args.prepending(.object(receiver.type))) }
         }

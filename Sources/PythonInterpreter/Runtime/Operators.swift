@@ -327,7 +327,22 @@ extension ExecContext {
         if op == "+", case .object(let o) = a, o is PyTuple, !(b.as(PyTuple.self) != nil) {
             return PyError.type("can only concatenate tuple (not \"\(b.typeName)\") to tuple")
         }
-        return PyError.type("unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'")
+        if op == "*" {
+            for (seq, other) in [(a, b), (b, a)] where isSequence(seq) && !other.isIntLike && !isUserObject(other) {
+                return PyError.type("can't multiply sequence by non-int of type '\(other.typeName)'")
+            }
+        }
+        let shown = op == "**" ? "** or pow()" : op
+        return PyError.type("unsupported operand type(s) for \(shown): '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    /// Whether `v` is a str, list or tuple (the types `*` repeats).
+    func isSequence(_ v: PyValue) -> Bool {
+        switch v {
+        case .str: return true
+        case .object(let o): return o is PyList || o is PyTuple
+        default: return false
+        }
     }
 
     static func dunder(_ op: BinaryOperator) -> (String, String) {
@@ -400,7 +415,9 @@ extension ExecContext {
                 case .mul: return Arith.mul(sx, sy)
                 case .floorDiv: return try Arith.floorDiv(sx, sy)
                 case .mod: return try Arith.mod(sx, sy)
-                case .bitAnd: return .int(sx & sy)
+                case .bitAnd:
+                    if case .bool(let p) = a, case .bool(let q) = b { return .bool(p && q) }
+                    return .int(sx & sy)
                 case .bitOr:
                     if case .bool(let p) = a, case .bool(let q) = b { return .bool(p || q) }
                     return .int(sx | sy)

@@ -174,8 +174,8 @@ extension ExecContext {
                 let i = try normalizedIndex(key, count: r.count, what: "range object index out of range", container: "range")
                 return .int(r.element(i))
             case let t as PyType:
-                if let m = t.lookup("__class_getitem__") {
-                    return try callDescriptor(m, self: .object(t), Args([key]))
+                if t.lookup("__class_getitem__") != nil, let m = try typeAttr(t, "__class_getitem__") {
+                    return try call(m, Args([key]))
                 }
                 if t.isBuiltin, [Builtins.listType, Builtins.dictType, Builtins.tupleType, Builtins.setType,
                                  Builtins.frozensetType, Builtins.typeType].contains(where: { $0 === t }) {
