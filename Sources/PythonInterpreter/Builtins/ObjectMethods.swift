@@ -394,6 +394,22 @@ enum GeneratorMethods {
 
     static func installAsync(_ t: PyType) {
         t.method("__aiter__") { _, s, _ in s }
+        t.method("__anext__", "__anext__()", doc: "Return a value or raise StopAsyncIteration.") { _, s, _ in
+            guard let g = s.as(PyGenerator.self) else { throw PyError.type("not an async generator") }
+            return .object(PyDeferred(name: "__anext__") { ctx in
+                guard let v = try g.resume(ctx, send: .none) else {
+                    throw PyError(PyExceptionObject(cls: Builtins.stopAsyncIterationType))
+                }
+                return v
+            })
+        }
+        t.method("aclose", "aclose()", doc: "Raise GeneratorExit inside the generator.") { _, s, _ in
+            guard let g = s.as(PyGenerator.self) else { throw PyError.type("not an async generator") }
+            return .object(PyDeferred(name: "aclose") { ctx in
+                try g.close(ctx)
+                return .none
+            })
+        }
         t.method("__repr__") { _, s, _ in
             guard case .object(let o as PyGenerator) = s else { return .str("") }
             return .str("<async_generator object \(o.function.qualname) at \(Repr.address(o))>")

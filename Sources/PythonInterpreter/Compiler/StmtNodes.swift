@@ -267,14 +267,14 @@ final class ForNode: StmtNode, @unchecked Sendable {
 
     func execAsync(_ f: Frame, _ source: PyValue) throws -> Flow {
         let ctx = f.ctx
-        guard let aiter = ctx.special(source, "__aiter__") else {
-            if case .object(let g as PyGenerator) = source, g.isAsync {
-                while let v = try g.resume(ctx, send: .none) {
-                    try target.assign(f, v)
-                    if let end = try step(f) { return end }
-                }
-                return try runBlock(orElse, f)
+        if case .object(let g as PyGenerator) = source, g.isAsync {
+            while let v = try g.resume(ctx, send: .none) {
+                try target.assign(f, v)
+                if let end = try step(f) { return end }
             }
+            return try runBlock(orElse, f)
+        }
+        guard let aiter = ctx.special(source, "__aiter__") else {
             throw PyError.type("'async for' requires an object with __aiter__ method, got \(source.typeName)")
         }
         let it = try ctx.callDescriptor(aiter, self: source, Args())
