@@ -169,9 +169,8 @@ enum DictMethods {
             try dict(s).removeAll()
             return .none
         }
-        t.define("fromkeys", .object(PyClassMethod(.object(PyBuiltinFunction(
-            "fromkeys", signature: "fromkeys(iterable, value=None, /)",
-            doc: "Create a new dictionary with keys from iterable and values set to value.") { ctx, a in
+        t.classMethod("fromkeys", "fromkeys(iterable, value=None, /)",
+                      doc: "Create a new dictionary with keys from iterable and values set to value.") { ctx, a in
             var rest = a
             let cls = rest.positional.isEmpty ? .object(Builtins.dictType) : rest.positional.removeFirst()
             try rest.check("fromkeys", min: 1, max: 2)
@@ -182,7 +181,7 @@ enum DictMethods {
                 return true
             }
             return made
-        }))))
+        }
         t.method("__len__") { _, s, _ in .int(try dict(s).count) }
         t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
         t.method("__setitem__") { ctx, s, a in try ctx.setItem(s, a[0], a[1]); return .none }

@@ -54,14 +54,13 @@ enum ObjectMethods {
         t.method("__dir__", "__dir__(self, /)", doc: "Default dir() implementation.") { ctx, s, _ in
             .object(PyList(ctx.dir(s).map { .str($0) }))
         }
-        t.define("__init_subclass__", .object(PyClassMethod(.object(PyBuiltinFunction(
-            "__init_subclass__", signature: "__init_subclass__()", doc: "This method is called when a class is subclassed.") { _, a in
+        t.classMethod("__init_subclass__", "__init_subclass__()", doc: "This method is called when a class is subclassed.") { _, a in
             if !a.keywords.isEmpty {
                 let name = a.positional.first?.as(PyType.self)?.name ?? "object"
                 throw PyError.type("\(name).__init_subclass__() takes no keyword arguments")
             }
             return .none
-        }))))
+        }
         t.property("__class__", doc: "The object's class.", get: { _, s in .object(s.type) })
     }
 }

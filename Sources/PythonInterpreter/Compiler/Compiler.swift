@@ -28,6 +28,8 @@ struct Compiler {
     var functionDepth = 0
     var inAsync = false
     var atTopLevel = true
+    /// The enclosing class's name, for private name mangling (`self.__x` is `self._C__x`).
+    var privateClassName: String?
 
     /// Compiles a module (a script, one interactive entry, or one top-level statement).
     static func compileModule(_ stmts: [Stmt], filename: String, interactive: Bool) throws -> CodeObject {
@@ -68,6 +70,14 @@ struct Compiler {
 
     // MARK: Names
 
+    /// CPython's private name mangling: inside class `_C`, `__x` (not `__x__`) becomes `_C__x`.
+    func mangle(_ name: String) -> String {
+        guard let cls = privateClassName, name.hasPrefix("__"), !name.hasSuffix("__"), !name.contains(".") else { return name }
+        let stripped = cls.drop { $0 == "_" }
+        if stripped.isEmpty { return name }
+        return "_" + stripped + name
+    }
+
     func access(_ n: String) -> Access {
         switch scope.kind {
         case .module: return .global
@@ -88,7 +98,7 @@ struct Compiler {
         case .local(let s): return LocalLoad(s, n, p)
         case .cell(let i, let free): return CellLoad(i, n, isFree: free, p)
         case .global: return GlobalLoad(n, p)
-        case .classLocal(let c): return ClassNameLoad(n, cellIndex: c, p)
+        case .classLocal(let c): return ClassNameLoad(mangle(n), cellIndex: c, p)
         }
     }
 
@@ -97,7 +107,7 @@ struct Compiler {
         case .local(let s): return LocalTarget(s, n, p)
         case .cell(let i, _): return CellTarget(i, n, p)
         case .global: return GlobalTarget(n, p)
-        case .classLocal: return ClassNameTarget(n, p)
+        case .classLocal: return ClassNameTarget(mangle(n), p)
         }
     }
 
@@ -213,6 +223,7 @@ struct Compiler {
         inner.functionDepth = functionDepth
         inner.atTopLevel = false
         inner.cellIndex = Compiler.cellLayout(classScope)
+        inner.privateClassName = def.name
         let body = try inner.compileBlock(def.body)
         scopesByKey = inner.scopesByKey
         let code = CodeObject(name: def.name, qualname: qual, filename: filename, firstLine: p.line, parameters: ParameterSpec(),
@@ -265,6 +276,7 @@ struct Compiler {
         var inner = Compiler(filename: filename, interactive: false, scopesByKey: scopesByKey, scope: fnScope,
                              qualname: qual + ".<locals>")
         inner.functionDepth = functionDepth + 1
+        inner.privateClassName = privateClassName
         inner.inAsync = isAsync
         inner.atTopLevel = false
         // Slots: positional, keyword-only, *args, **kwargs, then other locals.
@@ -338,7 +350,7 @@ struct Compiler {
         let p = e.position
         switch e.kind {
         case .name(let n): return store(n, p)
-        case .attribute(let base, let name): return AttributeTarget(try expr(base), name, p)
+        case .attribute(let base, let name): return AttributeTarget(try expr(base), mangle(name), p)
         case .subscript(let base, let key): return SubscriptTarget(try expr(base), try expr(key), p)
         case .tuple(let items), .list(let items):
             var targets: [TargetNode] = []
@@ -395,7 +407,7 @@ struct Compiler {
             return DictNode(out, p)
         case .starred:
             throw PythonSyntaxError("can't use starred expression here", at: p)
-        case .attribute(let base, let name): return AttributeNode(try expr(base), name, p)
+        case .attribute(let base, let name): return AttributeNode(try expr(base), mangle(name), p)
         case .subscript(let base, let key): return SubscriptNode(try expr(base), try expr(key), p)
         case .slice(let a, let b, let c):
             return SliceNode(try a.map { try expr($0) }, try b.map { try expr($0) }, try c.map { try expr($0) }, p)
@@ -405,7 +417,7 @@ struct Compiler {
             }
             if case .attribute(let base, let name) = callee.kind {
                 let b = try expr(base)
-                return MethodCallNode(b, name, try args.map { try argument($0) }, p)
+                return MethodCallNode(b, mangle(name), try args.map { try argument($0) }, p)
             }
             let c = try expr(callee)
             return CallNode(c, try args.map { try argument($0) }, p)

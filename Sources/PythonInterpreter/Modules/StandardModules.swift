@@ -120,6 +120,22 @@ enum StandardModules {
         return m
     }
 
+    /// posixpath.normpath: collapses `//`, `.` and `dir/..` without touching the file system.
+    static func normalizePath(_ path: String) -> String {
+        if path.isEmpty { return "." }
+        let leading = path.hasPrefix("//") && !path.hasPrefix("///") ? 2 : (path.hasPrefix("/") ? 1 : 0)
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part != ".." || (leading == 0 && parts.isEmpty) || parts.last == ".." {
+                parts.append(part)
+            } else if !parts.isEmpty {
+                parts.removeLast()
+            }
+        }
+        let joined = String(repeating: "/", count: leading) + parts.joined(separator: "/")
+        return joined.isEmpty ? "." : joined
+    }
+
     static func makeOSPath() -> PyModule {
         let m = PyModule(name: "posixpath", doc: "Common pathname manipulations.")
         m.function("join", "join(a, *p)", doc: "Join two or more pathname components.") { ctx, a in
@@ -171,9 +187,12 @@ enum StandardModules {
         m.function("expanduser", "expanduser(path)") { ctx, a in .str((try ctx.strArg(a[0], "expanduser") as NSString).expandingTildeInPath) }
         m.function("abspath", "abspath(path)") { ctx, a in
             let p = try ctx.strArg(a[0], "abspath")
-            return .str(p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p)
+            return .str(normalizePath(p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p))
         }
         m.function("isabs", "isabs(path)") { ctx, a in .bool(try ctx.strArg(a[0], "isabs").hasPrefix("/")) }
+        m.function("normpath", "normpath(path)", doc: "Normalize path, eliminating double slashes, etc.") { ctx, a in
+            .str(normalizePath(try ctx.strArg(a[0], "normpath")))
+        }
         m.define("sep", .str("/"))
         return m
     }

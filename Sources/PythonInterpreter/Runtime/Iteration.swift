@@ -316,12 +316,14 @@ extension ExecContext {
         var out: [(PyKey, PyValue)] = []
         var index = 0
         try forEach(v) { item in
-            let pair = try iterateToArray(item)
-            guard pair.count == 2 else {
-                if case .object(let o) = item, o is PyList || o is PyTuple || o is PyIterator {
-                    throw PyError.value("dictionary update sequence element #\(index) has length \(pair.count); 2 is required")
-                }
+            let pair: [PyValue]
+            do {
+                pair = try iterateToArray(item)
+            } catch let e as PyError where e.isInstance(of: Builtins.typeErrorType) && e.exception.message.hasSuffix("is not iterable") {
                 throw PyError.type("cannot convert dictionary update sequence element #\(index) to a sequence")
+            }
+            guard pair.count == 2 else {
+                throw PyError.value("dictionary update sequence element #\(index) has length \(pair.count); 2 is required")
             }
             out.append((try PyKey.make(pair[0], self), pair[1]))
             index += 1

@@ -78,8 +78,24 @@ extension ExecContext {
                 return try sequenceEquals([p.start, p.stop, p.step], [q.start, q.stop, q.step])
             case (let p as PyBoundMethod, let q as PyBoundMethod):
                 return p.receiver.isIdentical(to: q.receiver) && p.function.isIdentical(to: q.function)
-            case (is PyDictView, is PyDictView):
-                return try (x as! PyDictView).equals(self, y as! PyDictView)
+            case (let p as PyUnion, let q as PyUnion):
+                // Unions compare as sets of members (`Optional[int] == Union[None, int]`).
+                func normalized(_ v: PyValue) -> PyValue { v.isNone ? .object(Builtins.noneType) : v }
+                let m = p.members.map(normalized), n = q.members.map(normalized)
+                guard m.count == n.count else { return false }
+                for x in m where try !n.contains(where: { try equals(x, $0) }) { return false }
+                return true
+            case (let p as PyTypingForm, let q as PyTypingForm):
+                guard p.name == q.name, (p.args == nil) == (q.args == nil) else { return false }
+                return try sequenceEquals(p.args ?? [], q.args ?? [])
+            case (let p as PyGenericAlias, let q as PyGenericAlias):
+                return try equals(p.origin, q.origin) && sequenceEquals(p.args, q.args)
+            case (let p as PyDictView, let q as PyDictView):
+                return try p.equals(self, q)
+            case (let p as PyDictView, is PySet) where p.kind != .values:
+                return try builtinEquals(.object(try p.asSet(self)), b)
+            case (is PySet, let q as PyDictView) where q.kind != .values:
+                return try builtinEquals(a, .object(try q.asSet(self)))
             default: return false
             }
         case (.object(let x as PyBigInt), _): if let y = b.bigInt { return x.value == y }; if case .float(let d) = b { return Arith.compare(x.value, d) == 0 }
