@@ -1,12 +1,18 @@
 extension ExecContext {
     /// `obj.name`.
     public func getAttr(_ v: PyValue, _ name: String) throws -> PyValue {
-        if let r = try lookupAttr(v, name) { return r }
+        if let r = try lookupAttr(v, name, userGetattrErrors: true) { return r }
         throw attributeError(v, name)
     }
 
     /// `getattr(obj, name, None)`-style lookup: nil when the attribute does not exist.
     public func lookupAttr(_ v: PyValue, _ name: String) throws -> PyValue? {
+        try lookupAttr(v, name, userGetattrErrors: false)
+    }
+
+    /// With `userGetattrErrors`, the AttributeError a user `__getattr__` raises propagates
+    /// (with its own message) instead of meaning "not found".
+    func lookupAttr(_ v: PyValue, _ name: String, userGetattrErrors: Bool) throws -> PyValue? {
         if case .object(let o) = v {
             if let t = o as? PyType { return try typeAttr(t, name) }
             if let m = o as? PyModule {
@@ -39,6 +45,7 @@ extension ExecContext {
         default: break
         }
         if !type.isBuiltin, let getattr = type.lookup("__getattr__") {
+            if userGetattrErrors { return try callDescriptor(getattr, self: v, Args([.str(name)])) }
             do {
                 return try callDescriptor(getattr, self: v, Args([.str(name)]))
             } catch let e as PyError where e.isInstance(of: Builtins.attributeErrorType) {
