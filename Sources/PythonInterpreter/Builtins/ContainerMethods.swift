@@ -87,12 +87,12 @@ enum ListMethods {
             return .none
         }
         t.method("__len__") { _, s, _ in .int(try list(s).items.count) }
-        t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
-        t.method("__setitem__") { ctx, s, a in try ctx.setItem(s, a[0], a[1]); return .none }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
+        t.method("__setitem__") { ctx, s, a in try ctx.builtinSetItem(s, a[0], a[1]); return .none }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
         t.define("__hash__", .none)
     }
 }
@@ -114,12 +114,12 @@ enum TupleMethods {
             return .int(try (s.as(PyTuple.self)?.items ?? []).filter { try $0.isIdentical(to: a[0]) || ctx.equals($0, a[0]) }.count)
         }
         t.method("__len__") { _, s, _ in .int(s.as(PyTuple.self)?.items.count ?? 0) }
-        t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
+        t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
         t.method("__hash__") { ctx, s, _ in .int(try ctx.hash(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
     }
 }
 
@@ -183,20 +183,20 @@ enum DictMethods {
             return made
         }
         t.method("__len__") { _, s, _ in .int(try dict(s).count) }
-        t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
-        t.method("__setitem__") { ctx, s, a in try ctx.setItem(s, a[0], a[1]); return .none }
-        t.method("__delitem__") { ctx, s, a in try ctx.delItem(s, a[0]); return .none }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
+        t.method("__setitem__") { ctx, s, a in try ctx.builtinSetItem(s, a[0], a[1]); return .none }
+        t.method("__delitem__") { ctx, s, a in try ctx.builtinDelItem(s, a[0]); return .none }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
         t.define("__hash__", .none)
     }
 
     static func installView(_ t: PyType) {
         t.method("__len__") { _, s, _ in .int(s.as(PyDictView.self)?.dict.count ?? 0) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
         t.method("__repr__") { ctx, s, _ in
             guard let v = s.as(PyDictView.self) else { return .str("") }
             return .str(v.type.name + "(" + (try ctx.repr(.object(PyList(v.items)))) + ")")
@@ -319,9 +319,9 @@ enum SetMethods {
         }
         t.method("copy", "copy()", doc: "Return a shallow copy of a set.") { _, s, _ in .object(try set(s).copy()) }
         t.method("__len__") { _, s, _ in .int(try set(s).count) }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
     }
 }

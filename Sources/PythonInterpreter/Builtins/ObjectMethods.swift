@@ -214,9 +214,17 @@ enum MiscMethods {
         t.property("__name__", get: { _, s in .str(s.as(PyFunction.self)?.name ?? "") }, set: { _, s, v in
             if case .str(let n) = v { s.as(PyFunction.self)?.name = n }
         })
-        t.property("__qualname__", get: { _, s in .str(s.as(PyFunction.self)?.qualname ?? "") })
-        t.property("__module__", get: { _, s in .str(s.as(PyFunction.self)?.module ?? "__main__") })
-        t.property("__annotations__", get: { _, s in .object(s.as(PyFunction.self)?.annotations ?? PyDict()) })
+        t.property("__qualname__", get: { _, s in .str(s.as(PyFunction.self)?.qualname ?? "") }, set: { _, s, v in
+            guard case .str(let n) = v else { throw PyError.type("__qualname__ must be set to a string object") }
+            s.as(PyFunction.self)?.qualname = n
+        })
+        t.property("__module__", get: { _, s in .str(s.as(PyFunction.self)?.module ?? "__main__") }, set: { _, s, v in
+            if case .str(let n) = v { s.as(PyFunction.self)?.module = n }
+        })
+        t.property("__annotations__", get: { _, s in .object(s.as(PyFunction.self)?.annotations ?? PyDict()) }, set: { _, s, v in
+            guard let d = v.as(PyDict.self) else { throw PyError.type("__annotations__ must be set to a dict object") }
+            s.as(PyFunction.self)?.annotations = d
+        })
         t.property("__defaults__", get: { _, s in
             guard let f = s.as(PyFunction.self), !f.defaults.isEmpty else { return .none }
             return .object(PyTuple(f.defaults))
@@ -228,7 +236,7 @@ enum MiscMethods {
         t.property("__wrapped__", get: { ctx, s in
             guard let w = s.as(PyFunction.self)?.dict.getString("__wrapped__") else { throw PyError.attribute("'function' object has no attribute '__wrapped__'") }
             return w
-        })
+        }, set: { _, s, v in s.as(PyFunction.self)?.dict.setString("__wrapped__", v) })
         t.method("__get__") { ctx, s, a in
             guard let receiver = a.positional.first, !receiver.isNone else { return s }
             return .object(PyBoundMethod(function: s, receiver: receiver))

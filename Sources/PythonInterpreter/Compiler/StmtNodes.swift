@@ -586,30 +586,8 @@ final class ClassNode: StmtNode, @unchecked Sendable {
         let frame = Frame(code: bodyCode, ctx: ctx, globals: f.globals, classNamespace: namespace)
         frame.cells = bodyCode.cellNames.map { _ in Cell() } + closureCells.map { f.cells[$0] }
         _ = try runBlock(bodyCode.body, frame)
-        let cls = try PyType.userClass(name: name, qualname: qualname, bases: baseTypes, module: module)
-        if let doc = bodyCode.docstring { cls.doc = doc }
-        for (k, var v) in namespace.pairs {
-            guard case .str(let key) = k.value else { continue }
-            // As in CPython, these are implicitly a classmethod and a staticmethod.
-            if case .object(let fn as PyFunction) = v {
-                if key == "__init_subclass__" || key == "__class_getitem__" { v = .object(PyClassMethod(.object(fn))) }
-                if key == "__new__" { v = .object(PyStaticMethod(.object(fn))) }
-            }
-            if key == "__doc__", case .str(let d) = v { cls.doc = d }
-            cls.define(key, v)
-            if case .object(let fn as PyFunction) = v { fn.definingClass = cls }
-            if case .object(let sm as PyStaticMethod) = v, case .object(let fn as PyFunction) = sm.function { fn.definingClass = cls }
-            if case .object(let cm as PyClassMethod) = v, case .object(let fn as PyFunction) = cm.function { fn.definingClass = cls }
-            if case .object(let p as PyProperty) = v {
-                for part in [p.fget, p.fset, p.fdel] { if case .object(let fn as PyFunction) = part { fn.definingClass = cls } }
-            }
-        }
-        if cls.doc == nil { cls.define("__doc__", .none) }
-        if let hook = cls.native.onSubclass { try hook(ctx, cls) }
-        // `super(cls, cls).__init_subclass__(**kwargs)`, as type.__new__ does.
-        if let initSubclass = try ctx.superAttr(PySuper(startAfter: cls, receiver: .object(cls)), "__init_subclass__") {
-            _ = try ctx.call(initSubclass, Args([], keywords: args.keywords))
-        }
+        let cls = try ctx.buildClass(name: name, qualname: qualname, bases: baseTypes, module: module, namespace: namespace,
+                                     docstring: bodyCode.docstring, keywords: args.keywords)
         var value = PyValue.object(cls)
         for d in decos.reversed() { value = try ctx.call(d, Args([value])) }
         try target.assign(f, value)

@@ -2,7 +2,8 @@ import BigInt
 import Foundation
 
 /// The modules `import` finds: asyncio, os (and os.path), json, math, random, re, typing,
-/// time and sys. Anything else is a `ModuleNotFoundError` that lists these.
+/// time, sys, itertools, and those written in Python (collections, functools, dataclasses, copy,
+/// string, textwrap). Anything else is a `ModuleNotFoundError` that lists these.
 enum StandardModules {
     static func register(into interp: Interpreter) {
         interp.registerModule("sys") { interp in makeSys(interp) }
@@ -15,6 +16,8 @@ enum StandardModules {
         interp.registerModule("re") { _ in RegexModule.make() }
         interp.registerModule("typing") { _ in TypingModule.make() }
         interp.registerModule("asyncio") { _ in AsyncioModule.make() }
+        interp.registerModule("itertools") { _ in ItertoolsModule.make() }
+        PythonSourceModules.register(into: interp)
     }
 
     static func makeSys(_ interp: Interpreter) -> PyModule {

@@ -24,14 +24,24 @@ extension ExecContext {
         }
         let type = v.type
         let descr = type.lookup(name)
+        var userGet: PyValue?
         if case .object(let d)? = descr {
             if let p = d as? PyNativeProperty { return try p.get(self, v.unboxed) }
             if let p = d as? PyProperty {
                 guard !p.fget.isNone else { throw PyError.attribute("property '\(name)' of '\(type.name)' object has no getter") }
                 return try call(p.fget, Args([v]))
             }
+            // A descriptor defined in Python: a data descriptor (with __set__ or __delete__)
+            // wins over the instance dict; a plain __get__ applies after it.
+            if !d.type.isBuiltin, let get = d.type.lookup("__get__") {
+                if d.type.lookup("__set__") != nil || d.type.lookup("__delete__") != nil {
+                    return try callDescriptor(get, self: .object(d), Args([v, .object(type)]))
+                }
+                userGet = get
+            }
         }
         if case .object(let o) = v, let dict = o.instanceDict, let x = dict.getString(name) { return x }
+        if let userGet, let descr { return try callDescriptor(userGet, self: descr, Args([v, .object(type)])) }
         if let descr { return bind(descr, to: v, type: type) }
         switch name {
         case "__class__": return .object(type)
@@ -100,6 +110,9 @@ extension ExecContext {
             if case .object(let d) = v {
                 if let c = d as? PyClassMethod { return .object(PyBoundMethod(function: c.function, receiver: .object(t))) }
                 if let s = d as? PyStaticMethod { return s.function }
+                if !d.type.isBuiltin, !(d is PyType), let get = d.type.lookup("__get__") {
+                    return try callDescriptor(get, self: v, Args([.none, .object(t)]))
+                }
             }
             return v
         }
@@ -168,6 +181,10 @@ extension ExecContext {
             if let p = d as? PyProperty {
                 guard !p.fset.isNone else { throw PyError.attribute("property '\(name)' of '\(type.name)' object has no setter") }
                 _ = try call(p.fset, Args([target, value]))
+                return
+            }
+            if !d.type.isBuiltin, let set = d.type.lookup("__set__") {
+                _ = try callDescriptor(set, self: .object(d), Args([target, value]))
                 return
             }
         }

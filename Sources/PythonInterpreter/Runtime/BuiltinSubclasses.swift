@@ -134,3 +134,14 @@ enum BuiltinSubclasses {
         t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
     }
 }
+
+extension ExecContext {
+    /// A special method that a user subclass of a builtin container defines over the builtin
+    /// one (instances of plain user classes take the ordinary dunder paths instead).
+    @inline(__always)
+    func userOverride(_ v: PyValue, _ name: String) -> PyValue? {
+        guard case .object(let o) = v, !o.type.isBuiltin, !(o is PyInstance) else { return nil }
+        guard let m = o.type.lookup(name), !isBuiltinSlot(m) else { return nil }
+        return m
+    }
+}

@@ -352,7 +352,7 @@ public final class PyFunction: PyObject, @unchecked Sendable {
     public var doc: PyValue
     public var annotations: PyDict
     public let dict = PyDict()
-    public let module: String
+    public var module: String
     /// The class whose body defined this function (for zero-argument `super()`).
     public var definingClass: PyType?
 

@@ -616,6 +616,7 @@ extension ExecContext {
 
     /// `len(v)`.
     public func len(_ v: PyValue) throws -> Int {
+        if let m = userOverride(v, "__len__") { return try lengthValue(try callDescriptor(m, self: v, Args())) }
         switch v {
         case .str(let s): return StringIndex.count(s)
         case .object(let o):
@@ -645,6 +646,12 @@ extension ExecContext {
 
     /// `item in container`.
     public func contains(_ container: PyValue, _ item: PyValue) throws -> Bool {
+        if let m = userOverride(container, "__contains__") { return try truthy(try callDescriptor(m, self: container, Args([item]))) }
+        return try builtinContains(container, item)
+    }
+
+    /// `item in container` for the builtin types, ignoring overrides in user subclasses.
+    func builtinContains(_ container: PyValue, _ item: PyValue) throws -> Bool {
         switch container {
         case .str(let s):
             guard case .str(let sub) = item else {
