@@ -132,6 +132,12 @@ public final class PyDict: PyObject, @unchecked Sendable {
 
     public override var instanceDict: PyDict? { attributes }
 
+    deinit {
+        if count > 0 {
+            Trashcan.dispose((Swift.exchange(&keys, with: []), Swift.exchange(&values, with: []), Swift.exchange(&index, with: [:])))
+        }
+    }
+
     /// A dict made while the builtin types themselves are being built (its type is set on use).
     init(bootstrap: ()) {
         super.init(type: nil)
@@ -271,6 +277,10 @@ public final class PySet: PyObject, @unchecked Sendable {
     /// The attribute dict of an instance of a user subclass (nil for plain sets).
     var attributes: PyDict?
     public override var instanceDict: PyDict? { attributes }
+
+    deinit {
+        if count > 0 { Trashcan.dispose(Swift.exchange(&table, with: [])) }
+    }
 
     public init(frozen: Bool = false) {
         table = Array(repeating: Entry(), count: 8)

@@ -229,17 +229,23 @@ public final class PyList: PyObject, @unchecked Sendable {
         self.items = items
         super.init(type: Builtins.listType)
     }
+    deinit {
+        if !items.isEmpty { Trashcan.dispose(Swift.exchange(&items, with: [])) }
+    }
     public override var instanceDict: PyDict? { attributes }
 }
 
 /// A tuple.
 public final class PyTuple: PyObject, @unchecked Sendable {
-    public let items: [PyValue]
+    public private(set) var items: [PyValue]
     /// The attribute dict of an instance of a user subclass (nil for plain tuples).
     var attributes: PyDict?
     public init(_ items: [PyValue]) {
         self.items = items
         super.init(type: Builtins.tupleType)
+    }
+    deinit {
+        if !items.isEmpty { Trashcan.dispose(Swift.exchange(&items, with: [])) }
     }
     public override var instanceDict: PyDict? { attributes }
     static let empty = PyTuple([])
