@@ -451,7 +451,9 @@ enum TaskMethods {
             guard tk.isDone, case .failure(let e as PyError)? = tk.outcome else { return .false }
             return .bool(e.isInstance(of: Builtins.cancelledErrorType))
         }
-        t.method("cancel", "cancel(msg=None)", doc: "Request that this task cancel itself.") { _, s, _ in .bool(try task(s).requestCancel()) }
+        t.method("cancel", "cancel(msg=None)", doc: "Request that this task cancel itself.") { _, s, _ in
+            .bool(try task(s).requestCancel(interruptingRunningCode: false))
+        }
         t.method("result", "result()", doc: "Return the result of the task (it must be done).") { _, s, _ in
             let tk = try task(s)
             guard let r = tk.outcome else { throw PyError(Builtins.invalidStateErrorType, "Result is not set.") }

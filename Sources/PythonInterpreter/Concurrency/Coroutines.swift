@@ -341,17 +341,28 @@ public final class PyTask: PyObject, @unchecked Sendable {
         ctx.interpreter.hooks.taskFinished?(self)
     }
 
-    /// `task.cancel()`: `CancelledError` is raised inside the task at its current (or next)
-    /// await, as asyncio does; a task awaiting another task cancels that one too.
+    /// Cancels the task from outside Python (the shell's job control): as `task.cancel()`, and
+    /// code that runs without awaiting (a loop) is interrupted too.
     public func requestCancel() -> Bool {
+        requestCancel(interruptingRunningCode: true)
+    }
+
+    /// `task.cancel()`: `CancelledError` is raised inside the task at its current (or next)
+    /// await, as asyncio does; a task awaiting another task cancels that one too. With
+    /// `interruptingRunningCode`, the task's code is also stopped wherever it runs.
+    func requestCancel(interruptingRunningCode: Bool) -> Bool {
         guard !isDone else { return false }
         cancelRequested.store(true, ordering: .relaxed)
         let (wakeup, awaiting) = suspension.withLock { $0 }
-        if let awaiting, awaiting.requestCancel() { return true }
+        if interruptingRunningCode { cancelToken.cancel() }
+        if let awaiting, awaiting.requestCancel(interruptingRunningCode: interruptingRunningCode) { return true }
         cancellationPending.store(true, ordering: .relaxed)
         wakeup?.wake(lock)
         return true
     }
+
+    /// Whether a `cancel()` is waiting to be delivered at the task's next await.
+    var hasPendingCancellation: Bool { cancellationPending.load(ordering: .relaxed) }
 
     /// Waits (without the interpreter lock) for the task, then returns its value or rethrows.
     public func wait(_ ctx: ExecContext) throws -> PyValue {
@@ -441,6 +452,8 @@ extension ExecContext {
         defer { interpreter.lock.acquire() }
         while !wait(.now() + .milliseconds(50)) {
             if cancel.isCancelled { throw PyInterrupt() }
+            // asyncio's task.cancel() reaches a task waiting for native work (an LM call) too.
+            if let task, task.takeCancellationRequest() { throw PyError(PyExceptionObject(cls: Builtins.cancelledErrorType)) }
         }
     }
 
