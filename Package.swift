@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "DSPyShell",
             dependencies: [
-                "DSPy",
+                "DSPy", "PythonInterpreter",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "dspy-bench",
             dependencies: [
-                "DSPy",
+                "DSPy", "LineEditor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,6 +76,8 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        // The DSPy program corpus's deterministic LM server, for Scripts/dspy-corpus.
+        .executableTarget(name: "fixture-server", dependencies: ["TestSupport", "DSPy"], path: "Tests/FixtureServer"),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(name: "PythonInterpreterTests", dependencies: ["PythonInterpreter"]),
         .testTarget(
@@ -91,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "DSPyTests",
             dependencies: [
-                "DSPy", "TestSupport",
+                "DSPy", "TestSupport", "LineEditor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

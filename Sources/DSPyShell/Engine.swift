@@ -1,6 +1,7 @@
 import DSPy
 import Foundation
 import OrderedCollections
+import PythonInterpreter
 
 /// Where the engine writes: the shell's stdout and stderr (tests capture them).
 public protocol ShellOutput: Sendable {
@@ -15,61 +16,23 @@ public struct StandardOutput: ShellOutput {
     public func writeError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
 
-/// A background job: an async call started without `await`.
-final class Job: Sendable {
-    enum Status: Sendable { case running, done(ShellValue), failed(String), cancelled }
-    let id: Int
+/// Re-applies a settings scope on the threads that run Python code.
+struct SettingsCarrier: ScopeCarrier {
+    let snapshot: SettingsSnapshot
+    func run<R>(_ body: () throws -> R) throws -> R { try snapshot.apply(body) }
+    func run<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R { try await snapshot.apply(body) }
+}
+
+/// A scope pushed with `%push`: its settings captured once, so running a statement inside any
+/// number of pushed scopes costs the same.
+struct PushedScope: Sendable {
+    let snapshot: SettingsSnapshot
     let text: String
-    let started = ContinuousClock.now
-    let task: Task<ShellValue, any Error>
-    private let state = Locked<(status: Status, awaited: Bool, finished: ContinuousClock.Instant?)>((.running, false, nil))
-
-    init(id: Int, text: String, task: Task<ShellValue, any Error>) {
-        self.id = id
-        self.text = text
-        self.task = task
-    }
-
-    var status: Status { state.withLock { $0.status } }
-    var isRunning: Bool { if case .running = status { return true }; return false }
-
-    /// Marks the job as waited for, so its end is not announced separately.
-    func markAwaited() { state.withLock { $0.awaited = true } }
-
-    /// Records the outcome; returns true when nobody waits for it (so it should be announced).
-    func finish(_ status: Status) -> Bool {
-        state.withLock { s in
-            s.status = status
-            s.finished = .now
-            return !s.awaited
-        }
-    }
-
-    var elapsed: Duration { (state.withLock { $0.finished } ?? .now) - started }
-
-    var summary: String {
-        let secs = String(format: "%.1fs", elapsed.seconds)
-        switch status {
-        case .running: return "[\(id)] running  \(text)  (\(secs))"
-        case .done: return "[\(id)] done     \(text)  (\(secs))"
-        case .failed(let e): return "[\(id)] failed   \(text)  (\(secs)): \(e)"
-        case .cancelled: return "[\(id)] cancelled  \(text)"
-        }
-    }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-/// An error tied to the source position of the statement that raised it.
-struct PositionedError: Error {
-    let underlying: any Error
-    let position: SourcePosition
-}
-
-/// The shell's engine: parses and runs statements, keeps the session (names, scopes, jobs,
-/// inputs) and renders results. It has no terminal code, so tests drive it with strings.
+/// The shell's engine: runs Python (the DSPy subset) statement by statement on the interpreter,
+/// keeps the session (scopes, jobs, inputs) and renders results. It has no terminal code, so
+/// tests drive it with strings.
 public final class ShellEngine: Sendable {
     let output: any ShellOutput
     let settings: Settings
@@ -78,18 +41,25 @@ public final class ShellEngine: Sendable {
     let responseCache: ResponseCache
     /// Tokens used by this session's LM calls, per model (`%usage`).
     let sessionUsage = UsageTracker()
+    /// The Python interpreter this session runs.
+    public let interpreter: Interpreter
+    let callbackDispatcher: CallbackDispatcher
 
     struct State {
-        var variables: [String: ShellValue] = [:]
-        var scopes: [ScopeSpec] = []
+        var scopes: [PushedScope] = []
         var jobs: [Int: Job] = [:]
         var nextJobID = 1
         var history: [String] = []          // every input, secrets redacted
         var succeeded: [String] = []        // inputs that ran without error, for %save
-        var running: Task<Bool, Never>?
+        var running: CancelToken?
         var announcements: [(job: Int, text: String)] = []
         var exitRequested = false
+        var exitCode: Int32 = 0
         var redactionNoticeShown = false
+        /// The statement running now (a job started by it is named after it).
+        var statement = ""
+        /// Secret values seen in this session; output never shows them.
+        var secrets: Set<String> = []
     }
     let state = Locked(State())
 
@@ -99,15 +69,42 @@ public final class ShellEngine: Sendable {
     ///   - color: ANSI colours in `%inspect` output.
     ///   - responseCache: the cache for LMs made in the session (tests pass their own).
     public init(output: any ShellOutput = StandardOutput(), settings: Settings = .shared, color: Bool = false,
-                responseCache: ResponseCache = .shared) {
+                responseCache: ResponseCache = .shared, options: Interpreter.Options = Interpreter.Options()) {
         self.output = output
         self.settings = settings
         self.color = color
         self.responseCache = responseCache
+        let interpreter = Interpreter(options: options)
+        self.interpreter = interpreter
+        callbackDispatcher = CallbackDispatcher(interpreter: interpreter) { output.writeError($0) }
         // The IPython exception: any session task (and background job) may call configure.
         settings.allowsConfigureFromAnyTask = true
         try? settings.configure(["usage_tracker": sessionUsage])
-        state.withLock { $0.variables["args"] = .list([]) }
+        interpreter.embedder = self
+        DSPyModule.install(into: interpreter)
+        installHooks()
+        interpreter.main.define("args", .object(PyList()))
+        state.withLock { s in
+            for (k, v) in ProcessInfo.processInfo.environment where Redaction.isSecretName(k) && v.count >= 8 { s.secrets.insert(v) }
+        }
+    }
+
+    private func installHooks() {
+        interpreter.hooks.writeOutput = { [weak self] s in self?.write(s) }
+        interpreter.hooks.writeError = { [weak self] s in self?.writeError(s) }
+        interpreter.hooks.captureScope = { SettingsCarrier(snapshot: Settings.current.capture()) }
+        interpreter.hooks.display = { [weak self] ctx, v in try self?.display(ctx, v) }
+        interpreter.hooks.topLevelValue = { [weak self] ctx, v, _ in try self?.startJobIfAwaitable(ctx, v) ?? v }
+        interpreter.hooks.attributeSet = { ctx, o, name, v in ModuleBinding.attributeSet(ctx, o, name, v) }
+        interpreter.hooks.awaitObject = { ctx, v in
+            guard let j = v.as(JobObject.self) else { return nil }
+            return try JobBinding.wait(ctx, j.payload)
+        }
+        interpreter.hooks.taskFinished = { [weak self] task in self?.taskFinished(task) }
+        interpreter.hooks.help = { ctx, v in try HelpText.describe(ctx, v) }
+        interpreter.hooks.describeError = { error in
+            ErrorReport(kind: "", message: String(describing: error))
+        }
     }
 
     /// `dspy> `, `dspy[N]> ` with N scopes pushed.
@@ -119,8 +116,11 @@ public final class ShellEngine: Sendable {
     /// The prompt for continuation lines.
     public var continuationPrompt: String { "...> " }
 
-    /// True once `%exit` ran.
+    /// True once `%exit`, `exit()`, `quit()` or `sys.exit()` ran.
     public var exitRequested: Bool { state.withLock { $0.exitRequested } }
+
+    /// The status `sys.exit(n)` asked for (0 otherwise).
+    public var exitCode: Int32 { state.withLock { $0.exitCode } }
 
     /// Messages about jobs that finished since the last call (print them before the prompt).
     public func takeAnnouncements() -> [String] {
@@ -131,40 +131,46 @@ public final class ShellEngine: Sendable {
     }
 
     /// Whether an interactive buffer needs more lines before it can run.
-    public func needsMoreInput(_ buffer: String) -> Bool { InputCompleteness.needsMore(buffer) }
+    public func needsMoreInput(_ buffer: String) -> Bool { StatementSplitter.needsMoreInput(buffer) }
 
     /// Cancels the statement that is running (Ctrl-C), down to its HTTP requests.
     public func cancelRunning() {
         state.withLock { $0.running }?.cancel()
     }
 
+    /// Binds `args` to a script's command-line arguments (and `sys.argv`).
+    public func setScriptArguments(_ args: [String], script: String? = nil) {
+        interpreter.main.define("args", .object(PyList(args.map { .str($0) })))
+        if let sys = try? interpreter.importModuleNamed("sys") {
+            sys.define("argv", .object(PyList(([script ?? ""] + args).map { .str($0) })))
+        }
+    }
+
+    // MARK: Running input
+
     /// Runs `source`: one interactive entry, a `-c` argument, or a whole script (`file` set).
-    /// Each top-level statement runs in its own task. Returns false if any statement failed;
-    /// stops at the first failure unless `keepGoing`.
+    /// Each top-level statement is parsed and run on its own, in its own task. Returns false
+    /// if any statement failed; stops at the first failure unless `keepGoing`. A file named
+    /// `*.py` runs as `python3 FILE` would (expression values are not shown).
     @discardableResult
     public func execute(_ source: String, file: String? = nil, keepGoing: Bool = false, echo: Bool = false, record: Bool = true) async -> Bool {
         let redacted = Redaction.redact(source)
-        if record, !source.trimmingCharacters().isEmpty {
+        if !redacted.secrets.isEmpty { state.withLock { $0.secrets.formUnion(redacted.secrets.filter { $0.count >= 4 }) } }
+        if record, !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             state.withLock { $0.history.append(redacted.text) }
             if redacted.changed { noteRedaction() }
         }
-        let statements: [Statement]
-        do {
-            statements = try Parser.parse(source)
-        } catch let e as ShellSyntaxError {
-            report(message: e.message, hints: [], position: e.position, file: file, alwaysShowPosition: true)
-            return false
-        } catch {
-            report(error, position: nil, file: file)
-            return false
-        }
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let mode: Interpreter.Mode = (file?.hasSuffix(".py") ?? false) ? .file : .interactive
         var allOK = true
-        for statement in statements {
+        for chunk in StatementSplitter.split(source) {
             if echo {
-                output.write(prompt + Self.sourceText(of: statement, in: lines) + "\n")
+                output.write(prompt + Redaction.redact(chunk.text).text.replacingOccurrences(of: "\n", with: "\n" + continuationPrompt) + "\n")
             }
-            let ok = await runTopLevel(statement, file: file)
+            let ok: Bool
+            switch chunk.kind {
+            case .magic: ok = await runMagic(chunk, file: file)
+            case .python: ok = await runPython(chunk, file: file, mode: mode)
+            }
             if state.withLock({ $0.exitRequested }) { return allOK && ok }
             if !ok {
                 allOK = false
@@ -177,167 +183,125 @@ public final class ShellEngine: Sendable {
         return allOK
     }
 
-    /// The lines of `statement` (for `--echo`).
-    static func sourceText(of statement: Statement, in lines: [String]) -> String {
-        let start = statement.position.line - 1
-        guard start >= 0, start < lines.count else { return "" }
-        var end = start
-        if case .with = statement {
-            let indent = lines[start].prefix { $0 == " " || $0 == "\t" }.count
-            while end + 1 < lines.count {
-                let next = lines[end + 1]
-                let blank = next.trimmingCharacters().isEmpty
-                let nextIndent = next.prefix { $0 == " " || $0 == "\t" }.count
-                if !blank && nextIndent <= indent { break }
-                end += 1
-            }
-            while end > start && lines[end].trimmingCharacters().isEmpty { end -= 1 }
-        }
-        return lines[start...end].joined(separator: "\n")
+    /// The scope statements run in: the innermost pushed scope, or the session's settings.
+    func currentScope() -> SettingsCarrier {
+        if let top = state.withLock({ $0.scopes.last }) { return SettingsCarrier(snapshot: top.snapshot) }
+        return SettingsCarrier(snapshot: settings.bind { settings.capture() })
     }
 
-    private func runTopLevel(_ statement: Statement, file: String?) async -> Bool {
-        let scopes = state.withLock { $0.scopes }
-        let task = Task { () -> Bool in
-            do {
-                try await self.settings.bind {
-                    try await self.withScopes(scopes[...]) { try await self.exec(statement) }
+    func runPython(_ chunk: StatementSplitter.Chunk, file: String?, mode: Interpreter.Mode) async -> Bool {
+        let token = CancelToken()
+        state.withLock {
+            $0.running = token
+            $0.statement = chunk.text
+        }
+        let outcome = await interpreter.run(chunk.text, filename: file ?? "<stdin>", firstLine: chunk.firstLine, mode: mode,
+                                            scope: currentScope(), cancel: token)
+        await callbackDispatcher.idle()
+        state.withLock { $0.running = nil }
+        switch outcome {
+        case .completed: return true
+        case .failed(let r):
+            if let code = r.exitCode {
+                state.withLock {
+                    $0.exitRequested = true
+                    $0.exitCode = Int32(truncatingIfNeeded: code)
                 }
+                if case .str(let message)? = r.exception?.args.first { writeError(message + "\n") }
                 return true
-            } catch let e as PositionedError {
-                self.report(e.underlying, position: e.position, file: file)
-            } catch {
-                self.report(error, position: statement.position, file: file)
             }
+            report(r, file: file)
             return false
         }
-        state.withLock { $0.running = task }
-        let ok = await task.value
-        state.withLock { $0.running = nil }
-        return ok
     }
 
-    /// Runs `body` inside every pushed scope, outermost first.
-    func withScopes(_ scopes: ArraySlice<ScopeSpec>, _ body: () async throws -> Void) async throws {
-        guard let first = scopes.first else { return try await body() }
-        try await settings.context(first.values) { try await withScopes(scopes.dropFirst(), body) }
+    /// Runs Python code for a magic on a Python thread, in the current scope.
+    func onPython(_ body: @escaping @Sendable (ExecContext) throws -> Void) async -> ErrorReport? {
+        let token = CancelToken()
+        state.withLock { $0.running = token }
+        defer { state.withLock { $0.running = nil } }
+        let outcome = await interpreter.onPythonThread(cancel: token, scope: currentScope(), body)
+        if case .failed(let r) = outcome { return r }
+        return nil
     }
 
-    // MARK: Statements
+    // MARK: Output
 
-    func exec(_ statement: Statement) async throws {
-        do {
-            switch statement {
-            case .expression(let e, _):
-                let v = try await eval(e)
-                if case .job = v {
-                    state.withLock { $0.variables["_"] = v }  // `[N] started` was printed already
-                } else if !v.isNone {
-                    output.write(v.repr + "\n")
-                    state.withLock { $0.variables["_"] = v }
-                }
-            case .assign(let target, let valueExpr, _):
-                let v = try await eval(valueExpr)
-                try await assign(target, v)
-            case .with(let ctxExpr, let body, _):
-                let ctx = try await eval(ctxExpr)
-                guard case .scope(let spec) = ctx else {
-                    throw ShellError("`with` needs context(...), not \(ctx.typeName)")
-                }
-                try await settings.context(spec.values) {
-                    for s in body { try await exec(s) }
-                }
-            case .magic(let text, _):
-                try await Magics.run(text, engine: self)
-            case .importStatement(let module, _):
-                guard module == "dspy" else {
-                    throw ShellError("only `import dspy` is available here", hint: "the shell has no Python modules; DSPy's names are built in")
-                }
-            }
-        } catch let e as PositionedError {
-            throw e
-        } catch {
-            throw PositionedError(underlying: error, position: statement.position)
-        }
+    /// Writes to stdout with every known secret replaced.
+    func write(_ text: String) { output.write(scrub(text)) }
+    func writeError(_ text: String) { output.writeError(scrub(text)) }
+
+    func scrub(_ text: String) -> String {
+        let secrets = state.withLock { $0.secrets }
+        guard !secrets.isEmpty else { return text }
+        var out = text
+        for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "<redacted>") }
+        return out
     }
 
-    func assign(_ target: Expr, _ value: ShellValue) async throws {
-        switch target {
-        case .name(let n, _):
-            guard Builtins.names[n] == nil || n == "_" else {
-                throw ShellError("'\(n)' is a built-in name; pick another variable name")
-            }
-            state.withLock { $0.variables[n] = value }
-        case .attribute(let base, let attr, _):
-            let object = try await eval(base)
-            try Builtins.setAttribute(object, attr, value)
-        case .subscriptAccess(let base, let key, _):
-            guard case .name(let n, _) = base, case .dict(var d)? = state.withLock({ $0.variables[n] }) else {
-                throw ShellError("only dictionaries held in a variable support item assignment")
-            }
-            guard case .string(let k) = try await eval(key) else { throw ShellError("dictionary keys must be strings") }
-            d[k] = value
-            state.withLock { $0.variables[n] = .dict(d) }
-        default:
-            throw ShellError("cannot assign to this expression")
-        }
+    func display(_ ctx: ExecContext, _ v: PyValue) throws {
+        if v.as(JobObject.self) != nil { return }
+        write(try ctx.repr(v) + "\n")
     }
 
     // MARK: Jobs
 
-    func startJob(text: String, _ function: ShellFunction, _ args: ShellArguments) -> ShellValue {
+    /// A top-level statement's awaitable becomes a background job (`[N] started`).
+    func startJobIfAwaitable(_ ctx: ExecContext, _ v: PyValue) throws -> PyValue {
+        guard ctx.isAwaitable(v) else { return v }
         let id = state.withLock { s -> Int in
             defer { s.nextJobID += 1 }
             return s.nextJobID
         }
-        let holder = Locked<Job?>(nil)
-        let task = Task { () throws -> ShellValue in
-            let result: Result<ShellValue, any Error>
-            do { result = .success(try await function.call(args)) } catch { result = .failure(error) }
-            // Wait until the job is registered, so the announcement can name it.
-            var job: Job?
-            while job == nil {
-                job = holder.withLock { $0 }
-                if job == nil { await Task.yield() }
-            }
-            if let job { self.jobFinished(job, result) }
-            return try result.get()
-        }
+        let text = Self.jobText(state.withLock { $0.statement })
+        let task = try ctx.startTask(v, name: "job-\(id)", detached: true)
         let job = Job(id: id, text: text, task: task)
-        holder.withLock { $0 = job }
         state.withLock { $0.jobs[id] = job }
-        output.write("[\(id)] started\n")
-        return .job(job)
+        write("[\(id)] started\n")
+        if task.isDone { taskFinished(task) }
+        return .object(JobObject(job))
     }
 
-    private func jobFinished(_ job: Job, _ result: Result<ShellValue, any Error>) {
+    /// `t = qa.acall(...)` → `qa.acall(...)`.
+    static func jobText(_ statement: String) -> String {
+        let first = statement.split(separator: "\n").first.map(String.init) ?? statement
+        if let eq = first.firstIndex(of: "="), first[..<eq].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " }),
+           first[first.index(after: eq)...].first != "=" {
+            return Redaction.redact(first[first.index(after: eq)...].trimmingCharacters(in: .whitespaces)).text
+        }
+        return Redaction.redact(first.trimmingCharacters(in: .whitespaces)).text
+    }
+
+    func taskFinished(_ task: PyTask) {
+        guard let job = state.withLock({ $0.jobs.values.first { $0.task === task } }) else { return }
+        guard let outcome = task.outcome else { return }
         let status: Job.Status
-        switch result {
-        case .success(let v): status = .done(v)
-        case .failure(let e) where e is CancellationError: status = .cancelled
-        case .failure(let e): status = .failed(describe(e).message)
+        switch outcome {
+        case .success(let v):
+            let text = (ExecContext.current.flatMap { try? $0.repr(v) }) ?? "done"
+            status = .done(v.isNone ? "None" : text)
+        case .failure(let e as PyError) where e.isInstance(of: Builtins.cancelledErrorType): status = .cancelled
+        case .failure(is PyInterrupt): status = .cancelled
+        case .failure(let e):
+            if let ctx = ExecContext.current {
+                status = .failed(describe(interpreter.report(e, ctx)).message)
+            } else {
+                status = .failed(String(describing: e))
+            }
         }
         guard job.finish(status) else { return }
         let line: String
         switch status {
-        case .done(let v): line = "[\(job.id)] done: " + (v.isNone ? "None" : v.repr)
+        case .done(let text): line = "[\(job.id)] done: \(text)"
         case .failed(let m): line = "[\(job.id)] failed: \(m)"
         case .cancelled: line = "[\(job.id)] cancelled"
         case .running: return
         }
-        state.withLock { $0.announcements.append((job.id, line)) }
+        state.withLock { $0.announcements.append((job.id, scrub(line))) }
     }
 
-    /// Waits for a job and returns its value (errors rethrown).
-    func wait(_ job: Job) async throws -> ShellValue {
-        job.markAwaited()
-        // Whoever awaits the job sees its result; drop an announcement not yet shown.
-        state.withLock { $0.announcements.removeAll { $0.job == job.id } }
-        return try await withTaskCancellationHandler {
-            try await job.task.value
-        } onCancel: {
-            // Ctrl-C stops the waiting, not the job; `%cancel` stops the job.
-        }
+    func dropAnnouncement(of id: Int) {
+        state.withLock { $0.announcements.removeAll { $0.job == id } }
     }
 
     func job(_ id: Int) throws -> Job {
@@ -355,36 +319,45 @@ public final class ShellEngine: Sendable {
         let hints: [String]
     }
 
-    func describe(_ error: any Error) -> Described {
-        switch error {
-        case let e as ShellError: return Described(message: e.message, hints: e.hint.map { [$0] } ?? [])
-        case let e as PositionedError: return describe(e.underlying)
-        case is CancellationError: return Described(message: "interrupted", hints: [])
-        case let e as ParallelCancelledError where e.reason == .interrupted: return Described(message: "interrupted (\(e.completed) items had finished)", hints: [])
-        default:
-            let text = String(describing: error)
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            var hints: [String] = []
+    /// An error report as the shell's one line and hints: library errors in their own words
+    /// (their `hint:` lines split off), Python exceptions as CPython's last traceback line.
+    func describe(_ r: ErrorReport) -> Described {
+        if r.isInterrupt { return Described(message: "interrupted", hints: []) }
+        var hints: [String] = r.hint.map { [$0] } ?? []
+        if let original = r.exception?.swiftError {
+            var lines = String(describing: original).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var libraryHints: [String] = []
             while let last = lines.last, last.hasPrefix("hint: ") || last.isEmpty {
-                if last.hasPrefix("hint: ") { hints.insert(String(last.dropFirst(6)), at: 0) }
+                if last.hasPrefix("hint: ") { libraryHints.insert(String(last.dropFirst(6)), at: 0) }
                 lines.removeLast()
             }
-            return Described(message: lines.joined(separator: "\n"), hints: hints)
+            return Described(message: lines.joined(separator: "\n"), hints: libraryHints + hints)
         }
+        if r.traceback.count > 1 {
+            let calls = r.traceback.reversed().map { "\($0.function) (line \($0.position.line))" }
+            hints.append("traceback: " + calls.joined(separator: " → "))
+        }
+        for c in r.causes { hints.append("caused by \(c)") }
+        return Described(message: r.description, hints: hints)
     }
 
-    func report(_ error: any Error, position: SourcePosition?, file: String?) {
-        let d = describe(error)
-        report(message: d.message, hints: d.hints, position: position, file: file, alwaysShowPosition: false)
-    }
-
-    func report(message: String, hints: [String], position: SourcePosition?, file: String?, alwaysShowPosition: Bool) {
+    func report(_ r: ErrorReport, file: String?) {
+        let d = describe(r)
         var location = ""
-        if let file, let position { location = "\(file):\(position.line):\(position.column): " }
-        else if alwaysShowPosition, let position { location = "\(position): " }
-        var text = "error: \(location)\(message)\n"
-        for h in hints { text += "hint: \(h)\n" }
-        output.writeError(text)
+        if let position = r.position {
+            let where_ = r.traceback.first?.file ?? file
+            if let f = where_, f != "<stdin>" || file != nil { location = "\(f):\(position.line):\(position.column): " } else if r.isSyntaxError { location = "\(position.line):\(position.column): " }
+        }
+        var text = "error: \(location)\(d.message)\n"
+        for h in d.hints { text += "hint: \(h)\n" }
+        writeError(text)
+    }
+
+    /// Prints a shell (magic) error.
+    func report(_ e: ShellError, file: String?, line: Int?) {
+        var text = "error: " + (file.map { f in line.map { "\(f):\($0):1: " } ?? "\(f): " } ?? "") + e.message + "\n"
+        if let h = e.hint { text += "hint: \(h)\n" }
+        writeError(text)
     }
 
     func noteRedaction() {
@@ -393,50 +366,55 @@ public final class ShellEngine: Sendable {
             return !s.redactionNoticeShown
         }
         if first {
-            output.writeError("note: the api_key value is kept out of history and %save (written as \"<redacted>\"); env(\"NAME\") reads a key from the environment instead\n")
+            writeError("note: secrets (api_key=\"...\", os.environ[\"..._KEY\"] = \"...\") are kept out of history and %save (written as \"<redacted>\"); env(\"NAME\") reads a key from the environment instead\n")
         }
     }
 
     // MARK: Session
 
     /// Names defined in the session, sorted.
-    public var definedNames: [String] { state.withLock { $0.variables.keys.filter { $0 != "_" && $0 != "args" }.sorted() } }
-
-    func variable(_ name: String) -> ShellValue? { state.withLock { $0.variables[name] } }
-
-    func define(_ name: String, _ value: ShellValue) { state.withLock { $0.variables[name] = value } }
-
-    /// Binds `args` to a script's command-line arguments.
-    public func setScriptArguments(_ args: [String]) { define("args", .list(args.map { .string($0) })) }
+    public var definedNames: [String] {
+        interpreter.withLock(timeout: .milliseconds(200)) { _ in
+            interpreter.main.globals.names.filter { !$0.hasPrefix("_") && $0 != "args" }.sorted()
+        } ?? []
+    }
 }
 
-/// Keeps API keys out of history and saved scripts.
-public enum Redaction {
-    /// Replaces the string given as `api_key` with `"<redacted>"`.
-    public static func redact(_ source: String) -> (text: String, changed: Bool) {
-        guard source.contains("api_key") else { return (source, false) }
-        var out = ""
-        var changed = false
-        var rest = Substring(source)
-        while let r = rest.range(of: "api_key") {
-            out += rest[..<r.upperBound]
-            rest = rest[r.upperBound...]
-            var probe = rest.drop { $0 == " " }
-            guard probe.first == "=" else { continue }
-            probe = probe.dropFirst().drop { $0 == " " }
-            guard let q = probe.first, q == "\"" || q == "'" else { continue }
-            var end = probe.index(after: probe.startIndex)
-            var escaped = false
-            while end < probe.endIndex {
-                if escaped { escaped = false } else if probe[end] == "\\" { escaped = true } else if probe[end] == q { break }
-                end = probe.index(after: end)
+/// An error in a shell command (a magic), with an optional hint line.
+struct ShellError: Error, CustomStringConvertible {
+    let message: String
+    let hint: String?
+    init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    var description: String { message }
+}
+
+extension ShellEngine {
+    /// Runs a `%magic` line or an `x?` help request.
+    func runMagic(_ chunk: StatementSplitter.Chunk, file: String?) async -> Bool {
+        let text = chunk.text.trimmingCharacters(in: .whitespaces)
+        do {
+            if text.hasPrefix("%") {
+                try await Magics.run(String(text.dropFirst()), engine: self, file: file)
+            } else {
+                try await Magics.showHelp(text, engine: self)
             }
-            guard end < probe.endIndex else { continue }
-            out += "=\"<redacted>\""
-            rest = probe[probe.index(after: end)...]
-            changed = true
+            return true
+        } catch let e as ShellError {
+            report(e, file: file, line: file == nil ? nil : chunk.firstLine)
+        } catch let e as ReportedError {
+            if let r = e.report { report(r, file: file) }
+        } catch is CancellationError {
+            writeError("error: interrupted\n")
+        } catch {
+            var lines = String(describing: error).split(separator: "\n").map(String.init)
+            let hints = lines.filter { $0.hasPrefix("hint: ") }
+            lines.removeAll { $0.hasPrefix("hint: ") }
+            report(ShellError(lines.joined(separator: "\n"), hint: hints.first.map { String($0.dropFirst(6)) }), file: file,
+                   line: file == nil ? nil : chunk.firstLine)
         }
-        out += rest
-        return (out, changed)
+        return false
     }
 }

@@ -1,6 +1,7 @@
 import DSPy
 import Foundation
 import OrderedCollections
+import PythonInterpreter
 
 /// `%` commands: scopes, jobs, files, inspection and help.
 enum Magics {
@@ -68,30 +69,18 @@ enum Magics {
     static let inspectOnly: Set<String> = ["history", "inspect", "prompt", "usage", "save", "who", "help", "jobs", "scopes", "settings", "calls"]
 
     static func isInspectOnly(_ source: String) -> Bool {
-        let t = source.trimmingCharacters()
+        let t = source.trimmingCharacters(in: .whitespacesAndNewlines)
         guard t.hasPrefix("%"), !t.contains("\n") else { return false }
         let name = t.dropFirst().prefix { !$0.isWhitespace }
         return inspectOnly.contains(String(name))
     }
 
-    static func run(_ text: String, engine: ShellEngine) async throws {
+    static func run(_ text: String, engine: ShellEngine, file: String?) async throws {
         let name = String(text.prefix { !$0.isWhitespace })
-        let rest = String(text.dropFirst(name.count)).trimmingCharacters()
-        let out = engine.output
+        let rest = String(text.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
         switch name {
         case "push":
-            let pairs = try splitAssignments(rest)
-            guard !pairs.isEmpty else { throw ShellError("%push needs key=value pairs", hint: "e.g. %push lm=LM(\"dummy\") temperature=0") }
-            var args = ShellArguments(positional: [], keywords: [:])
-            for (k, exprText) in pairs {
-                let expr: Expr
-                do { expr = try Parser.parseExpression(exprText) } catch let e as ShellSyntaxError {
-                    throw ShellError("in %push \(k)=\(exprText): \(e.message)")
-                }
-                args.keywords[k] = try await engine.eval(expr)
-            }
-            let values = try Builtins.settingsValues(args, engine: engine, function: "context")
-            engine.state.withLock { $0.scopes.append(ScopeSpec(values: values, text: pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " "))) }
+            try await push(rest, engine: engine)
         case "pop":
             let popped = engine.state.withLock { s -> Bool in
                 guard !s.scopes.isEmpty else { return false }
@@ -101,40 +90,60 @@ enum Magics {
             if !popped { throw ShellError("no scope to pop", hint: "%push key=value opens one") }
         case "scopes":
             let scopes = engine.state.withLock { $0.scopes }
-            if scopes.isEmpty { out.write("(no scopes pushed)\n") }
-            for (i, s) in scopes.enumerated() { out.write("\(i + 1): \(s.text)\n") }
+            if scopes.isEmpty { engine.write("(no scopes pushed)\n") }
+            for (i, s) in scopes.enumerated() { engine.write("\(i + 1): \(s.text)\n") }
         case "settings":
-            let entries = engine.settings.effective()
+            let entries = try engine.currentScope().run { Settings.current.effective() }
             let width = entries.map(\.key.count).max() ?? 0
+            var lines = ""
             for e in entries {
-                let value = e.key == "usage_tracker" ? "<session usage: see %usage>" : ShellValue.fromSetting(e.value).repr
-                out.write(e.key.padding(toLength: width, withPad: " ", startingAt: 0) + " = " + value + "   (\(e.origin))\n")
+                let value: String
+                switch e.value {
+                case is UsageTracker where e.key == "usage_tracker": value = "<session usage: see %usage>"
+                case let lm as LM: value = lm.description
+                case let b as TokenBudget: value = "\(b.limit) (spent \(b.spent), \(b.remaining) left)"
+                case let v as Value: value = v.pythonRepr
+                case is NoneSetting: value = "None"
+                case let b as Bool: value = b ? "True" : "False"
+                case let x as Int: value = String(x)
+                case let d as Double: value = Value.double(d).pythonRepr
+                case let s as String: value = Value.string(s).pythonRepr
+                case let a as any Adapter: value = a.name + "()"
+                case let cbs as [any Callback]: value = cbs.isEmpty ? "[]" : "[\(cbs.count) callbacks]"
+                case let ms as [DSPy.Module]: value = "[" + ms.map(\.description).joined(separator: ", ") + "]"
+                default: value = String(describing: e.value)
+                }
+                lines += e.key.padding(toLength: width, withPad: " ", startingAt: 0) + " = " + value + "   (\(e.origin))\n"
             }
+            engine.write(lines)
         case "jobs":
             let jobs = engine.state.withLock { $0.jobs.values.sorted { $0.id < $1.id } }
-            if jobs.isEmpty { out.write("(no jobs)\n") }
-            for j in jobs { out.write(j.summary + "\n") }
+            if jobs.isEmpty { engine.write("(no jobs)\n") }
+            for j in jobs { engine.write(j.summary + "\n") }
         case "wait":
             let targets: [Job]
             if rest.isEmpty || rest == "all" {
                 targets = engine.state.withLock { $0.jobs.values.filter(\.isRunning).sorted { $0.id < $1.id } }
-                if targets.isEmpty { out.write("(no running jobs)\n") }
+                if targets.isEmpty { engine.write("(no running jobs)\n") }
             } else {
                 targets = [try engine.job(try jobID(rest))]
             }
             for j in targets {
-                do {
-                    let v = try await engine.wait(j)
-                    out.write("[\(j.id)] " + (v.isNone ? "None" : v.repr) + "\n")
-                } catch is CancellationError where j.task.isCancelled {
-                    out.write("[\(j.id)] cancelled\n")
+                let failure = await engine.onPython { ctx in
+                    do {
+                        let v = try JobBinding.wait(ctx, j)
+                        engine.write("[\(j.id)] " + (v.isNone ? "None" : try ctx.repr(v)) + "\n")
+                    } catch let e as PyError where e.isInstance(of: Builtins.cancelledErrorType) {
+                        engine.write("[\(j.id)] cancelled\n")
+                    }
                 }
+                if let failure { throw ReportedError(report: failure) }
             }
         case "cancel":
             guard !rest.isEmpty else { throw ShellError("%cancel needs a job id", hint: "%jobs lists them") }
             let j = try engine.job(try jobID(rest))
-            j.task.cancel()
-            out.write("[\(j.id)] cancel requested\n")
+            _ = j.task.requestCancel()
+            engine.write("[\(j.id)] cancel requested\n")
         case "run":
             guard !rest.isEmpty else { throw ShellError("%run needs a file name") }
             let path = (rest as NSString).expandingTildeInPath
@@ -149,19 +158,19 @@ enum Magics {
             let h = engine.state.withLock { $0.history }
             let start = max(0, h.count - n)
             for (i, line) in h.enumerated().dropFirst(start) {
-                out.write(String(i + 1).padding(toLength: 4, withPad: " ", startingAt: 0) + line.replacingOccurrences(of: "\n", with: "\n    ") + "\n")
+                engine.write(String(i + 1).padding(toLength: 4, withPad: " ", startingAt: 0) + line.replacingOccurrences(of: "\n", with: "\n    ") + "\n")
             }
         case "inspect":
-            out.write(inspectHistory(n: rest.isEmpty ? 1 : try count(rest), color: engine.color))
+            engine.write(inspectHistory(n: rest.isEmpty ? 1 : try count(rest), color: engine.color))
         case "prompt":
             try await showPrompt(rest, engine: engine)
         case "stream":
             try await streamCall(rest, engine: engine)
         case "usage":
             let totals = engine.sessionUsage.totals
-            if totals.isEmpty { out.write("(no tokens used yet)\n") }
+            if totals.isEmpty { engine.write("(no tokens used yet)\n") }
             for (model, u) in totals.sorted(by: { $0.key < $1.key }) {
-                out.write("\(model): prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n")
+                engine.write("\(model): prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n")
             }
         case "cache":
             try cacheCommand(rest, engine: engine)
@@ -175,30 +184,44 @@ enum Magics {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: (rest as NSString).expandingTildeInPath), options: .atomic) } catch {
                 throw ShellError("cannot write \(rest): \(error.localizedDescription)")
             }
-            out.write("saved \(inputs.count) input\(inputs.count == 1 ? "" : "s") to \(rest)\n")
+            engine.write("saved \(inputs.count) input\(inputs.count == 1 ? "" : "s") to \(rest)\n")
         case "time":
             guard !rest.isEmpty else { throw ShellError("%time needs a statement") }
-            let statements = try Parser.parse(rest)
             let clock = ContinuousClock()
             let start = clock.now
-            for s in statements { try await engine.exec(s) }
-            out.write(String(format: "Wall time: %.3f s\n", (clock.now - start).seconds))
+            var ok = true
+            for chunk in StatementSplitter.split(rest) where chunk.kind == .python {
+                ok = await engine.runPython(chunk, file: file, mode: .interactive)
+                if !ok { break }
+            }
+            engine.write(String(format: "Wall time: %.3f s\n", (clock.now - start).seconds))
+            if !ok { throw ReportedError(report: nil) }
         case "who":
-            let names = engine.definedNames
-            if names.isEmpty { out.write("(no names defined)\n") }
-            for n in names { out.write("\(n): \(engine.variable(n)?.typeName ?? "?")\n") }
+            let rows = engine.interpreter.withLock(timeout: .seconds(2)) { ctx in
+                engine.interpreter.main.globals.names.filter { !$0.hasPrefix("_") && $0 != "args" }.sorted().map { n in
+                    "\(n): \(engine.interpreter.main.globals.get(n)?.typeName ?? "?")"
+                }
+            } ?? []
+            if rows.isEmpty { engine.write("(no names defined)\n") }
+            for r in rows { engine.write(r + "\n") }
         case "reset":
             let jobs = engine.state.withLock { s -> [Job] in
                 let j = Array(s.jobs.values)
-                s.variables = ["args": s.variables["args"] ?? .list([])]
                 s.scopes = []
                 s.jobs = [:]
                 return j
             }
-            for j in jobs { j.task.cancel() }
-            out.write("names, scopes and jobs cleared\n")
+            for j in jobs { _ = j.task.requestCancel() }
+            _ = engine.interpreter.withLock(timeout: .seconds(5)) { _ in
+                engine.interpreter.main.globals.removeAll(keeping: ["__name__", "__doc__", "__builtins__", "args"])
+            }
+            engine.write("names, scopes and jobs cleared\n")
         case "help":
-            out.write(help(rest))
+            if !rest.isEmpty, catalogue[rest.trimmingPrefix("%")] == nil {
+                try await showHelp(rest, engine: engine)
+            } else {
+                engine.write(help(rest))
+            }
         case "exit", "quit":
             engine.state.withLock { $0.exitRequested = true }
         default:
@@ -206,8 +229,43 @@ enum Magics {
         }
     }
 
+    /// `%push key=expr ...`: evaluates the values, opens the scope inside the current one and
+    /// keeps its captured settings.
+    static func push(_ rest: String, engine: ShellEngine) async throws {
+        let pairs = try splitAssignments(rest)
+        guard !pairs.isEmpty else { throw ShellError("%push needs key=value pairs", hint: "e.g. %push lm=LM(\"dummy\") temperature=0") }
+        let box = Locked<SettingsSnapshot?>(nil)
+        let failure = await engine.onPython { ctx in
+            var keywords: [(name: String, value: PyValue)] = []
+            for (k, exprText) in pairs {
+                do {
+                    keywords.append((k, try ctx.evaluate(exprText)))
+                } catch let e as PythonSyntaxError {
+                    throw PyError(Builtins.syntaxErrorType, "in %push \(k)=\(exprText): \(e.message)")
+                }
+            }
+            let values = try SettingsBinding.values(ctx, keywords, function: "context")
+            box.withLock { $0 = Settings.current.context(values) { Settings.current.capture() } }
+        }
+        if let failure { throw ReportedError(report: failure) }
+        guard let snapshot = box.withLock({ $0 }) else { return }
+        let text = pairs.map { "\($0.0)=\(Redaction.display($0.1, key: $0.0))" }.joined(separator: " ")
+        engine.state.withLock { $0.scopes.append(PushedScope(snapshot: snapshot, text: text)) }
+    }
+
+    /// `x?` and `%help NAME`: the help of an object.
+    static func showHelp(_ name: String, engine: ShellEngine) async throws {
+        let target = name.trimmingCharacters(in: .whitespaces).trimmingSuffix("?").trimmingSuffix("?")
+        let failure = await engine.onPython { ctx in
+            let v = try ctx.evaluate(target)
+            let text = try Help.describe(ctx, v)
+            engine.write(text.hasSuffix("\n") ? text : text + "\n")
+        }
+        if let failure { throw ReportedError(report: failure) }
+    }
+
     static func jobID(_ s: String) throws -> Int {
-        guard let id = Int(s.trimmingCharacters().trimmingPrefix("[").trimmingSuffix("]")) else { throw ShellError("'\(s)' is not a job id", hint: "%jobs lists them") }
+        guard let id = Int(s.trimmingCharacters(in: .whitespacesAndNewlines).trimmingPrefix("[").trimmingSuffix("]")) else { throw ShellError("'\(s)' is not a job id", hint: "%jobs lists them") }
         return id
     }
 
@@ -250,7 +308,7 @@ enum Magics {
     }
 
     static func help(_ topic: String) -> String {
-        let t = topic.trimmingCharacters().trimmingPrefix("%")
+        let t = topic.trimmingCharacters(in: .whitespacesAndNewlines).trimmingPrefix("%")
         if t.isEmpty {
             var s = "Commands:\n"
             let width = catalogue.values.map(\.usage.count).max() ?? 0
@@ -267,92 +325,145 @@ enum Magics {
         return "no help for '\(topic)'; %help lists commands and built-ins\n"
     }
 
-    /// The module and keyword arguments of `%MAGIC module(kw=...)`, with errors that name the magic.
-    private static func moduleCall(_ text: String, magic: String, modules: String,
-                                   engine: ShellEngine) async throws -> (Module, ShellArguments) {
+    /// Splits `qa(question="x")` into the callee text and the argument text.
+    static func splitCall(_ text: String, magic: String) throws -> (callee: String, arguments: String) {
         guard !text.isEmpty else { throw ShellError("%\(magic) needs a call", hint: "e.g. %\(magic) qa(question=\"What is 2+2?\")") }
-        let expr: Expr
-        do { expr = try Parser.parseExpression(text) } catch let e as ShellSyntaxError { throw ShellError("in %\(magic): \(e.message)") }
-        guard case .call(let calleeExpr, let argExprs, _) = expr else { throw ShellError("%\(magic) needs a module call like qa(question=\"...\")") }
-        guard case .module(let module) = try await engine.eval(calleeExpr) else { throw ShellError("%\(magic) works on modules (\(modules))") }
-        var args = ShellArguments(positional: [], keywords: [:])
-        for a in argExprs {
-            guard let label = a.label else { throw ShellError("use keyword arguments, e.g. question=\"...\"") }
-            args.keywords[label] = try await engine.eval(a.value)
+        guard text.hasSuffix(")") else { throw ShellError("%\(magic) needs a module call like qa(question=\"...\")") }
+        var depth = 0
+        var quote: Character?
+        var open: String.Index?
+        for i in text.indices {
+            let c = text[i]
+            if let q = quote { if c == q { quote = nil }; continue }
+            switch c {
+            case "\"", "'": quote = c
+            case "(", "[", "{":
+                if depth == 0 && c == "(" { open = i }
+                depth += 1
+            case ")", "]", "}": depth -= 1
+            default: break
+            }
         }
-        return (module, args)
+        guard let open, depth == 0 else { throw ShellError("%\(magic) needs a module call like qa(question=\"...\")") }
+        let args = text[text.index(after: open)..<text.index(before: text.endIndex)]
+        return (String(text[..<open]), String(args))
+    }
+
+    /// The module and its inputs for `%MAGIC module(kw=...)`, evaluated on a Python thread.
+    static func moduleCall(_ text: String, magic: String, modules: String, engine: ShellEngine) async throws -> (DSPy.Module, Inputs) {
+        let (callee, arguments) = try splitCall(text, magic: magic)
+        let box = Locked<(DSPy.Module, Inputs)?>(nil)
+        let failure = await engine.onPython { ctx in
+            let target = try ctx.evaluate(callee)
+            guard let m = target.as(ModuleObject.self) else {
+                throw PyError.type("%\(magic) works on modules (\(modules)), not \(target.typeName)")
+            }
+            let kwargs = try ctx.evaluate("dict(\(arguments))")
+            guard let d = kwargs.as(PyDict.self) else { return }
+            var inputs = Inputs()
+            for (k, v) in d.pairs { inputs[try Convert.keyString(ctx, k.value)] = try Convert.value(ctx, v) }
+            box.withLock { $0 = (m.peer, inputs) }
+        }
+        if let failure { throw ReportedError(report: failure) }
+        guard let result = box.withLock({ $0 }) else { throw ShellError("%\(magic) needs keyword arguments, e.g. question=\"...\"") }
+        return result
     }
 
     /// `%prompt qa(question=...)`: the messages the call would send, without calling the LM.
     static func showPrompt(_ text: String, engine: ShellEngine) async throws {
-        let (module, args) = try await moduleCall(text, magic: "prompt", modules: "Predict, ChainOfThought", engine: engine)
+        let (module, inputs) = try await moduleCall(text, magic: "prompt", modules: "Predict, ChainOfThought", engine: engine)
         guard let predictor = (module as? Predict) ?? module.namedPredictors.first?.predictor else {
             throw ShellError("\(module.description) has no predictor to format")
         }
-        let inputs = try Builtins.moduleInputs(module, args)
-        let adapter = engine.settings.adapter ?? ChatAdapter()
+        let scope = engine.currentScope()
+        let adapter = try scope.run { Settings.current.adapter } ?? ChatAdapter()
         let messages = adapter.format(signature: predictor.signature, demos: predictor.demos, inputs: inputs)
         var s = ""
         for m in messages {
             let role = m.role.rawValue.prefix(1).uppercased() + m.role.rawValue.dropFirst()
             s += (engine.color ? "\u{1B}[31m\(role) message:\u{1B}[0m" : "\(role) message:") + "\n\n" + m.content + "\n\n"
         }
-        let lm = predictor.lm ?? engine.settings.lm
+        let lm = try predictor.lm ?? scope.run { Settings.current.lm }
         s += "(\(messages.count) message\(messages.count == 1 ? "" : "s") for \(lm?.description ?? "no LM configured"); nothing was sent)\n"
-        engine.output.write(s)
+        engine.write(s)
     }
 
     /// `%stream qa(question=...)`: runs the call through `streamify`, listening to every output
     /// field that exactly one predictor produces, and prints the text as it arrives.
     static func streamCall(_ text: String, engine: ShellEngine) async throws {
-        let (module, args) = try await moduleCall(text, magic: "stream", modules: "Predict, ChainOfThought, ReAct", engine: engine)
-        let inputs = try Builtins.moduleInputs(module, args)
+        let (module, inputs) = try await moduleCall(text, magic: "stream", modules: "Predict, ChainOfThought, ReAct", engine: engine)
         let predictors = module.namedPredictors
-        let fields = (Builtins.signature(of: module)?.outputFields ?? []).map(\.name).filter { name in
+        let fields = (ModuleBinding.signature(of: module)?.outputFields ?? []).map(\.name).filter { name in
             predictors.filter { $0.predictor.signature.outputFields.contains { $0.name == name } }.count == 1
         }
         let stream = try streamify(module, listeners: fields.map { StreamListener(fieldName: $0) })
-        let out = engine.output
-        var open: (call: String, field: String)?
-        var midLine = false
-        func header(_ name: String) -> String { engine.color ? "\u{1B}[1m\(name):\u{1B}[0m\n" : "\(name):\n" }
-        func endLine() {
-            if midLine { out.write("\n") }
-            midLine = false
-        }
-        for try await event in stream.call(inputs) {
-            switch event {
-            case .chunk(let c):
-                if open?.call != c.callID || open?.field != c.fieldName {
-                    endLine()
-                    out.write(header(c.fieldName))
-                    open = (c.callID, c.fieldName)
+        let token = CancelToken()
+        engine.state.withLock { $0.running = token }
+        defer { engine.state.withLock { $0.running = nil } }
+        let color = engine.color
+        let scope = engine.currentScope()
+        let consumer = Task {
+            try await scope.run {
+                var open: (call: String, field: String)?
+                var midLine = false
+                func header(_ name: String) -> String { color ? "\u{1B}[1m\(name):\u{1B}[0m\n" : "\(name):\n" }
+                func endLine() {
+                    if midLine { engine.write("\n") }
+                    midLine = false
                 }
-                if !c.chunk.isEmpty {
-                    out.write(c.chunk)
-                    midLine = !c.chunk.hasSuffix("\n")
+                defer { endLine() }
+                for try await event in stream.call(inputs) {
+                    switch event {
+                    case .chunk(let c):
+                        if open?.call != c.callID || open?.field != c.fieldName {
+                            endLine()
+                            engine.write(header(c.fieldName))
+                            open = (c.callID, c.fieldName)
+                        }
+                        if !c.chunk.isEmpty {
+                            engine.write(c.chunk)
+                            midLine = !c.chunk.hasSuffix("\n")
+                        }
+                        if c.isLastChunk {
+                            endLine()
+                            open = nil
+                        }
+                    case .lmChunk(let c):
+                        engine.write(c.text)
+                        midLine = !c.text.hasSuffix("\n")
+                    case .status(let message):
+                        endLine()
+                        engine.write("[\(message)]\n")
+                    case .prediction(let p):
+                        endLine()
+                        _ = await engine.onPython { ctx in
+                            let value = PyValue.object(RecordObject.prediction(p))
+                            engine.write(try ctx.repr(value) + "\n")
+                            engine.interpreter.builtins.set("_", value)
+                        }
+                    }
                 }
-                if c.isLastChunk {
-                    endLine()
-                    open = nil
-                }
-            case .lmChunk(let c):
-                out.write(c.text)
-                midLine = !c.text.hasSuffix("\n")
-            case .status(let message):
-                endLine()
-                out.write("[\(message)]\n")
-            case .prediction(let p):
-                endLine()
-                let value = ShellValue.prediction(p)
-                out.write(value.repr + "\n")
-                engine.state.withLock { $0.variables["_"] = value }
             }
         }
-        endLine()
+        let watcher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(30))
+                if token.isCancelled {
+                    consumer.cancel()
+                    return
+                }
+            }
+        }
+        defer { watcher.cancel() }
+        try await consumer.value
         // The stream ends quietly when the statement is cancelled (Ctrl-C): report it.
-        try Task.checkCancellation()
+        if token.isCancelled { throw CancellationError() }
     }
+}
+
+/// A failure already described by an error report (printed by the caller).
+struct ReportedError: Error {
+    let report: ErrorReport?
 }
 
 extension String {
@@ -379,10 +490,10 @@ extension Magics {
             }
             text += "misses: \(s.misses)\n"
             if let error = s.lastDiskError { text += "last disk error: \(error)\n" }
-            engine.output.write(text)
+            engine.write(text)
         case "clear":
             do { try cache.clear() } catch { throw ShellError("\(error)") }
-            engine.output.write("response cache cleared (memory" + (cache.diskPath == nil ? ")" : " and disk)") + "\n")
+            engine.write("response cache cleared (memory" + (cache.diskPath == nil ? ")" : " and disk)") + "\n")
         default:
             throw ShellError("%cache takes no argument or 'clear', not '\(rest)'")
         }
@@ -410,20 +521,20 @@ extension Magics {
             if words.first == "show" {
                 guard words.count == 2, let id = Int64(words[1].trimmingPrefix("#")) else { throw ShellError("%calls show needs a call id", hint: "%calls lists them") }
                 guard let record = try log.record(id: id) else { throw ShellError("no call #\(id) in \(log.path)") }
-                engine.output.write(showCall(record, color: engine.color))
+                engine.write(showCall(record, color: engine.color))
                 return
             }
             if words == ["clear"] {
                 let n = try log.count()
                 try log.clear()
-                engine.output.write("deleted \(n) logged call\(n == 1 ? "" : "s") from \(log.path)\n")
+                engine.write("deleted \(n) logged call\(n == 1 ? "" : "s") from \(log.path)\n")
                 return
             }
             guard words.count <= 1 else { throw ShellError("%calls takes a count, 'show ID' or 'clear'") }
             let n = words.isEmpty ? 10 : try count(words[0])
             let records = try log.recent(n)
-            if records.isEmpty { engine.output.write("(no calls logged yet in \(log.path))\n") }
-            for r in records { engine.output.write(callLine(r) + "\n") }
+            if records.isEmpty { engine.write("(no calls logged yet in \(log.path))\n") }
+            for r in records { engine.write(callLine(r) + "\n") }
         } catch let e as ShellError {
             throw e
         } catch {

@@ -13,9 +13,14 @@ import Darwin
 /// loader ignores and the next append cuts off. Records that do not decode (bad escape, invalid
 /// UTF-8, empty) are skipped. When the file holds more than 2 × `maxEntries` records it is
 /// rewritten with the newest `maxEntries` into a temporary file that is fsynced and renamed over
-/// the original, so readers see either the old or the new file.
-final class HistoryFile {
-    static let header = "#dspy-repl history v1"
+/// the original, so readers see either the old or the new file. Appends and rewrites hold an
+/// exclusive `flock`, so several processes can share one file. A file in another format is
+/// never overwritten: it is kept beside the new one (``takeNotices()`` says where).
+///
+/// Not thread-safe: one instance is used by one thread at a time (``LineEditor`` serializes).
+public final class HistoryFile {
+    /// The first line of every history file in this format.
+    public static let header = "#dspy-repl history v1"
     /// Files bigger than this are only read from their tail (plus the header line).
     static let maxReadBytes = 64 << 20
 
@@ -45,7 +50,9 @@ final class HistoryFile {
     /// The newest entry loaded or appended, to skip consecutive duplicates.
     private(set) var lastEntry: String?
 
-    init(path: String, maxEntries: Int) {
+    /// A history at `path` keeping at most `maxEntries` entries (0 disables it). Nothing is
+    /// read or created until ``load()`` or ``append(_:)``.
+    public init(path: String, maxEntries: Int) {
         self.path = path
         self.maxEntries = max(0, maxEntries)
     }
@@ -175,7 +182,7 @@ final class HistoryFile {
     }
 
     /// Loads the file and returns the newest `maxEntries` entries, oldest first.
-    func load() -> [String] {
+    public func load() -> [String] {
         let parsed = read()
         state = parsed.state
         recordCount = parsed.entries.count
@@ -187,37 +194,35 @@ final class HistoryFile {
 
     /// Appends one entry durably. Returns false when nothing was written (empty entry,
     /// consecutive duplicate, history disabled, or an I/O problem).
+    ///
+    /// Several processes may append to one file at once: each append (and each compaction)
+    /// holds an exclusive `flock` on the file, re-opening it if another process replaced it
+    /// meanwhile, so no acknowledged line is lost to a concurrent rewrite. A file that is not a
+    /// dspy-repl history is kept under another name (see ``notices``) before a new one starts.
     @discardableResult
-    func append(_ entry: String) -> Bool {
+    public func append(_ entry: String) -> Bool {
         guard maxEntries > 0, !entry.isEmpty, entry != lastEntry, state != .unusable else { return false }
-        if state == .foreign {
-            // The existing file was not ours; replace it rather than mixing formats.
-            guard rewrite(with: [entry]) else { return false }
-            lastEntry = entry
-            return true
-        }
         guard Self.makeDirectories(forFile: path) else { return false }
-
-        var created = true
-        var fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == EEXIST {
-            created = false
-            fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK)
-        }
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        if created { _ = fchmod(fd, 0o600) }
-
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+        guard let locked = openLocked() else { return false }
+        defer { close(locked.fd) }
+        guard (locked.stat.st_mode & S_IFMT) == S_IFREG else {
             state = .unusable
+            notice("The history file \(path) is not a regular file; this session's history is not saved.")
             return false
         }
+        var size = Int(locked.stat.st_size)
+        if size > 0 {
+            let headerLine = Array(Self.header.utf8) + [UInt8(ascii: "\n")]
+            let start = Self.readAll(fd: locked.fd, from: 0, count: min(size, headerLine.count)) ?? []
+            if !headerLine.starts(with: start) || (start.count < headerLine.count && size > start.count) {
+                // Not ours (a user's notes, another tool's history): keep it, start anew.
+                return replaceForeign(with: entry)
+            }
+        }
         var record: [UInt8] = []
-        var size = Int(st.st_size)
-        if size > 0 && !Self.endsWithNewline(path: path, size: size) {
-            // A previous process died mid-record: cut the torn tail off before appending.
-            guard let cut = Self.lengthWithoutTornTail(path: path), ftruncate(fd, off_t(cut)) == 0 else { return false }
+        if size > 0 && !Self.endsWithNewline(fd: locked.fd, size: size) {
+            // A process died mid-record (or mid-header): cut the torn tail off before appending.
+            guard let cut = Self.lengthWithoutTornTail(fd: locked.fd, size: size), ftruncate(locked.fd, off_t(cut)) == 0 else { return false }
             size = cut
         }
         if size == 0 {
@@ -225,18 +230,84 @@ final class HistoryFile {
         }
         record += Self.encode(entry)
         record.append(UInt8(ascii: "\n"))
-        guard Self.writeAll(fd: fd, record), fsync(fd) == 0 || errno == EINVAL else { return false }
+        guard Self.writeAll(fd: locked.fd, record), fsync(locked.fd) == 0 || errno == EINVAL else { return false }
 
         state = .ours
         recordCount += 1
         lastEntry = entry
         if recordCount > 2 * maxEntries {
-            compact()
+            compact()  // still under the lock
         }
         return true
     }
 
-    /// Rewrites the file with its newest `maxEntries` records (atomic rename).
+    /// Things the user should be told about the file (it was not ours and was kept aside, it
+    /// cannot be written), oldest first; reading them empties the list.
+    public func takeNotices() -> [String] {
+        defer { pendingNotices = [] }
+        return pendingNotices
+    }
+
+    private var pendingNotices: [String] = []
+
+    private func notice(_ text: String) { pendingNotices.append(text) }
+
+    /// The file, opened for appending and reading and locked exclusively; `nil` on failure.
+    /// When another process renamed a new file over the path while this one waited for the
+    /// lock, the new file is opened and locked instead.
+    private func openLocked() -> (fd: Int32, stat: stat)? {
+        for _ in 0..<100 {
+            var fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NONBLOCK, 0o600)
+            if fd >= 0 { _ = fchmod(fd, 0o600) } else if errno == EEXIST {
+                fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NONBLOCK)
+            }
+            guard fd >= 0 else { return nil }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { close(fd); return nil }
+            // Not a regular file (a FIFO, a directory): never block on a lock for it.
+            if (st.st_mode & S_IFMT) != S_IFREG { return (fd, st) }
+            while flock(fd, LOCK_EX) != 0 {
+                if errno != EINTR { close(fd); return nil }
+            }
+            var current = stat()
+            guard fstat(fd, &st) == 0 else { close(fd); return nil }
+            if stat(path, &current) == 0 && current.st_dev == st.st_dev && current.st_ino == st.st_ino {
+                return (fd, st)
+            }
+            close(fd)  // replaced (compacted) meanwhile: lock the new file
+        }
+        return nil
+    }
+
+    /// Keeps the existing (foreign) file under a free name beside it (`history.not-dspy-history`,
+    /// then `.1`, `.2`, ...) and starts a new history holding `entry`. The caller holds the lock.
+    private func replaceForeign(with entry: String) -> Bool {
+        guard let aside = Self.keepAside(path) else {
+            state = .unusable
+            notice("The history file \(path) is not a dspy-repl history and could not be kept under another name; this session's history is not saved there.")
+            return false
+        }
+        guard rewrite(with: [entry]) else { return false }
+        notice("The history file \(path) was not a dspy-repl history; it was kept as \(aside) and a new history was started.")
+        return true
+    }
+
+    /// Links `path` to the first free `path.not-dspy-history[.N]` name; returns that name.
+    static func keepAside(_ path: String) -> String? {
+        for n in 0..<1000 {
+            let candidate = path + ".not-dspy-history" + (n == 0 ? "" : ".\(n)")
+            if link(path, candidate) == 0 { return candidate }
+            if errno == EEXIST { continue }
+            // No hard links here (some file systems): move it instead, if the name is free.
+            var st = stat()
+            if stat(candidate, &st) == 0 { continue }
+            return rename(path, candidate) == 0 ? candidate : nil
+        }
+        return nil
+    }
+
+    /// Rewrites the file with its newest `maxEntries` records (atomic rename). Appends call it
+    /// while holding the file's lock.
     func compact() {
         let parsed = read()
         guard parsed.state == .ours || parsed.state == .missing else { return }
@@ -289,21 +360,13 @@ final class HistoryFile {
         return true
     }
 
-    private static func endsWithNewline(path: String, size: Int) -> Bool {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return true }
-        defer { close(fd) }
-        return readAll(fd: fd, from: size - 1, count: 1) == [UInt8(ascii: "\n")]
+    private static func endsWithNewline(fd: Int32, size: Int) -> Bool {
+        readAll(fd: fd, from: size - 1, count: 1) == [UInt8(ascii: "\n")]
     }
 
     /// Length of the file up to and including its last newline (0 when it has none).
-    private static func lengthWithoutTornTail(path: String) -> Int? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        var end = Int(st.st_size)
+    private static func lengthWithoutTornTail(fd: Int32, size: Int) -> Int? {
+        var end = size
         let chunk = 4096
         while end > 0 {
             let start = max(0, end - chunk)

@@ -406,6 +406,13 @@ public final class LineEditor: @unchecked Sendable {
         }
     }
 
+    /// What the shell should tell the user about the history file (it was in another format and
+    /// was kept under another name; it cannot be written), oldest first; each is returned once.
+    /// Call it after `init` and after `addToHistory`, and print each as a warning.
+    public func takeHistoryNotices() -> [String] {
+        session.withLock { _ in historyStore?.takeNotices() ?? [] }
+    }
+
     /// `$XDG_DATA_HOME/dspy-repl/history`, default `~/.local/share/dspy-repl/history`.
     public static func defaultHistoryFile() -> String {
         var environment: [String: String] = [:]

@@ -35,6 +35,9 @@ public final class Interpreter: @unchecked Sendable {
         public var writeError: @Sendable (String) -> Void = { _ in }
         /// Shows the value of an interactive expression statement (default: its repr).
         public var display: (@Sendable (ExecContext, PyValue) throws -> Void)?
+        /// Transforms the value of an interactive top-level expression statement or simple
+        /// assignment before it is shown or stored (the shell turns awaitables into jobs).
+        public var topLevelValue: (@Sendable (ExecContext, PyValue, _ isAssignment: Bool) throws -> PyValue)?
         /// Captures the current thread's scope so it can be re-applied on other threads.
         public var captureScope: (@Sendable () -> any ScopeCarrier)?
         /// Called after an attribute is stored on an object (modules track their sub-modules).
@@ -52,6 +55,8 @@ public final class Interpreter: @unchecked Sendable {
 
     public let options: Options
     public var hooks = Hooks()
+    /// The program embedding this interpreter (natives find their session through it).
+    public weak var embedder: AnyObject?
     public let lock = InterpreterLock()
     public let builtinsModule: PyModule
     public var builtins: Globals { builtinsModule.globals }
@@ -222,8 +227,22 @@ public final class Interpreter: @unchecked Sendable {
         return try ctx.activate { try body(ctx) }
     }
 
+    /// Like ``withLock(_:)``, but gives up (returning nil) when running code keeps the lock
+    /// longer than `timeout` (completion must not hang the prompt).
+    public func withLock<R>(timeout: DispatchTimeInterval, _ body: (ExecContext) throws -> R) rethrows -> R? {
+        guard lock.tryAcquire(timeout: timeout) else { return nil }
+        defer { lock.release() }
+        let ctx = ExecContext(interpreter: self, cancel: CancelToken())
+        return try ctx.activate { try body(ctx) }
+    }
+
+    /// Imports a module by name (registered factories and already imported modules).
+    public func importModuleNamed(_ name: String) throws -> PyModule {
+        try importModule(name, ExecContext.current ?? ExecContext(interpreter: self, cancel: CancelToken()))
+    }
+
     /// Turns an error into what the shell prints, computing `str(e)` with the lock held.
-    func report(_ error: any Error, _ ctx: ExecContext) -> ErrorReport {
+    public func report(_ error: any Error, _ ctx: ExecContext) -> ErrorReport {
         switch error {
         case let e as PythonSyntaxError:
             return ErrorReport(kind: e.kind, message: e.message, position: e.position, isSyntaxError: true)

@@ -1,5 +1,6 @@
 import DSPy
 import Foundation
+import LineEditor
 
 /// `dspy-bench storage [--n N]`: what the call log and the disk cache add to an LM call, with
 /// an instant in-process backend so only the library's own work is timed.
@@ -28,6 +29,37 @@ enum StorageBench {
         while true {
             _ = try await lm.call(messages: [.user("entry \(i) " + String(repeating: "x", count: i % 2000))], parameters: [:])
             if i == 0 { FileHandle.standardOutput.write(Data("writing\n".utf8)) }  // unbuffered
+            i += 1
+        }
+    }
+
+    /// `dspy-bench calllog-writer FILE ID`: logs calls to the call log FILE as fast as it can
+    /// until killed, each call's user message `ID-<n>`; after each call is written it prints
+    /// `ok ID-<n>` (unbuffered). The crash tests run two at once and kill them.
+    static func logUntilKilled(path: String, writer: String) async throws {
+        let settings = Settings()
+        try settings.configure(["call_log": try CallLog(path: path)])
+        let lm = LM(model: "crash", backend: InstantBackend(), cache: false)
+        try await settings.bind {
+            var i = 0
+            while true {
+                _ = try await lm.call(messages: [.user("\(writer)-\(i)")], parameters: [:])
+                FileHandle.standardOutput.write(Data("ok \(writer)-\(i)\n".utf8))
+                i += 1
+            }
+        }
+    }
+
+    /// `dspy-bench history-writer FILE ID [MAX [LINES]]`: appends `ID-<n>` lines to the history
+    /// FILE (keeping MAX entries) until killed, or until LINES are written; prints `ok ID-<n>`
+    /// after each append returned (the line is on disk).
+    static func historyUntilKilled(path: String, writer: String, maxEntries: Int, lines: Int?) {
+        let history = HistoryFile(path: path, maxEntries: maxEntries)
+        _ = history.load()
+        var i = 0
+        while lines.map({ i < $0 }) ?? true {
+            let line = "\(writer)-\(i)"
+            if history.append(line) { FileHandle.standardOutput.write(Data("ok \(line)\n".utf8)) }
             i += 1
         }
     }

@@ -9,6 +9,8 @@ import Foundation
 //       self-contained batch run with an in-process server; medians over runs
 //   dspy-bench storage [--n N]
 //       what the call log and the disk cache add to an LM call (instant in-process backend)
+//   dspy-bench cache-writer DIR | calllog-writer FILE ID | history-writer FILE ID [MAX [LINES]]
+//       write until killed (or LINES written), printing each acknowledged write: crash tests
 
 func arg(_ name: String, _ fallback: String) -> String {
     let a = CommandLine.arguments
@@ -75,7 +77,17 @@ case "storage":
 case "cache-writer":
     try await StorageBench.writeUntilKilled(directory: CommandLine.arguments.dropFirst(2).first ?? NSTemporaryDirectory() + "dspy-cache-writer")
 
+case "calllog-writer":
+    let rest = Array(CommandLine.arguments.dropFirst(2))
+    try await StorageBench.logUntilKilled(path: rest.first ?? NSTemporaryDirectory() + "dspy-calls.sqlite", writer: rest.dropFirst().first ?? "w")
+
+case "history-writer":
+    let rest = Array(CommandLine.arguments.dropFirst(2))
+    StorageBench.historyUntilKilled(path: rest.first ?? NSTemporaryDirectory() + "dspy-history", writer: rest.dropFirst().first ?? "w",
+                                    maxEntries: rest.dropFirst(2).first.flatMap { Int($0) } ?? 100_000,
+                                    lines: rest.dropFirst(3).first.flatMap { Int($0) })
+
 default:
-    FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch|storage|cache-writer [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch|storage|cache-writer|calllog-writer|history-writer [options]\n".utf8))
     exit(2)
 }

@@ -24,7 +24,7 @@ struct DSPyREPL: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: .hidden)
     var scriptArguments: [String] = []
 
-    @Option(name: .customShort("c"), help: "Run these statements (separated by newlines or ;) and exit.")
+    @Option(name: .customShort("c"), parsing: .unconditional, help: "Run these statements (separated by newlines or ;) and exit.")
     var command: String?
 
     @Flag(help: "Print each statement before its output, as a transcript would.")
@@ -82,12 +82,12 @@ struct DSPyREPL: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("warning: no call log: \(error)\n".utf8))
             }
         }
-        engine.setScriptArguments(scriptArguments)
+        engine.setScriptArguments(scriptArguments, script: file)
+        defer { closeCassette() }
 
         if let command {
-            let ok = await engine.execute(command,
-                                          keepGoing: keepGoing, echo: echo)
-            if !ok { throw ExitCode(1) }
+            let ok = await engine.execute(command, keepGoing: keepGoing, echo: echo)
+            try finish(engine, ok: ok)
             return
         }
         if let file {
@@ -96,16 +96,32 @@ struct DSPyREPL: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("error: cannot read \(file): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(2)
             }
-            if !(await engine.execute(source, file: file, keepGoing: keepGoing, echo: echo)) { throw ExitCode(1) }
+            let ok = await engine.execute(source, file: file, keepGoing: keepGoing, echo: echo)
+            try finish(engine, ok: ok)
             return
         }
         if !interactive {
             var lines: [String] = []
             while let line = Swift.readLine(strippingNewline: true) { lines.append(line) }
-            if !(await engine.execute(lines.joined(separator: "\n"), file: "<stdin>", keepGoing: keepGoing, echo: echo)) { throw ExitCode(1) }
+            let ok = await engine.execute(lines.joined(separator: "\n"), file: "<stdin>", keepGoing: keepGoing, echo: echo)
+            try finish(engine, ok: ok)
             return
         }
         try await interactiveSession(engine: engine, model: model, color: color)
+    }
+
+    /// The exit status: `sys.exit(n)`'s, else 1 when a statement failed.
+    func finish(_ engine: ShellEngine, ok: Bool) throws {
+        if engine.exitRequested, engine.exitCode != 0 { throw ExitCode(engine.exitCode) }
+        if !ok { throw ExitCode(1) }
+    }
+
+    /// Writes a recording cassette into place (a session with no calls still leaves one).
+    func closeCassette() {
+        guard let cassette = Settings.current.cassette else { return }
+        do { try cassette.close() } catch {
+            FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
+        }
     }
 
     func interactiveSession(engine: ShellEngine, model: String, color: Bool) async throws {
@@ -115,6 +131,7 @@ struct DSPyREPL: AsyncParsableCommand {
             let c = engine.completions(for: text)
             return Completion(replacing: c.replacing, candidates: c.candidates)
         }
+        for notice in editor.takeHistoryNotices() { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
         let offline = model == "dummy" ? ", offline (--lm MODEL picks a real one)" : ""
         print("dspy-repl \(DSPyVersion.string) on LM(\"\(model)\")\(offline); %help, Ctrl-D exits")
         if let cassette = Settings.current.cassette { print(cassette) }
@@ -130,8 +147,10 @@ struct DSPyREPL: AsyncParsableCommand {
             switch editor.readLine(prompt: prompt) {
             case .endOfInput:
                 if buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
-                await runInterruptibly(buffer, engine: engine, editor: editor)
-                return
+                // Ctrl-D inside an unfinished block drops the block; the session goes on.
+                buffer = ""
+                print("")
+                continue
             case .interrupted:
                 buffer = ""
             case .line(let line):
@@ -150,6 +169,7 @@ struct DSPyREPL: AsyncParsableCommand {
     /// Runs one entry; Ctrl-C while it runs cancels it (down to its HTTP requests).
     func runInterruptibly(_ source: String, engine: ShellEngine, editor: LineEditor) async {
         editor.addToHistory(Redaction.redact(source).text)
+        for notice in editor.takeHistoryNotices() { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
         let before = LineEditor.interruptCount
         await withTaskGroup(of: Void.self) { group in
             group.addTask { _ = await engine.execute(source) }

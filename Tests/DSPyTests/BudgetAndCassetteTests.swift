@@ -217,14 +217,81 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         #expect(cassette.replayed == 1)
     }
 
-    @Test func aCutLastLineIsToleratedAndDamageElsewhereIsReported() throws {
+    @Test func recordingOverTheReplayedFileIsRefusedAndLeavesItIntact() async throws {
+        let (path, server, _) = try await recordedSession("same.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path); server.shutdownNow() }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let link = path + ".link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        defer { try? FileManager.default.removeItem(atPath: link) }
+        for (replay, record) in [(path, path), (link, path), (path, link), (path, path.replacingOccurrences(of: "/dspy-", with: "/./dspy-"))] {
+            #expect { try Cassette(replaying: replay, recordingTo: record) } throws: { error in
+                let text = String(describing: error)
+                return text.contains("while replaying it: it is the same file") && text.contains("Record to another file")
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        // Replaying one file while recording to another works.
+        let other = path + ".new"
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        _ = try Cassette(replaying: path, recordingTo: other)
+    }
+
+    @Test func aNewRecordingReplacesAnOldCassetteOnlyOnceItHoldsACall() async throws {
+        let (path, server, lm) = try await recordedSession("replace.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path); server.shutdownNow() }
+        let old = try Data(contentsOf: URL(fileURLWithPath: path))
+        // What a recorder that crashed before its first call left behind (no process has this id).
+        let stale = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".2147483646.recording"
+        FileManager.default.createFile(atPath: stale, contents: Data("{}\n".utf8))
+        let recorder = try Cassette(recordingTo: path)
+        #expect(!FileManager.default.fileExists(atPath: stale), "a dead recorder's file is cleaned up")
+        // Until the first call is recorded, a crash would leave the old cassette as it was.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old)
+        let settings = Settings()
+        try settings.configure(["lm": lm, "cassette": recorder])
+        _ = try await settings.bind { try await Predict("question -> answer")(question: "fresh") }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2, "the header and the one new call")
+        #expect(lines.last?.contains("fresh") == true)
+        try recorder.close()
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+            .filter { $0.contains((path as NSString).lastPathComponent + ".") && $0.hasSuffix(".recording") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        // A recording that never records still leaves an (empty) cassette when closed.
+        let empty = path + ".empty"
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        try Cassette(recordingTo: empty).close()
+        #expect(try String(contentsOfFile: empty, encoding: .utf8).hasPrefix(#"{"dspy_swift_cassette":1"#))
+    }
+
+    @Test func anEmptyCassetteWarnsOrIsRefusedWhenStrict() throws {
+        let path = temporaryPath("empty.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for content in ["", #"{"dspy_swift_cassette":1}"# + "\n"] {
+            try content.write(toFile: path, atomically: true, encoding: .utf8)
+            let tolerant = try Cassette(replaying: path, missPolicy: .fallThrough)
+            #expect(tolerant.warnings == ["The cassette \(path) is empty: it holds no recorded calls. Requests it does not answer go to the real LM."])
+            #expect { try Cassette(replaying: path, missPolicy: .fail) } throws: { error in
+                String(describing: error).contains("is empty: it holds no recorded calls") && String(describing: error).contains("--record")
+            }
+        }
+    }
+
+    @Test func aCutLastLineIsToleratedWithAWarningRefusedWhenStrictAndDamageElsewhereIsReported() throws {
         let path = temporaryPath("damaged.jsonl")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let header = #"{"dspy_swift_cassette":1}"#
         let entry = #"{"key":"abc","model":"m","messages":[],"parameters":{},"response":{"choices":[{"text":"hi","finish_reason":"stop"}],"usage":null,"model":null,"cache_hit":false,"raw":null}}"#
         try (header + "\n" + entry + "\n" + #"{"key":"de"#).write(toFile: path, atomically: true, encoding: .utf8)
-        let tolerant = try Cassette(replaying: path)
+        let tolerant = try Cassette(replaying: path, missPolicy: .fallThrough)
         #expect(tolerant.replayed == 0)
+        #expect(tolerant.warnings.count == 1)
+        #expect(tolerant.warnings.first?.contains("The last line (3) of the cassette \(path) is cut short") == true, "\(tolerant.warnings)")
+        #expect { try Cassette(replaying: path, missPolicy: .fail) } throws: { error in
+            let text = String(describing: error)
+            return text.contains("is cut short") && text.contains("without --strict")
+        }
 
         try (header + "\n" + #"{"key": oops"# + "\n" + entry + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         #expect { try Cassette(replaying: path) } throws: { String(describing: $0).contains("damaged at line 2") }

@@ -88,7 +88,7 @@ struct CallLogTests {
         for i in 0..<7 {
             await log.append(CallLog.Entry(startedAt: Date(), duration: .milliseconds(i), model: i.isMultiple(of: 2) ? "even" : "odd",
                                            messages: [.user("m\(i)")], parameters: ["api_key": "hidden", "api_base": "http://x", "n": 1],
-                                           outputs: ["o\(i)"], usage: nil, cacheHit: false, secrets: []))
+                                           outputs: ["o\(i)"], usage: nil, cacheHit: false))
         }
         #expect(try log.recent(3).map(\.outputs) == [["o4"], ["o5"], ["o6"]])
         #expect(try log.recent(10, model: "odd").map(\.outputs) == [["o1"], ["o3"], ["o5"]])
@@ -106,7 +106,7 @@ struct CallLogTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func entry(_ i: Int) -> CallLog.Entry {
             CallLog.Entry(startedAt: Date(), duration: .zero, model: "m", messages: [.user("m\(i)")], parameters: [:],
-                          outputs: ["o\(i)"], usage: nil, cacheHit: false, secrets: [])
+                          outputs: ["o\(i)"], usage: nil, cacheHit: false)
         }
         let small = try CallLog(path: dir + "/small.sqlite", maxRecords: 5)
         for i in 0..<40 { await small.append(entry(i)) }

@@ -235,16 +235,24 @@ private let header = HistoryFile.header + "\n"
         #expect(store.load() == ["good", "ok ✓"])
     }
 
-    @Test func foreignOrGarbageFileIsIgnoredThenReplaced() {
+    @Test func foreignOrGarbageFileIsKeptAsideThenReplaced() {
         let dir = makeTempDir()
         defer { removeTree(dir) }
         let path = dir + "/history"
-        writeBytes(path, Array("_HiStOrY_V2_\nhello\\040world\n".utf8))
+        let notes = Array("_HiStOrY_V2_\nhello\\040world\n".utf8)
+        writeBytes(path, notes)
         let store = HistoryFile(path: path, maxEntries: 10)
         #expect(store.load() == [])
         #expect(store.state == .foreign)
+        #expect(store.takeNotices().isEmpty, "nothing happened to the file yet")
         #expect(store.append("new"))
         #expect(readBytes(path) == Array((header + "new\n").utf8))
+        // The original is kept, byte for byte, and the user is told where.
+        #expect(readBytes(path + ".not-dspy-history") == notes)
+        #expect(store.takeNotices() == ["The history file \(path) was not a dspy-repl history; it was kept as \(path).not-dspy-history and a new history was started."])
+        #expect(store.takeNotices().isEmpty, "each notice is given once")
+        #expect(store.append("more"))
+        #expect(readBytes(path) == Array((header + "new\nmore\n").utf8))
 
         var garbage: [UInt8] = []
         var seed: UInt32 = 12345
@@ -258,6 +266,24 @@ private let header = HistoryFile.header + "\n"
         #expect(other.append("fresh"))
         let check = HistoryFile(path: path, maxEntries: 10)
         #expect(check.load() == ["fresh"])
+        // The first kept file is not overwritten: the second one gets the next free name.
+        #expect(readBytes(path + ".not-dspy-history") == notes)
+        #expect(readBytes(path + ".not-dspy-history.1") == garbage)
+        #expect(other.takeNotices().first?.contains("kept as \(path).not-dspy-history.1") == true)
+    }
+
+    @Test func aFileThatTurnsForeignAfterLoadingIsStillKept() {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        let path = dir + "/history"
+        let store = HistoryFile(path: path, maxEntries: 10)
+        #expect(store.append("mine"))
+        // Another program writes its own file there meanwhile.
+        writeBytes(path, Array("my notes, not history\n".utf8))
+        #expect(store.append("next"))
+        #expect(readBytes(path + ".not-dspy-history") == Array("my notes, not history\n".utf8))
+        #expect(readBytes(path) == Array((header + "next\n").utf8))
+        #expect(store.takeNotices().count == 1)
     }
 
     @Test func unusablePathsDoNotCrash() {

@@ -83,6 +83,10 @@ public indirect enum Reply: Sendable {
     /// ``StreamStep/cut`` closes the connection mid-body (no terminating chunk). A client that
     /// closes the connection mid-stream stops it (and counts in ``LoopbackServer/closedWhilePending``).
     case stream(status: Int = 200, contentType: String = "text/event-stream", steps: [StreamStep], headers: [(String, String)] = [])
+    /// Raw bytes on the socket, head included: no HTTP framing is added or checked, so a reply
+    /// can be as broken as a hostile server's. After the last step the connection is closed.
+    /// ``Hostile`` builds the usual broken replies from these.
+    case wire([WireStep])
 
     /// A JSON response built from a ``Value``.
     public static func json(status: Int = 200, _ value: Value, headers: [(String, String)] = []) -> Reply {
@@ -103,6 +107,24 @@ public enum StreamStep: Sendable {
 
     /// Server-sent events, one step per event: `data: <json>` plus the blank line.
     public static func events(_ data: [String]) -> [StreamStep] { data.map { .send("data: \($0)\n\n") } }
+}
+
+/// One step of a ``Reply/wire(_:)`` reply.
+public enum WireStep: Sendable {
+    /// Writes these bytes and flushes them.
+    case bytes([UInt8])
+    /// Writes this text (UTF-8) and flushes it.
+    case text(String)
+    /// Writes `count` copies of `byte` in pieces of `chunk` bytes, each written once the client
+    /// has taken the previous one (so a huge body never sits in memory).
+    case repeated(UInt8, count: Int, chunk: Int = 64 << 10)
+    /// Waits before the next step.
+    case pause(Duration)
+    /// Sends nothing more, ever: the connection stays open until the client closes it (which
+    /// counts in ``LoopbackServer/closedWhilePending``) or the server shuts down.
+    case stall
+    /// Closes the connection here.
+    case close
 }
 
 /// An HTTP/1.1 server on `127.0.0.1:<free port>`, answering every request with a handler.
@@ -151,9 +173,12 @@ public final class LoopbackServer: Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Closest to the socket, before the HTTP encoder: raw (`.wire`) replies go out through it.
+                    let outlet = RawOutlet()
+                    try channel.pipeline.syncOperations.addHandler(outlet, position: .first)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false,
                                                                                     withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, outlet: outlet))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -300,6 +325,22 @@ private final class Core: Sendable {
     }
 }
 
+/// The pipeline's first handler: writing through its context puts bytes on the socket as they
+/// are, past the HTTP encoder. It only passes other writes on. Touched only on the event loop.
+private final class RawOutlet: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    private(set) var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// Writes and flushes `bytes` to the socket; the future completes once they are written.
+    func send(_ bytes: ByteBuffer, on loop: any EventLoop) -> EventLoopFuture<Void> {
+        guard let context else { return loop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+        return context.writeAndFlush(NIOAny(bytes))
+    }
+}
+
 /// One connection: collects each request, runs the handler off the event loop, writes the reply.
 /// All stored state is touched only on the channel's event loop.
 private final class ConnectionHandler: ChannelInboundHandler {
@@ -313,6 +354,7 @@ private final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private let core: Core
+    private let outlet: RawOutlet
     private var connection: Int?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
@@ -323,7 +365,10 @@ private final class ConnectionHandler: ChannelInboundHandler {
     private var inFlight: Task<Void, Never>?
     private var isClosed = false
 
-    init(core: Core) { self.core = core }
+    init(core: Core, outlet: RawOutlet) {
+        self.core = core
+        self.outlet = outlet
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         if let id = core.open(context.channel) {
@@ -366,6 +411,10 @@ private final class ConnectionHandler: ChannelInboundHandler {
                 do { try await Task.sleep(for: wait) } catch { return }  // cancelled: the connection closed
                 reply = then
             }
+            if case .wire(let steps) = reply {
+                await ConnectionHandler.runWire(steps, loop: loop, boundSelf: boundSelf, boundContext: boundContext)
+                return
+            }
             if case .stream(let status, let contentType, let steps, let headers) = reply {
                 loop.execute { boundSelf.value.startStream(status: status, contentType: contentType, headers: headers, for: next, context: boundContext.value) }
                 for step in steps {
@@ -387,6 +436,46 @@ private final class ConnectionHandler: ChannelInboundHandler {
             let final = reply
             loop.execute { boundSelf.value.finish(final, for: next, context: boundContext.value) }
         }
+    }
+
+    /// Plays a ``Reply/wire(_:)`` reply, then closes the connection (unless the client did).
+    /// Runs in the request's task; every channel access hops to the event loop.
+    private static func runWire(_ steps: [WireStep], loop: any EventLoop, boundSelf: NIOLoopBound<ConnectionHandler>,
+                                boundContext: NIOLoopBound<ChannelHandlerContext>) async {
+        func send(_ bytes: [UInt8]) async -> Bool {
+            guard !bytes.isEmpty else { return true }
+            let sent = loop.flatSubmit { () -> EventLoopFuture<Void> in
+                let handler = boundSelf.value
+                guard !handler.isClosed else { return loop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+                return handler.outlet.send(boundContext.value.channel.allocator.buffer(bytes: bytes), on: loop)
+            }
+            do { try await sent.get(); return true } catch { return false }
+        }
+        steps: for step in steps {
+            switch step {
+            case .bytes(let b):
+                guard await send(b) else { return }
+            case .text(let t):
+                guard await send(Array(t.utf8)) else { return }
+            case .repeated(let byte, let count, let chunk):
+                var left = count
+                let piece = max(1, chunk)
+                while left > 0 {
+                    let n = min(piece, left)
+                    guard await send([UInt8](repeating: byte, count: n)) else { return }
+                    left -= n
+                }
+            case .pause(let wait):
+                do { try await Task.sleep(for: wait) } catch { return }  // cancelled: the connection closed
+            case .stall:
+                while true {
+                    do { try await Task.sleep(for: .seconds(3600)) } catch { return }  // until the connection closes
+                }
+            case .close:
+                break steps
+            }
+        }
+        loop.execute { boundSelf.value.streamCut(context: boundContext.value) }
     }
 
     private func startStream(status: Int, contentType: String, headers extra: [(String, String)], for received: Received,
@@ -443,8 +532,8 @@ private final class ConnectionHandler: ChannelInboundHandler {
             write(status: status, contentType: "application/json", body: body, headers: headers, for: received, context: context)
         case .raw(let status, let contentType, let body, let headers):
             write(status: status, contentType: contentType, body: body, headers: headers, for: received, context: context)
-        case .delay, .stream:
-            preconditionFailure("delays and streams are resolved before finish")
+        case .delay, .stream, .wire:
+            preconditionFailure("delays, streams and wire replies are resolved before finish")
         }
         if received.keepAlive {
             serveNext(context: context)

@@ -173,7 +173,7 @@ func raceStraggler<Output: Sendable>(timeout: Duration, limit: Int, remaining: P
     try await withThrowingTaskGroup(of: Output.self) { g in
         g.addTask { try await work() }
         g.addTask {
-            try await Task.sleep(for: timeout)
+            try await Task.sleep(for: timeout.clampedForWaiting)  // a Duration built in code may exceed what clocks hold
             while remaining.value > limit { try await Task.sleep(for: .milliseconds(50)) }
             ParallelLog.stragglersResubmitted.add(1, ordering: .relaxed)
             return try await work()
@@ -197,19 +197,23 @@ enum ParallelLog {
     /// How many straggler copies were started in this process (for tests and diagnostics).
     static let stragglersResubmitted = Atomic<Int>(0)
 
-    static func logFailure(_ f: ItemFailure, traceback: Bool) {
-        if traceback {
-            logger.error("Error for item \(f.index) \(f.input.pythonRepr): \(f.error)\n\(errorChain(f.error))")
-        } else {
-            logger.error("Error for item \(f.index) \(f.input.pythonRepr): \(f.error). Set `provide_traceback=True` for traceback.")
-        }
+    /// DSPy's M16 on one line: `Error for item I {input}: {e}. Set `provide_traceback=True` for
+    /// traceback.`, or with `provide_traceback` the error's chain in place of the advice.
+    static func message(_ f: ItemFailure, traceback: Bool) -> String {
+        let head = "Error for item \(f.index) \(f.input.pythonRepr): \(f.error)"
+        if traceback { return LogText.oneLine(head) + " — traceback: " + errorChain(f.error) }
+        return LogText.sentence(head, then: "Set `provide_traceback=True` for traceback.")
     }
 
-    /// The error and everything it wraps, one per line.
+    static func logFailure(_ f: ItemFailure, traceback: Bool) {
+        logger.error("\(message(f, traceback: traceback))")
+    }
+
+    /// The error and everything it wraps, on one line.
     static func errorChain(_ error: any Error) -> String {
-        var lines = ["\(type(of: error)): \(String(reflecting: error))"]
-        if let f = error as? ItemFailure { lines.append("caused by: " + errorChain(f.error)) }
-        return lines.joined(separator: "\n")
+        var parts = ["\(type(of: error)): " + LogText.oneLine(String(reflecting: error))]
+        if let f = error as? ItemFailure { parts.append("caused by: " + errorChain(f.error)) }
+        return parts.joined(separator: "; ")
     }
 }
 

@@ -1,5 +1,9 @@
 import Foundation
+import Logging
 import OrderedCollections
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Records LM requests and replies to a file, and answers from such a file with no network:
 /// a session recorded once replays byte-identically offline, e.g. in CI.
@@ -11,7 +15,12 @@ import OrderedCollections
 ///
 /// The file is JSON Lines: a header line, then one line per call with the request (model,
 /// messages, parameters), and the reply (choices, usage, the provider's raw response) or the
-/// error. API keys and server addresses are never part of a request, so never written.
+/// error. API keys and server addresses are never part of a request, so never written, and the
+/// LM's credentials are scrubbed from everything else (``Redactor``).
+///
+/// A recording goes to a temporary file beside its target, which replaces the target only once
+/// it holds the header and the first call (or when the cassette is closed): a crash can never
+/// leave an existing cassette destroyed. Replaying and recording the same file is refused.
 public final class Cassette: Sendable, CustomStringConvertible {
     /// What happens to a request the cassette does not hold.
     public enum MissPolicy: Sendable, Hashable {
@@ -32,6 +41,10 @@ public final class Cassette: Sendable, CustomStringConvertible {
     /// The file written to, if any.
     public let recordPath: String?
     public let missPolicy: MissPolicy
+    /// What loading the replayed file noticed but tolerated (an empty cassette, a last line cut
+    /// short); each is also logged as a warning. A strict cassette refuses these instead.
+    public let warnings: [String]
+    static let logger = Logger(label: "dspy.cassette")
 
     private struct ReplayState {
         var queues: [String: [Outcome]] = [:]
@@ -40,37 +53,103 @@ public final class Cassette: Sendable, CustomStringConvertible {
         var replayed = 0
     }
     private let replayState: Locked<ReplayState>
-    private let writer: Locked<FileHandle?>
+    private let writer: Locked<Writer?>
     private let recordedCount = Locked(0)
 
-    /// A cassette that records every call to `path` (created or truncated).
+    /// The recording's file: written under a temporary name until ``publish()`` renames it over
+    /// the target (after which the same open file keeps growing under the target's name).
+    private struct Writer {
+        var handle: FileHandle
+        let temporaryPath: String
+        let path: String
+        var published = false
+
+        /// Makes the temporary file the cassette (atomic rename; data synced first).
+        mutating func publish() throws {
+            guard !published else { return }
+            try? handle.synchronize()
+            guard rename(temporaryPath, path) == 0 else {
+                throw CassetteError("Cannot write the cassette \(path): \(String(cString: strerror(errno))).",
+                                    hint: "Check that its directory is writable. The recording so far is in \(temporaryPath).")
+            }
+            published = true
+        }
+    }
+
+    /// A cassette that records every call to `path` (an existing file there is replaced when the
+    /// first call is recorded, or when the cassette is closed).
     public convenience init(recordingTo path: String) throws {
         try self.init(replaying: nil, recordingTo: path)
     }
 
     /// A cassette that answers from `replaying` (written earlier by a recording cassette) and,
     /// when `recordingTo` is given, also writes every call of this session there.
+    ///
+    /// Throws ``CassetteError`` when both name the same file, when the file cannot be read or is
+    /// damaged, and, with the strict ``MissPolicy/fail``, when it is empty or its last line is
+    /// cut short (otherwise those are ``warnings``).
     public init(replaying: String?, missPolicy: MissPolicy = .fail, recordingTo: String? = nil) throws {
         replayPath = replaying
         recordPath = recordingTo
         self.missPolicy = missPolicy
+        if let replaying, let recordingTo, Cassette.sameFile(replaying, recordingTo) {
+            throw CassetteError("Cannot record to \(recordingTo) while replaying it: it is the same file.",
+                                hint: "Record to another file (--record NEW --replay OLD), then rename it over the old one.")
+        }
         var state = ReplayState()
-        if let replaying { state.queues = try Cassette.load(replaying) }
+        var warnings: [String] = []
+        if let replaying { (state.queues, warnings) = try Cassette.load(replaying, strict: missPolicy == .fail) }
+        for w in warnings { Cassette.logger.warning("\(LogText.oneLine(w))") }
+        self.warnings = warnings
         replayState = Locked(state)
         if let recordingTo {
-            guard FileManager.default.createFile(atPath: recordingTo, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: recordingTo) else {
-                throw CassetteError("Cannot create the cassette file \(recordingTo).", hint: "Check that its directory exists and is writable.")
-            }
-            let header: Value = ["dspy_swift_cassette": 1, "version": .string(DSPyVersion.string)]
-            handle.write(Data((JSON.compact(header) + "\n").utf8))
-            writer = Locked(handle)
+            writer = Locked(try Cassette.startRecording(to: recordingTo))
         } else {
             writer = Locked(nil)
         }
     }
 
-    deinit { writer.withLock { try? $0?.close() } }
+    /// A temporary file beside `path` (`.NAME.PID.recording`) holding the header. Such files
+    /// left by processes that died before recording a call are removed.
+    private static func startRecording(to path: String) throws -> Writer {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = "." + url.lastPathComponent + ".", suffix = ".recording"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).dropLast(suffix.count)), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            _ = unlink(directory + "/" + name)
+        }
+        let temporary = directory + "/" + prefix + String(getpid()) + suffix
+        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw CassetteError("Cannot create the cassette file \(path).", hint: "Check that its directory exists and is writable.")
+        }
+        let header: Value = ["dspy_swift_cassette": 1, "version": .string(DSPyVersion.string)]
+        handle.write(Data((JSON.compact(header) + "\n").utf8))
+        return Writer(handle: handle, temporaryPath: temporary, path: path)
+    }
+
+    /// Finishes the recording: a session that recorded nothing still leaves its (empty)
+    /// cassette. Idempotent; `deinit` calls it too. Calls recorded afterwards are dropped.
+    public func close() throws {
+        try writer.withLock { w in
+            guard var current = w else { return }
+            defer { w = nil; try? current.handle.close() }
+            try current.publish()
+        }
+    }
+
+    deinit { try? close() }
+
+    /// True when both paths name one file (the same path, or links to the same file).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        let ua = URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath()
+        let ub = URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath()
+        if ua.path == ub.path { return true }
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
 
     /// Calls recorded to the file so far.
     public var recorded: Int { recordedCount.withLock { $0 } }
@@ -109,7 +188,9 @@ public final class Cassette: Sendable, CustomStringConvertible {
 
     // MARK: Recording
 
-    func record(_ key: RequestKey, model: String, request: LMRequest, outcome: Outcome) {
+    /// Appends one call, scrubbed of the LM's credentials by `redactor`. The first call makes
+    /// the recording the cassette (see ``close()``).
+    func record(_ key: RequestKey, model: String, request: LMRequest, outcome: Outcome, redactor: Redactor) {
         guard recordPath != nil else { return }
         var params = request.parameters
         params.removeAll { LMRequest.isCredential($0.key) }
@@ -125,29 +206,45 @@ public final class Cassette: Sendable, CustomStringConvertible {
             entry["response"] = stored
         case .failure(let e): entry["error"] = Cassette.encode(error: e)
         }
-        let line = Data((JSON.compact(.object(entry)) + "\n").utf8)
-        writer.withLock { handle in
+        let line = Data((JSON.compact(redactor.scrub(.object(entry))) + "\n").utf8)
+        let (written, failure): (Bool, (any Error)?) = writer.withLock { w in
+            guard w != nil else { return (false, nil) }  // closed: the session is over
             // One write per line: a crash loses at most the line being written.
-            handle?.write(line)
+            w?.handle.write(line)
+            do { try w?.publish() } catch { return (true, error) }
+            return (true, nil)
         }
-        recordedCount.withLock { $0 += 1 }
+        if let failure { Cassette.logger.warning("\(LogText.oneLine(String(describing: failure)))") }
+        if written { recordedCount.withLock { $0 += 1 } }
     }
 
     // MARK: File format
 
-    static func load(_ path: String) throws -> [String: [Outcome]] {
+    /// The recorded outcomes by request key, and what was tolerated. An empty cassette and a
+    /// last line cut short (a recording that was interrupted) are warnings, or errors when
+    /// `strict`; damage anywhere else is always an error.
+    static func load(_ path: String, strict: Bool) throws -> (queues: [String: [Outcome]], warnings: [String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CassetteError("Cannot read the cassette \(path).", hint: "Record one first with --record \(path) (shell) or Cassette(recordingTo:).")
         }
+        var warnings: [String] = []
+        func tolerate(_ problem: String, strictHint: String) throws {
+            if strict { throw CassetteError(problem, hint: strictHint) }
+            warnings.append(problem + " Requests it does not answer go to the real LM.")
+        }
         var queues: [String: [Outcome]] = [:]
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let lastLine = lines.lastIndex { !$0.isEmpty } ?? -1
+        var entries = 0
         for (index, line) in lines.enumerated() where !line.isEmpty {
             let lineNumber = index + 1
             let v: Value
             do { v = try JSON.parse(bytes: Array(line)) } catch {
                 // A crash while recording can leave the last line cut short; anything else is damage.
-                if index == lines.count - 1 || (index == lines.count - 2 && lines[lines.count - 1].isEmpty) { break }
-                throw CassetteError("The cassette \(path) is damaged at line \(lineNumber): \(error).")
+                guard index == lastLine else { throw CassetteError("The cassette \(path) is damaged at line \(lineNumber): \(error).") }
+                try tolerate("The last line (\(lineNumber)) of the cassette \(path) is cut short: the recording was interrupted, so its call is missing.",
+                             strictHint: "Record the session again, or replay without --strict to send that call to the real LM.")
+                break
             }
             if lineNumber == 1 {
                 guard v["dspy_swift_cassette"].intValue == 1 else {
@@ -165,8 +262,13 @@ public final class Cassette: Sendable, CustomStringConvertible {
             } else {
                 queues[key, default: []].append(.failure(decodeError(v["error"])))
             }
+            entries += 1
         }
-        return queues
+        if entries == 0 && warnings.isEmpty {
+            try tolerate("The cassette \(path) is empty: it holds no recorded calls.",
+                         strictHint: "Record the session first (--record \(path)), or replay without --strict.")
+        }
+        return (queues, warnings)
     }
 
     static func encode(error: any Error) -> Value {

@@ -38,7 +38,7 @@ public final class DummyBackend: LMBackend {
 
     public func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
         callCount.add(1, ordering: .relaxed)
-        if latency > .zero { try await Task.sleep(for: latency) }
+        if latency > .zero { try await Task.sleep(for: latency.clampedForWaiting) }
         let format = RequestedFormat(request.messages)
         var choices: [LMChoice] = []
         for _ in 0..<max(1, request.n) {
@@ -111,7 +111,7 @@ struct RequestedFormat {
                     }
                 }
                 var lexer = TypeLexer(String(typeText[..<endIndex]))
-                if let t = try? lexer.typeExpression(whole: "") { type = t }
+                if let t = try? lexer.typeExpression(whole: "", depth: 0) { type = t }
                 rest = typeText[endIndex...]
             }
             fields.append((name, type))

@@ -19,6 +19,13 @@ struct HTTPReply: Sendable {
 }
 
 /// JSON-over-HTTP with timeouts and cancellation, on one shared async-http-client.
+///
+/// Timeouts cover the whole exchange. A plain request (``postJSON(url:headers:body:timeout:maxBytes:model:)``)
+/// must connect, get its reply's head and read its whole body within `timeout`. A stream
+/// (``postEventStream(url:headers:body:timeout:maxBytes:model:errorFor:onEvent:)``) must get its
+/// head within `timeout`, and then each event within `timeout` of the one before, however long
+/// the whole stream takes. async-http-client's own deadline ends with the head, so the body is
+/// watched here.
 enum HTTPTransport {
     /// One client for the process: a large per-host pool so wide parallel batches are not
     /// throttled at 8 connections. It lives for the process, so it is never shut down.
@@ -29,7 +36,7 @@ enum HTTPTransport {
         // Report a refused connection at once instead of retrying until the deadline.
         config.connectionPool.retryConnectionEstablishment = false
         config.httpVersion = .automatic
-        config.decompression = .enabled(limit: .ratio(50))
+        config.decompression = .enabled(limit: .ratio(decompressionRatio))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }()
 
@@ -37,7 +44,12 @@ enum HTTPTransport {
     /// (see ``LM``'s gate), where a waiting call holds far less memory than in the client's queue.
     static let maxConnectionsPerHost = 1024
 
-    static let maxBodyBytes = 64 << 20
+    /// A compressed reply may expand at most this many times.
+    static let decompressionRatio = 50
+
+    /// How long a stream that already has its answer is read on for its last bytes (so the
+    /// connection can be reused) before it is closed instead.
+    static let drainGrace: Duration = .seconds(1)
 
     /// A POST of `body` as JSON with the provider's `headers`.
     private static func jsonPOST(url: String, headers: [(String, String)], body: Value, accept: String) -> HTTPClientRequest {
@@ -51,110 +63,172 @@ enum HTTPTransport {
         return request
     }
 
-    /// POSTs `body` as JSON and returns the reply, mapping transport failures to ``LMError``.
-    static func postJSON(url: String, headers: [(String, String)], body: Value, timeout: Duration, model: String) async throws -> HTTPReply {
+    /// POSTs `body` as JSON and returns the reply (at most `maxBytes` of body), mapping transport
+    /// failures to ``LMError``. The whole exchange must end within `timeout`.
+    static func postJSON(url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
+                         model: String) async throws -> HTTPReply {
         let request = jsonPOST(url: url, headers: headers, body: body, accept: "application/json")
+        let timeout = timeout.clampedForWaiting
+        let watch = ExchangeWatch(timeout: timeout)
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
-            let buffer = try await response.body.collect(upTo: maxBodyBytes)
-            return HTTPReply(status: Int(response.status.code),
-                             headers: response.headers.map { ($0.name, $0.value) },
-                             body: Array(buffer.readableBytesView))
+            return try await watch.run {
+                let response = try await client.execute(request, deadline: watch.nioDeadline)
+                watch.phase(.body)
+                return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                                 body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model))
+            }
         } catch {
             throw mapTransportError(error, url: url, timeout: timeout, model: model)
         }
+    }
+
+    /// The whole body, or the ``tooLarge(url:limit:model:)`` error once it passes `maxBytes`.
+    private static func readBody(_ body: HTTPClientResponse.Body, maxBytes: Int, url: String, model: String) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await buffer in body {
+            guard bytes.count + buffer.readableBytes <= maxBytes else { throw tooLarge(url: url, limit: maxBytes, model: model) }
+            bytes.append(contentsOf: buffer.readableBytesView)
+        }
+        return bytes
     }
 
     /// POSTs `body` as JSON asking for server-sent events and hands each event to `onEvent`,
-    /// in order, until the body ends or `onEvent` returns false. `timeout` bounds the whole
-    /// exchange, as for ``postJSON(url:headers:body:timeout:model:)``; cancelling the caller
+    /// in order, until the body ends or `onEvent` returns false. The head must arrive within
+    /// `timeout`, and each event within `timeout` of the previous one; cancelling the caller
     /// closes the connection. A non-2xx status is read in full and turned into an error by
-    /// `errorFor` (the same mapping the non-streaming path uses).
-    static func postEventStream(url: String, headers: [(String, String)], body: Value, timeout: Duration, model: String,
+    /// `errorFor` (the same mapping the non-streaming path uses). A 2xx reply labelled as
+    /// something else than an event stream (JSON, HTML) is a bad response.
+    static func postEventStream(url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int, model: String,
                                 errorFor: @escaping @Sendable (HTTPReply) -> LMError,
                                 onEvent: @escaping @Sendable (ServerSentEvent) throws -> Bool) async throws {
         let request = jsonPOST(url: url, headers: headers, body: body, accept: "text/event-stream")
-        let deadline = ContinuousClock.now + timeout
+        let timeout = timeout.clampedForWaiting
+        let watch = ExchangeWatch(timeout: timeout)
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
-                    let status = Int(response.status.code)
-                    guard (200..<300).contains(status) else {
-                        let buffer = try await response.body.collect(upTo: maxBodyBytes)
-                        throw errorFor(HTTPReply(status: status, headers: response.headers.map { ($0.name, $0.value) },
-                                                 body: Array(buffer.readableBytesView)))
-                    }
-                    var parser = ServerSentEventParser()
-                    var received = 0
-                    var stopped = false
+            try await watch.run(drained: ()) {
+                let response = try await client.execute(request, deadline: watch.nioDeadline)
+                let status = Int(response.status.code)
+                let replyHeaders = response.headers.map { ($0.name, $0.value) }
+                guard (200..<300).contains(status) else {
+                    watch.phase(.body)
+                    throw errorFor(HTTPReply(status: status, headers: replyHeaders,
+                                             body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model)))
+                }
+                let contentType = response.headers.first(name: "content-type") ?? ""
+                guard isEventStream(contentType) else {
+                    watch.phase(.body)
+                    let text = String(decoding: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model).prefix(200), as: UTF8.self)
+                    throw LMError(.badResponse, "The server at \(hostPort(url)) answered a streaming request with \(contentType.isEmpty ? "no content type" : "'\(contentType)'"), not an event stream: \(text)",
+                                  model: model, hint: "Is apiBase pointing at an OpenAI-compatible API that supports \"stream\": true?")
+                }
+                watch.phase(.events)
+                var parser = ServerSentEventParser()
+                var received = 0
+                var stopped = false
+                do {
                     for try await buffer in response.body {
-                        // After the last event the rest is drained, so the connection can be reused.
+                        // After the last event the rest is drained (briefly), so the connection can be reused.
                         if stopped { continue }
                         received += buffer.readableBytes
-                        if received > maxBodyBytes {
-                            throw LMError(.badResponse, "The event stream from \(hostPort(url)) exceeded \(maxBodyBytes >> 20) MB.", model: model)
-                        }
+                        if received > maxBytes { throw tooLarge(url: url, limit: maxBytes, model: model) }
                         for event in parser.feed(buffer.readableBytesView) where !stopped {
+                            watch.eventArrived()
                             stopped = try !onEvent(event)
                         }
+                        if stopped { watch.phase(.draining) }
                     }
-                    _ = parser.finish()
+                } catch where stopped {
+                    return  // the answer is complete; how the connection ends no longer matters
                 }
-                group.addTask {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    throw StreamDeadline()
-                }
-                try await group.next()
-                group.cancelAll()
+                // A last event whose lines ended but which lacks its blank line. If it is cut
+                // short, the caller's completeness check reports the stream as incomplete.
+                for event in parser.finish() where !stopped { stopped = (try? !onEvent(event)) ?? false }
             }
-        } catch is StreamDeadline {
-            throw LMError(.timeout, "No complete response from \(hostPort(url)) within \(seconds(timeout)).", model: model,
-                          hint: "Raise the LM's timeout, or check that the server at \(hostPort(url)) is up and not overloaded.")
         } catch {
             throw mapTransportError(error, url: url, timeout: timeout, model: model)
         }
     }
 
-    /// Thrown by the timer of ``postEventStream(url:headers:body:timeout:model:errorFor:onEvent:)``.
-    private struct StreamDeadline: Error {}
+    /// True for a content type an event stream may come with: `text/event-stream`, or none or a
+    /// generic one (some small servers label it loosely); JSON, HTML and the like are not.
+    static func isEventStream(_ contentType: String) -> Bool {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
+        return ["", "text/event-stream", "text/plain", "application/octet-stream"].contains(type)
+    }
+
+    /// The error for a reply body larger than `limit`.
+    static func tooLarge(url: String, limit: Int, model: String) -> LMError {
+        LMError(.badResponse, "The reply from \(hostPort(url)) was larger than \(describeBytes(limit)).", model: model,
+                hint: "Ask for less (max_tokens, n), or raise the limit with LM(..., max_response_bytes=N) (maxResponseBytes: in Swift).")
+    }
+
+    /// `64 MB`, `512 KB`, `1000 bytes`.
+    static func describeBytes(_ n: Int) -> String {
+        if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MB" }
+        if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10) KB" }
+        return n == 1 ? "1 byte" : "\(n) bytes"
+    }
 
     /// Turns client and socket errors into ``LMError`` (or `CancellationError` when the caller
-    /// was cancelled).
+    /// was cancelled). No error type's internal text reaches the message.
     static func mapTransportError(_ error: any Error, url: String, timeout: Duration, model: String) -> any Error {
+        if let stall = error as? ExchangeWatch.Expired { return stall.error(url: url, timeout: timeout, model: model) }
         if error is CancellationError || Task.isCancelled { return CancellationError() }
         if let e = error as? LMError { return e }
         let address = hostPort(url)
         if let e = error as? HTTPClientError {
             switch e {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
-                return LMError(.timeout, "No response from \(address) within \(seconds(timeout)).", model: model,
-                               hint: "Raise the LM's timeout, or check that the server at \(address) is up and not overloaded.")
+                return ExchangeWatch.Expired(phase: .head, events: 0).error(url: url, timeout: timeout, model: model)
             case .cancelled:
                 return CancellationError()
             case .remoteConnectionClosed:
-                return LMError(.transport, "The connection to \(address) was closed before a complete response arrived.", model: model,
-                               hint: "The server dropped the request; it is retried automatically. If it persists, check the server's logs.")
+                return closedEarly(address, model: model)
             case .bodyLengthMismatch:
-                return LMError(.badResponse, "The response from \(address) was truncated or too large (\(e)).", model: model)
+                return LMError(.transport, "The reply from \(address) ended before the length its headers announced.", model: model,
+                               hint: "The server cut the reply short; it is retried automatically. If it persists, check the server's logs.")
+            case .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath:
+                return LMError(.configuration, "Cannot send a request to \(address): the address or a header is invalid.", model: model,
+                               hint: "Check apiBase (for example http://127.0.0.1:8000/v1) and the API key (no line breaks).")
             default: break
             }
         }
+        if let e = error as? HTTPParserError, e == .invalidEOFState || e == .closedConnection {
+            return closedEarly(address, model: model)
+        }
+        if error is ChannelError {
+            return closedEarly(address, model: model)  // the connection went away under the request
+        }
+        if let e = error as? HTTPParserError {
+            let what = e == .headerOverflow ? "response headers larger than the client accepts (80 KB)" : "a reply that is not valid HTTP/1.1"
+            return LMError(.badResponse, "The server at \(address) sent \(what).", model: model,
+                           hint: "Is apiBase pointing at an HTTP API server? Check the address and the server's logs.")
+        }
+        if error is NIOTooManyBytesError { return tooLarge(url: url, limit: LM.defaultMaxResponseBytes, model: model) }
         let text = String(describing: error)
+        if text.contains("DecompressionError") {
+            return LMError(.badResponse, "The reply from \(address) expanded to more than \(decompressionRatio) times its compressed size.", model: model,
+                           hint: "The server sent a malformed or hostile compressed body; check the server.")
+        }
         if text.contains("ECONNREFUSED") || text.lowercased().contains("connection refused") || text.contains("errno: 111") {
             return LMError(.connectionRefused, "Could not connect to \(address): connection refused.", model: model,
                            hint: "Nothing is listening there. Start the server (for a local model, Scripts/lm-server), or set apiBase to the right address.")
         }
         if text.contains("deadlineExceeded") || text.lowercased().contains("timed out") || text.contains("connectTimeout") {
-            return LMError(.timeout, "No response from \(address) within \(seconds(timeout)).", model: model,
-                           hint: "Raise the LM's timeout, or check that the server at \(address) is up.")
+            return ExchangeWatch.Expired(phase: .head, events: 0).error(url: url, timeout: timeout, model: model)
         }
         if text.contains("ECONNRESET") || text.contains("EPIPE") || text.contains("remoteConnectionClosed") || text.contains("ioOnClosedChannel") {
             return LMError(.transport, "The connection to \(address) was reset.", model: model,
                            hint: "The server dropped the request; it is retried automatically.")
         }
-        return LMError(.transport, "Request to \(address) failed: \(text)", model: model,
+        return LMError(.transport, "Request to \(address) failed (\(type(of: error))).", model: model,
                        hint: "Check the address (apiBase) and your network.")
+    }
+
+    /// The connection ended before the reply did (retried, like any transport failure).
+    private static func closedEarly(_ address: String, model: String) -> LMError {
+        LMError(.transport, "The connection to \(address) was closed before a complete response arrived.", model: model,
+                hint: "The server dropped the request; it is retried automatically. If it persists, check the server's logs.")
     }
 
     static func hostPort(_ url: String) -> String {
@@ -166,24 +240,145 @@ enum HTTPTransport {
     }
 
     static func seconds(_ d: Duration) -> String {
-        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        return s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+        let s = d.timeInterval
+        return s == s.rounded() ? "\(Int64(s)) s" : "\(s) s"
     }
 
-    /// `Retry-After` as seconds: either a number or an HTTP date.
-    static func parseRetryAfter(_ value: String?) -> Double? {
+    /// `Retry-After` as seconds: a number (delay-seconds; fractions and exponents are accepted,
+    /// huge values are clamped to ``Duration/maximumSeconds``, negative ones to 0) or an HTTP
+    /// date (seconds from now, at least 0). Anything else (`inf`, `nan`, words) is absent.
+    static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Double? {
         guard let v = value?.trimmingWhitespace(), !v.isEmpty else { return nil }
-        if let s = Double(v) { return max(0, s) }
+        let numeric = v.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
+            || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+        if numeric {
+            guard let s = Double(v), !s.isNaN else { return nil }
+            return min(max(0, s), Duration.maximumSeconds)
+        }
+        guard let date = HTTPDate.parse(v) else { return nil }
+        return min(max(0, date.timeIntervalSince(now)), Duration.maximumSeconds)
+    }
+}
+
+/// HTTP dates (RFC 9110 §5.6.7): the IMF-fixdate form and the two obsolete ones.
+enum HTTPDate {
+    private static let formats = ["EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM d HH:mm:ss yyyy"]
+
+    static func parse(_ text: String) -> Date? {
+        for format in formats {
+            // A formatter per call: DateFormatter is not Sendable, and a Retry-After is rare.
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "GMT")
+            f.dateFormat = format
+            if let d = f.date(from: text) { return d }
+        }
         return nil
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let c = components
-        return c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+/// Watches one exchange against its timeout: a whole-exchange deadline until the body, then
+/// (for streams) a deadline that each event pushes back. It runs the exchange next to a timer
+/// task; when the timer wins, the exchange is cancelled (closing its connection) and
+/// ``Expired`` says which phase stalled.
+final class ExchangeWatch: Sendable {
+    enum Phase: Sendable, Equatable {
+        /// Connecting, sending, waiting for the head.
+        case head
+        /// Reading a plain reply's body (same deadline as the head).
+        case body
+        /// Reading a stream: each event resets the deadline.
+        case events
+        /// The answer is complete; the rest is read briefly, then dropped.
+        case draining
     }
-    var timeInterval: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
+    /// The timer fired: what was happening, and how many events had arrived.
+    struct Expired: Error {
+        let phase: Phase
+        let events: Int
+
+        func error(url: String, timeout: Duration, model: String) -> LMError {
+            let address = HTTPTransport.hostPort(url)
+            let limit = HTTPTransport.seconds(timeout)
+            let hint = "Raise the LM's timeout, or check that the server at \(address) is up and not overloaded."
+            switch phase {
+            case .head, .draining:
+                return LMError(.timeout, "No response from \(address) within \(limit).", model: model, hint: hint)
+            case .body:
+                return LMError(.timeout, "The reply from \(address) did not arrive in full within \(limit) (the server sent its head, then stalled).",
+                               model: model, hint: hint)
+            case .events:
+                return LMError(.timeout, "The event stream from \(address) sent nothing for \(limit) (after \(events) event\(events == 1 ? "" : "s")).",
+                               model: model, hint: hint)
+            }
+        }
+    }
+
+    private struct State {
+        var phase: Phase = .head
+        var deadline: ContinuousClock.Instant
+        var events = 0
+    }
+
+    let timeout: Duration
+    private let start: ContinuousClock.Instant
+    private let state: Locked<State>
+
+    init(timeout: Duration) {
+        self.timeout = timeout.clampedForWaiting
+        start = .now
+        state = Locked(State(deadline: start + self.timeout))
+    }
+
+    /// The head's deadline, for async-http-client.
+    var nioDeadline: NIODeadline { .now() + .nanoseconds(timeout.nanoseconds) }
+
+    func phase(_ p: Phase) {
+        state.withLock { s in
+            s.phase = p
+            if p == .events { s.deadline = .now + timeout }
+            if p == .draining { s.deadline = min(s.deadline, .now + HTTPTransport.drainGrace) }
+        }
+    }
+
+    func eventArrived() {
+        state.withLock { s in
+            s.events += 1
+            if s.phase == .events { s.deadline = .now + timeout }
+        }
+    }
+
+    private enum Outcome<T: Sendable>: Sendable {
+        case done(T)
+        case drained
+    }
+
+    /// Runs `body` until it finishes or the watch expires: then `body` is cancelled (closing its
+    /// connection) and this throws ``Expired`` — or, in the draining phase, returns `drained`.
+    func run<T: Sendable>(drained: T? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
+            group.addTask { .done(try await body()) }
+            group.addTask {
+                while true {
+                    let deadline = self.state.withLock { $0.deadline }
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    let (expired, phase, events) = self.state.withLock { s in (ContinuousClock.now >= s.deadline, s.phase, s.events) }
+                    guard expired else { continue }
+                    if phase == .draining { return .drained }
+                    throw Expired(phase: phase, events: events)
+                }
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw CancellationError() }
+            switch first {
+            case .done(let value): return value
+            case .drained:
+                if let drained { return drained }
+                throw Expired(phase: .draining, events: 0)
+            }
+        }
+    }
 }
 
 /// Maps a provider's HTTP error status to an ``LMError`` with advice.
@@ -228,9 +423,9 @@ func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: 
     return e
 }
 
-/// The error message inside a provider's JSON error body, if there is one, with the API key
-/// blanked out should the server echo it.
-func serverErrorMessage(_ body: [UInt8], redacting secret: String? = nil) -> String? {
+/// The error message inside a provider's JSON error body, if there is one (else the start of
+/// the body), with credentials blanked out should the server echo them.
+func serverErrorMessage(_ body: [UInt8], redactor: Redactor = .none) -> String? {
     var message: String?
     if let v = try? JSON.parse(bytes: body) {
         message = v["error"]["message"].stringValue ?? v["error"].stringValue ?? v["message"].stringValue
@@ -238,6 +433,5 @@ func serverErrorMessage(_ body: [UInt8], redacting secret: String? = nil) -> Str
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingWhitespace()
         message = text.isEmpty ? nil : text
     }
-    if let secret, secret.count >= 4, let m = message { message = m.replacingOccurrences(of: secret, with: "<redacted>") }
-    return message
+    return message.map { redactor.scrub($0) }
 }

@@ -15,11 +15,13 @@ public struct RetryPolicy: Sendable, Hashable {
         self.maxRetryAfter = maxRetryAfter
     }
 
-    /// The wait before retry number `attempt` (1-based).
+    /// The wait before retry number `attempt` (1-based): the server's `Retry-After` (seconds,
+    /// any value) clamped to 0...`maxRetryAfter`, else the exponential backoff. Never traps,
+    /// whatever the server sent or the policy holds.
     func delay(attempt: Int, retryAfter: Double?) -> Duration {
-        if let retryAfter { return min(.milliseconds(Int64(retryAfter * 1000)), maxRetryAfter) }
-        let factor = Int64(1) << Int64(min(attempt - 1, 20))
-        return min(initialBackoff * factor, maxBackoff)
+        if let retryAfter { return Duration.clamping(seconds: retryAfter, to: 0...maxRetryAfter.clampedForWaiting.timeInterval) }
+        let factor = Int64(1) << Int64(min(max(attempt - 1, 0), 20))
+        return min(initialBackoff.clampedForWaiting * factor, maxBackoff.clampedForWaiting)
     }
 }
 
@@ -51,12 +53,20 @@ public final class LM: Sendable, CustomStringConvertible {
     /// Handlers for this LM's calls, after the global ones.
     public let callbacks: [any Callback]
     let apiKey: String?
+    /// Hides this LM's key (and the environment's provider keys) in everything its calls store
+    /// or report.
+    let redactor: Redactor
+    /// The largest reply body an HTTP provider reads (``defaultMaxResponseBytes`` unless given).
+    public let maxResponseBytes: Int
     let backend: any LMBackend
     /// Shared by this LM and its copies, so limits and 429 pauses apply to all their callers.
     let gate: RequestGate
     /// Limits on concurrent requests and request rate for this LM's server.
     public var rateLimit: RateLimit { gate.limit }
     private let historyStore = Locked<BoundedHistory>(BoundedHistory())
+
+    /// The largest reply an HTTP LM reads unless told otherwise: 64 MB.
+    public static let defaultMaxResponseBytes = 64 << 20
 
     /// Default address of each HTTP provider.
     public static func defaultAPIBase(for provider: Provider) -> String? {
@@ -75,11 +85,15 @@ public final class LM: Sendable, CustomStringConvertible {
     ///   - apiKey: defaults to `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; never printed or saved.
     ///   - apiBase: any OpenAI-compatible server (`http://127.0.0.1:8000/v1`).
     ///   - parameters: further request parameters (`top_p`, `stop`, `n`, ...).
+    ///   - timeout: bounds each request: connecting, the reply's head, and every wait for more
+    ///     of its body (in a stream, for the next event). 0 to ``Duration/maximumSeconds``.
+    ///   - maxResponseBytes: the largest reply body read from the server (default 64 MB).
+    /// - Throws: ``LMError`` for an unknown provider, ``ArgumentRangeError`` for a knob out of range.
     public convenience init(_ model: String, temperature: Double? = nil, maxTokens: Int? = nil, apiBase: String? = nil,
                 apiKey: String? = nil, numRetries: Int = 3, cache: Bool? = nil, timeout: Duration = .seconds(600),
                 retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
                 rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:],
-                responseCache: ResponseCache = .shared) throws {
+                responseCache: ResponseCache = .shared, maxResponseBytes: Int = LM.defaultMaxResponseBytes) throws {
         let trimmed = model.trimmingWhitespace()
         guard !trimmed.isEmpty else {
             throw LMError(.configuration, "The model name is empty.", hint: "Use a name like \"openai/gpt-4o-mini\" or \"dummy\".")
@@ -102,6 +116,10 @@ public final class LM: Sendable, CustomStringConvertible {
             modelName = trimmed
         }
         guard numRetries >= 0 else { throw LMError(.configuration, "numRetries must be 0 or more, got \(numRetries).") }
+        _ = try Duration.checked(timeout, argument: "timeout")
+        _ = try rateLimit.validated()
+        _ = try Int.checked(maxResponseBytes, argument: "max_response_bytes", range: 1...Int.max)
+        if let n = parameters["n"], !n.isNull { _ = try LMRequest.checkedCompletions(n) }
         let env = ProcessInfo.processInfo.environment
         let key: String? = apiKey ?? {
             switch provider {
@@ -121,15 +139,15 @@ public final class LM: Sendable, CustomStringConvertible {
         let base = apiBase ?? envBase ?? LM.defaultAPIBase(for: provider)
         let backend: any LMBackend
         switch provider {
-        case .anthropic: backend = AnthropicBackend(apiBase: base ?? "", apiKey: key)
+        case .anthropic: backend = AnthropicBackend(apiBase: base ?? "", apiKey: key, maxResponseBytes: maxResponseBytes)
         case .dummy: backend = DummyBackend()
-        default: backend = OpenAICompatibleBackend(apiBase: base ?? "", apiKey: key, providerName: provider.rawValue)
+        default: backend = OpenAICompatibleBackend(apiBase: base ?? "", apiKey: key, providerName: provider.rawValue, maxResponseBytes: maxResponseBytes)
         }
         var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
         for (k, v) in parameters { kw[k] = v }
         self.init(model: trimmed, provider: provider, wireModel: modelName, kwargs: kw, apiBase: provider == .dummy ? nil : base,
                   apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), responseCache: responseCache, timeout: timeout,
-                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend,
+                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, maxResponseBytes: maxResponseBytes,
                   gate: RequestGate(provider == .dummy ? rateLimit : rateLimit.cappedForHTTP))
     }
 
@@ -143,7 +161,7 @@ public final class LM: Sendable, CustomStringConvertible {
         for (k, v) in parameters { kw[k] = v }
         self.init(model: model, provider: backend is DummyBackend ? .dummy : .custom, wireModel: model, kwargs: kw, apiBase: nil,
                   apiKey: nil, numRetries: numRetries, cache: cache, responseCache: responseCache, timeout: timeout, retryPolicy: retryPolicy,
-                  callbacks: callbacks, backend: backend, gate: RequestGate(rateLimit))
+                  callbacks: callbacks, backend: backend, maxResponseBytes: LM.defaultMaxResponseBytes, gate: RequestGate(rateLimit))
     }
 
     /// An offline LM that replays `answers` (field values per call), like DSPy's `DummyLM`.
@@ -160,17 +178,19 @@ public final class LM: Sendable, CustomStringConvertible {
 
     private init(model: String, provider: Provider, wireModel: String, kwargs: OrderedDictionary<String, Value>, apiBase: String?,
                  apiKey: String?, numRetries: Int, cache: Bool, responseCache: ResponseCache, timeout: Duration, retryPolicy: RetryPolicy,
-                 callbacks: [any Callback], backend: any LMBackend, gate: RequestGate) {
+                 callbacks: [any Callback], backend: any LMBackend, maxResponseBytes: Int, gate: RequestGate) {
         self.model = model
         self.provider = provider
         self.wireModel = wireModel
         self.kwargs = kwargs
         self.apiBase = apiBase
         self.apiKey = apiKey
+        self.redactor = Redactor(secrets: [apiKey])
+        self.maxResponseBytes = maxResponseBytes
         self.numRetries = numRetries
         self.cache = cache
         self.responseCache = responseCache
-        self.timeout = timeout
+        self.timeout = timeout.clampedForWaiting
         self.retryPolicy = retryPolicy
         self.callbacks = callbacks
         self.backend = backend
@@ -187,7 +207,7 @@ public final class LM: Sendable, CustomStringConvertible {
         for (k, v) in parameters { kw[k] = v }
         return LM(model: model, provider: provider, wireModel: wireModel, kwargs: kw, apiBase: apiBase, apiKey: apiKey,
                   numRetries: numRetries ?? self.numRetries, cache: cache ?? self.cache, responseCache: responseCache, timeout: timeout ?? self.timeout,
-                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, gate: gate)
+                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, maxResponseBytes: maxResponseBytes, gate: gate)
     }
 
     /// True when an API key is available (the key itself is never exposed).
@@ -226,6 +246,7 @@ public final class LM: Sendable, CustomStringConvertible {
                 merged[k] = v
             }
             if merged["rollout_id"]?.isNull == true { merged.removeValue(forKey: "rollout_id") }
+            if let n = merged["n"], !n.isNull { _ = try LMRequest.checkedCompletions(n) }
             let request = LMRequest(model: self.wireModel, messages: messages, parameters: merged)
             let log = settings.callLog, startedAt = Date(), started = ContinuousClock.now
             let callID = handlers.isEmpty ? nil : CallLineage.activeCallID  // this call's id when callbacks observe it
@@ -255,18 +276,20 @@ public final class LM: Sendable, CustomStringConvertible {
         }
         do {
             let response = try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
-            cassette.record(requestKey, model: model, request: request, outcome: .response(response))
+            cassette.record(requestKey, model: model, request: request, outcome: .response(response), redactor: redactor)
             return response
         } catch {
             // What the caller saw is part of the session; cancellation is not.
             if error is LMError || error is TokenBudgetExceeded {
-                cassette.record(requestKey, model: model, request: request, outcome: .failure(error))
+                cassette.record(requestKey, model: model, request: request, outcome: .failure(error), redactor: redactor)
             }
             throw error
         }
     }
 
-    /// Cache lookup, then the backend with retries.
+    /// Cache lookup, then the backend with retries. Every reply and error of the backend is
+    /// scrubbed of credentials (``Redactor``) and checked before it goes anywhere; a reply
+    /// without choices is a bad response, never cached.
     private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
         let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request) : nil
         if let key, var hit = await responseCache.get(key, reserving: true) {
@@ -278,24 +301,37 @@ public final class LM: Sendable, CustomStringConvertible {
         try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
+        // The call's own deadline: no Retry-After pause may outlast it.
+        let deadline = ContinuousClock.now + timeout
         var attempt = 0
         while true {
             attempt += 1
             try Task.checkCancellation()
             do {
-                let response = try await callBackend(wire)  // streams inside streamify (Streaming.swift)
+                let response = redactor.scrub(try await callBackend(wire))  // streams inside streamify (Streaming.swift)
+                guard !response.choices.isEmpty else {
+                    throw LMError.noCompletion("has no completions (an empty choice list)", model: model)
+                }
                 if let key { await responseCache.put(key, response) }
                 return response
-            } catch var error as LMError {
+            } catch let failure as LMError {
+                var error = redactor.scrub(failure)
                 if error.model == nil { error.model = model }
                 error.attempts = attempt
-                let queuePause = error.kind == .rateLimit ? error.retryAfter : nil
-                if let queuePause {
+                let willRetry = error.isRetryable && attempt <= numRetries
+                if error.kind == .rateLimit, let asked = error.retryAfter {
+                    let pause = retryPolicy.delay(attempt: attempt, retryAfter: asked)
+                    if ContinuousClock.now + pause > deadline {
+                        // Waiting would outlast the call: give up now rather than sleep past its timeout.
+                        error.hint = "The server asked to wait \(HTTPTransport.seconds(Duration.clamping(seconds: asked))) (Retry-After), longer than this call's timeout (\(HTTPTransport.seconds(timeout))) allows. Try again later, or raise the LM's timeout."
+                        throw error
+                    }
                     // Hold the whole queue of this LM, not just this caller.
-                    gate.pause(for: retryPolicy.delay(attempt: attempt, retryAfter: queuePause))
+                    gate.pause(for: pause)
+                    guard willRetry else { throw error }
+                    continue  // the gate waits out the pause
                 }
-                guard error.isRetryable, attempt <= numRetries else { throw error }
-                if queuePause != nil { continue }  // the gate waits out the pause
+                guard willRetry else { throw error }
                 try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: nil))
             }
         }
@@ -327,6 +363,6 @@ public final class LM: Sendable, CustomStringConvertible {
 
     /// The last `n` calls of this LM, formatted as DSPy's `inspect_history` prints them.
     public func inspectHistory(n: Int = 1, color: Bool = false) -> String {
-        HistoryEntry.render(history.suffix(n), color: color)
+        HistoryEntry.render(HistoryEntry.last(n, of: history), color: color)
     }
 }

@@ -36,7 +36,8 @@ public struct LMError: Error, CustomStringConvertible, Sendable {
     public var model: String?
     public var status: Int?
     public var requestID: String?
-    /// Seconds the server asked us to wait (`Retry-After`).
+    /// Seconds the server asked us to wait (`Retry-After`), 0 to ``Duration/maximumSeconds``;
+    /// `nil` when it sent none, or a value that is neither a number nor an HTTP date.
     public var retryAfter: Double?
     /// What to do about it, when there is something to say.
     public var hint: String?
@@ -61,6 +62,13 @@ public struct LMError: Error, CustomStringConvertible, Sendable {
         case .rateLimit, .timeout, .server, .transport: return true
         default: return false
         }
+    }
+
+    /// A reply that holds no usable completion (`what` says how, e.g. "has an empty choice
+    /// list"); never cached, so calling again asks the server again.
+    static func noCompletion(_ what: String, model: String?) -> LMError {
+        LMError(.badResponse, "The reply \(what).", model: model,
+                hint: "The server answered without a usable completion; check its logs. Nothing was cached, so calling again asks it again.")
     }
 
     public var description: String {

@@ -39,6 +39,20 @@ public struct LMRequest: Sendable, Hashable {
 
     /// Number of completions requested (`n`, default 1).
     public var n: Int { parameters["n"]?.intValue ?? 1 }
+
+    /// The most completions one request may ask for (OpenAI's own limit).
+    public static let maxCompletions = 128
+
+    /// `n` as a completion count, or an ``ArgumentRangeError`` when it is not an integer from 1
+    /// to ``maxCompletions`` (a huge `n` would otherwise exhaust memory building the replies).
+    public static func checkedCompletions(_ n: Value) throws(ArgumentRangeError) -> Int {
+        let range = 1...maxCompletions
+        switch n {
+        case .int(let i): return try Int.checked(i, argument: "n", range: range)
+        case .double(let d): return try Int(checked: d, argument: "n", range: range)
+        default: throw ArgumentRangeError(argument: "n", value: n.pythonRepr, range: Int.words(range))
+        }
+    }
 }
 
 /// One completion choice.

@@ -25,11 +25,16 @@ public struct OpenAICompatibleBackend: LMBackend {
     public let apiBase: String
     let apiKey: String?
     let providerName: String
+    /// The largest reply body read (``LM/defaultMaxResponseBytes`` unless given).
+    public let maxResponseBytes: Int
+    let redactor: Redactor
 
-    public init(apiBase: String, apiKey: String?, providerName: String = "openai") {
+    public init(apiBase: String, apiKey: String?, providerName: String = "openai", maxResponseBytes: Int = LM.defaultMaxResponseBytes) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.apiKey = apiKey
         self.providerName = providerName
+        self.maxResponseBytes = max(1, maxResponseBytes)
+        redactor = Redactor(secrets: [apiKey])
     }
 
     static func body(_ request: LMRequest) -> Value {
@@ -42,13 +47,16 @@ public struct OpenAICompatibleBackend: LMBackend {
         let url = apiBase + "/chat/completions"
         var headers: [(String, String)] = []
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
-        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout, model: request.model)
+        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout,
+                                                     maxBytes: maxResponseBytes, model: request.model)
         guard (200..<300).contains(reply.status) else {
-            throw lmErrorForStatus(reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redacting: apiKey))
+            throw lmErrorForStatus(reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redactor: redactor))
         }
         return try Self.parse(reply, url: url, model: request.model)
     }
 
+    /// A chat completion reply. Anything but a non-empty list of choice objects, each with a
+    /// `message` object or a `text`, is a bad response (never cached).
     static func parse(_ reply: HTTPReply, url: String, model: String) throws -> LMResponse {
         let address = HTTPTransport.hostPort(url)
         let v: Value
@@ -62,6 +70,10 @@ public struct OpenAICompatibleBackend: LMBackend {
             }
             throw LMError(.badResponse, "The response from \(address) has no \"choices\": \(String(reply.bodyText.prefix(200)))", model: model,
                           hint: "Is apiBase pointing at an OpenAI-compatible chat completions API?")
+        }
+        guard !choices.isEmpty, choices.allSatisfy({ $0.objectValue != nil && ($0["message"].objectValue != nil || $0["text"].stringValue != nil) }) else {
+            throw LMError.noCompletion("from \(address) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(reply.bodyText.prefix(200)))",
+                                       model: model)
         }
         let parsed = choices.map { c in
             LMChoice(text: c["message"]["content"].stringValue ?? c["text"].stringValue, finishReason: c["finish_reason"].stringValue)
@@ -80,13 +92,18 @@ public struct OpenAICompatibleBackend: LMBackend {
 public struct AnthropicBackend: LMBackend {
     public let apiBase: String
     let apiKey: String?
+    /// The largest reply body read (``LM/defaultMaxResponseBytes`` unless given).
+    public let maxResponseBytes: Int
+    let redactor: Redactor
     public static let apiVersion = "2023-06-01"
     /// Anthropic requires `max_tokens`; this is sent when the LM sets none.
     public static let defaultMaxTokens = 4096
 
-    public init(apiBase: String, apiKey: String?) {
+    public init(apiBase: String, apiKey: String?, maxResponseBytes: Int = LM.defaultMaxResponseBytes) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.apiKey = apiKey
+        self.maxResponseBytes = max(1, maxResponseBytes)
+        redactor = Redactor(secrets: [apiKey])
     }
 
     static func body(_ request: LMRequest) -> Value {
@@ -130,9 +147,10 @@ public struct AnthropicBackend: LMBackend {
         let url = apiBase + "/messages"
         var headers: [(String, String)] = [("anthropic-version", Self.apiVersion)]
         if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }
-        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout, model: request.model)
+        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout,
+                                                     maxBytes: maxResponseBytes, model: request.model)
         guard (200..<300).contains(reply.status) else {
-            var e = lmErrorForStatus(reply, provider: "anthropic", model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redacting: apiKey))
+            var e = lmErrorForStatus(reply, provider: "anthropic", model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redactor: redactor))
             if reply.status == 529 { e.kind = .server }
             throw e
         }
@@ -141,7 +159,7 @@ public struct AnthropicBackend: LMBackend {
         do { v = try JSON.parse(bytes: reply.body) } catch {
             throw LMError(.badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: request.model)
         }
-        guard let content = v["content"].arrayValue else {
+        guard let content = v["content"].arrayValue, content.allSatisfy({ $0.objectValue != nil }) else {
             throw LMError(.badResponse, "The response from \(address) has no \"content\": \(String(reply.bodyText.prefix(200)))", model: request.model,
                           hint: "Is apiBase pointing at Anthropic's Messages API?")
         }

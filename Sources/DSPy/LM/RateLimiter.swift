@@ -16,6 +16,22 @@ public struct RateLimit: Sendable, Hashable {
 
     public static let unlimited = RateLimit()
 
+    /// The request rates the library accepts: from one request per 1 000 seconds to a million
+    /// per second.
+    public static let requestsPerSecondRange: ClosedRange<Double> = 0.001...1_000_000
+
+    /// This limit, or an ``ArgumentRangeError`` naming `max_concurrent_requests` or
+    /// `requests_per_second` when one is out of range (``LM`` checks its limit with this).
+    public func validated() throws(ArgumentRangeError) -> RateLimit {
+        if let n = maxConcurrentRequests { _ = try Int.checked(n, argument: "max_concurrent_requests", range: 1...Int.max) }
+        if let rps = requestsPerSecond, !(rps.isFinite && RateLimit.requestsPerSecondRange.contains(rps)) {
+            let r = RateLimit.requestsPerSecondRange
+            throw ArgumentRangeError(argument: "requests_per_second", value: PythonFloat.repr(rps),
+                                     range: "a number of requests per second from \(PythonFloat.repr(r.lowerBound)) to \(Int(r.upperBound))")
+        }
+        return self
+    }
+
     /// An HTTP LM never has more requests in flight than the client keeps connections per server
     /// (1 024); with no smaller cap set, calls beyond that wait in the LM's own queue. 10 000
     /// concurrent calls then peak at ~235 MB instead of ~410 MB (`dspy-bench scenario async10k`).
@@ -38,16 +54,24 @@ final class RequestGate: Sendable {
     }
     private let state: Locked<State>
 
+    /// The request rate in force: ``RateLimit/requestsPerSecond`` clamped into
+    /// ``RateLimit/requestsPerSecondRange`` (an LM built on a custom backend is not checked).
+    private let rate: Double?
+
     init(_ limit: RateLimit) {
         self.limit = limit
-        concurrency = limit.maxConcurrentRequests.map { AsyncSemaphore(capacity: $0) }
-        let burst = max(1, limit.requestsPerSecond ?? 1)
+        rate = limit.requestsPerSecond.map { rps in
+            let r = RateLimit.requestsPerSecondRange
+            return rps.isNaN ? r.lowerBound : min(max(rps, r.lowerBound), r.upperBound)
+        }
+        concurrency = limit.maxConcurrentRequests.map { AsyncSemaphore(capacity: max(1, $0)) }
+        let burst = max(1, rate ?? 1)
         state = Locked(State(pausedUntil: nil, tokens: burst, lastRefill: .now))
     }
 
     /// Stops every caller from starting requests for `duration` (extends, never shortens, a pause).
     func pause(for duration: Duration) {
-        let until = ContinuousClock.now + duration
+        let until = ContinuousClock.now + duration.clampedForWaiting
         state.withLock { s in
             if s.pausedUntil.map({ $0 < until }) ?? true { s.pausedUntil = until }
         }
@@ -69,7 +93,7 @@ final class RequestGate: Sendable {
                     if until > now { return until - now }
                     s.pausedUntil = nil
                 }
-                guard let rps = limit.requestsPerSecond, rps > 0 else { return nil }
+                guard let rps = rate else { return nil }
                 let elapsed = now - s.lastRefill
                 s.tokens = min(max(1, rps), s.tokens + elapsed.timeInterval * rps)
                 s.lastRefill = now
@@ -77,7 +101,7 @@ final class RequestGate: Sendable {
                     s.tokens -= 1
                     return nil
                 }
-                return .milliseconds(Int64(((1 - s.tokens) / rps * 1000).rounded(.up)))
+                return Duration.clamping(seconds: (1 - s.tokens) / rps)
             }
             guard let wait else { return }
             try await Task.sleep(for: wait)

@@ -23,7 +23,7 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
             if let n = Int(text.trimmingCharacters(in: .whitespaces)) ?? Double(text.trimmingCharacters(in: .whitespaces)).flatMap({ Int(exactly: $0.rounded()) }), n > 0 {
                 return n
             }
-            logger.warning("DSPY_CACHE_LIMIT=\(text) is not a positive number of bytes; using 30 GB")
+            logger.warning("\(LogText.oneLine("DSPY_CACHE_LIMIT=\(text) is not a positive number of bytes; using 30 GB"))")
         }
         return 30_000_000_000
     }
@@ -149,7 +149,7 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
             if let failure { s.lastDiskError = failure.message }
         }
         if let failure {
-            ResponseCache.logger.warning("\(failure.message)")
+            ResponseCache.logger.warning("\(LogText.oneLine(failure.message))")
             throw failure
         }
     }
@@ -284,7 +284,7 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
             s.diskErrorsLogged += 1
             return s.diskErrorsLogged <= 3
         }
-        if shouldLog { ResponseCache.logger.warning("\(message)") }
+        if shouldLog { ResponseCache.logger.warning("\(LogText.oneLine(message))") }
     }
 
     /// Empties both tiers (and gives the disk space back).

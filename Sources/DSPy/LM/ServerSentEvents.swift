@@ -56,14 +56,18 @@ public struct ServerSentEventParser: Sendable {
         return events
     }
 
-    /// Ends the input. A final event without its blank line is dropped, as the standard says
-    /// (a stream cut mid-event must not look complete).
+    /// Ends the input. A final event whose lines all ended but which lacks its blank line is
+    /// returned (servers that close right after their last `data:` line); a line cut short is
+    /// dropped, so a stream cut mid-line never looks complete. Whoever reads the event still
+    /// checks that its data is whole (a JSON chunk split over `data:` lines, say).
     public mutating func finish() -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        if line.isEmpty { dispatch(into: &events) }
         line = []
         data = []
         hasData = false
         eventName = ""
-        return []
+        return events
     }
 
     private mutating func endLine(into events: inout [ServerSentEvent]) {

@@ -13,17 +13,20 @@ extension OpenAICompatibleBackend {
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
         guard case .object(var body) = Self.body(request) else { return try await complete(request, timeout: timeout) }
         body["stream"] = true
-        if Settings.current.trackUsage { body["stream_options"] = ["include_usage": true] }
+        let wantsUsage = Settings.current.trackUsage
+        if wantsUsage { body["stream_options"] = ["include_usage": true] }
         let address = HTTPTransport.hostPort(url)
         let model = request.model
+        let n = request.n
         let state = Locked(OpenAIStreamState())
         let providerName = self.providerName
-        let apiKey = self.apiKey
-        try await HTTPTransport.postEventStream(
-            url: url, headers: headers, body: .object(body), timeout: timeout, model: model,
+        let redactor = self.redactor
+        do {
+            try await HTTPTransport.postEventStream(
+            url: url, headers: headers, body: .object(body), timeout: timeout, maxBytes: maxResponseBytes, model: model,
             errorFor: { reply in
                 lmErrorForStatus(reply, provider: providerName, model: model, url: url,
-                                 serverMessage: serverErrorMessage(reply.body, redacting: apiKey))
+                                 serverMessage: serverErrorMessage(reply.body, redactor: redactor))
             },
             onEvent: { event in
                 if event.isDone {
@@ -39,18 +42,28 @@ extension OpenAICompatibleBackend {
                     let message = v["error"]["message"].stringValue ?? v["error"].stringValue ?? JSON.compact(v["error"])
                     throw LMError(.server, "The server at \(address) reported an error mid-stream: \(message)", model: model)
                 }
-                let text = state.withLock { $0.absorb(v) }
+                let (text, answered) = state.withLock { s in (s.absorb(v), s.isComplete(n: n) && (!wantsUsage || s.usage != nil)) }
                 if !text.isEmpty { onText(text) }
-                return true
+                // Every choice finished (and usage, if asked for, arrived): that is the whole
+                // answer, [DONE] or not.
+                return !answered
             })
+        } catch let error as LMError where error.kind == .transport || error.kind == .timeout {
+            // The connection broke or stalled after every choice had finished (only the usage
+            // chunk or [DONE] was missing): the answer is whole.
+            guard state.withLock({ $0.isComplete(n: n) }) else { throw error }
+        }
         return try state.withLock { s in
-            // Without [DONE] or a finish reason the body ended early (a cut connection that
-            // still closed cleanly): the response is incomplete.
-            guard s.done || !s.finish.isEmpty else {
+            guard !s.texts.isEmpty else {
+                throw LMError.noCompletion("stream from \(address) ended without any completion (no choices)", model: model)
+            }
+            // Without [DONE] or every choice's finish reason the body ended early (a cut
+            // connection that still closed cleanly): the response is incomplete.
+            guard s.done || s.isComplete(n: n) else {
                 throw LMError(.transport, "The event stream from \(address) ended before the response was complete.", model: model,
                               hint: "The server dropped the stream; it is retried automatically if nothing had been delivered yet.")
             }
-            return s.response(n: request.n)
+            return s.response(n: n)
         }
     }
 }
@@ -63,6 +76,12 @@ struct OpenAIStreamState {
     var model: String?
     var id: String?
     var done = false
+
+    /// True once each of the `n` choices (or each choice seen, if more) has its finish reason.
+    func isComplete(n: Int) -> Bool {
+        let count = max(n, (texts.keys.max() ?? -1) + 1, 1)
+        return (0..<count).allSatisfy { finish[$0] != nil }
+    }
 
     /// Takes one `chat.completion.chunk`; returns the text it added to choice 0.
     mutating func absorb(_ v: Value) -> String {
@@ -117,12 +136,12 @@ extension AnthropicBackend {
         let address = HTTPTransport.hostPort(url)
         let model = request.model
         let state = Locked(AnthropicStreamState())
-        let apiKey = self.apiKey
+        let redactor = self.redactor
         try await HTTPTransport.postEventStream(
-            url: url, headers: headers, body: .object(body), timeout: timeout, model: model,
+            url: url, headers: headers, body: .object(body), timeout: timeout, maxBytes: maxResponseBytes, model: model,
             errorFor: { reply in
                 var e = lmErrorForStatus(reply, provider: "anthropic", model: model, url: url,
-                                         serverMessage: serverErrorMessage(reply.body, redacting: apiKey))
+                                         serverMessage: serverErrorMessage(reply.body, redactor: redactor))
                 if reply.status == 529 { e.kind = .server }
                 return e
             },
@@ -140,7 +159,7 @@ extension AnthropicBackend {
             })
         var first = try state.withLock { s in
             guard s.stopped else {
-                throw LMError(.transport, "The event stream from \(address) ended before message_stop.", model: model,
+                throw LMError(.transport, "The event stream from \(address) ended before its stop reason (message_delta or message_stop).", model: model,
                               hint: "The server dropped the stream; it is retried automatically if nothing had been delivered yet.")
             }
             return s.response()
@@ -183,8 +202,13 @@ struct AnthropicStreamState {
                 return (piece, true)
             }
         case "message_delta":
-            if let reason = v["delta"]["stop_reason"].stringValue { stopReason = reason }
             if let out = v["usage"]["output_tokens"].intValue { outputTokens = out }
+            if let reason = v["delta"]["stop_reason"].stringValue {
+                // The stop reason (with the final usage) ends the answer; message_stop adds nothing.
+                stopReason = reason
+                stopped = true
+                return ("", false)
+            }
         case "message_stop":
             stopped = true
             return ("", false)

@@ -116,7 +116,7 @@ open class Module: @unchecked Sendable, CustomStringConvertible {
 
     /// The last `n` calls, formatted as DSPy's `inspect_history` prints them.
     public func inspectHistory(n: Int = 1, color: Bool = false) -> String {
-        HistoryEntry.render(history.suffix(n), color: color)
+        HistoryEntry.render(HistoryEntry.last(n, of: history), color: color)
     }
 
     // MARK: Walking the program

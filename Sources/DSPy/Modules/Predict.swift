@@ -39,9 +39,11 @@ public final class Predict: Module, @unchecked Sendable {
         super.init(callbacks: callbacks)
     }
 
-    /// `try Predict("question -> answer")`.
+    /// `try Predict("question -> answer")`. Throws ``ArgumentRangeError`` for an `n` outside
+    /// 1...``LMRequest/maxCompletions`` (the other initializer reports it at the first call).
     public convenience init(_ signature: String, instructions: String? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
                             temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
+        if let n { _ = try LMRequest.checkedCompletions(.int(n)) }
         self.init(try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
                   config: config, callbacks: callbacks)
     }
@@ -123,18 +125,18 @@ public final class Predict: Module, @unchecked Sendable {
         let expected = signature.inputFields.map(\.name)
         let extra = out.keys.filter { !expected.contains($0) }
         if !extra.isEmpty {
-            Predict.logger.warning("Input contains fields not in signature. These fields will be ignored: \(extra). Expected fields: \(expected).")
+            Predict.logger.warning("\(LogText.oneLine("Input contains fields not in signature. These fields will be ignored: \(extra). Expected fields: \(expected)."))")
         }
         if warn {
             for f in signature.inputFields where !f.isTypeUndefined {
                 guard let v = out[f.name], !v.isNull, !f.type.accepts(v) else { continue }
                 if f.type == .string, case .array = v { continue }  // lists render as «...» blobs
-                Predict.logger.warning("Type mismatch for field '\(f.name)': expected \(f.type.pythonName) based on given Signature, but the provided value is incompatible: \(v.pythonRepr).")
+                Predict.logger.warning("\(LogText.oneLine("Type mismatch for field '\(f.name)': expected \(f.type.pythonName) based on given Signature, but the provided value is incompatible: \(v.pythonRepr)."))")
             }
         }
         let missing = signature.inputFields.filter { out[$0.name] == nil && !$0.type.allowsNone }.map(\.name)
         if !missing.isEmpty {
-            Predict.logger.warning("Not all input fields were provided to module. Present: \(Array(out.keys)). Missing: \(missing).")
+            Predict.logger.warning("\(LogText.oneLine("Not all input fields were provided to module. Present: \(Array(out.keys)). Missing: \(missing)."))")
         }
         return out
     }
@@ -148,6 +150,7 @@ public final class ChainOfThought: Module, @unchecked Sendable {
 
     public init(_ signature: Signature, rationaleField: Field? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
                 temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
+        if let n { _ = try LMRequest.checkedCompletions(.int(n)) }
         let rationale = rationaleField ?? Field.output("reasoning")
         let extended = try signature.prepending(Field(rationale.name, kind: .output, type: rationale.type, description: rationale.description))
         predict = Predict(extended, lm: lm, demos: demos, n: n, temperature: temperature, config: config)
@@ -166,6 +169,13 @@ public final class ChainOfThought: Module, @unchecked Sendable {
     public override var description: String { "ChainOfThought(\(predict.signature))" }
 
     public override func rejectPositional() throws { try predict.rejectPositional() }
+
+    /// Calls with per-call options for its predictor: another LM or extra LM parameters (DSPy
+    /// passes `lm` and `config` through to the inner Predict).
+    public func call(_ inputs: Inputs, lm: LM?, config: OrderedDictionary<String, Value> = [:]) async throws -> Prediction {
+        let options = Predict.CallOptions(target: ObjectIdentifier(predict), lm: lm, config: config, demos: nil)
+        return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
+    }
 
     public override func forward(_ inputs: Inputs) async throws -> Prediction {
         try await predict.call(inputs)

@@ -110,11 +110,11 @@ open class ReAct: Module, @unchecked Sendable {
             do {
                 step = try await callWithTruncation(react, inputs: inputs, trajectory: &trajectory)
             } catch let error as LMError where error.kind == .contextWindowExceeded {
-                ReAct.logger.warning("Ending the trajectory: \(error)")
+                ReAct.logger.warning("\(LogText.oneLine("Ending the trajectory: \(error)"))")
                 break
             } catch let error as AdapterParseError {
                 let failure = recoverChoice(from: error)
-                ReAct.logger.warning("The model's tool choice could not be parsed; recording it as an observation: \(failure.observation)")
+                ReAct.logger.warning("\(LogText.oneLine("The model's tool choice could not be parsed; recording it as an observation: \(failure.observation)"))")
                 trajectory["thought_\(index)"] = failure.thought
                 trajectory["tool_name_\(index)"] = failure.toolName
                 trajectory["tool_args_\(index)"] = failure.toolArgs

@@ -100,8 +100,8 @@ public final class CallLog: Sendable, CustomStringConvertible {
         var errorKind: String?
         var errorMessage: String?
         var callID: String?
-        /// Strings to blank out wherever they appear (the LM's API key).
-        var secrets: [String]
+        /// Blanks out the LM's credentials wherever they appear.
+        var redactor: Redactor = .none
     }
 
     static let insertSQL = """
@@ -111,19 +111,14 @@ public final class CallLog: Sendable, CustomStringConvertible {
         """
 
     /// The row for `entry`, with credentials removed from the parameters and every secret
-    /// replaced by `<redacted>` in every text column.
+    /// (plain or percent-encoded) replaced by `<redacted>` in every text column.
     static func row(_ entry: Entry) -> [SQLiteValue] {
-        let secrets = entry.secrets.filter { $0.count >= 4 }
-        func scrub(_ s: String) -> String {
-            var s = s
-            for secret in secrets where s.contains(secret) { s = s.replacingOccurrences(of: secret, with: "<redacted>") }
-            return s
-        }
+        let scrub = { (s: String) in entry.redactor.scrub(s) }
         var params = entry.parameters
         params.removeAll { LMRequest.isCredential($0.key) || $0.value.isNull }
         let messages = JSON.compact(.array(entry.messages.map(\.jsonValue)))
         let outputs = JSON.compact(.array(entry.outputs.map(Value.string)))
-        let seconds = Double(entry.duration.components.seconds) + Double(entry.duration.components.attoseconds) / 1e18
+        let seconds = entry.duration.timeInterval
         func optionalInt(_ i: Int?) -> SQLiteValue { i.map { .int(Int64($0)) } ?? .null }
         return [
             .double(entry.startedAt.timeIntervalSince1970), .double(seconds), .text(scrub(entry.model)),
@@ -147,7 +142,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
             }
         } catch {
             let count = failures.withLock { n -> Int in n += 1; return n }
-            if count <= 3 { CallLog.logger.warning("call log \(path): writing failed: \(error)") }
+            if count <= 3 { CallLog.logger.warning("\(LogText.oneLine("call log \(path): writing failed: \(error)"))") }
         }
     }
 
@@ -179,7 +174,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
                 result: Result<LMResponse, any Error>) async {
         var entry = Entry(startedAt: startedAt, duration: ContinuousClock.now - started, model: lm.model,
                           messages: request.messages, parameters: request.parameters, outputs: [], usage: nil,
-                          cacheHit: false, callID: callID, secrets: lm.apiKey.map { [$0] } ?? [])
+                          cacheHit: false, callID: callID, redactor: lm.redactor)
         switch result {
         case .success(let response):
             entry.outputs = response.outputs
@@ -218,7 +213,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
         let seconds = r.double(2)
         return CallRecord(
             id: r.int(0), startedAt: Date(timeIntervalSince1970: r.double(1)),
-            duration: .nanoseconds(Int64((seconds.isFinite ? max(0, seconds) : 0) * 1e9)),
+            duration: Duration.clamping(seconds: seconds),  // any stored number, even a damaged one
             model: r.text(3) ?? "", messages: messages, parameters: json(5).objectValue ?? [:],
             outputs: (json(6).arrayValue ?? []).map { $0.stringValue ?? "" }, usage: usage, cacheHit: r.int(11) != 0,
             errorKind: r.text(12), errorMessage: r.text(13), callID: r.text(14))

@@ -38,6 +38,12 @@ public struct HistoryEntry: Sendable, Hashable {
             + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(micros, 6))"
     }
 
+    /// The newest `n` of `entries`: all of them when `n` is larger, none when `n` is 0 or
+    /// negative (`suffix` traps on a negative count). Every `inspectHistory` uses this.
+    static func last(_ n: Int, of entries: [HistoryEntry]) -> ArraySlice<HistoryEntry> {
+        entries.suffix(Swift.max(0, n))
+    }
+
     /// Formats entries as DSPy's `inspect_history` prints them; `color` adds ANSI colours.
     public static func render<S: Sequence>(_ entries: S, color: Bool) -> String where S.Element == HistoryEntry {
         func paint(_ code: String, _ s: String) -> String { color ? "\u{1B}[\(code)m" + s + "\u{1B}[0m" : s }
@@ -84,9 +90,10 @@ public enum GlobalHistory {
     public static func clear() { store.withLock { $0 = BoundedHistory() } }
 }
 
-/// The last `n` LM calls of the process, as DSPy's `dspy.inspect_history(n)` prints them.
+/// The last `n` LM calls of the process, as DSPy's `dspy.inspect_history(n)` prints them
+/// (all of them when `n` exceeds their number, none when `n` is 0 or negative).
 public func inspectHistory(n: Int = 1, color: Bool = false) -> String {
-    HistoryEntry.render(GlobalHistory.entries.suffix(n), color: color)
+    HistoryEntry.render(HistoryEntry.last(n, of: GlobalHistory.entries), color: color)
 }
 
 /// Random 32-hex-digit identifiers (like Python's `uuid4().hex`).

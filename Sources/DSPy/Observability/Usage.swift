@@ -24,14 +24,13 @@ public struct TokenUsage: Sendable, Hashable, CustomStringConvertible {
 
     public static func += (a: inout TokenUsage, b: TokenUsage) { a = a + b }
 
-    /// DSPy's usage dictionary (`prompt_tokens`, `completion_tokens`, `total_tokens`, ...).
+    /// DSPy's usage dictionary: `prompt_tokens`, `completion_tokens`, `total_tokens`, then
+    /// `prompt_tokens_details` (cached tokens, or None) and `completion_tokens_details` (None),
+    /// as DSPy 3.4.1 reports them.
     public var value: Value {
-        var o: Value = ["prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens), "total_tokens": .int(totalTokens)]
-        if cachedTokens > 0, case .object(var d) = o {
-            d["prompt_tokens_details"] = ["cached_tokens": .int(cachedTokens)]
-            o = .object(d)
-        }
-        return o
+        ["prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens), "total_tokens": .int(totalTokens),
+         "prompt_tokens_details": cachedTokens > 0 ? ["cached_tokens": .int(cachedTokens)] : .null,
+         "completion_tokens_details": .null]
     }
 
     public var description: String { value.pythonRepr }

@@ -100,10 +100,15 @@ extension Settings {
                 var params = kwargs
                 params.removeValue(forKey: "temperature")
                 params.removeValue(forKey: "max_tokens")
-                return try LM(model, temperature: kwargs["temperature"]?.doubleValue, maxTokens: kwargs["max_tokens"]?.intValue,
-                              apiBase: allowAPIBase ? o["api_base"]?.stringValue : nil, numRetries: o["num_retries"]?.intValue ?? 3,
-                              cache: o["cache"]?.boolValue, timeout: .milliseconds(Int64((o["timeout"]?.doubleValue ?? 600) * 1000)),
-                              parameters: params)
+                do {
+                    return try LM(model, temperature: kwargs["temperature"]?.doubleValue, maxTokens: kwargs["max_tokens"]?.intValue,
+                                  apiBase: allowAPIBase ? o["api_base"]?.stringValue : nil, numRetries: o["num_retries"]?.intValue ?? 3,
+                                  cache: o["cache"]?.boolValue,
+                                  timeout: try Duration(checkedSeconds: o["timeout"]?.doubleValue ?? 600, argument: "timeout"),
+                                  parameters: params)
+                } catch let e as ArgumentRangeError {
+                    throw SettingsFileError(description: "Settings key '\(key)': \(e).")
+                }
             case "ChatAdapter": return ChatAdapter(useJSONAdapterFallback: o["use_json_adapter_fallback"]?.boolValue ?? true)
             case "JSONAdapter": return JSONAdapter()
             case let other?: throw SettingsFileError(description: "Settings key '\(key)': unknown type '\(other)'.")

@@ -210,7 +210,7 @@ enum SignatureParser {
             var type = FieldType.string
             var undefined = true
             if lexer.consume(":") {
-                type = try lexer.typeExpression(whole: whole)
+                type = try lexer.typeExpression(whole: whole, depth: 0)
                 undefined = false
                 lexer.skipSpace()
             }
@@ -267,22 +267,30 @@ struct TypeLexer {
         return name
     }
 
-    mutating func typeExpression(whole: String) throws -> FieldType {
-        var members = [try primaryType(whole: whole)]
-        while consume("|") { members.append(try primaryType(whole: whole)) }
+    /// Type parameters nest at most this deep (`list[list[...]]`): deeper input is refused
+    /// before the recursive parser can run out of stack.
+    static let maxDepth = 64
+
+    mutating func typeExpression(whole: String, depth: Int) throws -> FieldType {
+        guard depth < TypeLexer.maxDepth else {
+            let shown = whole.count > 80 ? String(whole.prefix(80)) + "…" : whole
+            throw SignatureError("Invalid signature format: '\(shown)': types are nested more than \(TypeLexer.maxDepth) levels deep.")
+        }
+        var members = [try primaryType(whole: whole, depth: depth)]
+        while consume("|") { members.append(try primaryType(whole: whole, depth: depth)) }
         if members.count == 1 { return members[0] }
         return .union(members, pep604: true)
     }
 
-    private mutating func typeArguments(whole: String) throws -> [FieldType] {
+    private mutating func typeArguments(whole: String, depth: Int) throws -> [FieldType] {
         var args: [FieldType] = []
         if consume("]") { return args }
-        repeat { args.append(try typeExpression(whole: whole)) } while consume(",")
+        repeat { args.append(try typeExpression(whole: whole, depth: depth + 1)) } while consume(",")
         guard consume("]") else { throw SignatureError("Invalid signature format: '\(whole)': expected ']' at \(describePosition()).") }
         return args
     }
 
-    private mutating func primaryType(whole: String) throws -> FieldType {
+    private mutating func primaryType(whole: String, depth: Int) throws -> FieldType {
         skipSpace()
         guard let name = dottedName() else {
             throw SignatureError("Failed to parse string-base Signature due to unhandled AST node type in annotation: \(describePosition()) in '\(whole)'.")
@@ -304,22 +312,22 @@ struct TypeLexer {
         case "None", "NoneType": return try noArgs(.none)
         case "list", "List", "typing.List":
             guard hasArgs else { return .list(nil) }
-            let a = try typeArguments(whole: whole); try arity(a, 1); return .list(a[0])
+            let a = try typeArguments(whole: whole, depth: depth); try arity(a, 1); return .list(a[0])
         case "set", "Set", "frozenset":
             guard hasArgs else { return .set(nil) }
-            let a = try typeArguments(whole: whole); try arity(a, 1); return .set(a[0])
+            let a = try typeArguments(whole: whole, depth: depth); try arity(a, 1); return .set(a[0])
         case "dict", "Dict", "typing.Dict":
             guard hasArgs else { return .dict(nil, nil) }
-            let a = try typeArguments(whole: whole); try arity(a, 2); return .dict(a[0], a[1])
+            let a = try typeArguments(whole: whole, depth: depth); try arity(a, 2); return .dict(a[0], a[1])
         case "tuple", "Tuple":
             guard hasArgs else { return .tuple([]) }
-            return .tuple(try typeArguments(whole: whole))
+            return .tuple(try typeArguments(whole: whole, depth: depth))
         case "Optional", "typing.Optional":
             guard hasArgs else { throw SignatureError("Optional needs a type parameter in '\(whole)'.") }
-            let a = try typeArguments(whole: whole); try arity(a, 1); return .optional(a[0])
+            let a = try typeArguments(whole: whole, depth: depth); try arity(a, 1); return .optional(a[0])
         case "Union", "typing.Union":
             guard hasArgs else { throw SignatureError("Union needs type parameters in '\(whole)'.") }
-            let a = try typeArguments(whole: whole)
+            let a = try typeArguments(whole: whole, depth: depth)
             if a.count == 2, a[1] == .none { return .optional(a[0]) }
             return a.count == 1 ? a[0] : .union(a, pep604: false)
         case "Literal", "typing.Literal":

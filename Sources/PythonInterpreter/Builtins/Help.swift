@@ -82,7 +82,7 @@ public enum Help {
         return s
     }
 
-    static func firstLine(_ s: String) -> String {
+    public static func firstLine(_ s: String) -> String {
         String(s.split(separator: "\n", omittingEmptySubsequences: true).first ?? "").trimmingCharacters(in: " ")
     }
 

@@ -2,7 +2,7 @@ import BigInt
 
 extension PyType {
     /// Defines a method implemented in Swift.
-    func method(_ name: String, _ signature: String? = nil, doc: String = "", _ body: @escaping PyNativeMethod.Body) {
+    public func method(_ name: String, _ signature: String? = nil, doc: String = "", _ body: @escaping PyNativeMethod.Body) {
         define(name, .object(PyNativeMethod(name, signature: signature ?? "\(name)(...)", doc: doc, body)))
     }
 
@@ -17,7 +17,7 @@ extension PyType {
     }
 
     /// Defines a computed attribute.
-    func property(_ name: String, doc: String = "", get: @escaping PyNativeProperty.Getter, set: PyNativeProperty.Setter? = nil) {
+    public func property(_ name: String, doc: String = "", get: @escaping PyNativeProperty.Getter, set: PyNativeProperty.Setter? = nil) {
         define(name, .object(PyNativeProperty(name, doc: doc, get: get, set: set)))
     }
 }
@@ -63,7 +63,7 @@ extension ExecContext {
     }
 
     /// An optional argument that may be None.
-    func optional(_ v: PyValue?) -> PyValue? {
+    public func optional(_ v: PyValue?) -> PyValue? {
         guard let v, !v.isNone else { return nil }
         return v
     }

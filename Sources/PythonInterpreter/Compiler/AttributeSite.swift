@@ -33,6 +33,7 @@ struct AttributeSite {
             storable = !(d is PyNativeProperty || d is PyProperty || (!d.type.isBuiltin && d.type.lookup("__set__") != nil))
         }
         if !t.isBuiltin, let setter = t.lookup("__setattr__"), !ctx.isObjectSlot(setter, "__setattr__") { storable = false }
+        if t.native.setAttribute != nil { storable = false }
         simpleStore = storable
     }
 

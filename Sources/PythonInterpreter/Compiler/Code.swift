@@ -64,6 +64,13 @@ public final class CodeObject: @unchecked Sendable {
     /// The text of the signature for `help()`: `(a, b=1, *args, **kwargs)`.
     public let signatureText: String
 
+    /// Parameter names in order: positional ones, then keyword-only ones (`*args` and
+    /// `**kwargs` excluded).
+    public var parameterNames: [String] { Array(parameters.names.prefix(parameters.namedCount)) }
+    public var positionalParameterCount: Int { parameters.positionalCount }
+    public var hasVarArgs: Bool { parameters.varArgsSlot != nil }
+    public var hasVarKeywords: Bool { parameters.varKeywordsSlot != nil }
+
     init(name: String, qualname: String, filename: String, firstLine: Int, parameters: ParameterSpec, localNames: [String],
          cellNames: [String], cellSeeds: [Int?], freeNames: [String], isGenerator: Bool, isAsync: Bool, docstring: String?,
          signatureText: String) {

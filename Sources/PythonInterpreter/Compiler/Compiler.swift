@@ -30,6 +30,8 @@ struct Compiler {
     var atTopLevel = true
     /// The enclosing class's name, for private name mangling (`self.__x` is `self._C__x`).
     var privateClassName: String?
+    /// 1 for statements directly in the module body, more inside blocks.
+    var blockDepth = 0
 
     /// Compiles a module (a script, one interactive entry, or one top-level statement).
     static func compileModule(_ stmts: [Stmt], filename: String, interactive: Bool) throws -> CodeObject {
@@ -114,8 +116,13 @@ struct Compiler {
     // MARK: Statements
 
     mutating func compileBlock(_ stmts: [Stmt]) throws -> [StmtNode] {
-        try stmts.map { try compile($0) }
+        blockDepth += 1
+        defer { blockDepth -= 1 }
+        return try stmts.map { try compile($0) }
     }
+
+    /// A statement directly in an interactive module body (not in a block or function).
+    var isInteractiveTopLevel: Bool { interactive && atTopLevel && scope.kind == .module && functionDepth == 0 && blockDepth == 1 }
 
     mutating func compile(_ s: Stmt) throws -> StmtNode {
         let p = s.position
@@ -123,13 +130,14 @@ struct Compiler {
         switch s.kind {
         case .expression(let e):
             let display = interactive && atTopLevel && functionDepth == 0 && scope.kind == .module
-            return ExprStmtNode(try expr(e), display: display, p, endLine: end)
+            return ExprStmtNode(try expr(e), display: display, topLevel: isInteractiveTopLevel, p, endLine: end)
         case .assign(let targets, let value):
             let v = try expr(value)
             if targets.count == 1, case .name(let n) = targets[0].kind, case .local(let slot) = access(n) {
                 return AssignLocalNode(slot, v, p, endLine: end)
             }
-            return AssignNode(try targets.map { try target($0) }, v, p, endLine: end)
+            let topLevel = isInteractiveTopLevel && targets.count == 1 && { if case .name = targets[0].kind { return true }; return false }()
+            return AssignNode(try targets.map { try target($0) }, v, topLevel: topLevel, p, endLine: end)
         case .augAssign(let t, let op, let value):
             let v = try expr(value)
             return AugAssignNode(try target(t), op, v, p, endLine: end)

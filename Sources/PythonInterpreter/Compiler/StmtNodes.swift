@@ -30,14 +30,20 @@ final class ExprStmtNode: StmtNode, @unchecked Sendable {
     let expr: ExprNode
     /// Interactive mode prints the value of expression statements.
     let display: Bool
-    init(_ expr: ExprNode, display: Bool, _ p: SourcePosition, endLine: Int) {
+    /// Directly in an interactive module body (its value goes through `topLevelValue`).
+    let topLevel: Bool
+    init(_ expr: ExprNode, display: Bool, topLevel: Bool = false, _ p: SourcePosition, endLine: Int) {
         self.expr = expr
         self.display = display
+        self.topLevel = topLevel
         super.init(p, endLine: endLine)
     }
     override func exec(_ f: Frame) throws -> Flow {
-        let v = try expr.eval(f)
-        if display { try f.ctx.interpreter.display(f.ctx, v) }
+        var v = try expr.eval(f)
+        if display {
+            if topLevel, let hook = f.ctx.interpreter.hooks.topLevelValue { v = try hook(f.ctx, v, false) }
+            try f.ctx.interpreter.display(f.ctx, v)
+        }
         return .normal
     }
 }
@@ -45,13 +51,17 @@ final class ExprStmtNode: StmtNode, @unchecked Sendable {
 final class AssignNode: StmtNode, @unchecked Sendable {
     let targets: [TargetNode]
     let value: ExprNode
-    init(_ targets: [TargetNode], _ value: ExprNode, _ p: SourcePosition, endLine: Int) {
+    /// An interactive top-level `name = value` (its value goes through `topLevelValue`).
+    let topLevel: Bool
+    init(_ targets: [TargetNode], _ value: ExprNode, topLevel: Bool = false, _ p: SourcePosition, endLine: Int) {
         self.targets = targets
         self.value = value
+        self.topLevel = topLevel
         super.init(p, endLine: endLine)
     }
     override func exec(_ f: Frame) throws -> Flow {
-        let v = try value.eval(f)
+        var v = try value.eval(f)
+        if topLevel, let hook = f.ctx.interpreter.hooks.topLevelValue { v = try hook(f.ctx, v, true) }
         for t in targets { try t.assign(f, v) }
         return .normal
     }

@@ -54,6 +54,23 @@ public final class InterpreterLock: @unchecked Sendable {
     /// Blocks until the lock is this thread's.
     public func acquire() { acquire(reserve()) }
 
+    /// Waits at most `timeout` for the lock; false (and no place in line) when it did not come.
+    public func tryAcquire(timeout: DispatchTimeInterval) -> Bool {
+        let ticket = reserve()
+        if ticket.granted { return true }
+        if ticket.semaphore.wait(timeout: .now() + timeout) == .success { return true }
+        pthread_mutex_lock(&mutex)
+        if let i = queue[head...].firstIndex(where: { $0 === ticket }) {
+            queue.remove(at: i)
+            pthread_mutex_unlock(&mutex)
+            return false
+        }
+        pthread_mutex_unlock(&mutex)
+        // Granted between the timeout and the check: it is ours now.
+        ticket.semaphore.wait()
+        return true
+    }
+
     /// Hands the lock to the next in line, or frees it.
     public func release() {
         pthread_mutex_lock(&mutex)

@@ -54,6 +54,7 @@ extension ExecContext {
             if case .object(let f as PyBuiltinFunction) = v { return .str(f.name) }
         default: break
         }
+        if let computed = type.native.getAttribute, let v = try computed(self, v, name) { return v }
         if !type.isBuiltin, let getattr = type.lookup("__getattr__") {
             if userGetattrErrors { return try callDescriptor(getattr, self: v, Args([.str(name)])) }
             do {
@@ -110,6 +111,7 @@ extension ExecContext {
             if case .object(let d) = v {
                 if let c = d as? PyClassMethod { return .object(PyBoundMethod(function: c.function, receiver: .object(t))) }
                 if let s = d as? PyStaticMethod { return s.function }
+                if let p = d as? PyClassProperty { return try p.get(self, t) }
                 if !d.type.isBuiltin, !(d is PyType), let get = d.type.lookup("__get__") {
                     return try callDescriptor(get, self: v, Args([.none, .object(t)]))
                 }
@@ -188,6 +190,7 @@ extension ExecContext {
                 return
             }
         }
+        if let store = type.native.setAttribute, try store(self, target, name, value) { return }
         if !type.isBuiltin, let setter = type.lookup("__setattr__"), !isObjectSlot(setter, "__setattr__") {
             _ = try callDescriptor(setter, self: target, Args([.str(name), value]))
             return

@@ -4,7 +4,15 @@ public enum Builtins {
     public static func makeType(_ name: String, base: PyType? = objectType, module: String = "builtins", doc: String? = nil,
                                 native: PyType.NativeBehavior = PyType.NativeBehavior(),
                                 install: ((PyType) -> Void)? = nil) -> PyType {
-        let t = PyType(name: name, bases: base.map { [$0] } ?? [], module: module, isBuiltin: true, doc: doc, native: native)
+        var behavior = native
+        if let base {
+            // Natives inherit their base's hooks (a prediction reads fields as an example does).
+            if behavior.makeInstance == nil { behavior.makeInstance = base.native.makeInstance }
+            if behavior.getAttribute == nil { behavior.getAttribute = base.native.getAttribute }
+            if behavior.setAttribute == nil { behavior.setAttribute = base.native.setAttribute }
+            if behavior.classRepr == nil { behavior.classRepr = base.native.classRepr }
+        }
+        let t = PyType(name: name, bases: base.map { [$0] } ?? [], module: module, isBuiltin: true, doc: doc, native: behavior)
         t.type = typeType
         install?(t)
         return t
@@ -69,7 +77,7 @@ public enum Builtins {
 
     // MARK: Exceptions
 
-    static func exceptionType(_ name: String, _ base: PyType?, module: String = "builtins", doc: String? = nil) -> PyType {
+    public static func exceptionType(_ name: String, _ base: PyType?, module: String = "builtins", doc: String? = nil) -> PyType {
         makeType(name, base: base ?? objectType, module: module, doc: doc,
                  native: .init(construct: nil, makeInstance: { _, cls in PyExceptionObject(cls: cls) }, subclassable: true)) { t in
             if base == nil { ExceptionMethods.install(t) }

@@ -30,6 +30,9 @@ public final class PyExceptionObject: PyInstance, @unchecked Sendable {
         }
     }
 
+    /// The embedding library's own error this exception stands for, if any.
+    public var swiftError: (any Error)?
+
     /// A message computed by a user `__str__`, filled in when the error is reported.
     public var customMessage: String?
 

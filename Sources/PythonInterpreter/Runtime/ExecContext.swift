@@ -99,7 +99,7 @@ public final class ExecContext: @unchecked Sendable {
     /// Raises `RecursionError` when the native stack is nearly exhausted (deep data
     /// structures, recursive `__repr__`) or Python calls nest beyond the recursion limit.
     @inline(__always)
-    func checkStack() throws {
+    public func checkStack() throws {
         var marker = 0
         let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
         if here < stackLimit { throw PyError.recursion("maximum recursion depth exceeded") }

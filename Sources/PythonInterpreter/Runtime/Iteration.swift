@@ -311,7 +311,7 @@ extension ExecContext {
 
     /// The pairs of a mapping (a dict, or an object with `keys()` and `__getitem__`), or of an
     /// iterable of pairs, for `dict(x)` and `d.update(x)`.
-    func mappingPairs(_ v: PyValue) throws -> [(PyKey, PyValue)] {
+    public func mappingPairs(_ v: PyValue) throws -> [(PyKey, PyValue)] {
         if let d = v.as(PyDict.self) { return d.pairs.map { ($0.key, $0.value) } }
         if case .object(let o) = v, !(o is PyList), !(o is PyTuple), let keys = try lookupAttr(v, "keys") {
             var out: [(PyKey, PyValue)] = []

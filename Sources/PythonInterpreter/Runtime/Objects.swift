@@ -84,15 +84,28 @@ public final class PyType: PyObject, @unchecked Sendable {
         public var onSubclass: (@Sendable (ExecContext, PyType) throws -> Void)?
         /// Whether user code may subclass it.
         public var subclassable: Bool
+        /// Attributes computed by the type when neither the class nor the instance has them
+        /// (field access on records such as a prediction).
+        public var getAttribute: (@Sendable (ExecContext, PyValue, String) throws -> PyValue?)?
+        /// Stores an attribute; returns false to fall back to the instance dictionary.
+        public var setAttribute: (@Sendable (ExecContext, PyValue, String, PyValue) throws -> Bool)?
+        /// `repr(cls)` for the type and its subclasses (a metaclass `__repr__`).
+        public var classRepr: (@Sendable (ExecContext, PyType) throws -> String)?
 
         public init(construct: (@Sendable (ExecContext, PyType, Args) throws -> PyValue)? = nil,
                     makeInstance: (@Sendable (ExecContext, PyType) throws -> PyObject)? = nil,
                     onSubclass: (@Sendable (ExecContext, PyType) throws -> Void)? = nil,
-                    subclassable: Bool = true) {
+                    subclassable: Bool = true,
+                    getAttribute: (@Sendable (ExecContext, PyValue, String) throws -> PyValue?)? = nil,
+                    setAttribute: (@Sendable (ExecContext, PyValue, String, PyValue) throws -> Bool)? = nil,
+                    classRepr: (@Sendable (ExecContext, PyType) throws -> String)? = nil) {
             self.construct = construct
             self.makeInstance = makeInstance
             self.onSubclass = onSubclass
             self.subclassable = subclassable
+            self.getAttribute = getAttribute
+            self.setAttribute = setAttribute
+            self.classRepr = classRepr
         }
     }
 
@@ -121,9 +134,12 @@ public final class PyType: PyObject, @unchecked Sendable {
         t.qualname = qualname
         t.mro = try linearize(t, bases)
         var native = NativeBehavior()
-        for b in t.mro.dropFirst() where b.native.makeInstance != nil || b.native.onSubclass != nil {
+        for b in t.mro.dropFirst() {
             if native.makeInstance == nil { native.makeInstance = b.native.makeInstance }
             if native.onSubclass == nil { native.onSubclass = b.native.onSubclass }
+            if native.getAttribute == nil { native.getAttribute = b.native.getAttribute }
+            if native.setAttribute == nil { native.setAttribute = b.native.setAttribute }
+            if native.classRepr == nil { native.classRepr = b.native.classRepr }
         }
         native.subclassable = true
         t.native = native
@@ -490,6 +506,21 @@ public final class PyProperty: PyObject, @unchecked Sendable {
         self.fdel = fdel
         self.doc = doc
         super.init(type: Builtins.propertyType)
+    }
+}
+
+/// An attribute of a class computed from the class itself (a metaclass property, such as a
+/// signature's `instructions`).
+public final class PyClassProperty: PyObject, @unchecked Sendable {
+    // Sendable proof: immutable after init.
+    public let name: String
+    public let doc: String
+    let get: @Sendable (ExecContext, PyType) throws -> PyValue
+    public init(_ name: String, doc: String = "", get: @escaping @Sendable (ExecContext, PyType) throws -> PyValue) {
+        self.name = name
+        self.doc = doc
+        self.get = get
+        super.init(type: Builtins.getSetDescriptorType)
     }
 }
 

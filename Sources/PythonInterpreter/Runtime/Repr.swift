@@ -206,6 +206,8 @@ extension ExecContext {
             case let e as PyExceptionObject where e.type.lookup("__repr__").map({ isBuiltinSlot($0) }) ?? true:
                 let args = e.args.count == 1 ? try repr(e.args[0]) : try e.args.map { try repr($0) }.joined(separator: ", ")
                 return "\(e.type.name)(\(args))"
+            case let t as PyType where t.native.classRepr != nil:
+                return try t.native.classRepr?(self, t) ?? Repr.defaultRepr(o)
             case is PyType, is PyFunction, is PyBuiltinFunction, is PyModule, is PySingleton, is PyNativeMethod:
                 return Repr.defaultRepr(o)
             default:

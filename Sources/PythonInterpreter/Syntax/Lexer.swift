@@ -171,12 +171,12 @@ public struct Lexer {
         }
     }
 
-    static func isIdentifierStart(_ c: Unicode.Scalar) -> Bool {
+    public static func isIdentifierStart(_ c: Unicode.Scalar) -> Bool {
         if c.isASCII { return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
         return c.properties.isXIDStart
     }
 
-    static func isIdentifierContinue(_ c: Unicode.Scalar) -> Bool {
+    public static func isIdentifierContinue(_ c: Unicode.Scalar) -> Bool {
         if c.isASCII { return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" || (c >= "0" && c <= "9") }
         return c.properties.isXIDContinue
     }

@@ -1,0 +1,165 @@
+import DSPy
+import OrderedCollections
+import PythonInterpreter
+
+/// `module.batch(...)`, `dspy.Parallel(...)` and `dspy.asyncify(...)` on the library's parallel
+/// machinery: the caller's scope reaches every worker, results keep input order, failures are
+/// logged and come back as None (or, with `return_failed_examples=True`, with the inputs and
+/// exceptions, as DSPy returns them).
+final class ParallelObject: PyNativeObject<(options: ParallelOptions, returnFailed: Bool, accessExamples: Bool)>, @unchecked Sendable {
+    // Sendable proof: as every Python object, touched only under the interpreter lock.
+    init(options: ParallelOptions, returnFailed: Bool, accessExamples: Bool) {
+        super.init(type: DSPyTypes.parallel, payload: (options, returnFailed, accessExamples))
+    }
+}
+
+enum ParallelBinding {
+    static let optionNames = ["num_threads", "max_errors", "return_failed_examples", "provide_traceback", "disable_progress_bar",
+                              "timeout", "straggler_limit"]
+
+    /// Parallel options from keyword arguments (`timeout` checked: a huge or NaN timeout is an error).
+    static func options(_ ctx: ExecContext, _ values: [String: PyValue]) throws -> (ParallelOptions, Bool) {
+        func int(_ k: String) throws -> Int? { try ctx.optional(values[k]).map { try ctx.intArg($0) } }
+        func bool(_ k: String) throws -> Bool? { try ctx.optional(values[k]).map { try ctx.truthy($0) } }
+        if let n = try int("num_threads"), n < 1 { throw PyError.value("num_threads must be at least 1, got \(n)") }
+        let options = ParallelOptions(numThreads: try int("num_threads"), maxErrors: try int("max_errors"),
+                                      provideTraceback: try bool("provide_traceback"),
+                                      disableProgressBar: try bool("disable_progress_bar") ?? false,
+                                      timeout: try LMBinding.seconds(ctx, values["timeout"], "timeout", default: 120),
+                                      stragglerLimit: try int("straggler_limit") ?? 3)
+        return (options, try bool("return_failed_examples") ?? false)
+    }
+
+    /// One unit of parallel work: the library call, and the original item for reporting.
+    struct Item: Sendable {
+        let work: ModuleBinding.CallWork?
+        let function: PyValue?
+        let args: Args
+        let original: PyValue
+        let description: Value
+    }
+
+    static func keywords(_ ctx: ExecContext, of example: PyValue, accessExamples: Bool) throws -> Args {
+        if let r = example.as(RecordObject.self) {
+            if accessExamples {
+                guard let keys = r.inputKeys else {
+                    throw PyError.value("Inputs have not been set for this example. Use `example.with_inputs()` to set them.")
+                }
+                return Args([], keywords: keys.compactMap { k in r.get(k).map { (k, $0) } })
+            }
+            return Args([example])
+        }
+        if let d = example.as(PyDict.self) {
+            return Args([], keywords: try d.pairs.map { (try Convert.keyString(ctx, $0.key.value), $0.value) })
+        }
+        if let t = example.as(PyTuple.self) { return Args(t.items) }
+        if let l = example.as(PyList.self) { return Args(l.items) }
+        throw PyError.type("Invalid example type: \(example.typeName), only supported types are Example, dict, list and tuple")
+    }
+
+    static func item(_ ctx: ExecContext, callee: PyValue, example: PyValue, accessExamples: Bool) throws -> Item {
+        let args = try keywords(ctx, of: example, accessExamples: accessExamples)
+        let description = try Convert.value(ctx, example)
+        if let m = callee.as(ModuleObject.self) {
+            return Item(work: try ModuleBinding.callWork(ctx, m, args, isAsync: false), function: nil, args: args, original: example,
+                        description: description)
+        }
+        return Item(work: nil, function: callee, args: args, original: example, description: description)
+    }
+
+    /// Runs the items with the library's `parallelMap` and gives back Python results in order.
+    static func run(_ ctx: ExecContext, _ items: [Item], options: ParallelOptions, returnFailed: Bool) throws -> PyValue {
+        let interpreter = ctx.interpreter
+        let results = try ctx.dspy {
+            try await parallelMap(items, options: options, describe: { $0.description }) { item -> ItemOutcome in
+                if let work = item.work { return .prediction(try await work.run()) }
+                let function = item.function ?? .none, args = item.args
+                return .value(try await interpreter.runPython { ctx in try ctx.call(function, args) })
+            }
+        }
+        var out: [PyValue] = []
+        var failedExamples: [PyValue] = []
+        var errors: [PyValue] = []
+        for (i, r) in results.items.enumerated() {
+            switch r {
+            case .success(.prediction(let p)):
+                if let work = items[i].work { out.append(try ModuleBinding.result(ctx, work, p)) } else { out.append(.object(RecordObject.prediction(p))) }
+            case .success(.value(let v)):
+                out.append(v)
+            case .failure(let f):
+                out.append(.none)
+                failedExamples.append(items[i].original)
+                let e = (f.error as? PyError) ?? DSPyErrors.python(f.error)
+                errors.append(.object(e.exception))
+            }
+        }
+        let list = PyValue.object(PyList(out))
+        guard returnFailed else { return list }
+        return .object(PyTuple([list, .object(PyList(failedExamples)), .object(PyList(errors))]))
+    }
+
+    enum ItemOutcome: Sendable {
+        case prediction(Prediction)
+        case value(PyValue)
+    }
+
+    static func batch(_ ctx: ExecContext, _ me: PyValue, _ a: Args) throws -> PyValue {
+        guard let examples = a.positional.first ?? a.keyword("examples") else {
+            throw PyError.type("batch() missing 1 required positional argument: 'examples'")
+        }
+        var values: [String: PyValue] = [:]
+        for (k, v) in a.keywords where k != "examples" {
+            guard optionNames.contains(k) else { throw PyError.type("batch() got an unexpected keyword argument '\(k)'") }
+            values[k] = v
+        }
+        let (options, returnFailed) = try options(ctx, values)
+        let items = try ctx.iterateToArray(examples).map { try item(ctx, callee: me, example: $0, accessExamples: true) }
+        return try run(ctx, items, options: options, returnFailed: returnFailed)
+    }
+
+    static func installParallel(_ t: PyType) {
+        t.doc = "Runs (module, example) pairs at once: dspy.Parallel(num_threads=4)([(qa, ex), ...])."
+        t.native.construct = { ctx, _, a in
+            guard a.positional.isEmpty else { throw PyError.type("Parallel() takes keyword arguments only") }
+            var values: [String: PyValue] = [:]
+            var access = true
+            for (k, v) in a.keywords {
+                if k == "access_examples" { access = try ctx.truthy(v); continue }
+                guard optionNames.contains(k) else { throw PyError.type("Parallel() got an unexpected keyword argument '\(k)'") }
+                values[k] = v
+            }
+            let (options, returnFailed) = try options(ctx, values)
+            return .object(ParallelObject(options: options, returnFailed: returnFailed, accessExamples: access))
+        }
+        t.method("__call__", "__call__(exec_pairs, num_threads=None)", doc: "Run the (module, example) pairs; results in input order.") { ctx, me, a in
+            guard let p = me.as(ParallelObject.self) else { return .none }
+            guard let pairs = a.positional.first else { throw PyError.type("Parallel() needs a list of (module, example) pairs") }
+            var options = p.payload.options
+            if let n = try ctx.optional(a.keyword("num_threads")).map({ try ctx.intArg($0) }) { options.numThreads = n }
+            let items = try ctx.iterateToArray(pairs).map { pair -> Item in
+                let parts = try ctx.iterateToArray(pair)
+                guard parts.count == 2 else { throw PyError.value("each item must be a (module, example) pair") }
+                return try item(ctx, callee: parts[0], example: parts[1], accessExamples: p.payload.accessExamples)
+            }
+            return try run(ctx, items, options: options, returnFailed: p.payload.returnFailed)
+        }
+        t.method("__repr__") { _, me, _ in
+            .str("Parallel(num_threads=\(me.as(ParallelObject.self)?.payload.options.numThreads.map(String.init) ?? "None"))")
+        }
+    }
+
+    /// `dspy.asyncify(program)`: an async callable that runs the program on the worker pool
+    /// (bounded by async_max_workers) in the caller's scope.
+    static func asyncify(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
+        try a.check("asyncify", min: 1, max: 1)
+        let program = a[0]
+        let interpreter = ctx.interpreter
+        let name = (try? ctx.getAttr(program, "__name__").stringValue) ?? nil
+        return .object(PyBuiltinFunction("asyncify(\(name ?? program.typeName))", signature: "(*args, **kwargs)") { _, args in
+            .object(PyNativeAwaitable(name: "asyncify", work: {
+                let run = DSPy.asyncify { () throws -> PyValue in try interpreter.runPythonBlocking { ctx in try ctx.call(program, args) } }
+                return try await run()
+            }, convert: { _, r in r as? PyValue ?? .none }))
+        })
+    }
+}

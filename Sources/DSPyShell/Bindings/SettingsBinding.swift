@@ -1,0 +1,198 @@
+import DSPy
+import Foundation
+import OrderedCollections
+import PythonInterpreter
+
+/// The overrides a `context(...)` (or `%push`) describes: applied by `with` or pushed.
+final class ScopeObject: PyInstance, ScopedContextManager, @unchecked Sendable {
+    // Sendable proof: immutable after init (the values are Sendable library values).
+    let values: [String: any Sendable]
+    let text: String
+    /// The tracker a `track_usage()` scope binds (given to `as`).
+    let tracker: UsageTracker?
+
+    init(values: [String: any Sendable], text: String, tracker: UsageTracker? = nil) {
+        self.values = values
+        self.text = text
+        self.tracker = tracker
+        super.init(cls: DSPyTypes.scope)
+    }
+
+    func withScope(_ ctx: ExecContext, _ body: (PyValue) throws -> Void) throws {
+        try Settings.current.context(values) {
+            try body(tracker.map { .object(UsageTrackerObject($0)) } ?? .none)
+        }
+    }
+}
+
+enum SettingsBinding {
+    /// LM knobs that `context`, `%push` and `configure` apply to a copy of the effective LM.
+    static let lmKnobs = ["temperature", "max_tokens", "top_p", "n", "stop"]
+
+    /// Keys DSPy users set; internal keys (call stack, trackers) are left out of completion.
+    static var userKeys: [String] {
+        Settings.defaultKeys.filter { !["usage_tracker", "caller_predict", "caller_modules", "send_stream", "trace"].contains($0) }
+            + ["max_tokens_budget"] + lmKnobs
+    }
+
+    /// Keyword arguments as settings values; LM knobs become a copy of the effective LM and a
+    /// token budget opens a budget for the scope.
+    static func values(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)], function: String) throws -> [String: any Sendable] {
+        var values: [String: any Sendable] = [:]
+        var knobs = OrderedDictionary<String, Value>()
+        for (k, v) in keywords {
+            if lmKnobs.contains(k) {
+                if k == "n", let n = v.smallInt, n < 1 || n > LMRequest.maxCompletions {
+                    throw PyError.value("n must be from 1 to \(LMRequest.maxCompletions), got \(n)")
+                }
+                knobs[k] = try Convert.value(ctx, v)
+                continue
+            }
+            values[k] = try Convert.setting(ctx, key: k, v)
+        }
+        let settings = Settings.current
+        if function != "configure", let limit = values["max_tokens_budget"] as? Int {
+            values["max_tokens_budget"] = TokenBudget(limit: limit, parent: settings.tokenBudget)
+        }
+        if !knobs.isEmpty {
+            guard let base = (values["lm"] as? LM) ?? settings.lm else {
+                throw PyError.value("\(knobs.keys.joined(separator: ", ")) applies to an LM, and none is configured: pass lm=dspy.LM(...) too, or configure(lm=dspy.LM(...)) first")
+            }
+            var params = knobs
+            let t = params.removeValue(forKey: "temperature")?.doubleValue
+            let m = params.removeValue(forKey: "max_tokens")?.intValue
+            values["lm"] = base.copy(temperature: t, maxTokens: m, parameters: params)
+        }
+        return values
+    }
+
+    static func configure(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
+        guard a.positional.isEmpty else { throw PyError.type("configure() takes keyword arguments only, e.g. dspy.configure(lm=dspy.LM(\"dummy\"))") }
+        let v = try values(ctx, a.keywords, function: "configure")
+        do { try Settings.current.configure(v) } catch { throw DSPyErrors.python(error) }
+        return .none
+    }
+
+    static func context(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
+        guard a.positional.isEmpty else { throw PyError.type("context() takes keyword arguments only, e.g. dspy.context(lm=dspy.LM(\"dummy\"))") }
+        let v = try values(ctx, a.keywords, function: "context")
+        let text = try a.keywords.map { "\($0.name)=\(Redaction.display(try ctx.repr($0.value), key: $0.name))" }.joined(separator: ", ")
+        return .object(ScopeObject(values: v, text: text))
+    }
+
+    static func installScope(_ t: PyType) {
+        t.doc = "A settings scope: with dspy.context(lm=..., temperature=...): overrides these keys inside the block."
+        t.method("__repr__") { _, me, _ in .str("context(\((me.as(ScopeObject.self))?.text ?? ""))") }
+    }
+
+    static func installUsageTracker(_ t: PyType) {
+        t.doc = "Token usage per model, collected by `with dspy.track_usage() as t:`."
+        t.method("get_total_tokens", "get_total_tokens()", doc: "Total tokens per model: {model: {prompt_tokens, completion_tokens, total_tokens, ...}}.") { _, me, _ in
+            guard let tr = me.as(UsageTrackerObject.self)?.tracker else { return .none }
+            return RecordObject.usageDict(tr.totals)
+        }
+        t.property("usage_data", get: { _, me in
+            guard let tr = me.as(UsageTrackerObject.self)?.tracker else { return .none }
+            let d = PyDict()
+            for (model, u) in tr.totals.sorted(by: { $0.key < $1.key }) { d.setString(model, .object(PyList([Convert.python(u.value)]))) }
+            return .object(d)
+        })
+        t.method("__repr__") { _, me, _ in
+            let total = me.as(UsageTrackerObject.self)?.tracker.totals.values.reduce(0) { $0 + $1.totalTokens } ?? 0
+            return .str("<UsageTracker: \(total) tokens>")
+        }
+    }
+
+    static func installSettings(_ t: PyType) {
+        t.doc = "DSPy's settings: dspy.settings.lm, .num_threads, ... (read); configure(...) and context(...) change them."
+        t.native.getAttribute = { ctx, _, name in
+            let settings = Settings.current
+            guard settings.contains(name) || Settings.defaultKeys.contains(name) else { return nil }
+            if name == "trace" {
+                guard let trace = settings.trace else { return .object(PyList()) }
+                return .object(PyList((0..<trace.count).map { _ in .none }))
+            }
+            return Convert.python(setting: settings.value(name))
+        }
+        t.native.setAttribute = { _, _, name, _ in
+            throw PyError.attribute("settings are read-only here: use dspy.configure(\(name)=...) or with dspy.context(\(name)=...):")
+        }
+        t.property("config", doc: "Every effective setting as a dict.", get: { _, _ in
+            let d = PyDict()
+            for e in Settings.current.effective() { d.setString(e.key, Convert.python(setting: e.value)) }
+            return .object(d)
+        })
+        t.method("configure", "configure(**kwargs)", doc: "Set process-wide defaults.") { ctx, _, a in try configure(ctx, a) }
+        t.method("context", "context(**kwargs)", doc: "A scoped override for a with block.") { ctx, _, a in try context(ctx, a) }
+        t.method("copy", "copy()", doc: "The effective settings as a dict.") { _, _, _ in
+            let d = PyDict()
+            for e in Settings.current.effective() { d.setString(e.key, Convert.python(setting: e.value)) }
+            return .object(d)
+        }
+        t.method("get", "get(key, default=None)") { ctx, _, a in
+            try a.check("get", min: 1, max: 2)
+            let key = try ctx.strArg(a[0], "get")
+            guard Settings.current.contains(key) else { return a.count > 1 ? a[1] : .none }
+            return Convert.python(setting: Settings.current.value(key))
+        }
+        t.method("save", "save(path, exclude_keys=None)", doc: "Save the settings to a JSON file (never API keys).") { ctx, _, a in
+            let p = try a.bind("save", ["path", "exclude_keys"], required: 1)
+            let path = try ctx.strArg(p[0] ?? .none, "save")
+            let exclude = Set(try ctx.optional(p[1]).map { try ctx.iterateToArray($0).map { try ctx.str($0) } } ?? [])
+            do {
+                let report = try Settings.current.save(to: (path as NSString).expandingTildeInPath, excludeKeys: exclude)
+                if !report.skippedKeys.isEmpty {
+                    ctx.interpreter.hooks.writeError("note: not saved (no file form): \(report.skippedKeys.joined(separator: ", "))\n")
+                }
+            } catch {
+                throw DSPyErrors.python(error)
+            }
+            return .none
+        }
+        t.method("__repr__") { _, _, _ in .str("<dspy.settings: dspy.settings.KEY reads a setting; %settings lists them>") }
+    }
+
+    static func loadSettings(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
+        let p = try a.bind("load_settings", ["path", "allow_pickle", "allow_unsafe_lm_state"], required: 1)
+        let path = try ctx.strArg(p[0] ?? .none, "load_settings")
+        let allowBase = try p[2].map { try ctx.truthy($0) } ?? false
+        do {
+            let values = try Settings.load(from: (path as NSString).expandingTildeInPath, allowAPIBase: allowBase)
+            let d = PyDict()
+            for (k, v) in values.sorted(by: { $0.key < $1.key }) { d.setString(k, Convert.python(setting: v)) }
+            return .object(d)
+        } catch {
+            throw DSPyErrors.python(error)
+        }
+    }
+
+    static func trackUsage(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
+        try a.check("track_usage", min: 0, max: 0)
+        let tracker = UsageTracker(parent: Settings.current.usageTracker)
+        return .object(ScopeObject(values: ["usage_tracker": tracker], text: "usage_tracker=<new>", tracker: tracker))
+    }
+
+    static func configureCache(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
+        let p = try a.bind("configure_cache", ["enable_disk_cache", "enable_memory_cache", "disk_cache_dir", "disk_size_limit_bytes", "memory_max_entries"])
+        let shell = try ctx.shell
+        do {
+            try shell.responseCache.configure(
+                enableMemory: try p[1].map { try ctx.truthy($0) } ?? true,
+                enableDisk: try p[0].map { try ctx.truthy($0) },
+                directory: try ctx.optional(p[2]).map { try ctx.strArg($0, "configure_cache") },
+                diskSizeLimitBytes: try ctx.optional(p[3]).map { try ctx.intArg($0) },
+                memoryMaxEntries: try ctx.optional(p[4]).map { try ctx.intArg($0) } ?? ResponseCache.defaultMemoryMaxEntries)
+        } catch let e as ResponseCacheError {
+            throw PyError.value(e.message)
+        }
+        return .none
+    }
+
+    static func inspectHistory(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
+        let p = try a.bind("inspect_history", ["n"])
+        let n = try p[0].map { try ctx.intArg($0) } ?? 1
+        let shell = try ctx.shell
+        shell.write(DSPy.inspectHistory(n: n, color: shell.color))
+        return .none
+    }
+}
