@@ -320,6 +320,13 @@ public struct ErrorReport: Sendable, CustomStringConvertible {
         self.exception = exception
     }
 
+    /// The exception's class as CPython's traceback names it: qualified with its module unless
+    /// that is `builtins` or `__main__` (`json.decoder.JSONDecodeError`).
+    public var qualifiedKind: String {
+        guard let t = exception?.type, t.module != "builtins", t.module != "__main__", !t.module.isEmpty else { return kind }
+        return "\(t.module).\(t.qualname)"
+    }
+
     /// `ValueError: message`, as the last line of a CPython traceback.
     public var description: String {
         if kind.isEmpty { return message }

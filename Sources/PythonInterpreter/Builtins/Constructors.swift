@@ -36,7 +36,7 @@ enum ConstructorTypes {
         }
         Builtins.tupleType.native.construct = { ctx, _, a in
             try a.check("tuple", min: 0, max: 1)
-            if a.count == 1, case .object(let t as PyTuple) = a[0] { return .object(t) }
+            if a.count == 1, case .object(let t as PyTuple) = a[0], t.type === Builtins.tupleType { return .object(t) }
             return .object(PyTuple(a.count == 1 ? try ctx.iterateToArray(a[0]) : []))
         }
         Builtins.dictType.native.construct = { ctx, _, a in

@@ -87,12 +87,12 @@ enum ListMethods {
             return .none
         }
         t.method("__len__") { _, s, _ in .int(try list(s).items.count) }
-        t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
-        t.method("__setitem__") { ctx, s, a in try ctx.setItem(s, a[0], a[1]); return .none }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
+        t.method("__setitem__") { ctx, s, a in try ctx.builtinSetItem(s, a[0], a[1]); return .none }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
         t.define("__hash__", .none)
     }
 }
@@ -114,12 +114,12 @@ enum TupleMethods {
             return .int(try (s.as(PyTuple.self)?.items ?? []).filter { try $0.isIdentical(to: a[0]) || ctx.equals($0, a[0]) }.count)
         }
         t.method("__len__") { _, s, _ in .int(s.as(PyTuple.self)?.items.count ?? 0) }
-        t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
+        t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
         t.method("__hash__") { ctx, s, _ in .int(try ctx.hash(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
     }
 }
 
@@ -169,30 +169,34 @@ enum DictMethods {
             try dict(s).removeAll()
             return .none
         }
-        t.method("fromkeys", "fromkeys(iterable, value=None, /)", doc: "Create a new dictionary with keys from iterable and values set to value.") { ctx, s, a in
-            try a.check("fromkeys", min: 1, max: 2)
-            let d = PyDict()
-            try ctx.forEach(a[0]) { k in
-                d.set(try PyKey.make(k, ctx), a.count > 1 ? a[1] : .none)
+        t.classMethod("fromkeys", "fromkeys(iterable, value=None, /)",
+                      doc: "Create a new dictionary with keys from iterable and values set to value.") { ctx, a in
+            var rest = a
+            let cls = rest.positional.isEmpty ? .object(Builtins.dictType) : rest.positional.removeFirst()
+            try rest.check("fromkeys", min: 1, max: 2)
+            let made = try ctx.call(cls, Args())
+            let value = rest.count > 1 ? rest[1] : .none
+            try ctx.forEach(rest[0]) { k in
+                if let d = made.as(PyDict.self), d.type.isBuiltin { d.set(try PyKey.make(k, ctx), value) } else { try ctx.setItem(made, k, value) }
                 return true
             }
-            return .object(d)
+            return made
         }
         t.method("__len__") { _, s, _ in .int(try dict(s).count) }
-        t.method("__getitem__") { ctx, s, a in try ctx.getItem(s, a[0]) }
-        t.method("__setitem__") { ctx, s, a in try ctx.setItem(s, a[0], a[1]); return .none }
-        t.method("__delitem__") { ctx, s, a in try ctx.delItem(s, a[0]); return .none }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
+        t.method("__setitem__") { ctx, s, a in try ctx.builtinSetItem(s, a[0], a[1]); return .none }
+        t.method("__delitem__") { ctx, s, a in try ctx.builtinDelItem(s, a[0]); return .none }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
         t.define("__hash__", .none)
     }
 
     static func installView(_ t: PyType) {
         t.method("__len__") { _, s, _ in .int(s.as(PyDictView.self)?.dict.count ?? 0) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
         t.method("__repr__") { ctx, s, _ in
             guard let v = s.as(PyDictView.self) else { return .str("") }
             return .str(v.type.name + "(" + (try ctx.repr(.object(PyList(v.items)))) + ")")
@@ -315,9 +319,9 @@ enum SetMethods {
         }
         t.method("copy", "copy()", doc: "Return a shallow copy of a set.") { _, s, _ in .object(try set(s).copy()) }
         t.method("__len__") { _, s, _ in .int(try set(s).count) }
-        t.method("__contains__") { ctx, s, a in .bool(try ctx.contains(s, a[0])) }
-        t.method("__iter__") { ctx, s, _ in .object(try ctx.iter(s)) }
-        t.method("__eq__") { ctx, s, a in .bool(try ctx.equals(s, a[0])) }
-        t.method("__repr__") { ctx, s, _ in .str(try ctx.repr(s)) }
+        t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
+        t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
+        t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
+        t.method("__repr__") { ctx, s, _ in .str(try ctx.builtinRepr(s)) }
     }
 }

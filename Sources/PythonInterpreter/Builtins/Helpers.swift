@@ -6,6 +6,16 @@ extension PyType {
         define(name, .object(PyNativeMethod(name, signature: signature ?? "\(name)(...)", doc: doc, body)))
     }
 
+    /// Defines a static method implemented in Swift (`str.maketrans`).
+    func staticMethod(_ name: String, _ signature: String, doc: String = "", _ body: @escaping PyBuiltinFunction.Body) {
+        define(name, .object(PyStaticMethod(.object(PyBuiltinFunction(name, signature: signature, doc: doc, body)))))
+    }
+
+    /// Defines a class method implemented in Swift: `body` gets the class as its first argument.
+    func classMethod(_ name: String, _ signature: String, doc: String = "", _ body: @escaping PyBuiltinFunction.Body) {
+        define(name, .object(PyClassMethod(.object(PyBuiltinFunction(name, signature: signature, doc: doc, body)))))
+    }
+
     /// Defines a computed attribute.
     public func property(_ name: String, doc: String = "", get: @escaping PyNativeProperty.Getter, set: PyNativeProperty.Setter? = nil) {
         define(name, .object(PyNativeProperty(name, doc: doc, get: get, set: set)))

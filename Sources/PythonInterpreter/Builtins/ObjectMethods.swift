@@ -54,7 +54,13 @@ enum ObjectMethods {
         t.method("__dir__", "__dir__(self, /)", doc: "Default dir() implementation.") { ctx, s, _ in
             .object(PyList(ctx.dir(s).map { .str($0) }))
         }
-        t.method("__init_subclass__", "__init_subclass__()", doc: "This method is called when a class is subclassed.") { _, _, _ in .none }
+        t.classMethod("__init_subclass__", "__init_subclass__()", doc: "This method is called when a class is subclassed.") { _, a in
+            if !a.keywords.isEmpty {
+                let name = a.positional.first?.as(PyType.self)?.name ?? "object"
+                throw PyError.type("\(name).__init_subclass__() takes no keyword arguments")
+            }
+            return .none
+        }
         t.property("__class__", doc: "The object's class.", get: { _, s in .object(s.type) })
     }
 }
@@ -208,9 +214,17 @@ enum MiscMethods {
         t.property("__name__", get: { _, s in .str(s.as(PyFunction.self)?.name ?? "") }, set: { _, s, v in
             if case .str(let n) = v { s.as(PyFunction.self)?.name = n }
         })
-        t.property("__qualname__", get: { _, s in .str(s.as(PyFunction.self)?.qualname ?? "") })
-        t.property("__module__", get: { _, s in .str(s.as(PyFunction.self)?.module ?? "__main__") })
-        t.property("__annotations__", get: { _, s in .object(s.as(PyFunction.self)?.annotations ?? PyDict()) })
+        t.property("__qualname__", get: { _, s in .str(s.as(PyFunction.self)?.qualname ?? "") }, set: { _, s, v in
+            guard case .str(let n) = v else { throw PyError.type("__qualname__ must be set to a string object") }
+            s.as(PyFunction.self)?.qualname = n
+        })
+        t.property("__module__", get: { _, s in .str(s.as(PyFunction.self)?.module ?? "__main__") }, set: { _, s, v in
+            if case .str(let n) = v { s.as(PyFunction.self)?.module = n }
+        })
+        t.property("__annotations__", get: { _, s in .object(s.as(PyFunction.self)?.annotations ?? PyDict()) }, set: { _, s, v in
+            guard let d = v.as(PyDict.self) else { throw PyError.type("__annotations__ must be set to a dict object") }
+            s.as(PyFunction.self)?.annotations = d
+        })
         t.property("__defaults__", get: { _, s in
             guard let f = s.as(PyFunction.self), !f.defaults.isEmpty else { return .none }
             return .object(PyTuple(f.defaults))
@@ -222,7 +236,7 @@ enum MiscMethods {
         t.property("__wrapped__", get: { ctx, s in
             guard let w = s.as(PyFunction.self)?.dict.getString("__wrapped__") else { throw PyError.attribute("'function' object has no attribute '__wrapped__'") }
             return w
-        })
+        }, set: { _, s, v in s.as(PyFunction.self)?.dict.setString("__wrapped__", v) })
         t.method("__get__") { ctx, s, a in
             guard let receiver = a.positional.first, !receiver.isNone else { return s }
             return .object(PyBoundMethod(function: s, receiver: receiver))
@@ -296,8 +310,15 @@ enum ExceptionMethods {
             .object(PyTuple(s.as(PyExceptionObject.self)?.args ?? []))
         }, set: { ctx, s, v in s.as(PyExceptionObject.self)?.args = try ctx.iterateToArray(v) })
         t.property("__cause__", get: { _, s in s.as(PyExceptionObject.self)?.cause.map { .object($0) } ?? .none },
-                   set: { _, s, v in s.as(PyExceptionObject.self)?.cause = v.as(PyExceptionObject.self) })
-        t.property("__context__", get: { _, s in s.as(PyExceptionObject.self)?.context.map { .object($0) } ?? .none })
+                   set: { _, s, v in
+                       guard let e = s.as(PyExceptionObject.self) else { return }
+                       e.cause = v.as(PyExceptionObject.self)
+                       e.suppressContext = true
+                   })
+        t.property("__context__", get: { _, s in s.as(PyExceptionObject.self)?.context.map { .object($0) } ?? .none },
+                   set: { _, s, v in s.as(PyExceptionObject.self)?.context = v.as(PyExceptionObject.self) })
+        t.property("__suppress_context__", get: { _, s in .bool(s.as(PyExceptionObject.self)?.suppressContext ?? false) },
+                   set: { ctx, s, v in s.as(PyExceptionObject.self)?.suppressContext = try ctx.truthy(v) })
         t.property("__traceback__", get: { _, _ in .none })
         t.method("with_traceback", "with_traceback(tb, /)") { _, s, _ in s }
         t.method("add_note", "add_note(note, /)") { ctx, s, a in
@@ -307,9 +328,27 @@ enum ExceptionMethods {
             d.setString("__notes__", .object(notes))
             return .none
         }
-        // Attributes some exception types carry.
-        t.property("value", get: { _, s in s.as(PyExceptionObject.self)?.args.first ?? .none })
-        t.property("code", get: { _, s in s.as(PyExceptionObject.self)?.args.first ?? .none })
+    }
+
+    /// Attributes that only some exception types carry (`SystemExit.code`, `NameError.name`...).
+    static func installSpecificAttributes() {
+        func firstArg(_ t: PyType, _ name: String) {
+            t.property(name, get: { _, s in
+                if case .object(let o) = s, let v = o.instanceDict?.getString(name) { return v }
+                return s.as(PyExceptionObject.self)?.args.first ?? .none
+            }, set: { _, s, v in
+                if case .object(let o) = s { o.instanceDict?.setString(name, v) }
+            })
+        }
+        firstArg(Builtins.systemExitType, "code")
+        firstArg(Builtins.stopIterationType, "value")
+        firstArg(Builtins.stopAsyncIterationType, "value")
+        Builtins.nameErrorType.property("name", get: { _, s in
+            if case .object(let o) = s, let v = o.instanceDict?.getString("name") { return v }
+            return s.as(PyExceptionObject.self)?.instanceDictionaryName.map { .str($0) } ?? .none
+        }, set: { _, s, v in
+            if case .object(let o) = s { o.instanceDict?.setString("name", v) }
+        })
     }
 }
 
@@ -362,6 +401,22 @@ enum GeneratorMethods {
 
     static func installAsync(_ t: PyType) {
         t.method("__aiter__") { _, s, _ in s }
+        t.method("__anext__", "__anext__()", doc: "Return a value or raise StopAsyncIteration.") { _, s, _ in
+            guard let g = s.as(PyGenerator.self) else { throw PyError.type("not an async generator") }
+            return .object(PyDeferred(name: "__anext__") { ctx in
+                guard let v = try g.resume(ctx, send: .none) else {
+                    throw PyError(PyExceptionObject(cls: Builtins.stopAsyncIterationType))
+                }
+                return v
+            })
+        }
+        t.method("aclose", "aclose()", doc: "Raise GeneratorExit inside the generator.") { _, s, _ in
+            guard let g = s.as(PyGenerator.self) else { throw PyError.type("not an async generator") }
+            return .object(PyDeferred(name: "aclose") { ctx in
+                try g.close(ctx)
+                return .none
+            })
+        }
         t.method("__repr__") { _, s, _ in
             guard case .object(let o as PyGenerator) = s else { return .str("") }
             return .str("<async_generator object \(o.function.qualname) at \(Repr.address(o))>")
@@ -396,7 +451,9 @@ enum TaskMethods {
             guard tk.isDone, case .failure(let e as PyError)? = tk.outcome else { return .false }
             return .bool(e.isInstance(of: Builtins.cancelledErrorType))
         }
-        t.method("cancel", "cancel(msg=None)", doc: "Request that this task cancel itself.") { _, s, _ in .bool(try task(s).requestCancel()) }
+        t.method("cancel", "cancel(msg=None)", doc: "Request that this task cancel itself.") { _, s, _ in
+            .bool(try task(s).requestCancel(interruptingRunningCode: false))
+        }
         t.method("result", "result()", doc: "Return the result of the task (it must be done).") { _, s, _ in
             let tk = try task(s)
             guard let r = tk.outcome else { throw PyError(Builtins.invalidStateErrorType, "Result is not set.") }

@@ -1,3 +1,4 @@
+import Foundation
 import BigInt
 
 /// `str` methods. Strings index by code point, as in Python.
@@ -272,7 +273,9 @@ enum StrMethods {
             try a.check("upper", min: 0, max: 0)
             return .str(me(s).uppercased())
         }
-        t.method("casefold", "casefold()", doc: "Return a version of the string suitable for caseless comparisons.") { _, s, _ in .str(me(s).lowercased()) }
+        t.method("casefold", "casefold()", doc: "Return a version of the string suitable for caseless comparisons.") { _, s, _ in
+            .str(me(s).folding(options: .caseInsensitive, locale: nil))
+        }
         t.method("swapcase", "swapcase()", doc: "Convert uppercase characters to lowercase and lowercase characters to uppercase.") { _, s, _ in
             var out = ""
             for c in me(s).unicodeScalars {
@@ -474,7 +477,7 @@ enum StrMethods {
         t.method("__str__") { _, s, _ in s }
         t.method("__repr__") { _, s, _ in .str(Repr.string(me(s))) }
         t.method("__format__") { ctx, s, a in .str(try ctx.format(s, a.positional.first?.stringValue ?? "")) }
-        t.method("maketrans", "maketrans(x, y=None, z=None, /)", doc: "Return a translation table usable for str.translate().") { ctx, _, a in
+        t.staticMethod("maketrans", "maketrans(x, y=None, z=None, /)", doc: "Return a translation table usable for str.translate().") { ctx, a in
             try a.check("maketrans", min: 1, max: 3)
             let d = PyDict()
             if a.count == 1 {

@@ -28,6 +28,8 @@ struct Compiler {
     var functionDepth = 0
     var inAsync = false
     var atTopLevel = true
+    /// The enclosing class's name, for private name mangling (`self.__x` is `self._C__x`).
+    var privateClassName: String?
     /// 1 for statements directly in the module body, more inside blocks.
     var blockDepth = 0
 
@@ -70,6 +72,14 @@ struct Compiler {
 
     // MARK: Names
 
+    /// CPython's private name mangling: inside class `_C`, `__x` (not `__x__`) becomes `_C__x`.
+    func mangle(_ name: String) -> String {
+        guard let cls = privateClassName, name.hasPrefix("__"), !name.hasSuffix("__"), !name.contains(".") else { return name }
+        let stripped = cls.drop { $0 == "_" }
+        if stripped.isEmpty { return name }
+        return "_" + stripped + name
+    }
+
     func access(_ n: String) -> Access {
         switch scope.kind {
         case .module: return .global
@@ -90,7 +100,7 @@ struct Compiler {
         case .local(let s): return LocalLoad(s, n, p)
         case .cell(let i, let free): return CellLoad(i, n, isFree: free, p)
         case .global: return GlobalLoad(n, p)
-        case .classLocal(let c): return ClassNameLoad(n, cellIndex: c, p)
+        case .classLocal(let c): return ClassNameLoad(mangle(n), cellIndex: c, p)
         }
     }
 
@@ -99,7 +109,7 @@ struct Compiler {
         case .local(let s): return LocalTarget(s, n, p)
         case .cell(let i, _): return CellTarget(i, n, p)
         case .global: return GlobalTarget(n, p)
-        case .classLocal: return ClassNameTarget(n, p)
+        case .classLocal: return ClassNameTarget(mangle(n), p)
         }
     }
 
@@ -167,7 +177,7 @@ struct Compiler {
         case .functionDef(let def):
             let decorators = try def.decorators.map { try expr($0) }
             let make = try makeFunction(name: def.name, params: def.parameters, body: def.body, isAsync: def.isAsync,
-                                        key: ScopeKey(line: p.line, column: p.column, name: def.name), p)
+                                        key: ScopeKey(line: p.line, column: p.column, name: def.name), returns: def.returns, p)
             return DefNode(make, decorators: decorators, target: store(def.name, p), p, endLine: end)
         case .classDef(let def):
             return try compileClass(def, p, end)
@@ -221,6 +231,7 @@ struct Compiler {
         inner.functionDepth = functionDepth
         inner.atTopLevel = false
         inner.cellIndex = Compiler.cellLayout(classScope)
+        inner.privateClassName = def.name
         let body = try inner.compileBlock(def.body)
         scopesByKey = inner.scopesByKey
         let code = CodeObject(name: def.name, qualname: qual, filename: filename, firstLine: p.line, parameters: ParameterSpec(),
@@ -255,7 +266,7 @@ struct Compiler {
 
     /// Compiles a `def` or lambda body into a code object and the node that builds the function.
     mutating func makeFunction(name: String, params: Parameters, body: [Stmt], isAsync: Bool, key: ScopeKey,
-                               _ p: SourcePosition, lambdaBody: Expr? = nil) throws -> MakeFunctionNode {
+                               returns: Expr? = nil, _ p: SourcePosition, lambdaBody: Expr? = nil) throws -> MakeFunctionNode {
         // Defaults and annotations are evaluated in the defining scope, before the body's scope.
         var defaults: [ExprNode] = []
         var kwDefaults: [(String, ExprNode)] = []
@@ -267,11 +278,13 @@ struct Compiler {
             }
             if let a = param.annotation { annotations.append((param.name, try expr(a))) }
         }
+        if let r = returns { annotations.append(("return", try expr(r))) }
         let fnScope = takeScope(key)
         let qual = qualname.isEmpty ? name : "\(qualname).\(name)"
         var inner = Compiler(filename: filename, interactive: false, scopesByKey: scopesByKey, scope: fnScope,
                              qualname: qual + ".<locals>")
         inner.functionDepth = functionDepth + 1
+        inner.privateClassName = privateClassName
         inner.inAsync = isAsync
         inner.atTopLevel = false
         // Slots: positional, keyword-only, *args, **kwargs, then other locals.
@@ -345,7 +358,7 @@ struct Compiler {
         let p = e.position
         switch e.kind {
         case .name(let n): return store(n, p)
-        case .attribute(let base, let name): return AttributeTarget(try expr(base), name, p)
+        case .attribute(let base, let name): return AttributeTarget(try expr(base), mangle(name), p)
         case .subscript(let base, let key): return SubscriptTarget(try expr(base), try expr(key), p)
         case .tuple(let items), .list(let items):
             var targets: [TargetNode] = []
@@ -402,7 +415,7 @@ struct Compiler {
             return DictNode(out, p)
         case .starred:
             throw PythonSyntaxError("can't use starred expression here", at: p)
-        case .attribute(let base, let name): return AttributeNode(try expr(base), name, p)
+        case .attribute(let base, let name): return AttributeNode(try expr(base), mangle(name), p)
         case .subscript(let base, let key): return SubscriptNode(try expr(base), try expr(key), p)
         case .slice(let a, let b, let c):
             return SliceNode(try a.map { try expr($0) }, try b.map { try expr($0) }, try c.map { try expr($0) }, p)
@@ -412,7 +425,7 @@ struct Compiler {
             }
             if case .attribute(let base, let name) = callee.kind {
                 let b = try expr(base)
-                return MethodCallNode(b, name, try args.map { try argument($0) }, p)
+                return MethodCallNode(b, mangle(name), try args.map { try argument($0) }, p)
             }
             let c = try expr(callee)
             return CallNode(c, try args.map { try argument($0) }, p)

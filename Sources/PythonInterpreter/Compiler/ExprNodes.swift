@@ -87,13 +87,17 @@ final class ClassNameLoad: ExprNode, @unchecked Sendable {
 final class AttributeNode: ExprNode, @unchecked Sendable {
     let object: ExprNode
     let name: String
+    private var site: AttributeSite
     init(_ object: ExprNode, _ name: String, _ p: SourcePosition) {
         self.object = object
         self.name = name
+        self.site = AttributeSite(name)
         super.init(p)
     }
     override func eval(_ f: Frame) throws -> PyValue {
-        try f.ctx.getAttr(try object.eval(f), name)
+        let v = try object.eval(f)
+        if case .object(let o as PyInstance) = v, let r = site.load(o, f.ctx) { return r }
+        return try f.ctx.getAttr(v, name)
     }
 }
 
@@ -202,9 +206,11 @@ final class MethodCallNode: ExprNode, @unchecked Sendable {
     let name: String
     let args: [ArgNode]
     let simple: Bool
+    private var site: AttributeSite
     init(_ object: ExprNode, _ name: String, _ args: [ArgNode], _ p: SourcePosition) {
         self.object = object
         self.name = name
+        self.site = AttributeSite(name)
         self.args = args
         simple = args.allSatisfy { if case .positional = $0 { return true }; return false }
         super.init(p)
@@ -217,15 +223,17 @@ final class MethodCallNode: ExprNode, @unchecked Sendable {
             method = nil
         } else {
             let type = receiver.type
-            if type.isBuiltin && !(receiver.as(PyInstance.self) != nil) {
+            if case .object(let o as PyInstance) = receiver {
+                method = site.method(o, ctx)
+            } else if type.isBuiltin {
                 method = type.lookup(name)
-            } else if case .object(let o) = receiver, let d = o.instanceDict, d.getString(name) == nil {
+            } else if case .object(let o) = receiver, let d = o.instanceDict, d.get(site.key) == nil {
                 method = type.lookup(name)
             }
         }
         if case .object(let m)? = method {
             if let native = m as? PyNativeMethod {
-                return try native.body(ctx, receiver, try evalArguments(args, simple: simple, f))
+                return try native.body(ctx, receiver.unboxed, try evalArguments(args, simple: simple, f))
             }
             if let fn = m as? PyFunction {
                 var a = try evalArguments(args, simple: simple, f)

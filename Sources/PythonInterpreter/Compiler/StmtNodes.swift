@@ -277,14 +277,14 @@ final class ForNode: StmtNode, @unchecked Sendable {
 
     func execAsync(_ f: Frame, _ source: PyValue) throws -> Flow {
         let ctx = f.ctx
-        guard let aiter = ctx.special(source, "__aiter__") else {
-            if case .object(let g as PyGenerator) = source, g.isAsync {
-                while let v = try g.resume(ctx, send: .none) {
-                    try target.assign(f, v)
-                    if let end = try step(f) { return end }
-                }
-                return try runBlock(orElse, f)
+        if case .object(let g as PyGenerator) = source, g.isAsync {
+            while let v = try g.resume(ctx, send: .none) {
+                try target.assign(f, v)
+                if let end = try step(f) { return end }
             }
+            return try runBlock(orElse, f)
+        }
+        guard let aiter = ctx.special(source, "__aiter__") else {
             throw PyError.type("'async for' requires an object with __aiter__ method, got \(source.typeName)")
         }
         let it = try ctx.callDescriptor(aiter, self: source, Args())
@@ -596,24 +596,8 @@ final class ClassNode: StmtNode, @unchecked Sendable {
         let frame = Frame(code: bodyCode, ctx: ctx, globals: f.globals, classNamespace: namespace)
         frame.cells = bodyCode.cellNames.map { _ in Cell() } + closureCells.map { f.cells[$0] }
         _ = try runBlock(bodyCode.body, frame)
-        let cls = try PyType.userClass(name: name, qualname: qualname, bases: baseTypes, module: module)
-        if let doc = bodyCode.docstring { cls.doc = doc }
-        for (k, v) in namespace.pairs {
-            guard case .str(let key) = k.value else { continue }
-            if key == "__doc__", case .str(let d) = v { cls.doc = d }
-            cls.define(key, v)
-            if case .object(let fn as PyFunction) = v { fn.definingClass = cls }
-            if case .object(let sm as PyStaticMethod) = v, case .object(let fn as PyFunction) = sm.function { fn.definingClass = cls }
-            if case .object(let cm as PyClassMethod) = v, case .object(let fn as PyFunction) = cm.function { fn.definingClass = cls }
-            if case .object(let p as PyProperty) = v {
-                for part in [p.fget, p.fset, p.fdel] { if case .object(let fn as PyFunction) = part { fn.definingClass = cls } }
-            }
-        }
-        if cls.doc == nil { cls.define("__doc__", .none) }
-        if let hook = cls.native.onSubclass { try hook(ctx, cls) }
-        if let initSubclass = baseTypes.first?.lookup("__init_subclass__"), !ctx.isObjectSlot(initSubclass, "__init_subclass__") {
-            _ = try ctx.call(initSubclass, Args([.object(cls)], keywords: args.keywords))
-        }
+        let cls = try ctx.buildClass(name: name, qualname: qualname, bases: baseTypes, module: module, namespace: namespace,
+                                     docstring: bodyCode.docstring, keywords: args.keywords)
         var value = PyValue.object(cls)
         for d in decos.reversed() { value = try ctx.call(d, Args([value])) }
         try target.assign(f, value)

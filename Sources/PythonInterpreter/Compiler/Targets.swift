@@ -53,19 +53,29 @@ final class CellTarget: TargetNode, @unchecked Sendable {
 
 final class GlobalTarget: TargetNode, @unchecked Sendable {
     let name: String
+    /// The module's cell for the name, looked up once per module.
+    private var cached: (globals: Globals, cell: Cell)?
     init(_ name: String, _ p: SourcePosition) {
         self.name = name
         super.init(p)
     }
+    private func cell(_ f: Frame) -> Cell {
+        if let c = cached, c.globals === f.globals { return c.cell }
+        let c = f.globals.cell(name)
+        cached = (f.globals, c)
+        return c
+    }
     override func assign(_ f: Frame, _ v: PyValue) throws {
         try f.ctx.interpreter.checkAssignable(name, in: f.globals)
-        f.globals.set(name, v)
+        let c = cell(f)
+        // A bound name keeps its place in the definition order; a new one goes through `set`.
+        if c.value != nil { c.value = v } else { f.globals.set(name, v) }
     }
     override func delete(_ f: Frame) throws {
         guard f.globals.remove(name) != nil else { throw f.ctx.interpreter.nameError(name) }
     }
     override func load(_ f: Frame) throws -> PyValue {
-        if let v = f.globals.get(name) ?? f.ctx.interpreter.builtins.get(name) { return v }
+        if let v = cell(f).value ?? f.ctx.interpreter.builtins.get(name) { return v }
         throw f.ctx.interpreter.nameError(name)
     }
 }
@@ -90,12 +100,18 @@ final class ClassNameTarget: TargetNode, @unchecked Sendable {
 final class AttributeTarget: TargetNode, @unchecked Sendable {
     let object: ExprNode
     let name: String
+    private var site: AttributeSite
     init(_ object: ExprNode, _ name: String, _ p: SourcePosition) {
         self.object = object
         self.name = name
+        self.site = AttributeSite(name)
         super.init(p)
     }
-    override func assign(_ f: Frame, _ v: PyValue) throws { try f.ctx.setAttr(try object.eval(f), name, v) }
+    override func assign(_ f: Frame, _ v: PyValue) throws {
+        let target = try object.eval(f)
+        if case .object(let o as PyInstance) = target, site.store(o, v, f.ctx) { return }
+        try f.ctx.setAttr(target, name, v)
+    }
     override func delete(_ f: Frame) throws { try f.ctx.delAttr(try object.eval(f), name) }
     override func load(_ f: Frame) throws -> PyValue { try f.ctx.getAttr(try object.eval(f), name) }
 }

@@ -113,9 +113,13 @@ public final class PyGenerator: PyIterator, @unchecked Sendable {
         let token = CancelToken(parent: consumer.cancel)
         let channel = self.channel
         let frame = self.frame
+        let consumerTask = consumer.task
+        let runningLoop = consumer.runningLoop
         try PythonThreads.shared.run {
             let ctx = ExecContext(interpreter: interpreter, cancel: token)
             ctx.generatorChannel = channel
+            ctx.task = consumerTask
+            ctx.runningLoop = runningLoop
             frame.ctx = ctx
             ctx.activate {
                 do {
@@ -257,15 +261,22 @@ struct ScopedSendable: Sendable {
 /// An asyncio task: a coroutine (or native awaitable) running on its own thread.
 public final class PyTask: PyObject, @unchecked Sendable {
     public let cancelToken: CancelToken
-    private let finished = DispatchSemaphore(value: 0)
     private let completion = Mutex<Result<PyValue, any Error>?>(nil)
     public let name: String
     var doneCallbacks: [PyValue] = []
     private let cancelRequested = Atomic<Bool>(false)
+    /// A `cancel()` not yet delivered as `CancelledError` at an await point.
+    private let cancellationPending = Atomic<Bool>(false)
+    /// Coroutines awaiting this task, woken in order when it finishes.
+    private var waiters: [Wakeup] = []
+    /// Where the task is suspended (an await), and the task it awaits, for `cancel()`.
+    private let suspension = Mutex<(wakeup: Wakeup?, awaiting: PyTask?)>((nil, nil))
+    private let lock: InterpreterLock
 
-    init(name: String, cancel: CancelToken) {
+    init(name: String, cancel: CancelToken, lock: InterpreterLock) {
         self.name = name
         self.cancelToken = cancel
+        self.lock = lock
         super.init(type: Builtins.taskType)
     }
 
@@ -273,12 +284,23 @@ public final class PyTask: PyObject, @unchecked Sendable {
     public var outcome: Result<PyValue, any Error>? { completion.withLock { $0 } }
     var wasCancelled: Bool { cancelRequested.load(ordering: .relaxed) }
 
+    /// The await the task is blocked in (set while it is suspended).
+    var blockedOn: Wakeup? {
+        get { suspension.withLock { $0.wakeup } }
+        set { suspension.withLock { $0.wakeup = newValue } }
+    }
+
+    /// Consumes a pending cancellation request.
+    func takeCancellationRequest() -> Bool {
+        cancellationPending.exchange(false, ordering: .relaxed)
+    }
+
     /// Starts `body` on a new Python thread, queued on the interpreter lock right behind the
     /// current holder.
     static func spawn(_ ctx: ExecContext, name: String, cancelParent: CancelToken?,
                       _ body: @escaping @Sendable (ExecContext) throws -> PyValue) throws -> PyTask {
         let interpreter = ctx.interpreter
-        let task = PyTask(name: name, cancel: CancelToken(parent: cancelParent))
+        let task = PyTask(name: name, cancel: CancelToken(parent: cancelParent), lock: interpreter.lock)
         let carrier = interpreter.hooks.captureScope?()
         let ticket = interpreter.lock.reserve()
         do {
@@ -287,7 +309,11 @@ public final class PyTask: PyObject, @unchecked Sendable {
                 let child = ExecContext(interpreter: interpreter, cancel: task.cancelToken)
                 child.task = task
                 let result: Result<PyValue, any Error> = child.activate {
-                    Result { try ScopeCarrierRunner.run(carrier) { try body(child) } }
+                    Result {
+                        // A task cancelled before its first step never starts its coroutine.
+                        try child.raisePendingCancellation()
+                        return try ScopeCarrierRunner.run(carrier) { try body(child) }
+                    }
                 }
                 task.finish(result, child)
                 interpreter.lock.release()
@@ -307,26 +333,44 @@ public final class PyTask: PyObject, @unchecked Sendable {
             r = .failure(PyError(PyExceptionObject(cls: Builtins.cancelledErrorType)))
         }
         completion.withLock { $0 = r }
+        for w in waiters { w.wake(lock) }
+        waiters = []
         let callbacks = doneCallbacks
         doneCallbacks = []
         for cb in callbacks { _ = try? ctx.call(cb, Args([.object(self)])) }
-        finished.signal()
         ctx.interpreter.hooks.taskFinished?(self)
     }
 
-    /// `task.cancel()`.
+    /// Cancels the task from outside Python (the shell's job control): as `task.cancel()`, and
+    /// code that runs without awaiting (a loop) is interrupted too.
     public func requestCancel() -> Bool {
+        requestCancel(interruptingRunningCode: true)
+    }
+
+    /// `task.cancel()`: `CancelledError` is raised inside the task at its current (or next)
+    /// await, as asyncio does; a task awaiting another task cancels that one too. With
+    /// `interruptingRunningCode`, the task's code is also stopped wherever it runs.
+    func requestCancel(interruptingRunningCode: Bool) -> Bool {
         guard !isDone else { return false }
         cancelRequested.store(true, ordering: .relaxed)
-        cancelToken.cancel()
+        let (wakeup, awaiting) = suspension.withLock { $0 }
+        if interruptingRunningCode { cancelToken.cancel() }
+        if let awaiting, awaiting.requestCancel(interruptingRunningCode: interruptingRunningCode) { return true }
+        cancellationPending.store(true, ordering: .relaxed)
+        wakeup?.wake(lock)
         return true
     }
+
+    /// Whether a `cancel()` is waiting to be delivered at the task's next await.
+    var hasPendingCancellation: Bool { cancellationPending.load(ordering: .relaxed) }
 
     /// Waits (without the interpreter lock) for the task, then returns its value or rethrows.
     public func wait(_ ctx: ExecContext) throws -> PyValue {
         if let r = outcome { return try r.get() }
-        try ctx.waitUnlocked { timeout in self.finished.wait(timeout: timeout) == .success }
-        finished.signal()
+        let awaiter = ctx.task
+        awaiter?.suspension.withLock { $0.awaiting = self }
+        defer { awaiter?.suspension.withLock { $0.awaiting = nil } }
+        while outcome == nil { try ctx.suspend { waiters.append($0) } }
         guard let r = outcome else { throw PyInterrupt() }
         return try r.get()
     }
@@ -408,6 +452,8 @@ extension ExecContext {
         defer { interpreter.lock.acquire() }
         while !wait(.now() + .milliseconds(50)) {
             if cancel.isCancelled { throw PyInterrupt() }
+            // asyncio's task.cancel() reaches a task waiting for native work (an LM call) too.
+            if let task, task.takeCancellationRequest() { throw PyError(PyExceptionObject(cls: Builtins.cancelledErrorType)) }
         }
     }
 

@@ -125,6 +125,13 @@ final class PythonThreads: @unchecked Sendable {
         return count
     }
 
+    /// Threads running work (a statement, a task, a suspended generator), not idle in the pool.
+    var busyThreadCount: Int {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return count - idle.count
+    }
+
     /// Runs `work` on a Python thread: an idle one, or a new one.
     func run(_ work: @escaping @Sendable () -> Void) throws {
         pthread_mutex_lock(&mutex)

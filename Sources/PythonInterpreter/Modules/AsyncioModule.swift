@@ -41,14 +41,21 @@ final class PyGatherFuture: PyObject, @unchecked Sendable {
     }
 }
 
-/// asyncio's synchronization primitives, serialized by the interpreter lock; waiting releases it.
+/// asyncio's synchronization primitives, serialized by the interpreter lock. Waiting
+/// coroutines are woken in FIFO order, each queued for the lock as it is woken (asyncio's rules).
 final class PyAsyncPrimitive: PyObject, @unchecked Sendable {
     // Sendable proof: state changes happen under the interpreter lock; waiters block on their
-    // own semaphores, which are thread-safe.
+    // own wakeups, which are thread-safe.
     enum Kind { case semaphore(bounded: Int?), lock, event, queue(maxsize: Int) }
     let kind: Kind
     var value: Int
-    var waiters: [DispatchSemaphore] = []
+    /// Coroutines waiting to acquire (semaphore, lock), for the event, or for `join`.
+    var waiters: [Wakeup] = []
+    /// Queue coroutines waiting for an item, and for room.
+    var getters: [Wakeup] = []
+    var putters: [Wakeup] = []
+    /// Waiters that `release` handed a permit to, until they resume.
+    private var granted = Set<ObjectIdentifier>()
     var items: [PyValue] = []
     var unfinished = 0
 
@@ -58,45 +65,63 @@ final class PyAsyncPrimitive: PyObject, @unchecked Sendable {
         super.init(type: type)
     }
 
-    /// Takes a permit, waiting (without the lock) until one is free.
+    /// Takes a permit, waiting its turn when none is free.
     func acquire(_ ctx: ExecContext) throws {
         if value > 0 && waiters.isEmpty {
             value -= 1
             return
         }
-        let w = DispatchSemaphore(value: 0)
-        waiters.append(w)
+        var mine: Wakeup?
         do {
-            try ctx.waitUnlocked { timeout in w.wait(timeout: timeout) == .success }
+            try ctx.suspend { w in
+                mine = w
+                waiters.append(w)
+            }
         } catch {
-            if let i = waiters.firstIndex(where: { $0 === w }) { waiters.remove(at: i) } else { release() }
+            if let w = mine {
+                if granted.remove(ObjectIdentifier(w)) != nil { release(ctx.interpreter.lock) } else { waiters.removeAll { $0 === w } }
+            }
             throw error
         }
+        if let w = mine { granted.remove(ObjectIdentifier(w)) }
     }
 
-    /// Gives a permit back, to the longest waiter first.
-    func release() {
-        if !waiters.isEmpty {
-            waiters.removeFirst().signal()
-        } else {
-            value += 1
+    /// Gives a permit back: to the longest waiter, else to the pool.
+    func release(_ lock: InterpreterLock) {
+        while !waiters.isEmpty {
+            let w = waiters.removeFirst()
+            if w.wake(lock) {
+                granted.insert(ObjectIdentifier(w))
+                return
+            }
+        }
+        value += 1
+    }
+
+    /// Wakes the first live waiter of `list` (asyncio's `_wakeup_next`).
+    func wakeNext(_ list: inout [Wakeup], _ lock: InterpreterLock) {
+        while !list.isEmpty {
+            if list.removeFirst().wake(lock) { return }
         }
     }
 
-    /// Wakes every waiter (Event.set, Queue put/get).
-    func wakeAll() {
-        let w = waiters
+    /// Wakes every waiter, in order (Event.set, the end of Queue.join).
+    func wakeAll(_ lock: InterpreterLock) {
+        let all = waiters
         waiters = []
-        for s in w { s.signal() }
+        for w in all { w.wake(lock) }
     }
 
-    func waitForChange(_ ctx: ExecContext) throws {
-        let w = DispatchSemaphore(value: 0)
-        waiters.append(w)
+    /// Suspends the calling coroutine on `list` until woken.
+    func wait(on list: ReferenceWritableKeyPath<PyAsyncPrimitive, [Wakeup]>, _ ctx: ExecContext) throws {
+        var mine: Wakeup?
         do {
-            try ctx.waitUnlocked { timeout in w.wait(timeout: timeout) == .success }
+            try ctx.suspend { w in
+                mine = w
+                self[keyPath: list].append(w)
+            }
         } catch {
-            waiters.removeAll { $0 === w }
+            if let w = mine { self[keyPath: list].removeAll { $0 === w } }
             throw error
         }
     }
@@ -150,14 +175,7 @@ enum AsyncioModule {
             guard delay.isFinite else { throw PyError.overflow("sleep length is too large") }
             let result = p[1] ?? .none
             return .object(PyDeferred(name: "sleep") { ctx in
-                if delay <= 0 {
-                    // Yield: everyone already waiting for the lock runs first.
-                    ctx.interpreter.lock.release()
-                    ctx.interpreter.lock.acquire()
-                    if ctx.cancel.isCancelled { throw PyInterrupt() }
-                } else {
-                    try ctx.sleep(delay)
-                }
+                try ctx.asyncSleep(delay)
                 return result
             })
         }
@@ -285,13 +303,13 @@ enum AsyncioModule {
                 return .true
             })
         }
-        t.method("release", "release()", doc: "Release.") { _, s, _ in
+        t.method("release", "release()", doc: "Release.") { ctx, s, _ in
             let p = try primitive(s)
             if case .semaphore(let bound?) = p.kind, p.value >= bound, p.waiters.isEmpty {
                 throw PyError.value("BoundedSemaphore released too many times")
             }
             if case .lock = p.kind, p.value > 0 { throw PyError.runtime("Lock is not acquired.") }
-            p.release()
+            p.release(ctx.interpreter.lock)
             return .none
         }
         t.method("__aenter__") { _, s, _ in
@@ -303,8 +321,8 @@ enum AsyncioModule {
         }
         t.method("__aexit__") { _, s, _ in
             let p = try primitive(s)
-            return .object(PyDeferred(name: "__aexit__") { _ in
-                p.release()
+            return .object(PyDeferred(name: "__aexit__") { ctx in
+                p.release(ctx.interpreter.lock)
                 return .false
             })
         }
@@ -324,10 +342,10 @@ enum AsyncioModule {
             try a.check("Event", min: 0, max: 0)
             return .object(PyAsyncPrimitive(kind: .event, value: 0, type: cls))
         }
-        t.method("set", "set()", doc: "Set the internal flag to true, waking every waiter.") { _, s, _ in
+        t.method("set", "set()", doc: "Set the internal flag to true, waking every waiter.") { ctx, s, _ in
             let p = try primitive(s)
             p.value = 1
-            p.wakeAll()
+            p.wakeAll(ctx.interpreter.lock)
             return .none
         }
         t.method("clear", "clear()") { _, s, _ in
@@ -338,7 +356,7 @@ enum AsyncioModule {
         t.method("wait", "wait()", doc: "Block until the internal flag is true (an awaitable).") { _, s, _ in
             let p = try primitive(s)
             return .object(PyDeferred(name: "wait") { ctx in
-                while p.value == 0 { try p.waitForChange(ctx) }
+                if p.value == 0 { try p.wait(on: \.waiters, ctx) }
                 return .true
             })
         }
@@ -357,48 +375,48 @@ enum AsyncioModule {
             let p = try primitive(s)
             let item = a[0]
             return .object(PyDeferred(name: "put") { ctx in
-                while maxsize(p) > 0 && p.items.count >= maxsize(p) { try p.waitForChange(ctx) }
+                while maxsize(p) > 0 && p.items.count >= maxsize(p) { try p.wait(on: \.putters, ctx) }
                 p.items.append(item)
                 p.unfinished += 1
-                p.wakeAll()
+                p.wakeNext(&p.getters, ctx.interpreter.lock)
                 return .none
             })
         }
-        t.method("put_nowait", "put_nowait(item)") { _, s, a in
+        t.method("put_nowait", "put_nowait(item)") { ctx, s, a in
             let p = try primitive(s)
             if maxsize(p) > 0 && p.items.count >= maxsize(p) { throw PyError(PyExceptionObject(cls: Builtins.queueFullType)) }
             p.items.append(a[0])
             p.unfinished += 1
-            p.wakeAll()
+            p.wakeNext(&p.getters, ctx.interpreter.lock)
             return .none
         }
         t.method("get", "get()", doc: "Remove and return an item (an awaitable; waits while empty).") { _, s, _ in
             let p = try primitive(s)
             return .object(PyDeferred(name: "get") { ctx in
-                while p.items.isEmpty { try p.waitForChange(ctx) }
+                while p.items.isEmpty { try p.wait(on: \.getters, ctx) }
                 let v = p.items.removeFirst()
-                p.wakeAll()
+                p.wakeNext(&p.putters, ctx.interpreter.lock)
                 return v
             })
         }
-        t.method("get_nowait", "get_nowait()") { _, s, _ in
+        t.method("get_nowait", "get_nowait()") { ctx, s, _ in
             let p = try primitive(s)
             guard !p.items.isEmpty else { throw PyError(PyExceptionObject(cls: Builtins.queueEmptyType)) }
             let v = p.items.removeFirst()
-            p.wakeAll()
+            p.wakeNext(&p.putters, ctx.interpreter.lock)
             return v
         }
-        t.method("task_done", "task_done()") { _, s, _ in
+        t.method("task_done", "task_done()") { ctx, s, _ in
             let p = try primitive(s)
             guard p.unfinished > 0 else { throw PyError.value("task_done() called too many times") }
             p.unfinished -= 1
-            p.wakeAll()
+            if p.unfinished == 0 { p.wakeAll(ctx.interpreter.lock) }
             return .none
         }
         t.method("join", "join()", doc: "Wait until every item has been processed (an awaitable).") { _, s, _ in
             let p = try primitive(s)
             return .object(PyDeferred(name: "join") { ctx in
-                while p.unfinished > 0 { try p.waitForChange(ctx) }
+                if p.unfinished > 0 { try p.wait(on: \.waiters, ctx) }
                 return .none
             })
         }

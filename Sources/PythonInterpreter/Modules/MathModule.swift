@@ -85,6 +85,19 @@ enum MathModule {
         m.function("hypot", "hypot(*coordinates)", doc: "Multidimensional Euclidean distance from the origin to a point.") { ctx, a in
             .float(try a.positional.map { try real(ctx, $0, "hypot") }.reduce(0) { $0 + $1 * $1 }.squareRoot())
         }
+        m.function("dist", "dist(p, q, /)", doc: "Return the Euclidean distance between two points p and q.") { ctx, a in
+            try a.check("dist", min: 2, max: 2)
+            let p = try ctx.iterateToArray(a[0]).map { try real(ctx, $0, "dist") }
+            let q = try ctx.iterateToArray(a[1]).map { try real(ctx, $0, "dist") }
+            guard p.count == q.count else { throw PyError.value("both points must have the same number of dimensions") }
+            return .float(zip(p, q).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot())
+        }
+        m.function("remainder", "remainder(x, y, /)", doc: "Difference between x and the closest integer multiple of y.") { ctx, a in
+            try a.check("remainder", min: 2, max: 2)
+            let x = try real(ctx, a[0], "remainder"), y = try real(ctx, a[1], "remainder")
+            if x.isInfinite || (y == 0 && !x.isNaN) { throw PyError.value("math domain error") }
+            return .float(Foundation.remainder(x, y))
+        }
         m.function("copysign", "copysign(x, y, /)") { ctx, a in
             try a.check("copysign", min: 2, max: 2)
             return .float(Foundation.copysign(try real(ctx, a[0], "copysign"), try real(ctx, a[1], "copysign")))

@@ -121,10 +121,10 @@ enum RegexModule {
             try a.check("escape", min: 1, max: 1)
             let s = try ctx.strArg(a[0], "escape")
             var out = ""
+            // Python 3.7+ escapes only the characters that are special in patterns.
+            let special = Set("()[]{}?*+-|^$\\.&~# \t\n\r\u{0B}\u{0C}".unicodeScalars)
             for c in s.unicodeScalars {
-                if c.isASCII && !(c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_") {
-                    out += "\\"
-                }
+                if special.contains(c) { out += "\\" }
                 out.unicodeScalars.append(c)
             }
             return .str(out)
@@ -241,6 +241,9 @@ enum RegexModule {
         if flags & multiline != 0 { options.insert(.anchorsMatchLines) }
         if flags & dotAll != 0 { options.insert(.dotMatchesLineSeparators) }
         if flags & verbose != 0 { options.insert(.allowCommentsAndWhitespace) }
+        if let problem = RegexSyntax.firstError(in: pattern, verbose: flags & verbose != 0) {
+            throw PyError(Builtins.regexErrorType, "\(problem.message) at position \(problem.position)")
+        }
         let (icu, names) = translate(pattern)
         let regex: NSRegularExpression
         do {

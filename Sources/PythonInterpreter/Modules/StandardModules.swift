@@ -2,7 +2,8 @@ import BigInt
 import Foundation
 
 /// The modules `import` finds: asyncio, os (and os.path), json, math, random, re, typing,
-/// time and sys. Anything else is a `ModuleNotFoundError` that lists these.
+/// time, sys, itertools, and those written in Python (collections, functools, dataclasses, copy,
+/// string, textwrap). Anything else is a `ModuleNotFoundError` that lists these.
 enum StandardModules {
     static func register(into interp: Interpreter) {
         interp.registerModule("sys") { interp in makeSys(interp) }
@@ -15,6 +16,8 @@ enum StandardModules {
         interp.registerModule("re") { _ in RegexModule.make() }
         interp.registerModule("typing") { _ in TypingModule.make() }
         interp.registerModule("asyncio") { _ in AsyncioModule.make() }
+        interp.registerModule("itertools") { _ in ItertoolsModule.make() }
+        PythonSourceModules.register(into: interp)
     }
 
     static func makeSys(_ interp: Interpreter) -> PyModule {
@@ -120,6 +123,22 @@ enum StandardModules {
         return m
     }
 
+    /// posixpath.normpath: collapses `//`, `.` and `dir/..` without touching the file system.
+    static func normalizePath(_ path: String) -> String {
+        if path.isEmpty { return "." }
+        let leading = path.hasPrefix("//") && !path.hasPrefix("///") ? 2 : (path.hasPrefix("/") ? 1 : 0)
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part != ".." || (leading == 0 && parts.isEmpty) || parts.last == ".." {
+                parts.append(part)
+            } else if !parts.isEmpty {
+                parts.removeLast()
+            }
+        }
+        let joined = String(repeating: "/", count: leading) + parts.joined(separator: "/")
+        return joined.isEmpty ? "." : joined
+    }
+
     static func makeOSPath() -> PyModule {
         let m = PyModule(name: "posixpath", doc: "Common pathname manipulations.")
         m.function("join", "join(a, *p)", doc: "Join two or more pathname components.") { ctx, a in
@@ -171,9 +190,12 @@ enum StandardModules {
         m.function("expanduser", "expanduser(path)") { ctx, a in .str((try ctx.strArg(a[0], "expanduser") as NSString).expandingTildeInPath) }
         m.function("abspath", "abspath(path)") { ctx, a in
             let p = try ctx.strArg(a[0], "abspath")
-            return .str(p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p)
+            return .str(normalizePath(p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p))
         }
         m.function("isabs", "isabs(path)") { ctx, a in .bool(try ctx.strArg(a[0], "isabs").hasPrefix("/")) }
+        m.function("normpath", "normpath(path)", doc: "Normalize path, eliminating double slashes, etc.") { ctx, a in
+            .str(normalizePath(try ctx.strArg(a[0], "normpath")))
+        }
         m.define("sep", .str("/"))
         return m
     }

@@ -1,12 +1,18 @@
 extension ExecContext {
     /// `obj.name`.
     public func getAttr(_ v: PyValue, _ name: String) throws -> PyValue {
-        if let r = try lookupAttr(v, name) { return r }
+        if let r = try lookupAttr(v, name, userGetattrErrors: true) { return r }
         throw attributeError(v, name)
     }
 
     /// `getattr(obj, name, None)`-style lookup: nil when the attribute does not exist.
     public func lookupAttr(_ v: PyValue, _ name: String) throws -> PyValue? {
+        try lookupAttr(v, name, userGetattrErrors: false)
+    }
+
+    /// With `userGetattrErrors`, the AttributeError a user `__getattr__` raises propagates
+    /// (with its own message) instead of meaning "not found".
+    func lookupAttr(_ v: PyValue, _ name: String, userGetattrErrors: Bool) throws -> PyValue? {
         if case .object(let o) = v {
             if let t = o as? PyType { return try typeAttr(t, name) }
             if let m = o as? PyModule {
@@ -18,14 +24,24 @@ extension ExecContext {
         }
         let type = v.type
         let descr = type.lookup(name)
+        var userGet: PyValue?
         if case .object(let d)? = descr {
-            if let p = d as? PyNativeProperty { return try p.get(self, v) }
+            if let p = d as? PyNativeProperty { return try p.get(self, v.unboxed) }
             if let p = d as? PyProperty {
                 guard !p.fget.isNone else { throw PyError.attribute("property '\(name)' of '\(type.name)' object has no getter") }
                 return try call(p.fget, Args([v]))
             }
+            // A descriptor defined in Python: a data descriptor (with __set__ or __delete__)
+            // wins over the instance dict; a plain __get__ applies after it.
+            if !d.type.isBuiltin, let get = d.type.lookup("__get__") {
+                if d.type.lookup("__set__") != nil || d.type.lookup("__delete__") != nil {
+                    return try callDescriptor(get, self: .object(d), Args([v, .object(type)]))
+                }
+                userGet = get
+            }
         }
         if case .object(let o) = v, let dict = o.instanceDict, let x = dict.getString(name) { return x }
+        if let userGet, let descr { return try callDescriptor(userGet, self: descr, Args([v, .object(type)])) }
         if let descr { return bind(descr, to: v, type: type) }
         switch name {
         case "__class__": return .object(type)
@@ -40,6 +56,7 @@ extension ExecContext {
         }
         if let computed = type.native.getAttribute, let v = try computed(self, v, name) { return v }
         if !type.isBuiltin, let getattr = type.lookup("__getattr__") {
+            if userGetattrErrors { return try callDescriptor(getattr, self: v, Args([.str(name)])) }
             do {
                 return try callDescriptor(getattr, self: v, Args([.str(name)]))
             } catch let e as PyError where e.isInstance(of: Builtins.attributeErrorType) {
@@ -73,11 +90,31 @@ extension ExecContext {
     }
 
     func typeAttr(_ t: PyType, _ name: String) throws -> PyValue? {
+        // Data descriptors of the metatype win over the class's own dict (`function.__name__`
+        // is a descriptor for function objects, but `type(f).__name__` is the type's name).
+        switch name {
+        case "__name__": return .str(t.name)
+        case "__qualname__": return .str(t.qualname)
+        case "__mro__": return .object(PyTuple(t.mro.map { .object($0) }))
+        case "__bases__": return .object(PyTuple(t.bases.map { .object($0) }))
+        case "__base__": return t.bases.first.map { .object($0) } ?? PyValue.none
+        case "__class__": return .object(t.type)
+        case "__doc__":
+            if let v = t.dict.getString("__doc__"), !(v.as(PyNativeProperty.self) != nil) { return v }
+            return t.doc.map { .str($0) } ?? PyValue.none
+        case "__module__":
+            if let v = t.dict.getString("__module__"), !(v.as(PyNativeProperty.self) != nil) { return v }
+            return .str(t.module)
+        default: break
+        }
         if let v = t.lookup(name) {
             if case .object(let d) = v {
                 if let c = d as? PyClassMethod { return .object(PyBoundMethod(function: c.function, receiver: .object(t))) }
                 if let s = d as? PyStaticMethod { return s.function }
                 if let p = d as? PyClassProperty { return try p.get(self, t) }
+                if !d.type.isBuiltin, !(d is PyType), let get = d.type.lookup("__get__") {
+                    return try callDescriptor(get, self: v, Args([.none, .object(t)]))
+                }
             }
             return v
         }
@@ -115,7 +152,7 @@ extension ExecContext {
                 if let c = d as? PyClassMethod { return .object(PyBoundMethod(function: c.function, receiver: .object(objType))) }
                 if let st = d as? PyStaticMethod { return st.function }
                 if let p = d as? PyProperty { return try call(p.fget, Args([s.receiver])) }
-                if let p = d as? PyNativeProperty { return try p.get(self, s.receiver) }
+                if let p = d as? PyNativeProperty { return try p.get(self, s.receiver.unboxed) }
             }
             if case .object(let recvType as PyType) = s.receiver, recvType === objType { return v }
             return bind(v, to: s.receiver, type: objType)
@@ -146,6 +183,10 @@ extension ExecContext {
             if let p = d as? PyProperty {
                 guard !p.fset.isNone else { throw PyError.attribute("property '\(name)' of '\(type.name)' object has no setter") }
                 _ = try call(p.fset, Args([target, value]))
+                return
+            }
+            if !d.type.isBuiltin, let set = d.type.lookup("__set__") {
+                _ = try callDescriptor(set, self: .object(d), Args([target, value]))
                 return
             }
         }

@@ -34,6 +34,8 @@ public enum Builtins {
     static let installed: Bool = {
         ObjectMethods.install(objectType)
         TypeMethods.install(typeType)
+        ExceptionMethods.installSpecificAttributes()
+        BuiltinSubclasses.install()
         typeType.bases = [objectType]
         typeType.mro = [typeType, objectType]
         return true

@@ -15,7 +15,7 @@ extension ExecContext {
     func callDescriptor(_ descr: PyValue, self receiver: PyValue, _ args: Args) throws -> PyValue {
         if case .object(let d) = descr {
             if let f = d as? PyFunction { return try callFunction(f, args.prepending(receiver)) }
-            if let m = d as? PyNativeMethod { return try m.body(self, receiver, args) }
+            if let m = d as? PyNativeMethod { return try m.body(self, receiver.unboxed, args) }
             if let s = d as? PyStaticMethod { return try call(s.function, args) }
             if let c = d as? PyClassMethod { return try call(c.function, args.prepending(.object(receiver.type))) }
         }
@@ -77,11 +77,56 @@ extension ExecContext {
             }
         }
         if bases.isEmpty { bases = [Builtins.objectType] }
-        let cls = try PyType.userClass(name: name, qualname: name, bases: bases, module: "__main__")
-        if case .object(let d as PyDict) = args[2] {
-            for (k, v) in d.pairs { if case .str(let s) = k.value { cls.define(s, v) } }
+        for t in bases where t.isBuiltin && !t.native.subclassable {
+            throw PyError.type("type '\(t.name)' is not an acceptable base type")
         }
-        return .object(cls)
+        guard let namespace = args[2].as(PyDict.self) else {
+            throw PyError.type("type.__new__() argument 3 must be dict, not \(args[2].typeName)")
+        }
+        let module = namespace.getString("__module__")?.stringValue ?? "__main__"
+        let qualname = namespace.getString("__qualname__")?.stringValue ?? name
+        return .object(try buildClass(name: name, qualname: qualname, bases: bases, module: module, namespace: namespace,
+                                      docstring: nil, keywords: args.keywords))
+    }
+
+    /// Creates a class from its executed body (a `class` statement, or `type(name, bases, ns)`):
+    /// CPython's implicit wrappers, `__set_name__`, and `__init_subclass__` of the bases.
+    func buildClass(name: String, qualname: String, bases: [PyType], module: String, namespace: PyDict,
+                    docstring: String?, keywords: [(name: String, value: PyValue)]) throws -> PyType {
+        let cls = try PyType.userClass(name: name, qualname: qualname, bases: bases, module: module)
+        if let doc = docstring { cls.doc = doc }
+        var named: [(String, PyValue)] = []
+        for (k, var v) in namespace.pairs {
+            guard case .str(let key) = k.value else { continue }
+            // As in CPython, these are implicitly a classmethod and a staticmethod.
+            if case .object(let fn as PyFunction) = v {
+                if key == "__init_subclass__" || key == "__class_getitem__" { v = .object(PyClassMethod(.object(fn))) }
+                if key == "__new__" { v = .object(PyStaticMethod(.object(fn))) }
+            }
+            if key == "__doc__", case .str(let d) = v { cls.doc = d }
+            cls.define(key, v)
+            switch v {
+            case .object(let fn as PyFunction): fn.definingClass = cls
+            case .object(let sm as PyStaticMethod): sm.function.as(PyFunction.self)?.definingClass = cls
+            case .object(let cm as PyClassMethod): cm.function.as(PyFunction.self)?.definingClass = cls
+            case .object(let p as PyProperty):
+                for part in [p.fget, p.fset, p.fdel] { part.as(PyFunction.self)?.definingClass = cls }
+            default: break
+            }
+            named.append((key, v))
+        }
+        if cls.doc == nil && cls.dict.getString("__doc__") == nil { cls.define("__doc__", .none) }
+        if let hook = cls.native.onSubclass { try hook(self, cls) }
+        for (key, v) in named {
+            if case .object(let o) = v, !o.type.isBuiltin, let setName = o.type.lookup("__set_name__") {
+                _ = try callDescriptor(setName, self: v, Args([.object(cls), .str(key)]))
+            }
+        }
+        // `super(cls, cls).__init_subclass__(**kwargs)`, as type.__new__ does.
+        if let initSubclass = try superAttr(PySuper(startAfter: cls, receiver: .object(cls)), "__init_subclass__") {
+            _ = try call(initSubclass, Args([], keywords: keywords))
+        }
+        return cls
     }
 
     // MARK: Python functions

@@ -123,9 +123,19 @@ public final class PyDict: PyObject, @unchecked Sendable {
     public private(set) var count = 0
     /// Changes on every insertion or removal (iterators detect a size change with it).
     public private(set) var version = 0
+    /// The attribute dict of an instance of a user subclass (nil for plain dicts).
+    var attributes: PyDict?
 
     public init() {
         super.init(type: Builtins.dictType)
+    }
+
+    public override var instanceDict: PyDict? { attributes }
+
+    deinit {
+        if count > 0 {
+            Trashcan.dispose((Swift.exchange(&keys, with: []), Swift.exchange(&values, with: []), Swift.exchange(&index, with: [:])))
+        }
     }
 
     /// A dict made while the builtin types themselves are being built (its type is set on use).
@@ -264,6 +274,13 @@ public final class PySet: PyObject, @unchecked Sendable {
     public private(set) var count = 0
     public private(set) var version = 0
     public let frozen: Bool
+    /// The attribute dict of an instance of a user subclass (nil for plain sets).
+    var attributes: PyDict?
+    public override var instanceDict: PyDict? { attributes }
+
+    deinit {
+        if count > 0 { Trashcan.dispose(Swift.exchange(&table, with: [])) }
+    }
 
     public init(frozen: Bool = false) {
         table = Array(repeating: Entry(), count: 8)

@@ -199,11 +199,7 @@ extension ExecContext {
             switch type {
             case nil:
                 if let p = spec.precision {
-                    body = Arith.cFormat(magnitude, "%\(spec.alternate ? "#" : "").\(max(p, 1))g")
-                    if !body.contains(".") && !body.contains("e") && !body.contains("inf") { body += ".0" }
-                    else if let e = body.firstIndex(of: "e"), !body[..<e].contains(".") {
-                        // Python keeps the exponent form without adding ".0".
-                    }
+                    body = FormatSpec.generalWithDot(magnitude, precision: max(p, 1), alternate: spec.alternate)
                 } else {
                     body = Repr.float(magnitude)
                 }
@@ -498,5 +494,31 @@ enum PercentFormat {
             throw PyError.type("not all arguments converted during string formatting")
         }
         return out
+    }
+}
+
+extension FormatSpec {
+    /// CPython's format for a float with a precision and no type: `g`, except that the
+    /// exponent form starts one digit earlier and a fixed-point result always shows ".0".
+    static func generalWithDot(_ x: Double, precision p: Int, alternate: Bool) -> String {
+        let flag = alternate ? "#" : ""
+        let exponentForm = Arith.cFormat(x, "%\(flag).\(p - 1)e")
+        let exponent = exponentForm.split(separator: "e").last.flatMap { Int($0) } ?? 0
+        if exponent < -4 || exponent >= p - 1 {
+            return stripMantissaZeros(exponentForm, keep: alternate)
+        }
+        var body = Arith.cFormat(x, "%\(flag).\(p)g")
+        if !body.contains(".") { body += ".0" }
+        return body
+    }
+
+    static func stripMantissaZeros(_ s: String, keep: Bool) -> String {
+        guard !keep, let e = s.firstIndex(of: "e") else { return s }
+        var mantissa = String(s[..<e])
+        if mantissa.contains(".") {
+            while mantissa.hasSuffix("0") { mantissa.removeLast() }
+            if mantissa.hasSuffix(".") { mantissa.removeLast() }
+        }
+        return mantissa + s[e...]
     }
 }

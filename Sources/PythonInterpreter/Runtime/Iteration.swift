@@ -232,6 +232,21 @@ public final class PyDictView: PyObject, @unchecked Sendable {
 extension ExecContext {
     /// `iter(v)`.
     public func iter(_ v: PyValue) throws -> PyIterator {
+        if let m = userOverride(v, "__iter__") { return try iteratorFrom(try callDescriptor(m, self: v, Args())) }
+        return try builtinIter(v)
+    }
+
+    /// Wraps what `__iter__` returned.
+    func iteratorFrom(_ it: PyValue) throws -> PyIterator {
+        if case .object(let i as PyIterator) = it { return i }
+        guard let next = special(it, "__next__") else {
+            throw PyError.type("iter() returned non-iterator of type '\(it.typeName)'")
+        }
+        return UserIterator(it, next: next)
+    }
+
+    /// `iter(v)` for the builtin types, ignoring overrides in user subclasses.
+    func builtinIter(_ v: PyValue) throws -> PyIterator {
         switch v {
         case .str(let s): return StringIterator(s)
         case .object(let o):
@@ -244,14 +259,7 @@ extension ExecContext {
             case let s as PySet: return SetIterator(s)
             case let d as PyDictView: return DictIterator(d.dict, d.kind)
             default:
-                if let m = special(v, "__iter__") {
-                    let it = try callDescriptor(m, self: v, Args())
-                    if case .object(let i as PyIterator) = it { return i }
-                    guard let next = special(it, "__next__") else {
-                        throw PyError.type("iter() returned non-iterator of type '\(it.typeName)'")
-                    }
-                    return UserIterator(it, next: next)
-                }
+                if let m = special(v, "__iter__") { return try iteratorFrom(try callDescriptor(m, self: v, Args())) }
                 if special(v, "__getitem__") != nil, !(o is PyType) { return SequenceIterator(v) }
             }
         default: break
@@ -316,12 +324,14 @@ extension ExecContext {
         var out: [(PyKey, PyValue)] = []
         var index = 0
         try forEach(v) { item in
-            let pair = try iterateToArray(item)
-            guard pair.count == 2 else {
-                if case .object(let o) = item, o is PyList || o is PyTuple || o is PyIterator {
-                    throw PyError.value("dictionary update sequence element #\(index) has length \(pair.count); 2 is required")
-                }
+            let pair: [PyValue]
+            do {
+                pair = try iterateToArray(item)
+            } catch let e as PyError where e.isInstance(of: Builtins.typeErrorType) && e.exception.message.hasSuffix("is not iterable") {
                 throw PyError.type("cannot convert dictionary update sequence element #\(index) to a sequence")
+            }
+            guard pair.count == 2 else {
+                throw PyError.value("dictionary update sequence element #\(index) has length \(pair.count); 2 is required")
             }
             out.append((try PyKey.make(pair[0], self), pair[1]))
             index += 1

@@ -36,7 +36,7 @@ enum Arith {
     }
 
     static func mod(_ a: Int, _ b: Int) throws -> PyValue {
-        guard b != 0 else { throw PyError.zeroDivision("integer division or modulo by zero") }
+        guard b != 0 else { throw PyError.zeroDivision("integer modulo by zero") }
         if b == -1 { return .int(0) }
         let r = a % b
         return .int(r != 0 && ((r < 0) != (b < 0)) ? r + b : r)
@@ -50,7 +50,7 @@ enum Arith {
     }
 
     static func bigMod(_ a: BigInt, _ b: BigInt) throws -> PyValue {
-        guard !b.isZero else { throw PyError.zeroDivision("integer division or modulo by zero") }
+        guard !b.isZero else { throw PyError.zeroDivision("integer modulo by zero") }
         var r = a % b
         if !r.isZero && ((r.sign == .minus) != (b.sign == .minus)) { r += b }
         return .int(r)

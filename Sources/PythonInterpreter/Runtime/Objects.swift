@@ -239,19 +239,31 @@ open class PyInstance: PyObject, @unchecked Sendable {
 /// A list.
 public final class PyList: PyObject, @unchecked Sendable {
     public var items: [PyValue]
+    /// The attribute dict of an instance of a user subclass (nil for plain lists).
+    var attributes: PyDict?
     public init(_ items: [PyValue] = []) {
         self.items = items
         super.init(type: Builtins.listType)
     }
+    deinit {
+        if !items.isEmpty { Trashcan.dispose(Swift.exchange(&items, with: [])) }
+    }
+    public override var instanceDict: PyDict? { attributes }
 }
 
 /// A tuple.
 public final class PyTuple: PyObject, @unchecked Sendable {
-    public let items: [PyValue]
+    public private(set) var items: [PyValue]
+    /// The attribute dict of an instance of a user subclass (nil for plain tuples).
+    var attributes: PyDict?
     public init(_ items: [PyValue]) {
         self.items = items
         super.init(type: Builtins.tupleType)
     }
+    deinit {
+        if !items.isEmpty { Trashcan.dispose(Swift.exchange(&items, with: [])) }
+    }
+    public override var instanceDict: PyDict? { attributes }
     static let empty = PyTuple([])
 }
 
@@ -362,7 +374,7 @@ public final class PyFunction: PyObject, @unchecked Sendable {
     public var doc: PyValue
     public var annotations: PyDict
     public let dict = PyDict()
-    public let module: String
+    public var module: String
     /// The class whose body defined this function (for zero-argument `super()`).
     public var definingClass: PyType?
 
@@ -438,7 +450,7 @@ public final class PyNativeMethod: PyObject, @unchecked Sendable {
         }
         var rest = args
         rest.positional.removeFirst()
-        return try body(ctx, first, rest)
+        return try body(ctx, first.unboxed, rest)
     }
 }
 
@@ -473,7 +485,7 @@ public final class PyBoundMethod: PyObject, @unchecked Sendable {
     public override func call(_ ctx: ExecContext, _ args: Args) throws -> PyValue {
         switch function {
         case .object(let f as PyNativeMethod):
-            return try f.body(ctx, receiver, args)
+            return try f.body(ctx, receiver.unboxed, args)
         case .object(let f as PyFunction):
             return try ctx.callFunction(f, args.prepending(receiver))
         default:

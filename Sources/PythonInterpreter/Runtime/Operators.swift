@@ -78,8 +78,24 @@ extension ExecContext {
                 return try sequenceEquals([p.start, p.stop, p.step], [q.start, q.stop, q.step])
             case (let p as PyBoundMethod, let q as PyBoundMethod):
                 return p.receiver.isIdentical(to: q.receiver) && p.function.isIdentical(to: q.function)
-            case (is PyDictView, is PyDictView):
-                return try (x as! PyDictView).equals(self, y as! PyDictView)
+            case (let p as PyUnion, let q as PyUnion):
+                // Unions compare as sets of members (`Optional[int] == Union[None, int]`).
+                func normalized(_ v: PyValue) -> PyValue { v.isNone ? .object(Builtins.noneType) : v }
+                let m = p.members.map(normalized), n = q.members.map(normalized)
+                guard m.count == n.count else { return false }
+                for x in m where try !n.contains(where: { try equals(x, $0) }) { return false }
+                return true
+            case (let p as PyTypingForm, let q as PyTypingForm):
+                guard p.name == q.name, (p.args == nil) == (q.args == nil) else { return false }
+                return try sequenceEquals(p.args ?? [], q.args ?? [])
+            case (let p as PyGenericAlias, let q as PyGenericAlias):
+                return try equals(p.origin, q.origin) && sequenceEquals(p.args, q.args)
+            case (let p as PyDictView, let q as PyDictView):
+                return try p.equals(self, q)
+            case (let p as PyDictView, is PySet) where p.kind != .values:
+                return try builtinEquals(.object(try p.asSet(self)), b)
+            case (is PySet, let q as PyDictView) where q.kind != .values:
+                return try builtinEquals(a, .object(try q.asSet(self)))
             default: return false
             }
         case (.object(let x as PyBigInt), _): if let y = b.bigInt { return x.value == y }; if case .float(let d) = b { return Arith.compare(x.value, d) == 0 }
@@ -327,7 +343,22 @@ extension ExecContext {
         if op == "+", case .object(let o) = a, o is PyTuple, !(b.as(PyTuple.self) != nil) {
             return PyError.type("can only concatenate tuple (not \"\(b.typeName)\") to tuple")
         }
-        return PyError.type("unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'")
+        if op == "*" {
+            for (seq, other) in [(a, b), (b, a)] where isSequence(seq) && !other.isIntLike && !isUserObject(other) {
+                return PyError.type("can't multiply sequence by non-int of type '\(other.typeName)'")
+            }
+        }
+        let shown = op == "**" ? "** or pow()" : op
+        return PyError.type("unsupported operand type(s) for \(shown): '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    /// Whether `v` is a str, list or tuple (the types `*` repeats).
+    func isSequence(_ v: PyValue) -> Bool {
+        switch v {
+        case .str: return true
+        case .object(let o): return o is PyList || o is PyTuple
+        default: return false
+        }
     }
 
     static func dunder(_ op: BinaryOperator) -> (String, String) {
@@ -400,7 +431,9 @@ extension ExecContext {
                 case .mul: return Arith.mul(sx, sy)
                 case .floorDiv: return try Arith.floorDiv(sx, sy)
                 case .mod: return try Arith.mod(sx, sy)
-                case .bitAnd: return .int(sx & sy)
+                case .bitAnd:
+                    if case .bool(let p) = a, case .bool(let q) = b { return .bool(p && q) }
+                    return .int(sx & sy)
                 case .bitOr:
                     if case .bool(let p) = a, case .bool(let q) = b { return .bool(p || q) }
                     return .int(sx | sy)
@@ -583,6 +616,7 @@ extension ExecContext {
 
     /// `len(v)`.
     public func len(_ v: PyValue) throws -> Int {
+        if let m = userOverride(v, "__len__") { return try lengthValue(try callDescriptor(m, self: v, Args())) }
         switch v {
         case .str(let s): return StringIndex.count(s)
         case .object(let o):
@@ -612,6 +646,12 @@ extension ExecContext {
 
     /// `item in container`.
     public func contains(_ container: PyValue, _ item: PyValue) throws -> Bool {
+        if let m = userOverride(container, "__contains__") { return try truthy(try callDescriptor(m, self: container, Args([item]))) }
+        return try builtinContains(container, item)
+    }
+
+    /// `item in container` for the builtin types, ignoring overrides in user subclasses.
+    func builtinContains(_ container: PyValue, _ item: PyValue) throws -> Bool {
         switch container {
         case .str(let s):
             guard case .str(let sub) = item else {

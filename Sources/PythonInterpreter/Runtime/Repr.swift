@@ -160,6 +160,16 @@ extension String {
 extension ExecContext {
     /// `repr(v)`, calling user `__repr__` methods.
     public func repr(_ v: PyValue) throws -> String {
+        if let m = userOverride(v, "__repr__") {
+            let r = try callDescriptor(m, self: v, Args())
+            guard case .str(let s) = r.unboxed else { throw PyError.type("__repr__ returned non-string (type \(r.typeName))") }
+            return s
+        }
+        return try builtinRepr(v)
+    }
+
+    /// `repr(v)` for the builtin types, ignoring overrides in user subclasses.
+    func builtinRepr(_ v: PyValue) throws -> String {
         switch v {
         case .none, .bool, .int, .float, .str: return Repr.plain(v)
         case .object(let o):

@@ -131,6 +131,12 @@ extension ExecContext {
 
     /// `container[key]`.
     public func getItem(_ container: PyValue, _ key: PyValue) throws -> PyValue {
+        if let m = userOverride(container, "__getitem__") { return try callDescriptor(m, self: container, Args([key])) }
+        return try builtinGetItem(container, key)
+    }
+
+    /// `container[key]` for the builtin types, ignoring overrides in user subclasses.
+    func builtinGetItem(_ container: PyValue, _ key: PyValue) throws -> PyValue {
         switch container {
         case .str(let s):
             if case .object(let sl as PySlice) = key {
@@ -174,8 +180,8 @@ extension ExecContext {
                 let i = try normalizedIndex(key, count: r.count, what: "range object index out of range", container: "range")
                 return .int(r.element(i))
             case let t as PyType:
-                if let m = t.lookup("__class_getitem__") {
-                    return try callDescriptor(m, self: .object(t), Args([key]))
+                if t.lookup("__class_getitem__") != nil, let m = try typeAttr(t, "__class_getitem__") {
+                    return try call(m, Args([key]))
                 }
                 if t.isBuiltin, [Builtins.listType, Builtins.dictType, Builtins.tupleType, Builtins.setType,
                                  Builtins.frozensetType, Builtins.typeType].contains(where: { $0 === t }) {
@@ -201,6 +207,15 @@ extension ExecContext {
 
     /// `container[key] = value`.
     public func setItem(_ container: PyValue, _ key: PyValue, _ value: PyValue) throws {
+        if let m = userOverride(container, "__setitem__") {
+            _ = try callDescriptor(m, self: container, Args([key, value]))
+            return
+        }
+        try builtinSetItem(container, key, value)
+    }
+
+    /// `container[key] = value` for the builtin types, ignoring overrides in user subclasses.
+    func builtinSetItem(_ container: PyValue, _ key: PyValue, _ value: PyValue) throws {
         if case .object(let o) = container {
             switch o {
             case let l as PyList:
@@ -237,6 +252,15 @@ extension ExecContext {
 
     /// `del container[key]`.
     public func delItem(_ container: PyValue, _ key: PyValue) throws {
+        if let m = userOverride(container, "__delitem__") {
+            _ = try callDescriptor(m, self: container, Args([key]))
+            return
+        }
+        try builtinDelItem(container, key)
+    }
+
+    /// `del container[key]` for the builtin types, ignoring overrides in user subclasses.
+    func builtinDelItem(_ container: PyValue, _ key: PyValue) throws {
         if case .object(let o) = container {
             switch o {
             case let l as PyList:

@@ -1250,11 +1250,14 @@ public struct Parser {
                 var exprScalars = Array(body[(i + 1)..<exprEnd])
                 var debugText: String?
                 // `{x=}`: trailing `=` (not part of `==`, `!=`, `<=`, `>=`).
-                if let last = exprScalars.last, last == "=" {
-                    let prev = exprScalars.count >= 2 ? exprScalars[exprScalars.count - 2] : " "
+                // Whitespace may follow the `=`; it is kept in the echoed text (`{x = }`).
+                var equalsIndex = exprScalars.count - 1
+                while equalsIndex >= 0 && (exprScalars[equalsIndex] == " " || exprScalars[equalsIndex] == "\t") { equalsIndex -= 1 }
+                if equalsIndex >= 0, exprScalars[equalsIndex] == "=" {
+                    let prev = equalsIndex >= 1 ? exprScalars[equalsIndex - 1] : " "
                     if !"=!<>".unicodeScalars.contains(prev) {
                         debugText = String(String.UnicodeScalarView(exprScalars))
-                        exprScalars.removeLast()
+                        exprScalars.removeSubrange(equalsIndex...)
                     }
                 }
                 let exprText = String(String.UnicodeScalarView(exprScalars))
@@ -1425,7 +1428,16 @@ struct StringLiteral {
                 }
                 out.append(Unicode.Scalar(v) ?? "\u{FFFD}")
             case "N":
-                throw PythonSyntaxError("\\N{...} escapes are not supported in this shell", at: position)
+                let start = i - 2
+                guard i < s.count, s[i] == "{", let close = s[i...].firstIndex(of: "}") else {
+                    throw PythonSyntaxError("(unicode error) 'unicodeescape' codec can't decode bytes in position \(start)-\(i - 1): malformed \\N character escape", at: position)
+                }
+                let name = String(String.UnicodeScalarView(s[(i + 1)..<close]))
+                guard let scalar = UnicodeNames.scalar(named: name) else {
+                    throw PythonSyntaxError("(unicode error) 'unicodeescape' codec can't decode bytes in position \(start)-\(close): unknown Unicode character name", at: position)
+                }
+                out.append(scalar)
+                i = close + 1
             default:
                 out.append("\\")
                 out.append(n)

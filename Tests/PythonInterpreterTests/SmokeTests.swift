@@ -1,4 +1,0 @@
-import Testing
-@testable import PythonInterpreter
-
-@Test func placeholderCompiles() {}
