@@ -100,7 +100,7 @@ public final class ShellEngine: Sendable {
             guard let j = v.as(JobObject.self) else { return nil }
             return try JobBinding.wait(ctx, j.payload)
         }
-        interpreter.hooks.taskFinished = { [weak self] task in self?.taskFinished(task) }
+        interpreter.hooks.taskFinished = { [weak self] ctx, task in self?.taskFinished(ctx, task) }
         interpreter.hooks.help = { ctx, v in try HelpText.describe(ctx, v) }
         interpreter.hooks.describeError = { error in
             ErrorReport(kind: "", message: String(describing: error))
@@ -217,12 +217,25 @@ public final class ShellEngine: Sendable {
 
     /// Runs Python code for a magic on a Python thread, in the current scope.
     func onPython(_ body: @escaping @Sendable (ExecContext) throws -> Void) async -> ErrorReport? {
-        let token = CancelToken()
-        state.withLock { $0.running = token }
-        defer { state.withLock { $0.running = nil } }
-        let outcome = await interpreter.onPythonThread(cancel: token, scope: currentScope(), body)
-        if case .failed(let r) = outcome { return r }
-        return nil
+        await withStatementToken { token in
+            let outcome = await interpreter.onPythonThread(cancel: token, scope: currentScope(), body)
+            if case .failed(let r) = outcome { return r }
+            return nil
+        }
+    }
+
+    /// Runs `body` with the running statement's cancel token (Ctrl-C cancels it), making one
+    /// for the duration when no statement is running. Every step of a magic shares one token,
+    /// so a Ctrl-C between its steps is not lost.
+    func withStatementToken<R>(_ body: (CancelToken) async throws -> R) async rethrows -> R {
+        let (token, isNew) = state.withLock { s -> (CancelToken, Bool) in
+            if let running = s.running { return (running, false) }
+            let made = CancelToken()
+            s.running = made
+            return (made, true)
+        }
+        defer { if isNew { state.withLock { $0.running = nil } } }
+        return try await body(token)
     }
 
     // MARK: Output
@@ -258,7 +271,7 @@ public final class ShellEngine: Sendable {
         let job = Job(id: id, text: text, task: task)
         state.withLock { $0.jobs[id] = job }
         write("[\(id)] started\n")
-        if task.isDone { taskFinished(task) }
+        if task.isDone { taskFinished(ctx, task) }
         return .object(JobObject(job))
     }
 
@@ -272,22 +285,18 @@ public final class ShellEngine: Sendable {
         return Redaction.redact(first.trimmingCharacters(in: .whitespaces)).text
     }
 
-    func taskFinished(_ task: PyTask) {
+    func taskFinished(_ ctx: ExecContext, _ task: PyTask) {
         guard let job = state.withLock({ $0.jobs.values.first { $0.task === task } }) else { return }
         guard let outcome = task.outcome else { return }
         let status: Job.Status
         switch outcome {
         case .success(let v):
-            let text = (ExecContext.current.flatMap { try? $0.repr(v) }) ?? "done"
+            let text = (try? ctx.repr(v)) ?? "done"
             status = .done(v.isNone ? "None" : text)
         case .failure(let e as PyError) where e.isInstance(of: Builtins.cancelledErrorType): status = .cancelled
         case .failure(is PyInterrupt): status = .cancelled
         case .failure(let e):
-            if let ctx = ExecContext.current {
-                status = .failed(describe(interpreter.report(e, ctx)).message)
-            } else {
-                status = .failed(String(describing: e))
-            }
+            status = .failed(describe(interpreter.report(e, ctx)).message)
         }
         guard job.finish(status) else { return }
         let line: String
@@ -409,10 +418,13 @@ extension ShellEngine {
     func runMagic(_ chunk: StatementSplitter.Chunk, file: String?) async -> Bool {
         let text = chunk.text.trimmingCharacters(in: .whitespaces)
         do {
-            if text.hasPrefix("%") {
-                try await Magics.run(String(text.dropFirst()), engine: self, file: file)
-            } else {
-                try await Magics.showHelp(text, engine: self)
+            try await withStatementToken { token in
+                if text.hasPrefix("%") {
+                    try await Magics.run(String(text.dropFirst()), engine: self, file: file)
+                } else {
+                    try await Magics.showHelp(text, engine: self)
+                }
+                if token.isCancelled { throw CancellationError() }
             }
             return true
         } catch let e as ShellError {

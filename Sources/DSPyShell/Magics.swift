@@ -100,9 +100,8 @@ enum Magics {
                 let value: String
                 switch e.value {
                 case is UsageTracker where e.key == "usage_tracker": value = "<session usage: see %usage>"
-                case let b as TokenBudget: value = "\(b.limit) (spent \(b.spent), \(b.remaining) left)"
                 case is NoneSetting, is Value, is Bool, is Int, is Double, is String, is LM, is any Adapter, is [any Callback],
-                     is [DSPy.Module], is Trace:
+                     is [DSPy.Module], is Trace, is TokenBudget:
                     let python = Convert.python(setting: e.value)
                     value = engine.interpreter.withLock { ctx in (try? ctx.repr(python)) ?? String(describing: e.value) }
                 default: value = String(describing: e.value)
@@ -391,9 +390,11 @@ enum Magics {
             predictors.filter { $0.predictor.signature.outputFields.contains { $0.name == name } }.count == 1
         }
         let stream = try streamify(module, listeners: fields.map { StreamListener(fieldName: $0) })
-        let token = CancelToken()
-        engine.state.withLock { $0.running = token }
-        defer { engine.state.withLock { $0.running = nil } }
+        try await engine.withStatementToken { token in try await printStream(stream, inputs: inputs, token: token, engine: engine) }
+    }
+
+    private static func printStream(_ stream: StreamifiedProgram, inputs: Inputs, token: CancelToken, engine: ShellEngine) async throws {
+        if token.isCancelled { throw CancellationError() }
         let color = engine.color
         let scope = engine.currentScope()
         let consumer = Task {

@@ -44,8 +44,8 @@ public final class Interpreter: @unchecked Sendable {
         public var attributeSet: (@Sendable (ExecContext, PyObject, String, PyValue) -> Void)?
         /// Awaits objects the interpreter does not know (embedder jobs).
         public var awaitObject: (@Sendable (ExecContext, PyValue) throws -> PyValue?)?
-        /// Called when an asyncio task finishes.
-        public var taskFinished: (@Sendable (PyTask) -> Void)?
+        /// Called when an asyncio task finishes, on its thread with the lock held.
+        public var taskFinished: (@Sendable (ExecContext, PyTask) -> Void)?
         /// Describes errors that are not Python exceptions (the embedder's own).
         public var describeError: (@Sendable (any Error) -> ErrorReport?)?
         /// `help(obj)` text for objects the embedder knows (nil: the default help).
@@ -330,7 +330,7 @@ public struct ErrorReport: Sendable, CustomStringConvertible {
     /// `ValueError: message`, as the last line of a CPython traceback.
     public var description: String {
         if kind.isEmpty { return message }
-        return message.isEmpty ? kind : "\(kind): \(message)"
+        return message.isEmpty ? qualifiedKind : "\(qualifiedKind): \(message)"
     }
 }
 

@@ -91,7 +91,7 @@ import Testing
         #expect(stats.diskPath == dir + "/lm-cache.sqlite" && stats.diskSizeLimitBytes == 1_000_000 && stats.memoryMaxEntries == 5)
 
         #expect(!(await e.execute("configure_cache(memory_max_entries=0)")))
-        #expect(capture.err.contains("error: `memory_max_entries` must be a positive number, but received 0"))
+        #expect(capture.err.contains("error: ValueError: `memory_max_entries` must be a positive number, but received 0"))
         #expect(!(await e.execute("configure_cache(disk_dir=\"x\")")))
         #expect(capture.err.contains("unexpected keyword argument 'disk_dir'"))
 

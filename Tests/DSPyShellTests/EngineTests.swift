@@ -79,7 +79,7 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         asyncio.run(main())
         """
         #expect(await e.execute(program, file: "paste.py"))
-        #expect(c.out == "0:       'dummy answer for: q0'\n1:       'dummy answer for: q1'\n")
+        #expect(c.out == "0:         'dummy answer for: q0'\n1:         'dummy answer for: q1'\n")
         #expect(c.err == "")
         c.clear()
         // Interactively, the last statement's value is shown, as in the Python REPL.
@@ -407,7 +407,7 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     @Test func completion() async throws {
         let (e, _) = try session()
         #expect(await e.execute("qa = Predict('question, context -> answer')\nclass Thing:\n    def method_one(self): pass\nthing = Thing()", record: false))
-        #expect(e.completions(for: "%pu").candidates == ["push"])
+        #expect(e.completions(for: "%pu").candidates == ["push "])
         #expect(e.completions(for: "%pu").replacing == 2)
         #expect(e.completions(for: "qa.ac").candidates == ["acall"])
         #expect(e.completions(for: "qa(ques").candidates == ["question="])
@@ -422,7 +422,7 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
 
     @Test func redaction() {
         #expect(Redaction.redact("LM('x', api_key='abc')").text == "LM('x', api_key=\"<redacted>\")")
-        #expect(Redaction.redact("LM('x', api_key = \"a\\\"b\", temperature=0)").text == "LM('x', api_key=\"<redacted>\", temperature=0)")
+        #expect(Redaction.redact("LM('x', api_key = \"a\\\"b\", temperature=0)").text == "LM('x', api_key = \"<redacted>\", temperature=0)")
         #expect(Redaction.redact("LM('x', api_key=env(\"K\"))").changed == false)
         #expect(Redaction.redact("LM('x', api_key=os.environ['K'])").changed == false)
         #expect(Redaction.redact("os.environ['OPENAI_API_KEY'] = 'sk-abc'").text == "os.environ['OPENAI_API_KEY'] = \"<redacted>\"")

@@ -66,7 +66,7 @@ func runBinary(_ args: [String], stdin: String? = nil, environment extra: [Strin
         let c = try await runBinary(["-c", "a = 20; a + 22"])
         #expect(c.status == 0 && c.out == "42\n")
         let bad = try await runBinary(["-c", "nope"])
-        #expect(bad.status == 1 && bad.err == "error: NameError: name 'nope' is not defined\n")
+        #expect(bad.status == 1 && bad.err == "error: NameError: name 'nope' is not defined\nhint: Did you mean: 'None'?\n")
         let piped = try await runBinary([], stdin: Fixtures.directory.appendingPathComponent("error.dspy").path)
         #expect(piped.status == 1)
         #expect(piped.err == "error: <stdin>:5:5: NameError: name 'undefined_name' is not defined\n")

@@ -31,7 +31,7 @@ import Testing
         let (e, c) = try session()
         #expect(await e.execute("%help"))
         #expect(c.out.contains("%stream CALL"))
-        #expect(e.completions(for: "%str").candidates == ["stream"])
+        #expect(e.completions(for: "%str").candidates == ["stream "])
         #expect(await e.execute("qa = Predict(\"question -> answer\")"))
         #expect(e.completions(for: "%stream qa(ques").candidates.contains("question="))
     }

@@ -98,19 +98,41 @@ struct LMClientTests {
 
         let body = try #require(server.requests.first?.json)
         #expect(body["temperature"] == .double(0.3))
-        #expect(body["max_tokens"] == .int(50))
+        // OpenAI's own API gets max_tokens as max_completion_tokens, as DSPy 3.4.1 sends it.
+        #expect(body["max_completion_tokens"] == .int(50))
+        #expect(body["max_tokens"].isNull)
         #expect(body["top_p"] == .double(0.5))
     }
 
-    @Test func nGreaterThanOneReturnsEveryChoice() async throws {
-        let server = try await LoopbackServer.start { _ in chatCompletion(["one", "two"]) }
+    @Test func otherOpenAICompatibleServersKeepMaxTokens() async throws {
+        let server = try await LoopbackServer.start { _ in chatCompletion(["ok"]) }
         defer { server.shutdownNow() }
-        let lm = try openAI(server)
-        let response = try await lm.call(messages: [.user("u")], parameters: ["n": 2])
+        let lm = try LM("local/my-model", maxTokens: 50, apiBase: server.baseURL + "/v1")
+        _ = try await lm.call(messages: [.user("u")], parameters: [:])
+        let body = try #require(server.requests.first?.json)
+        #expect(body["max_tokens"] == .int(50))
+        #expect(body["max_completion_tokens"].isNull)
+    }
 
-        #expect(response.outputs == ["one", "two"])
-        #expect(server.requests.count == 1)
-        #expect(server.requests.first?.json?["n"] == .int(2))
+    @Test func nCompletionsAreNRequestsOfOneEach() async throws {
+        let counter = Locked(0)
+        let server = try await LoopbackServer.start { _ in
+            let k = counter.withLock { c -> Int in c += 1; return c }
+            // A server that ignores the missing `n` and sends two choices: only the first counts.
+            return chatCompletion(["reply \(k)", "extra \(k)"])
+        }
+        defer { server.shutdownNow() }
+        let lm = try openAI(server, cache: true)
+        let prompt = "n-split \(UUID())"  // its own cache entry
+        let response = try await lm.call(messages: [.user(prompt)], parameters: ["n": 3])
+
+        #expect(response.outputs == ["reply 1", "reply 2", "reply 3"])
+        #expect(server.requests.count == 3)
+        #expect(server.requests.allSatisfy { $0.json?["n"].isNull == true })
+        // The combined reply is one cache entry: the same call again sends nothing.
+        let again = try await lm.call(messages: [.user(prompt)], parameters: ["n": 3])
+        #expect(again.outputs == response.outputs)
+        #expect(server.requests.count == 3)
     }
 
     @Test func anthropicRequestAndResponse() async throws {

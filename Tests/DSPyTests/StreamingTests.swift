@@ -208,7 +208,7 @@ struct StreamingTests {
         try #require(requests.count == 2)
         #expect(requests[1].json?["stream"] == true)
         #expect(requests[1].header("accept") == "text/event-stream")
-        #expect(requests[1].json?["stream_options"].isNull == true)  // track_usage is off
+        #expect(requests[1].json?["stream_options"]["include_usage"] == true)  // always asked, as DSPy does
         // The history records the rebuilt response, like a plain call's.
         #expect(lm.history.last?.response.outputs == [streamedReply])
     }

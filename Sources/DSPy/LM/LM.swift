@@ -326,7 +326,8 @@ public final class LM: Sendable, CustomStringConvertible {
         if count > 1 { wire.parameters.removeValue(forKey: "n") }
         var combined: LMResponse?
         for _ in 0..<max(1, count) {
-            let response = try await attemptWithRetries(wire)
+            var response = try await attemptWithRetries(wire)
+            if count > 1 { response.choices = Array(response.choices.prefix(1)) }  // one completion asked, one kept
             guard var merged = combined else { combined = response; continue }
             merged.choices += response.choices
             if let usage = response.usage { merged.usage = (merged.usage ?? .zero) + usage }

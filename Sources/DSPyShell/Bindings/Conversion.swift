@@ -131,7 +131,7 @@ enum Convert {
         case let modules as [DSPy.Module]: return .object(PyList(modules.map { ModuleBinding.wrap($0) }))
         case let t as Trace: return .object(PyList((0..<t.count).map { _ in .none }))
         case let u as UsageTracker: return .object(UsageTrackerObject(u))
-        case let b as TokenBudget: return .str("\(b.limit) (spent \(b.spent), \(b.remaining) left)")
+        case let b as TokenBudget: return .object(TokenBudgetObject(b))
         case let other?: return .str(String(describing: other))
         }
     }

@@ -105,6 +105,8 @@ enum DSPyModule {
             interp.defineBuiltin(name, value)
         }
         for (name, value) in shellBuiltins() { interp.defineBuiltin(name, value) }
+        // `dspy.Predict(...)` works before `import dspy`, as it does in a DSPy notebook's first cell.
+        if let dspy = try? interp.importModuleNamed("dspy") { interp.defineBuiltin("dspy", .object(dspy)) }
     }
 
     /// Parts of DSPy that dspy-repl does not have yet, with what to use meanwhile.

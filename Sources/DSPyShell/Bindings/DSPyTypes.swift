@@ -19,6 +19,7 @@ enum DSPyTypes {
     static let scope = type("context", subclassable: false) { SettingsBinding.installScope($0) }
     static let settings = type("Settings", subclassable: false) { SettingsBinding.installSettings($0) }
     static let usageTracker = type("UsageTracker", subclassable: false) { SettingsBinding.installUsageTracker($0) }
+    static let tokenBudget = type("TokenBudget", subclassable: false) { SettingsBinding.installTokenBudget($0) }
     static let signature = type("Signature") { SignatureBinding.install($0) }
     static let fieldInfo = type("FieldInfo", subclassable: false) { SignatureBinding.installField($0) }
     static let module = type("Module") { ModuleBinding.installModule($0) }
@@ -65,6 +66,11 @@ final class AdapterObject: PyNativeObject<any Adapter>, @unchecked Sendable {
     init(_ a: any Adapter) {
         super.init(type: a is JSONAdapter ? DSPyTypes.jsonAdapter : DSPyTypes.chatAdapter, payload: a)
     }
+}
+
+final class TokenBudgetObject: PyNativeObject<TokenBudget>, @unchecked Sendable {
+    // Sendable proof: as every Python object, touched only under the interpreter lock.
+    init(_ b: TokenBudget) { super.init(type: DSPyTypes.tokenBudget, payload: b) }
 }
 
 final class UsageTrackerObject: PyNativeObject<UsageTracker>, @unchecked Sendable {

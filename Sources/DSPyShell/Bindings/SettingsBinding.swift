@@ -103,6 +103,18 @@ enum SettingsBinding {
         }
     }
 
+    static func installTokenBudget(_ t: PyType) {
+        t.doc = "A scope's token budget (max_tokens_budget=N): calls fail with TokenBudgetExceeded once it is spent."
+        @Sendable func budget(_ me: PyValue) throws -> TokenBudget {
+            guard let b = me.as(TokenBudgetObject.self)?.payload else { throw PyError.type("expected a TokenBudget") }
+            return b
+        }
+        t.property("limit", get: { _, me in .int(try budget(me).limit) })
+        t.property("spent", get: { _, me in .int(try budget(me).spent) })
+        t.property("remaining", get: { _, me in .int(try budget(me).remaining) })
+        t.method("__repr__") { _, me, _ in .str(try budget(me).description) }
+    }
+
     /// The effective setting `name` as Python sees it, or nil when no such setting exists.
     static func setting(_ name: String) -> PyValue? {
         let settings = Settings.current

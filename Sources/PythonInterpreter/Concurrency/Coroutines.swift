@@ -338,7 +338,7 @@ public final class PyTask: PyObject, @unchecked Sendable {
         let callbacks = doneCallbacks
         doneCallbacks = []
         for cb in callbacks { _ = try? ctx.call(cb, Args([.object(self)])) }
-        ctx.interpreter.hooks.taskFinished?(self)
+        ctx.interpreter.hooks.taskFinished?(ctx, self)
     }
 
     /// Cancels the task from outside Python (the shell's job control): as `task.cancel()`, and

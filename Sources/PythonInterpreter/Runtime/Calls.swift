@@ -160,7 +160,14 @@ extension ExecContext {
         try enterCall()
         defer { leaveCall() }
         for stmt in frame.code.body {
-            switch try stmt.exec(frame) {
+            let flow: Flow
+            do {
+                flow = try stmt.exec(frame)
+            } catch let e as PyError {
+                e.exception.note(frame: frame, position: stmt.position)
+                throw e
+            }
+            switch flow {
             case .normal: continue
             case .returnValue(let v): return v
             case .breakLoop, .continueLoop: continue
