@@ -109,10 +109,10 @@ enum ToolBinding {
             if case .sync = tl.function {
                 do { return Convert.python(try tl.call(inputs)) } catch let e as PyError { throw e } catch { throw DSPyErrors.python(error) }
             }
-            return Convert.python(try ctx.dspy {
-                guard Settings.current.allowToolAsyncSyncConversion else { throw ToolError.asyncToolCalledSynchronously }
-                return try await tl.acall(inputs)
-            })
+            guard Settings.current.allowToolAsyncSyncConversion else {
+                throw PyError.value("You are calling `__call__` on an async tool, please use `acall` instead or enable async-to-sync conversion with `dspy.configure(allow_tool_async_sync_conversion=True)` or `with dspy.context(allow_tool_async_sync_conversion=True):`.")
+            }
+            return Convert.python(try ctx.dspy { try await tl.acall(inputs) })
         }
         t.method("acall", "acall(**kwargs)", doc: "The awaitable form of calling the tool.") { ctx, me, a in
             let tl = try tool(me).payload
