@@ -1,22 +1,18 @@
 import Foundation
 import Logging
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// Prints library log records as Python DSPy's logging does, one line each:
-/// `2026/12/01 02:52:14 WARNING dspy.parallel: Execution cancelled ...`.
+/// Prints the library's log records in the shell's own form, one line each:
+/// `warning: Error for item 3 {...}: ValueError: ... Set `provide_traceback=True` for traceback.`
+/// Records at warning and error level become `warning:` lines (the statement goes on; a
+/// failed statement prints its own `error:` line), critical ones `error:` lines. Python DSPy
+/// prints timestamped `logging` lines instead; the shell keeps its stderr to one form.
 public struct ShellLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .warning
-    let label: String
     let write: @Sendable (String) -> Void
 
-    /// A handler for `label` that hands each finished line (with its newline) to `write`.
-    public init(label: String, write: @escaping @Sendable (String) -> Void) {
-        self.label = label
+    /// A handler that hands each finished line (with its newline) to `write`.
+    public init(write: @escaping @Sendable (String) -> Void) {
         self.write = write
     }
 
@@ -26,29 +22,12 @@ public struct ShellLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        write(Self.line(date: Date(), level: event.level, label: label, message: "\(event.message)"))
+        write(Self.line(level: event.level, message: "\(event.message)"))
     }
 
-    /// Python logging's level names.
-    static func levelName(_ level: Logger.Level) -> String {
-        switch level {
-        case .trace, .debug: "DEBUG"
-        case .info, .notice: "INFO"
-        case .warning: "WARNING"
-        case .error: "ERROR"
-        case .critical: "CRITICAL"
-        }
-    }
-
-    /// One record as DSPy's format (`%(asctime)s %(levelname)s %(name)s: %(message)s`, dates
-    /// as `%Y/%m/%d %H:%M:%S` in local time); a message's line breaks become spaces.
-    static func line(date: Date, level: Logger.Level, label: String, message: String) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        let stamp = String(format: "%04d/%02d/%02d %02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                           Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return "\(stamp) \(levelName(level)) \(label): \(oneLine)\n"
+    /// One record as one line; the message's own line breaks become spaces.
+    static func line(level: Logger.Level, message: String) -> String {
+        let oneLine = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        return (level == .critical ? "error: " : "warning: ") + oneLine + "\n"
     }
 }

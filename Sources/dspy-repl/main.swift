@@ -56,8 +56,8 @@ struct DSPyREPL: AsyncParsableCommand {
     var noCallLog = false
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            ShellLogHandler(label: label) { FileHandle.standardError.write(Data($0.utf8)) }
+        LoggingSystem.bootstrap { _ in
+            ShellLogHandler { FileHandle.standardError.write(Data($0.utf8)) }
         }
         let interactive = command == nil && file == nil && isatty(0) == 1 && isatty(1) == 1
         let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && ProcessInfo.processInfo.environment["TERM"] != "dumb"
