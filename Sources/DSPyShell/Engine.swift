@@ -133,6 +133,9 @@ public final class ShellEngine: Sendable {
     /// Whether an interactive buffer needs more lines before it can run.
     public func needsMoreInput(_ buffer: String) -> Bool { StatementSplitter.needsMoreInput(buffer) }
 
+    /// The indentation the next line of an unfinished entry starts with (auto-indent).
+    public func indentation(after buffer: String) -> String { StatementSplitter.indentation(after: buffer) }
+
     /// Cancels the statement that is running (Ctrl-C), down to its HTTP requests.
     public func cancelRunning() {
         state.withLock { $0.running }?.cancel()

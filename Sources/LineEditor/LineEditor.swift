@@ -38,6 +38,12 @@ public final class LineEditor: @unchecked Sendable {
     private var resizeSeen = 0
     private var continueSeen = 0
     private var interruptedRead = false
+    /// Bytes read ahead of libedit (after an ESC that did not start a paste), delivered first.
+    private var readAhead: [CChar] = []
+    /// The rest of a bracketed paste, delivered to libedit character by character.
+    private var pasteQueue: [wchar_t] = []
+    /// The text put in the line before reading (auto-indentation); a paste replaces it.
+    private var prefilled: [wchar_t] = []
 
     /// libedit when stdin and stdout are both terminals (and TERM != "dumb"); plain line reading otherwise.
     public convenience init(programName: String = "dspy-repl", historyFile: String? = nil, maxHistory: Int = 10_000) {
@@ -144,12 +150,20 @@ public final class LineEditor: @unchecked Sendable {
 
     // MARK: - Reading
 
-    /// Shows `prompt` and reads one line (see the type's documentation).
-    public func readLine(prompt: String) -> LineInput {
+    /// Shows `prompt` and reads one line (see the type's documentation). `prefill` is put in
+    /// the line first, as if typed (the shell's auto-indentation); a paste replaces it.
+    public func readLine(prompt: String, prefill: String = "") -> LineInput {
         session.withLock { _ in
-            if let el { return readInteractive(el, prompt: prompt) }
+            if let el { return readInteractive(el, prompt: prompt, prefill: prefill) }
             return readPlain()
         }
+    }
+
+    /// True while a bracketed paste is still being delivered: the line just read ended at a
+    /// pasted newline and more pasted text follows. The shell keeps such lines together (a
+    /// blank line inside a pasted `class` does not end it) and does not auto-indent them.
+    public var isInsidePaste: Bool {
+        session.withLock { _ in !pasteQueue.isEmpty }
     }
 
     private func readPlain() -> LineInput {
@@ -163,7 +177,7 @@ public final class LineEditor: @unchecked Sendable {
                     return .interrupted
                 }
                 switch SignalSupport.waitForInput(fd: 0) {
-                case .signal: SignalSupport.drainWakeupPipe()
+                case .signal, .timeout: SignalSupport.drainWakeupPipe()
                 case .input, .error: break waiting
                 }
             }
@@ -172,18 +186,28 @@ public final class LineEditor: @unchecked Sendable {
         return .line(line)
     }
 
-    private func readInteractive(_ el: OpaquePointer, prompt: String) -> LineInput {
+    private func readInteractive(_ el: OpaquePointer, prompt: String, prefill: String) -> LineInput {
         setPrompt(prompt)
         interruptBaseline = sigintCounter.load(ordering: .sequentiallyConsistent)
         resizeSeen = sigwinchCounter.load(ordering: .sequentiallyConsistent)
         continueSeen = sigcontCounter.load(ordering: .sequentiallyConsistent)
         SignalSupport.drainWakeupPipe()
         interruptedRead = false
+        prefilled = []
+        if pasteQueue.isEmpty && !prefill.isEmpty {
+            prefilled = prefill.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+            el_wpush(el, prefilled + [0])
+        }
 
+        // Bracketed paste on while the line is edited (the terminal marks pasted text), off
+        // while statements run and their output is shown.
+        write(toTerminal: Self.bracketedPasteOn)
         var count: Int32 = 0
         let result = el_wgets(el, &count)
+        write(toTerminal: Self.bracketedPasteOff)
         if interruptedRead {
             interruptedRead = false
+            pasteQueue = []
             write(toTerminal: "^C\n")
             return .interrupted
         }
@@ -210,6 +234,9 @@ public final class LineEditor: @unchecked Sendable {
     /// EL_GETCFN: one character from the terminal. Blocks in poll(2) on stdin and the signal
     /// wake-up pipe, so Ctrl-C and window resizes are seen whatever thread the kernel delivered
     /// the signal to. Returns 1 (character stored), 0 (end of file) or -1 (interrupt / error).
+    /// A bracketed paste (`ESC [200~ ... ESC [201~`) is read whole and then delivered as if
+    /// typed, a line at a time, with its tabs expanded and control characters dropped (so Tab
+    /// inside pasted code does not complete).
     private func readCharacter(_ el: OpaquePointer, into out: UnsafeMutablePointer<wchar_t>) -> Int32 {
         var pending: [CChar] = []
         while true {
@@ -220,36 +247,25 @@ public final class LineEditor: @unchecked Sendable {
                 errno = EINTR
                 return -1
             }
-            let resizes = sigwinchCounter.load(ordering: .sequentiallyConsistent)
-            if resizes != resizeSeen {
-                resizeSeen = resizes
-                handleResize(el)
+            if !pasteQueue.isEmpty {
+                out.pointee = pasteQueue.removeFirst()
+                return 1
             }
-            let continues = sigcontCounter.load(ordering: .sequentiallyConsistent)
-            if continues != continueSeen {
-                continueSeen = continues
-                handleContinue(el)
-            }
-            switch SignalSupport.waitForInput(fd: 0) {
-            case .signal:
-                SignalSupport.drainWakeupPipe()
-                continue
-            case .error:
-                out.pointee = 0
-                return -1
-            case .input:
-                break
-            }
-            var byte: CChar = 0
-            let n = read(0, &byte, 1)
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                out.pointee = 0
-                return -1
-            }
-            if n == 0 {
+            let byte: CChar
+            switch nextByte(el, timeoutMilliseconds: -1) {
+            case .byte(let b): byte = b
+            case .endOfFile:
                 out.pointee = 0
                 return 0
+            case .failed:
+                out.pointee = 0
+                return -1
+            case .timedOut:
+                continue
+            }
+            if byte == 0x1B && pending.isEmpty && startsPaste(el) {
+                removePrefill(el)
+                continue
             }
             pending.append(byte)
             // Same decoding rules as libedit's built-in read_char.
@@ -274,6 +290,91 @@ public final class LineEditor: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    private enum ByteRead { case byte(CChar), endOfFile, failed, timedOut }
+
+    /// The next input byte: read-ahead first, then stdin (waiting as `timeoutMilliseconds` says;
+    /// -1 waits for input or a signal). Resizes and job-control resumes are handled meanwhile.
+    private func nextByte(_ el: OpaquePointer, timeoutMilliseconds: Int32) -> ByteRead {
+        if !readAhead.isEmpty { return .byte(readAhead.removeFirst()) }
+        while true {
+            let resizes = sigwinchCounter.load(ordering: .sequentiallyConsistent)
+            if resizes != resizeSeen {
+                resizeSeen = resizes
+                handleResize(el)
+            }
+            let continues = sigcontCounter.load(ordering: .sequentiallyConsistent)
+            if continues != continueSeen {
+                continueSeen = continues
+                handleContinue(el)
+            }
+            if sigintCounter.load(ordering: .sequentiallyConsistent) != interruptBaseline { return .timedOut }
+            switch SignalSupport.waitForInput(fd: 0, timeoutMilliseconds: timeoutMilliseconds) {
+            case .signal:
+                SignalSupport.drainWakeupPipe()
+                if timeoutMilliseconds >= 0 { return .timedOut }
+                continue
+            case .error: return .failed
+            case .timeout: return .timedOut
+            case .input: break
+            }
+            var byte: CChar = 0
+            let n = read(0, &byte, 1)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return .failed
+            }
+            return n == 0 ? .endOfFile : .byte(byte)
+        }
+    }
+
+    static let bracketedPasteOn = "\u{1B}[?2004h"
+    static let bracketedPasteOff = "\u{1B}[?2004l"
+    private static let pasteStart: [CChar] = Array("[200~".utf8).map { CChar(bitPattern: $0) }
+    private static let pasteEnd: [CChar] = Array("\u{1B}[201~".utf8).map { CChar(bitPattern: $0) }
+    /// The most a paste may hold; the rest is dropped.
+    static let maxPasteBytes = 8 << 20
+
+    /// After an ESC: true when it starts a bracketed paste, which is then read whole into
+    /// `pasteQueue`. Otherwise the bytes looked at are kept for libedit (an arrow key, Meta-x).
+    private func startsPaste(_ el: OpaquePointer) -> Bool {
+        var seen: [CChar] = []
+        for expected in Self.pasteStart {
+            guard case .byte(let b) = nextByte(el, timeoutMilliseconds: 50) else { break }
+            seen.append(b)
+            if b != expected { break }
+        }
+        guard seen == Self.pasteStart else {
+            readAhead = seen + readAhead  // the ESC itself goes to libedit now, these after it
+            return false
+        }
+        var bytes: [CChar] = []
+        // The terminal sends the whole paste at once; a silence of 2 s ends a paste whose end
+        // marker never comes.
+        while case .byte(let b) = nextByte(el, timeoutMilliseconds: 2_000) {
+            if bytes.count < Self.maxPasteBytes { bytes.append(b) }
+            if bytes.count >= Self.pasteEnd.count && bytes.suffix(Self.pasteEnd.count).elementsEqual(Self.pasteEnd) {
+                bytes.removeLast(Self.pasteEnd.count)
+                break
+            }
+        }
+        let text = String(decoding: bytes.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        pasteQueue = TextLayout.pastedText(text).unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        return true
+    }
+
+    /// A paste into an auto-indented line replaces the indentation (pasted code brings its own).
+    private func removePrefill(_ el: OpaquePointer) {
+        defer { prefilled = [] }
+        guard !prefilled.isEmpty, let info = el_wline(el), let buffer = info.pointee.buffer,
+              let lastChar = info.pointee.lastchar else { return }
+        let length = lastChar - buffer
+        guard length == prefilled.count, Array(UnsafeBufferPointer(start: buffer, count: length)) == prefilled else { return }
+        let shown = inputGeometry(el, columns: columns)
+        _ = el_cursor(el, Int32(clamping: length))
+        el_deletestr(el, Int32(clamping: length))
+        redrawFromPromptStart(el, rowsUp: shown.cursorRow)
     }
 
     // MARK: - Display helpers (run inside el_wgets, terminal in raw mode)
@@ -353,14 +454,19 @@ public final class LineEditor: @unchecked Sendable {
     /// Tab: one candidate replaces the word; several insert their longest common prefix and
     /// are listed in columns below the input; none beeps.
     private func complete(_ el: OpaquePointer) -> UInt8 {
-        guard let completer = completerBox.withLock({ $0 }), let info = el_wline(el),
-              let buffer = info.pointee.buffer, let cursor = info.pointee.cursor else { return UInt8(CC_ERROR) }
+        guard let info = el_wline(el), let buffer = info.pointee.buffer, let cursor = info.pointee.cursor else { return UInt8(CC_ERROR) }
         let cursorOffset = cursor - buffer
         var scalars = String.UnicodeScalarView()
         for wc in UnsafeBufferPointer(start: buffer, count: max(0, cursorOffset)) {
             scalars.append(Unicode.Scalar(UInt32(bitPattern: wc)) ?? "\u{FFFD}")
         }
         let before = String(scalars)
+        // Tab in the indentation indents (to the next multiple of 4 columns), as in Python's REPL.
+        if before.allSatisfy({ $0 == " " }) {
+            replace(el, deleting: 0, with: String(repeating: " ", count: 4 - before.count % 4))
+            return UInt8(CC_REFRESH)
+        }
+        guard let completer = completerBox.withLock({ $0 }) else { return UInt8(CC_ERROR) }
         let completion = completer(before)
         guard !completion.candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
 

@@ -79,15 +79,17 @@ enum SignalSupport {
         }
     }
 
-    enum WaitResult { case input, signal, error }
+    enum WaitResult { case input, signal, error, timeout }
 
-    /// Blocks until `fd` is readable (or hung up) or a handled signal arrived.
-    static func waitForInput(fd: Int32) -> WaitResult {
+    /// Blocks until `fd` is readable (or hung up), a handled signal arrived, or (with a
+    /// non-negative timeout) the time is up.
+    static func waitForInput(fd: Int32, timeoutMilliseconds: Int32 = -1) -> WaitResult {
         let wake = wakeupReadFD.load(ordering: .sequentiallyConsistent)
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
         if wake >= 0 { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
         while true {
-            let rc = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), -1) }
+            let rc = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeoutMilliseconds) }
+            if rc == 0 { return .timeout }
             if rc < 0 {
                 if errno == EINTR { return .signal }
                 return .error

@@ -130,4 +130,34 @@ enum TextLayout {
         }
         return (rows, displayWidth(lines.last ?? ""))
     }
+
+    /// Pasted text as it is delivered to the line editor: line ends as `\n` (from `\r\n` or
+    /// `\r`), tabs expanded to 8-column stops (Python's rule for indentation), other control
+    /// characters dropped (they would run editing commands).
+    static func pastedText(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var column = 0
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            defer { previousWasCR = scalar == "\r" }
+            switch scalar {
+            case "\n":
+                if previousWasCR { continue }
+                out.append("\n")
+                column = 0
+            case "\r":
+                out.append("\n")
+                column = 0
+            case "\t":
+                let spaces = 8 - column % 8
+                out.append(contentsOf: Array(repeating: " ", count: spaces))
+                column += spaces
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F { continue }
+                out.append(scalar)
+                column += 1
+            }
+        }
+        return String(out)
+    }
 }

@@ -144,12 +144,14 @@ struct DSPyREPL: AsyncParsableCommand {
             _ = await engine.execute(source, file: startup, record: false)
         }
         var buffer = ""
+        var indent = ""  // what the next continuation line starts with (auto-indent)
         while !engine.exitRequested {
             for line in engine.takeAnnouncements() { print(line) }
             let plain = buffer.isEmpty ? engine.prompt : engine.continuationPrompt
             let prompt = color ? "\u{1B}[1;32m\(plain)\u{1B}[0m" : plain
-            switch editor.readLine(prompt: prompt) {
+            switch editor.readLine(prompt: prompt, prefill: indent) {
             case .endOfInput:
+                indent = ""
                 if buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
                 // Ctrl-D inside an unfinished block drops the block; the session goes on.
                 buffer = ""
@@ -157,9 +159,19 @@ struct DSPyREPL: AsyncParsableCommand {
                 continue
             case .interrupted:
                 buffer = ""
+                indent = ""
             case .line(let line):
                 buffer += buffer.isEmpty ? line : "\n" + line
-                if engine.needsMoreInput(buffer) { continue }
+                // A paste is kept whole: its blank lines do not end a block.
+                if editor.isInsidePaste {
+                    indent = ""
+                    continue
+                }
+                if engine.needsMoreInput(buffer) {
+                    indent = engine.indentation(after: buffer)
+                    continue
+                }
+                indent = ""
                 if buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     buffer = ""
                     continue

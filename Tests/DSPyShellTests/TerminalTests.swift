@@ -44,6 +44,14 @@ final class TerminalSession {
         try TerminalSession.run(["tmux", "-L", socket, "send-keys", "-t", session] + keys)
     }
 
+    /// Pastes `text` as a terminal does when the application asked for bracketed paste.
+    func paste(_ session: String, _ text: String) throws {
+        let file = home + "/paste-\(UUID().uuidString)"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        try TerminalSession.run(["tmux", "-L", socket, "load-buffer", "-b", "paste", file])
+        try TerminalSession.run(["tmux", "-L", socket, "paste-buffer", "-p", "-b", "paste", "-t", session])
+    }
+
     func screen(_ session: String) -> String {
         (try? TerminalSession.run(["tmux", "-L", socket, "capture-pane", "-p", "-t", session], capture: true)) ?? ""
     }
@@ -97,6 +105,31 @@ func lastLine(_ screen: String) -> String {
         try t.keys(s2, "%exit", "Enter")
         let (exited, final) = await t.waitFor(s2) { $0.contains("<exited>") }
         #expect(exited, "%exit did not end the shell: \(final)")
+    }
+
+    @Test func typedBlocksAutoIndentAndPastedBlocksStayWhole() async throws {
+        let t = try TerminalSession()
+        let s = try t.start(arguments: ["--no-history"])
+        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        // Typed: the shell indents after ':' and dedents after return; Tab indents.
+        try t.keys(s, "def f(x):", "Enter")
+        try t.keys(s, "if x:", "Enter")
+        try t.keys(s, "return 1", "Enter")
+        try t.keys(s, "return 2", "Enter", "Enter")
+        try t.keys(s, "f(0), f(1)", "Enter")
+        let (ran, typed) = await t.waitFor(s) { $0.contains("(2, 1)") }
+        #expect(ran, "the typed function did not run: \(typed)")
+        #expect(typed.contains("...>     if x:\n...>         return 1\n...>     return 2"))
+        // Pasted into an auto-indented line: the paste's own indentation replaces it, and the
+        // blank lines inside the class do not end it.
+        try t.keys(s, "class Box:", "Enter")
+        try t.paste(s, "    \"\"\"A box.\"\"\"\n\n    size = 3\n\n    def double(self):\n        return self.size * 2\n")
+        try t.keys(s, "Enter")
+        try t.keys(s, "Box().double()", "Enter")
+        let (pasted, screen) = await t.waitFor(s) { $0.contains("\n6\n") }
+        #expect(pasted, "the pasted class did not run whole: \(screen)")
+        #expect(screen.contains("...>     size = 3"))
+        #expect(!screen.contains("error:"))
     }
 
     @Test func ctrlCCancelsASlowCallAndTheServerSeesItClosed() async throws {

@@ -487,3 +487,13 @@ private let header = HistoryFile.header + "\n"
         #expect(LineEditor.interruptCount == before + 1)
     }
 }
+
+@Suite struct PastedTextTests {
+    @Test func lineEndsTabsAndControlCharacters() {
+        #expect(TextLayout.pastedText("a\r\nb\rc\n") == "a\nb\nc\n")
+        #expect(TextLayout.pastedText("if x:\n\treturn 1") == "if x:\n        return 1")
+        #expect(TextLayout.pastedText("ab\tc") == "ab      c")  // to the next 8-column stop
+        #expect(TextLayout.pastedText("x\u{01}\u{1B}y\u{7F}") == "xy")
+        #expect(TextLayout.pastedText("naïve → ok") == "naïve → ok")
+    }
+}

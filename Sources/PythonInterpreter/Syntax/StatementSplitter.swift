@@ -167,6 +167,34 @@ public enum StatementSplitter {
     }
 }
 
+extension StatementSplitter {
+    /// The indentation to put on the next line of an unfinished interactive entry, as Python
+    /// REPLs with auto-indent do: four more spaces after a line ending in `:`, four fewer after
+    /// `return`, `pass`, `break`, `continue` or `raise`, the same otherwise; nothing inside a
+    /// triple-quoted string.
+    public static func indentation(after buffer: String) -> String {
+        let lines = buffer.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let last = lines.last else { return "" }
+        var state = LineState()
+        var lastCode = ""
+        var lastStartedInside = false
+        for line in lines {
+            lastStartedInside = state.brackets > 0 || state.quote != nil || state.continuation
+            scan(line, &state)
+            lastCode = state.code
+        }
+        if state.quote != nil { return "" }
+        let indent = String(last.prefix { $0 == " " || $0 == "\t" })
+        if state.brackets > 0 || state.continuation || lastStartedInside { return indent }
+        let code = lastCode.trimmingTrailingSpace().drop { $0 == " " || $0 == "\t" }
+        if code.hasSuffix(":") { return indent + "    " }
+        if startsWithKeyword(code, ["return", "pass", "break", "continue", "raise"]) {
+            return indent.hasSuffix("    ") ? String(indent.dropLast(4)) : ""
+        }
+        return indent
+    }
+}
+
 extension StringProtocol {
     func trimmingTrailingSpace() -> SubSequence {
         var end = endIndex
