@@ -51,7 +51,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "Scripts"
 DSPY_VERSION = "3.4.1"
 IMPLS = ("swift", "python-dspy")
-SCENARIOS = ("predict_seq", "cot_seq", "batch", "async10k", "settings", "startup")
+SCENARIOS = ("predict_seq", "cot_seq", "batch", "async10k", "settings", "startup", "python")
 BATCH_LATENCY_S = 0.050
 BATCH_WORKERS = (8, 64, 256)
 HIGHER_IS_BETTER = {"calls_per_s"}
@@ -433,6 +433,31 @@ def run_startup(run, python, results, home):
             results.add(label, impl, "idle_rss_mb", rss, "MiB", run)
 
 
+def run_python_language(run, results, home):
+    """The shell's Python against CPython (python3) on Scripts/bench_python.py's workloads:
+    `dspy-repl FILE.py` and `python3 FILE.py` on the same file, wall time of the whole process."""
+    from bench_python import WORKLOADS  # the one list of workloads
+    env = child_env(HOME=home, XDG_CONFIG_HOME=f"{home}/config", XDG_DATA_HOME=f"{home}/data",
+                    XDG_CACHE_HOME=f"{home}/cache")
+    for name, source in WORKLOADS.items():
+        path = Path(home) / f"{name}.py"
+        path.write_text(source)
+        plans = []
+        if not ARGS.skip_swift:
+            plans.append(("swift", [ARGS.dspy_repl, "--no-disk-cache", "--no-call-log", path]))
+        plans.append(("python-dspy", ["python3", path]))  # CPython itself for these rows
+        for impl, cmd in plans:
+            try:
+                if run == 0:
+                    measure_process(cmd, env)  # warm the page cache
+                wall, rss = measure_process(cmd, env)
+            except (BenchError, OSError) as exc:
+                results.error(f"py {name}", impl, str(exc))
+                log(f"  {impl}: py {name}: {exc}")
+                continue
+            results.add(f"py {name}", impl, "wall_s", wall, "s", run)
+
+
 # ---------------------------------------------------------------------------------------
 # Report
 
@@ -524,6 +549,9 @@ def notes_text(results, all_cases, startup):
         lines.append("startup: `dspy-repl -c \"1\"` vs `python -c \"import dspy\"`; shell prompt: "
                      "`dspy-repl --no-history` until \"dspy> \" vs `python -i -c \"import dspy\"` until "
                      "\">>> \" in a pseudo-terminal, RSS after 0.5 s idle.")
+    if any(case.startswith("py ") for case, _ in results.order):
+        lines.append("py rows: the shell's Python (`dspy-repl FILE.py`) against CPython (`python3 FILE.py`, "
+                     "not DSPy) on Scripts/bench_python.py's workloads; whole-process wall time, startup included.")
     for (case, impl), message in sorted(results.errors.items()):
         lines.append(f"n/a {impl} {case}: {message}")
     return lines
@@ -603,6 +631,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, on_sigterm)
     selected = [c for c in cases(ARGS.quick) if not ARGS.only or c.scenario in ARGS.only]
     want_startup = not ARGS.only or "startup" in ARGS.only
+    want_python = not ARGS.only or "python" in ARGS.only
     cores = os.cpu_count()
     ARGS.out_dir.mkdir(parents=True, exist_ok=True)
     python = None if ARGS.skip_python else ensure_venv()
@@ -626,6 +655,9 @@ def main(argv=None):
             if want_startup:
                 log("  startup")
                 run_startup(run, python, results, home)
+            if want_python:
+                log("  python language")
+                run_python_language(run, results, home)
     except KeyboardInterrupt:
         log("interrupted; reporting what was measured")
     finally:

@@ -257,6 +257,8 @@ public final class ShellEngine: Sendable {
 
     func display(_ ctx: ExecContext, _ v: PyValue) throws {
         if v.as(JobObject.self) != nil { return }
+        // Bare `exit` / `quit` leave, as in IPython and Python 3.13's REPL.
+        if v.isQuitter { throw PyError(PyExceptionObject(cls: Builtins.systemExitType, args: [])) }
         write(try ctx.repr(v) + "\n")
     }
 

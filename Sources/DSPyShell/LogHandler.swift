@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Prints the library's log records in the shell's own form, one line each:
 /// `warning: Error for item 3 {...}: ValueError: ... Set `provide_traceback=True` for traceback.`
@@ -22,7 +23,15 @@ public struct ShellLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        guard Self.isEnabled else { return }
         write(Self.line(level: event.level, message: "\(event.message)"))
+    }
+
+    private static let enabled = Atomic<Bool>(true)
+    /// `dspy.disable_logging()` / `dspy.enable_logging()`: whether library records are shown.
+    static var isEnabled: Bool {
+        get { enabled.load(ordering: .relaxed) }
+        set { enabled.store(newValue, ordering: .relaxed) }
     }
 
     /// One record as one line; the message's own line breaks become spaces.

@@ -97,15 +97,7 @@ enum Magics {
             let width = entries.map(\.key.count).max() ?? 0
             var lines = ""
             for e in entries {
-                let value: String
-                switch e.value {
-                case is UsageTracker where e.key == "usage_tracker": value = "<session usage: see %usage>"
-                case is NoneSetting, is Value, is Bool, is Int, is Double, is String, is LM, is any Adapter, is [any Callback],
-                     is [DSPy.Module], is Trace, is TokenBudget:
-                    let python = Convert.python(setting: e.value)
-                    value = engine.interpreter.withLock { ctx in (try? ctx.repr(python)) ?? String(describing: e.value) }
-                default: value = String(describing: e.value)
-                }
+                let value = settingText(e, engine: engine)
                 lines += e.key.padding(toLength: width, withPad: " ", startingAt: 0) + " = " + value + "   (\(e.origin))\n"
             }
             engine.write(lines)
@@ -249,12 +241,31 @@ enum Magics {
     /// `x?` and `%help NAME`: the help of an object.
     static func showHelp(_ name: String, engine: ShellEngine) async throws {
         let target = name.trimmingCharacters(in: .whitespaces).trimmingSuffix("?").trimmingSuffix("?")
+        // A settings key that is not also a name in the session: its value, layer and meaning.
+        if let about = Settings.keyDescriptions[target], !engine.definedNames.contains(target) {
+            let entry = try engine.currentScope().run { Settings.current.effective().first { $0.key == target } }
+            let shown = entry.map { "\(settingText($0, engine: engine))   (\($0.origin))" } ?? "not set"
+            engine.write("\(target) = \(shown)\n  \(about)\n")
+            return
+        }
         let failure = await engine.onPython { ctx in
             let v = try ctx.evaluate(target)
             let text = try Help.describe(ctx, v)
             engine.write(text.hasSuffix("\n") ? text : text + "\n")
         }
         if let failure { throw ReportedError(report: failure) }
+    }
+
+    /// A setting's value as `%settings` and `%help KEY` show it.
+    static func settingText(_ e: EffectiveSetting, engine: ShellEngine) -> String {
+        switch e.value {
+        case is UsageTracker where e.key == "usage_tracker": return "<session usage: see %usage>"
+        case is NoneSetting, is Value, is Bool, is Int, is Double, is String, is LM, is any Adapter, is [any Callback],
+             is [DSPy.Module], is Trace, is TokenBudget:
+            let python = Convert.python(setting: e.value)
+            return engine.interpreter.withLock { ctx in (try? ctx.repr(python)) ?? String(describing: e.value) }
+        default: return String(describing: e.value)
+        }
     }
 
     static func jobID(_ s: String) throws -> Int {

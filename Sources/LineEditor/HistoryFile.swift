@@ -47,6 +47,9 @@ public final class HistoryFile {
     private(set) var state: FileState = .missing
     /// Records in the file, as far as this process knows (drives compaction).
     private(set) var recordCount = 0
+    /// The file (device, inode) and size after this process's last write: when another process
+    /// appended or compacted since, `recordCount` is counted again before the next append.
+    private var lastWritten: (device: UInt64, inode: UInt64, size: Int)?
     /// The newest entry loaded or appended, to skip consecutive duplicates.
     private(set) var lastEntry: String?
 
@@ -230,9 +233,16 @@ public final class HistoryFile {
         }
         record += Self.encode(entry)
         record.append(UInt8(ascii: "\n"))
+        let device = UInt64(locked.stat.st_dev), inode = UInt64(locked.stat.st_ino)
+        if size > 0, lastWritten.map({ $0.device != device || $0.inode != inode || $0.size != size }) ?? true {
+            // Another process wrote since: count what is there (under the lock), so two shells
+            // together keep the file within its bound too.
+            recordCount = read().entries.count
+        }
         guard Self.writeAll(fd: locked.fd, record), fsync(locked.fd) == 0 || errno == EINVAL else { return false }
 
         state = .ours
+        lastWritten = (device, inode, size + record.count)
         recordCount += 1
         lastEntry = entry
         if recordCount > 2 * maxEntries {
@@ -338,6 +348,8 @@ public final class HistoryFile {
         Self.syncDirectory(of: path)
         state = .ours
         recordCount = kept.count
+        var replaced = stat()
+        if stat(path, &replaced) == 0 { lastWritten = (UInt64(replaced.st_dev), UInt64(replaced.st_ino), Int(replaced.st_size)) }
         lastEntry = kept.last
         return true
     }

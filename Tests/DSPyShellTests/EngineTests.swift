@@ -331,6 +331,12 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         c.clear()
         #expect(await e.execute("Predict?"))
         #expect(c.out.contains("Predict("))
+        c.clear()
+        #expect(await e.execute("%push num_threads=2\nnum_threads?"))
+        #expect(c.out == "num_threads = 2   (scope 1)\n  workers for batch and Parallel (default 8)\n")
+        c.clear()
+        #expect(await e.execute("def ask(q: str) -> str:\n    \"\"\"Ask a question.\"\"\"\n    return q\n\nask?"))
+        #expect(c.out.contains("ask(q: str) -> str") && c.out.contains("Ask a question."))
     }
 
     @Test func usageWhoTimeAndReset() async throws {
@@ -356,6 +362,11 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         _ = await q.execute("import sys\nsys.exit(3)\nprint(\"not reached\")")
         #expect(q.exitRequested && q.exitCode == 3)
         #expect(qc.out == "" && qc.err == "")
+        // Bare `quit` leaves (as IPython and Python 3.13's REPL); its repr is still Python's.
+        let (b, bc) = try session()
+        _ = await b.execute("print(repr(exit))\nquit\nprint(\"not reached\")")
+        #expect(b.exitRequested && b.exitCode == 0)
+        #expect(bc.out == "Use exit() or Ctrl-D (i.e. EOF) to exit\n" && bc.err == "")
     }
 
     @Test func ctrlCCancelsTheRunningStatement() async throws {

@@ -390,10 +390,10 @@ struct LMClientTests {
 
     @Test func connectionRefused() async throws {
         let port = try LoopbackServer.refusedPort()
-        // async-http-client keeps retrying a refused connect until the request's deadline (or its
-        // 30 s connect timeout), then reports the refusal; a short LM timeout keeps this test quick.
+        // The client reports a refused connect at once (no retries until the deadline); the
+        // timeout only bounds the test when the machine is very busy.
         let lm = try LM("openai/test-model", apiBase: "http://127.0.0.1:\(port)/v1", apiKey: "sk-test",
-                        numRetries: 0, cache: false, timeout: .seconds(2))
+                        numRetries: 0, cache: false, timeout: .seconds(20))
         let error = try #require(await lmError { try await lm.call(messages: [.user("u")], parameters: [:]) })
 
         #expect(error.kind == .connectionRefused)

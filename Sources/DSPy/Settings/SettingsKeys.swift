@@ -115,3 +115,33 @@ public func context<R>(
 
 /// The shared settings (DSPy's `dspy.settings`).
 public var settings: Settings { Settings.current }
+
+extension Settings {
+    /// One line on what each known key does, for help texts (`%help num_threads` in the shell).
+    public static let keyDescriptions: [String: String] = [
+        "lm": "the LM that modules call when they have none of their own",
+        "adapter": "how signatures become messages and replies become fields (None: ChatAdapter, falling back to JSONAdapter)",
+        "rm": "a retrieval model (DSPy's; not used by this library)",
+        "branch_idx": "a rollout/branch index passed along with calls (default 0)",
+        "trace": "the (predictor, inputs, prediction) steps recorded while a program runs",
+        "callbacks": "handlers called at the start and end of every module, LM, adapter and tool call",
+        "async_max_workers": "how many asyncify calls run at once (default 8)",
+        "send_stream": "where streamify sends chunks (set by streamify)",
+        "disable_history": "True: LMs and modules keep no call history",
+        "track_usage": "True: each Prediction carries its token usage (get_lm_usage())",
+        "usage_tracker": "the tracker that collects token usage (track_usage() opens one)",
+        "caller_predict": "the predictor whose LM call is running (set by Predict)",
+        "caller_modules": "the modules whose calls are running, outermost first",
+        "stream_listeners": "the listeners of a streamify run",
+        "provide_traceback": "True: batch/Parallel failures are logged with the full error chain",
+        "num_threads": "workers for batch and Parallel (default 8)",
+        "max_errors": "failures after which batch and Parallel stop (default 10)",
+        "allow_tool_async_sync_conversion": "True: an async tool may be called synchronously",
+        "max_history_size": "the most calls an LM or module history keeps (default 10 000)",
+        "max_trace_size": "the most steps the trace keeps (default 10 000)",
+        "warn_on_type_mismatch": "warn when an input's value does not match its declared type (default True)",
+        "max_tokens_budget": "tokens the calls in a scope may spend; then TokenBudgetExceeded (not a DSPy key)",
+        "call_log": "where every LM call is logged (not a DSPy key; the shell logs by default)",
+        "cassette": "a cassette that records or replays LM calls (not a DSPy key)",
+    ]
+}

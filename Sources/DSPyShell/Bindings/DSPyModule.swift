@@ -50,6 +50,19 @@ enum DSPyModule {
             ("streamify", .object(PyBuiltinFunction("streamify", signature: "streamify(program, stream_listeners=None, include_final_prediction_in_output_stream=True)",
                                                     doc: "A streaming version of a program: calling it returns an async generator of chunks, status messages and the Prediction.",
                                                     StreamingBinding.streamify))),
+            ("disable_logging", .object(PyBuiltinFunction("disable_logging", signature: "disable_logging()",
+                                                          doc: "Stop showing the library's warning lines (batch failures, cache warnings).") { _, a in
+                try a.check("disable_logging", min: 0, max: 0)
+                ShellLogHandler.isEnabled = false
+                return .none
+            })),
+            ("enable_logging", .object(PyBuiltinFunction("enable_logging", signature: "enable_logging()",
+                                                         doc: "Show the library's warning lines again.") { _, a in
+                try a.check("enable_logging", min: 0, max: 0)
+                ShellLogHandler.isEnabled = true
+                return .none
+            })),
+            ("DSPyError", .object(DSPyTypes.dspyError)),
             ("AdapterParseError", .object(DSPyTypes.adapterParseError)),
             ("LMError", .object(DSPyTypes.lmError)),
             ("ContextWindowExceededError", .object(DSPyTypes.contextWindowExceededError)),

@@ -409,6 +409,12 @@ extension ExecContext {
     }
 }
 
+extension PyValue {
+    /// True for the builtins `exit` and `quit` (an interactive shell may leave when one is
+    /// entered bare, as Python 3.13's REPL and IPython do).
+    public var isQuitter: Bool { self.as(Quitter.self) != nil }
+}
+
 /// `exit` / `quit`: calling them leaves; their repr says how.
 final class Quitter: PyObject, @unchecked Sendable {
     let name: String

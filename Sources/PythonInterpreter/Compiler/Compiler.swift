@@ -328,7 +328,7 @@ struct Compiler {
                               localNames: all, cellNames: fnScope.cellVars, cellSeeds: seeds, freeNames: fnScope.freeVars,
                               isGenerator: fnScope.isGenerator, isAsync: isAsync,
                               docstring: lambdaBody == nil ? Compiler.docstring(body) : nil,
-                              signatureText: Compiler.signatureText(params))
+                              signatureText: Compiler.signatureText(params) + (returns.map { " -> " + ExprSource.render($0) } ?? ""))
         code.body = compiledBody
         let closure = try fnScope.freeVars.map { try outerCell($0, p) }
         return MakeFunctionNode(code: code, defaults: defaults, keywordDefaults: kwDefaults, annotations: annotations,

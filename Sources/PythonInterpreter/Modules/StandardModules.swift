@@ -18,6 +18,7 @@ enum StandardModules {
         interp.registerModule("asyncio") { _ in AsyncioModule.make() }
         interp.registerModule("itertools") { _ in ItertoolsModule.make() }
         PythonSourceModules.register(into: interp)
+        LoggingModule.register(into: interp)
     }
 
     static func makeSys(_ interp: Interpreter) -> PyModule {
