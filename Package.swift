@@ -33,6 +33,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "CSQLite",
+                // The calculate tool's parser and numbers (Python's, as in dspy-repl).
+                "PythonInterpreter",
             ]
         ),
         // The on-disk response cache and the call log.

@@ -25,6 +25,9 @@ public final class Interpreter: @unchecked Sendable {
         public var maxValueBytes = 1 << 30
         /// The process's resident memory above which code gets `MemoryError`.
         public var maxResidentBytes = 4 << 30
+        /// The largest int `*`, `**` and `<<` may produce, in bits (`MemoryError` beyond it):
+        /// one big-int operation cannot be interrupted, so this bounds its time too.
+        public var maxIntegerBits = Arith.maxIntBits
         public init() {}
     }
 

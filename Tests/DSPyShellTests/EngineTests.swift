@@ -55,6 +55,46 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(c.out == "7\n[1, 'two', 3.5, True, None]\n{'k': (1, 2)}\n\"it's\"\n(3, 3.5)\n")
     }
 
+    /// The built-in calculate tool computes as the shell does: exact ints, Python's floats and
+    /// Python exceptions, also for the tool objects from `tools()` and `acall`.
+    @Test func calculateGivesTheShellsNumbers() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+        calculate(expression="2 ** 100")
+        2 ** 100
+        x = calculate(expression="-2 ** 64")
+        type(x), x + 1
+        calculate(expression="4 / 2"), calculate(expression="7 // -2"), calculate(expression="-7 % 3")
+        tools()[0](expression="3 ** 50")
+        await calculate.acall(expression="10 ** 20 + 1")
+        """))
+        #expect(c.out == """
+        1267650600228229401496703205376
+        1267650600228229401496703205376
+        (<class 'int'>, -18446744073709551615)
+        (2.0, -4, 2)
+        717897987691852588770249
+        100000000000000000001
+
+        """)
+        #expect(c.err == "")
+        c.clear()
+        #expect(await e.execute("""
+        try:
+            calculate(expression="1 / 0")
+        except ZeroDivisionError as err:
+            print("ZeroDivisionError:", err)
+        try:
+            calculate(expression="__import__('os')")
+        except ValueError as err:
+            print(str(err).split(";")[0])
+        """))
+        #expect(c.out == "ZeroDivisionError: division by zero\ncalling '__import__' is not allowed (at position 1)\n")
+        c.clear()
+        #expect(await e.execute("calculate(expression=\"10.0 ** 400\")") == false)
+        #expect(c.err == "error: OverflowError: (34, 'Numerical result out of range')\n")
+    }
+
     @Test func pastedPythonRunsAsInCPython() async throws {
         let (e, c) = try session()
         let program = """

@@ -192,34 +192,66 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
 }
 
 @Suite struct BuiltinToolTests {
+    /// What `calculate` returns: Python's numbers, so `/` gives a float (`6 / 3` is `2.0`) and an
+    /// int beyond `Int` is exact (its digits, as a string: ``Value`` has no big int).
     static let evaluations: [(String, Value)] = [
         ("2 + 3 * 4", Value.int(14)), ("(2 + 3) * 4", 20), ("2 ** 3 ** 2", 512), ("-2 ** 2", -4), ("2 ** -1", 0.5),
-        ("7 / 2", 3.5), ("6 / 3", 2), ("7 // 2", 3), ("-7 // 2", -4), ("-7 % 3", 2), ("7 % -3", -2), ("7.5 // 2", 3),
-        ("5.5 % 2", 1.5), ("--3", 3), ("+4 - -1", 5), ("1e3 + 1", 1001), (".5 * 4", 2), ("0.1 + 0.2", 0.30000000000000004),
-        ("2 ** 64", 1.8446744073709552e19), ("9223372036854775807 + 1", 9.223372036854775807e18),
-        ("sqrt(16)", 4), ("sqrt(2)", 1.4142135623730951), ("abs(-5)", 5), ("abs(-2.5)", 2.5), ("round(2.5)", 2), ("round(3.5)", 4),
+        ("7 / 2", 3.5), ("6 / 3", 2.0), ("7 // 2", 3), ("-7 // 2", -4), ("7 // -2", -4), ("-7 % 3", 2), ("7 % -3", -2),
+        ("7.5 // 2", 3.0), ("5.5 % 2", 1.5), ("--3", 3), ("+4 - -1", 5), ("1e3 + 1", 1001.0), (".5 * 4", 2.0),
+        ("0.1 + 0.2", 0.30000000000000004), ("1_000 + 0x10", 1016),
+        ("2 ** 100", "1267650600228229401496703205376"), ("-(2 ** 100)", "-1267650600228229401496703205376"),
+        ("2 ** 64", "18446744073709551616"), ("9223372036854775807 + 1", "9223372036854775808"), ("2 ** 63 - 1", .int(Int.max)),
+        ("10 ** 5000 // 10 ** 4990", 10_000_000_000), ("2.0 ** 64", 1.8446744073709552e19), ("abs(-2 ** 70)", "1180591620717411303424"),
+        ("sqrt(16)", 4.0), ("sqrt(2)", 1.4142135623730951), ("abs(-5)", 5), ("abs(-2.5)", 2.5), ("round(2.5)", 2), ("round(3.5)", 4),
         ("round(3.14159, 2)", 3.14), ("min(3, 1, 2)", 1), ("max(1.5, 2, -1)", 2), ("floor(-1.5)", -2), ("ceil(1.2)", 2),
-        ("log(e)", 1), ("log(100, 10)", 2), ("log10(1000)", 3), ("log2(8)", 3), ("exp(0)", 1), ("sin(0)", 0), ("cos(pi)", -1),
-        ("tan(0)", 0), ("2 * pi", 6.283185307179586), (" ( 1 + 2 ) * ( 3 + 4 ) ", 21),
+        ("log(e)", 1.0), ("log(100, 10)", 2.0), ("log10(1000)", 3.0), ("log2(8)", 3.0), ("log(10 ** 5000)", 11512.925464970229),
+        ("exp(0)", 1.0), ("sin(0)", 0.0), ("cos(pi)", -1.0), ("tan(0)", 0.0), ("2 * pi", 6.283185307179586), ("tau / 2", .double(Double.pi)),
+        ("inf", .double(.infinity)), ("-inf * 2", .double(-.infinity)), (" ( 1 + 2 ) * ( 3 + 4 ) ", 21), ("\t(1 +\n 2)\n", 3),
+        ("floor(1e300)", "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160"),
     ]
 
+    /// Each line as the last line of CPython's traceback for `eval(expression, {names})`; refused
+    /// constructs say what a calculation may use.
     static let rejections: [(String, String)] = [
-        ("1 / 0", "Division by zero."), ("1 // 0", "Division by zero."), ("5 % 0", "Division by zero (modulo by zero)."),
-        ("0 ** -1", "Division by zero: 0 cannot be raised to a negative power."),
-        ("", "The expression is empty."), ("   ", "The expression is empty."),
-        ("2 +", "The expression ended early: expected a number, a name or '('."),
-        ("(1 + 2", "The expression ended early: expected ')'."),
-        ("1 2", "Unexpected number 2 at position 3."),
-        ("2 * )", "Expected a number, a name or '(' but found ')' at position 5."),
-        ("2 ^ 3", "'^' is not supported at position 3; use ** for powers."),
-        ("x + 1", "Unknown name 'x' at position 1. Known constants: pi, e, tau, inf."),
-        ("__import__('os')", "Unexpected character ''' at position 12."),
-        ("system(1)", "Unknown function 'system'. Available: sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan."),
-        ("sqrt(-1)", "Math domain error: sqrt() of a negative number."), ("log(0)", "Math domain error: log() of a number that is not positive."),
-        ("sqrt(1, 2)", "sqrt() takes exactly 1 argument (2 given)."), ("max()", "max() needs at least 1 argument."),
-        ("(-8) ** 0.5", "A negative number cannot be raised to a fractional power (the result is complex)."),
-        ("10.0 ** 400", "The result is not a finite number (overflow)."), ("1.2.3", "Malformed number at position 1."),
-        ("3 $ 4", "Unexpected character '$' at position 3."),
+        ("1 / 0", "ZeroDivisionError: division by zero"), ("1 // 0", "ZeroDivisionError: integer division or modulo by zero"),
+        ("5 % 0", "ZeroDivisionError: integer modulo by zero"), ("1.5 % 0", "ZeroDivisionError: float modulo"),
+        ("0 ** -1", "ZeroDivisionError: 0.0 cannot be raised to a negative power"),
+        ("sqrt(-1)", "ValueError: math domain error"), ("log(0)", "ValueError: math domain error"), ("log(5, 1)", "ZeroDivisionError: float division by zero"),
+        ("10.0 ** 400", "OverflowError: (34, 'Numerical result out of range')"), ("exp(1000)", "OverflowError: math range error"),
+        ("sqrt(10 ** 400)", "OverflowError: int too large to convert to float"), ("floor(inf)", "OverflowError: cannot convert float infinity to integer"),
+        ("sqrt(1, 2)", "TypeError: sqrt() takes exactly one argument (2 given)"), ("max()", "TypeError: max expected at least 1 argument, got 0"),
+        ("(-8) ** 0.5", "ValueError: complex numbers are not supported in this shell (a negative number raised to a fractional power)"),
+        ("", "SyntaxError: the expression is empty"), ("   ", "SyntaxError: the expression is empty"),
+        ("2 +", "SyntaxError: invalid syntax at position 4"), ("1 2", "SyntaxError: invalid syntax at position 3"),
+        ("(1 + 2", "SyntaxError: '(' was never closed at position 1"), ("  (1 + 2", "SyntaxError: '(' was never closed at position 3"),
+        ("2 * )", "SyntaxError: unmatched ')' at position 5"), ("3 $ 4", "SyntaxError: invalid syntax at position 3"),
+        ("1.2.3", "SyntaxError: invalid syntax at position 4"),
+    ]
+
+    static let allowed = "a calculation may use int and float numbers, + - * / // % ** and parentheses, the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf"
+
+    /// Code, not arithmetic: refused before anything runs, with what is allowed.
+    static let refusals: [(String, String)] = [
+        ("__import__('os')", "calling '__import__' is not allowed (at position 1)"),
+        ("\"a\" * 3", "a string is not allowed (at position 1)"),
+        ("(1).real", "attribute access ('.real') is not allowed (at position 2)"),
+        ("[1][0]", "subscripting ('[...]') is not allowed (at position 1)"),
+        ("x", "the name 'x' is not allowed (at position 1)"), ("2 * x + 1", "the name 'x' is not allowed (at position 5)"),
+        ("sqr(4)", "calling 'sqr' (did you mean 'sqrt'?) is not allowed (at position 1)"),
+        ("system(1)", "calling 'system' is not allowed (at position 1)"),
+        ("sqrt", "the function 'sqrt' without a call (write sqrt(x)) is not allowed (at position 1)"),
+        ("pi(2)", "calling 'pi' is not allowed (at position 1)"),
+        ("round(2.5, ndigits=1)", "a keyword argument ('ndigits=') is not allowed (at position 20)"),
+        ("max(*[1, 2])", "'*' unpacking is not allowed (at position 6)"),
+        ("2 ^ 3", "the operator '^' (the power operator is **) is not allowed"), ("1 << 3", "the operator '<<' is not allowed"),
+        ("~1", "the operator '~' is not allowed"), ("1 < 2", "a comparison is not allowed"), ("1 and 2", "'and'/'or' is not allowed"),
+        ("1, 2", "a tuple (a comma outside a call's parentheses) is not allowed (at position 1)"),
+        ("True + 1", "True is not allowed (at position 1)"), ("None", "None is not allowed (at position 1)"),
+        ("1 if 2 else 3", "a conditional expression is not allowed (at position 1)"), ("(lambda: 1)()", "a lambda is not allowed (at position 2)"), ("abs(1)(2)", "calling the value of an expression is not allowed (at position 1)"),
+        ("math.sqrt(2)", "attribute access ('math.sqrt'; write sqrt alone) is not allowed (at position 1)"),
+        ("__import__('os').system('true')", "attribute access ('.system') is not allowed (at position 1)"),
+        ("max(i for i in (1, 2))", "a comprehension is not allowed (at position 5)"), ("(y := 2)", "an assignment (':=') is not allowed (at position 2)"),
+        ("f'{1}'", "a string is not allowed (at position 1)"), ("1 / 0 + x", "the name 'x' is not allowed (at position 9)"),
     ]
 
     @Test(arguments: evaluations)
@@ -232,19 +264,68 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         #expect { try Calculator.evaluate(expression) } throws: { "\($0)" == message }
     }
 
-    @Test func deepNestingAndHugeInputAreRefused() {
-        let deep = String(repeating: "(", count: 1_000) + "1" + String(repeating: ")", count: 1_000)
-        #expect { try Calculator.evaluate(deep) } throws: { "\($0)" == "The expression is nested too deeply." }
-        let negations = String(repeating: "-", count: 5_000) + "1"
-        #expect { try Calculator.evaluate(negations) } throws: { "\($0)" == "The expression is nested too deeply." }
-        #expect { try Calculator.evaluate(String(repeating: "1+", count: 6_000) + "1") } throws: { "\($0)".hasPrefix("The expression is too long") }
+    @Test(arguments: refusals)
+    func calculatorRefusesCode(_ expression: String, _ what: String) {
+        #expect { try Calculator.evaluate(expression) } throws: { error in
+            (error as? BuiltinToolError).map { $0.kind == nil && $0.message == "\(what); \(Self.allowed)" } ?? false
+        }
+    }
+
+    /// Results print as Python prints them, which is what the model reads as the observation.
+    @Test func resultsRenderAsPythonReprs() throws {
+        let cases = ["4 / 2": "2.0", "10 / 4": "2.5", "1 / 3": "0.3333333333333333", "1e16": "1e+16", "1e-5": "1e-05", "2.0 ** 70": "1.1805916207174113e+21",
+                     "123456789.0 * 10": "1234567890.0", "2 ** 100": "1267650600228229401496703205376", "-0.0": "-0.0", "inf - inf": "nan"]
+        for (expression, shown) in cases { #expect(try Calculator.evaluate(expression).pythonStr == shown, "\(expression)") }
+    }
+
+    @Test func hugeDeepAndLongInputAreRefusedClearly() {
+        func message(_ expression: String) -> String {
+            do { return "value \(try Calculator.evaluate(expression))" } catch { return "\(error)" }
+        }
+        #expect(message("2 ** 10 ** 10") == "MemoryError: integer result of ** is too large (more than 65536 bits)")
+        #expect(message("9 ** 9 ** 9 - 1") == "MemoryError: integer result of ** is too large (more than 65536 bits)")
+        #expect(message("2 ** 20000").hasPrefix("ValueError: Exceeds the limit (4300 digits) for integer string conversion"))
+        #expect(message(String(repeating: "(", count: 1_000) + "1" + String(repeating: ")", count: 1_000)).hasPrefix("SyntaxError: too many nested parentheses at position "))
+        #expect(message(String(repeating: "-", count: 5_000) + "1").hasPrefix("SyntaxError: too many nested parentheses at position "))
+        #expect(message(String(repeating: "1+", count: 6_000) + "1") == "the expression is too long (12001 characters; the limit is 10000)")
+        // A long flat chain is fine: its tree is as deep as it is long, and it runs on a large stack.
+        #expect(message(String(repeating: "1+", count: 4_999) + "1") == "value 5000")
+    }
+
+    /// The model reads the exact integer, as DSPy shows a Python tool's int, and CPython's error line.
+    @Test func reactShowsExactIntegersAndPythonErrors() async throws {
+        func step(_ thought: String, _ tool: String, _ args: Value) -> OrderedDictionary<String, Value> {
+            ["next_thought": .string(thought), "next_tool_name": .string(tool), "next_tool_args": args]
+        }
+        let lm = LM.dummy(answers: [
+            step("Compute it.", "calculate", ["expression": "2 ** 100"]), step("And this.", "calculate", ["expression": "1 / 0"]),
+            step("Done.", "finish", [:]), ["reasoning": "r", "answer": "a"],
+        ])
+        let agent = try ReAct("question -> answer", tools: [Tool.calculate])
+        let result = try await Settings.shared.context(["lm": lm]) { try await agent(question: "What is 2 ** 100?") }
+        #expect(result.trajectory["observation_0"] == "1267650600228229401496703205376")
+        #expect(result.trajectory["observation_1"] == "Execution error in calculate: ZeroDivisionError: division by zero")
+        let extractRequest = try #require(lm.history.last?.messages.last?.content)
+        #expect(extractRequest.contains("[[ ## observation_0 ## ]]\n1267650600228229401496703205376\n\n"))
+        #expect(extractRequest.contains("[[ ## observation_1 ## ]]\nExecution error in calculate: ZeroDivisionError: division by zero\n\n"))
+    }
+
+    @Test func concurrentCallsShareTheInterpreterSafely() async throws {
+        let results = try await withThrowingTaskGroup(of: (Int, Value).self) { group in
+            for i in 0..<64 { group.addTask { (i, try await Tool.calculate.acall(["expression": .string("\(i) * \(i) // 3 + \(i) / 4")])) } }
+            return try await group.reduce(into: [Int: Value]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results.count == 64)
+        for i in 0..<64 { #expect(results[i] == .double(Double(i * i / 3) + Double(i) / 4), "\(i)") }
     }
 
     @Test func calculateIsATool() async throws {
         #expect(Tool.calculate.name == "calculate")
         #expect(try await Tool.calculate.acall(["expression": "17 * 23"]) == 391)
-        await #expect(throws: BuiltinToolError.self) { try await Tool.calculate.acall(["expression": "1/0"]) }
+        #expect(try Tool.calculate.call(["expression": "2 ** 100"]) == "1267650600228229401496703205376")
+        await #expect(throws: BuiltinToolError("division by zero", kind: "ZeroDivisionError")) { try await Tool.calculate.acall(["expression": "1/0"]) }
         #expect { try Tool.calculate.call([:]) } throws: { "\($0)" == "Arg expression is required but was not provided." }
+        #expect(Tool.calculate.desc == "Evaluates an arithmetic expression with Python's syntax and numbers (exact integers; / gives a float) and returns the number. Supports + - * / // % ** and parentheses, the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf.")
     }
 
     @Test func nowIsISO8601WithTheZoneOffset() async throws {

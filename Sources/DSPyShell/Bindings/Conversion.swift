@@ -141,6 +141,12 @@ enum Convert {
 /// Library errors as Python exceptions, keeping DSPy's wording and the original error.
 enum DSPyErrors {
     static func python(_ error: any Error) -> PyError {
+        if let e = error as? BuiltinToolError {
+            // Raised as Python would raise it: `ZeroDivisionError: division by zero`; a refused
+            // expression or an unknown time zone is a ValueError.
+            let type = e.kind.flatMap { kind in Builtins.exceptionTypes.first { $0.name == kind && $0.module == "builtins" } }
+            return PyError(type ?? Builtins.valueErrorType, e.message)
+        }
         let type: PyType
         switch error {
         case is ToolError, is SignatureError, is ExampleError, is ModuleError, is ReActError: type = Builtins.valueErrorType

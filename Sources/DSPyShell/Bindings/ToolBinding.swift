@@ -81,6 +81,15 @@ enum ToolBinding {
         return Tool(name: toolName, description: desc, args: schema, hasKwargs: hasKwargs, function: body)
     }
 
+    /// A tool's result as Python sees it. The built-in calculate tool gives an int beyond `Int`
+    /// as its digits (``Value`` has no big int); Python code gets the int, as from DSPy's tools.
+    static func result(of tool: Tool, _ v: Value) -> PyValue {
+        if case .string(let digits) = v, tool.name == Tool.calculate.name, tool.desc == Tool.calculate.desc {
+            return Arithmetic.Number.bigInt(digits).python
+        }
+        return Convert.python(v)
+    }
+
     static func install(_ t: PyType) {
         t.doc = "A function an agent can call: dspy.Tool(func, name=None, desc=None, args=None, arg_desc=None)."
         t.native.construct = { ctx, _, a in
@@ -107,18 +116,18 @@ enum ToolBinding {
             guard a.positional.isEmpty else { throw PyError.type("tools take keyword arguments, e.g. \(tl.name)(x=5)") }
             let inputs = try Convert.inputs(ctx, a.keywords)
             if case .sync = tl.function {
-                do { return Convert.python(try tl.call(inputs)) } catch let e as PyError { throw e } catch { throw DSPyErrors.python(error) }
+                do { return result(of: tl, try tl.call(inputs)) } catch let e as PyError { throw e } catch { throw DSPyErrors.python(error) }
             }
             guard Settings.current.allowToolAsyncSyncConversion else {
                 throw PyError.value("You are calling `__call__` on an async tool, please use `acall` instead or enable async-to-sync conversion with `dspy.configure(allow_tool_async_sync_conversion=True)` or `with dspy.context(allow_tool_async_sync_conversion=True):`.")
             }
-            return Convert.python(try ctx.dspy { try await tl.acall(inputs) })
+            return result(of: tl, try ctx.dspy { try await tl.acall(inputs) })
         }
         t.method("acall", "acall(**kwargs)", doc: "The awaitable form of calling the tool.") { ctx, me, a in
             let tl = try tool(me).payload
             let inputs = try Convert.inputs(ctx, a.keywords)
             return .object(PyNativeAwaitable(name: "\(tl.name).acall", work: { try await tl.acall(inputs) }, convert: { _, r in
-                Convert.python(r as? Value ?? .null)
+                result(of: tl, r as? Value ?? .null)
             }))
         }
         t.method("format_as_litellm_function_call", "format_as_litellm_function_call()") { _, me, _ in

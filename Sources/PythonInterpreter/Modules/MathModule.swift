@@ -18,6 +18,23 @@ enum MathModule {
             }
             return try ctx.toDouble(v)
         }
+        /// CPython's logarithm of an int: of the int as a float when it converts, else of its
+        /// frexp form, log(m) + log(2)·e, so ints beyond the float range have logarithms too.
+        @Sendable func intLog(_ b: BigInt, _ f: (Double) -> Double) throws -> Double {
+            guard b.sign == .plus, !b.isZero else { throw PyError.value("math domain error") }
+            if let x = try? Arith.toDouble(b) { return f(x) }
+            // b ≈ m·2**e with 0.5 <= m < 1; m is rounded once, from the top 55 bits and a sticky bit.
+            let width = b.magnitude.bitWidth
+            let shift = width - 55
+            var top = UInt64(b.magnitude >> shift)
+            if b.magnitude.trailingZeroBitCount < shift { top |= 1 }
+            var m = Double(sign: .plus, exponent: -55, significand: Double(top))
+            var e = width
+            if m == 1 { m = 0.5; e += 1 }
+            return f(m) + f(2) * Double(e)
+        }
+        /// The int of an int-like value beyond `Int` (a big int), else nil.
+        @Sendable func bigOnly(_ v: PyValue) -> BigInt? { v.smallInt == nil ? v.bigInt : nil }
         func unary(_ name: String, _ doc: String, domain: (@Sendable (Double) -> Bool)? = nil, _ f: @escaping @Sendable (Double) -> Double) {
             m.function(name, "\(name)(x, /)", doc: doc) { ctx, a in
                 try a.check(name, min: 1, max: 1)
@@ -41,8 +58,15 @@ enum MathModule {
         unary("cosh", "Return the hyperbolic cosine of x.") { Foundation.cosh($0) }
         unary("tanh", "Return the hyperbolic tangent of x.") { Foundation.tanh($0) }
         unary("fabs", "Return the absolute value of the float x.") { Swift.abs($0) }
-        unary("log2", "Return the base 2 logarithm of x.", domain: { $0 > 0 }) { Foundation.log2($0) }
-        unary("log10", "Return the base 10 logarithm of x.", domain: { $0 > 0 }) { Foundation.log10($0) }
+        for (name, f) in [("log2", Foundation.log2 as @Sendable (Double) -> Double), ("log10", Foundation.log10)] {
+            m.function(name, "\(name)(x, /)", doc: "Return the base \(name.dropFirst(3)) logarithm of x.") { ctx, a in
+                try a.check(name, min: 1, max: 1)
+                if let b = bigOnly(a[0]) { return .float(try intLog(b, f)) }
+                let x = try real(ctx, a[0], name)
+                if x <= 0 { throw PyError.value("math domain error") }  // nan gives nan
+                return .float(f(x))
+            }
+        }
         unary("log1p", "Return the natural logarithm of 1+x (base e).", domain: { $0 > -1 }) { Foundation.log1p($0) }
         unary("expm1", "Return exp(x)-1.") { Foundation.expm1($0) }
         unary("degrees", "Convert angle x from radians to degrees.") { $0 * 180 / Double.pi }
@@ -52,13 +76,9 @@ enum MathModule {
         m.function("log", "log(x[, base])", doc: "Return the logarithm of x to the given base (default e).") { ctx, a in
             try a.check("log", min: 1, max: 2)
             func ln(_ v: PyValue) throws -> Double {
-                if let b = v.bigInt, !(v.smallInt != nil) {
-                    guard b.sign == .plus, !b.isZero else { throw PyError.value("math domain error") }
-                    let shift = max(0, b.magnitude.bitWidth - 60)
-                    return Foundation.log(Double(b >> shift)) + Double(shift) * M_LN2
-                }
+                if let b = bigOnly(v) { return try intLog(b, Foundation.log) }
                 let x = try real(ctx, v, "log")
-                guard x > 0 else { throw PyError.value("math domain error") }
+                if x <= 0 { throw PyError.value("math domain error") }  // nan gives nan
                 return Foundation.log(x)
             }
             let r = try ln(a[0])

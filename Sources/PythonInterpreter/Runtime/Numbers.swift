@@ -9,7 +9,8 @@ import Darwin
 /// ints), floor division and modulo round toward negative infinity, and errors carry CPython's
 /// messages.
 enum Arith {
-    /// Big results beyond this many bits are refused (a MemoryError instead of exhausting memory).
+    /// The default bound on big results (``Interpreter/Options/maxIntegerBits``): beyond it a
+    /// MemoryError is raised instead of exhausting memory.
     static let maxIntBits = 1 << 26
 
     static func add(_ a: Int, _ b: Int) -> PyValue {
@@ -75,16 +76,16 @@ enum Arith {
         return d
     }
 
-    static func pow(_ base: BigInt, _ exponent: BigInt) throws -> PyValue {
+    static func pow(_ base: BigInt, _ exponent: BigInt, maxBits: Int = maxIntBits) throws -> PyValue {
         if exponent.sign == .minus {
             guard !base.isZero else { throw PyError.zeroDivision("0.0 cannot be raised to a negative power") }
             return .float(Foundation_pow(try toDouble(base), try toDouble(exponent)))
         }
         if base.isZero || base == 1 { return .int(exponent.isZero ? 1 : base) }
         if base == -1 { return .int(exponent.magnitude.isMultiple(of: 2) ? 1 : -1) }
-        guard let e = Int(exactly: exponent), e.multipliedReportingOverflow(by: base.magnitude.bitWidth).partialValue <= maxIntBits,
-              e <= maxIntBits else {
-            throw PyError.memory("integer result of ** is too large (more than \(maxIntBits) bits)")
+        let (bits, overflow) = Int(exactly: exponent)?.multipliedReportingOverflow(by: base.magnitude.bitWidth) ?? (0, true)
+        guard let e = Int(exactly: exponent), !overflow, bits <= maxBits, e <= maxBits else {
+            throw PyError.memory("integer result of ** is too large (more than \(maxBits) bits)")
         }
         return .int(base.power(e))
     }

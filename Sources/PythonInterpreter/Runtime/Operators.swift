@@ -448,20 +448,20 @@ extension ExecContext {
             case .add: return .int(x + y)
             case .sub: return .int(x - y)
             case .mul:
-                if x.magnitude.bitWidth + y.magnitude.bitWidth > Arith.maxIntBits { throw PyError.memory("integer result too large") }
+                if x.magnitude.bitWidth + y.magnitude.bitWidth > interpreter.options.maxIntegerBits { throw PyError.memory("integer result too large") }
                 return .int(x * y)
             case .floorDiv: return try Arith.bigFloorDiv(x, y)
             case .mod: return try Arith.bigMod(x, y)
             case .div: return try Arith.trueDiv(x, y)
-            case .pow: return try Arith.pow(x, y)
+            case .pow: return try Arith.pow(x, y, maxBits: interpreter.options.maxIntegerBits)
             case .bitAnd: return .int(x & y)
             case .bitOr: return .int(x | y)
             case .bitXor: return .int(x ^ y)
             case .lshift:
                 guard y.sign == .plus else { throw PyError.value("negative shift count") }
-                guard let s = Int(exactly: y), s <= Arith.maxIntBits else { throw PyError.overflow("too many digits in integer") }
+                guard let s = Int(exactly: y), s <= interpreter.options.maxIntegerBits else { throw PyError.overflow("too many digits in integer") }
                 if x.isZero { return .int(0) }
-                if x.magnitude.bitWidth + s > Arith.maxIntBits { throw PyError.memory("integer result of << is too large") }
+                if x.magnitude.bitWidth + s > interpreter.options.maxIntegerBits { throw PyError.memory("integer result of << is too large") }
                 return .int(x << s)
             case .rshift:
                 guard y.sign == .plus else { throw PyError.value("negative shift count") }

@@ -58,7 +58,12 @@ public enum Repr {
                 throw PyError.value("Exceeds the limit (\(maxIntDigits) digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit")
             }
         }
-        return b.description
+        // The exact count, for ints just under the estimate's threshold (10 ** 4300).
+        let text = b.description
+        if text.utf8.count - (b.sign == .minus ? 1 : 0) > maxIntDigits {
+            throw PyError.value("Exceeds the limit (\(maxIntDigits) digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit")
+        }
+        return text
     }
 
     /// Python's repr of a float: the shortest text that reads back as the same number.
