@@ -389,7 +389,9 @@ struct LMClientTests {
     }
 
     @Test func connectionRefused() async throws {
-        let port = try LoopbackServer.refusedPort()
+        let refusing = try LoopbackServer.RefusingPort()
+        let port = refusing.port
+        defer { withExtendedLifetime(refusing) {} }
         // The client reports a refused connect at once (no retries until the deadline); the
         // timeout only bounds the test when the machine is very busy.
         let lm = try LM("openai/test-model", apiBase: "http://127.0.0.1:\(port)/v1", apiKey: "sk-test",

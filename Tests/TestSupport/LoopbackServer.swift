@@ -218,7 +218,7 @@ public final class LoopbackServer: Sendable {
     }
 
     /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
-    public func waitUntil(timeout: Duration = .seconds(5), _ condition: (LoopbackServer) -> Bool) async -> Bool {
+    public func waitUntil(timeout: Duration = .seconds(30), _ condition: (LoopbackServer) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
             if condition(self) { return true }
@@ -227,8 +227,49 @@ public final class LoopbackServer: Sendable {
         }
     }
 
+    /// A port on 127.0.0.1 where connecting is refused for as long as the value lives: a socket
+    /// is bound there but never listens, so no other test's server can take the port meanwhile
+    /// (a port that was merely free could be reused by a server started in parallel).
+    public final class RefusingPort: Sendable {
+        public let port: Int
+        private let fd: Int32
+
+        public init() throws {
+            #if canImport(Darwin)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+            #else
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #endif
+            guard fd >= 0 else { throw LoopbackServerError.socket(errno) }
+            var address = sockaddr_in()
+            #if canImport(Darwin)
+            address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+            #endif
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = 0
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+            }
+            let named = bound == 0 ? withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            } : -1
+            guard named == 0 else {
+                let code = errno
+                _ = closeSocket(fd)
+                throw LoopbackServerError.socket(code)
+            }
+            self.fd = fd
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        deinit { _ = closeSocket(fd) }
+    }
+
     /// A port on 127.0.0.1 where nothing listens: binds a socket to port 0, reads the port the
-    /// system chose, and closes the socket. Connecting there is refused.
+    /// system chose, and closes the socket, so a server may be started there (another test's
+    /// server may take it too: to test a refused connection, hold a ``RefusingPort``).
     public static func refusedPort() throws -> Int {
         #if canImport(Darwin)
         let fd = socket(AF_INET, SOCK_STREAM, 0)

@@ -11,18 +11,38 @@ import Darwin
 /// exists (a task created by `create_task` or `gather` queues behind its creator), so coroutines
 /// interleave at `await` points in the order asyncio would run them.
 public final class InterpreterLock: @unchecked Sendable {
-    // Sendable proof: all state is guarded by `mutex`.
+    // Sendable proof: `held`, `queue` and `head` are guarded by `mutex`; `holderReadyAt` and
+    // `holderGrantedAt` are written by a thread right after the lock became its own and read
+    // only by the thread holding the lock, so the lock's hand-over orders every access.
     final class Ticket: @unchecked Sendable {
         // Sendable proof: `granted` is written under the lock's mutex before `semaphore` is
         // signalled, and read only by the ticket's owner after the wait.
         let semaphore = DispatchSemaphore(value: 0)
         var granted = false
+        /// When its owner became ready to run (took its place in line).
+        let reservedAt = DispatchTime.now()
     }
 
     private var mutex = pthread_mutex_t()
     private var held = false
     private var queue: [Ticket] = []
     private var head = 0
+    private var holderReadyAt = DispatchTime.now()
+    private var holderGrantedAt = DispatchTime.now()
+
+    /// asyncio's loop time for the thread holding the lock: when it became ready plus how long
+    /// it has run since it got the lock. The wait in line for the lock is left out: in asyncio
+    /// tasks made ready together start together, while here each waits for its thread to be
+    /// scheduled, which on a busy machine would reorder sleeps that CPython orders by delay.
+    var loopTime: DispatchTime {
+        let ran = DispatchTime.now().uptimeNanoseconds &- holderGrantedAt.uptimeNanoseconds
+        return holderReadyAt + .nanoseconds(Int(clamping: ran))
+    }
+
+    private func granted(_ ticket: Ticket) {
+        holderReadyAt = ticket.reservedAt
+        holderGrantedAt = .now()
+    }
 
     public init() {
         pthread_mutex_init(&mutex, nil)
@@ -46,9 +66,10 @@ public final class InterpreterLock: @unchecked Sendable {
 
     func acquire(_ ticket: Ticket) {
         pthread_mutex_lock(&mutex)
-        let granted = ticket.granted
+        let isGranted = ticket.granted
         pthread_mutex_unlock(&mutex)
-        if !granted { ticket.semaphore.wait() }
+        if !isGranted { ticket.semaphore.wait() }
+        granted(ticket)
     }
 
     /// Blocks until the lock is this thread's.
@@ -57,8 +78,10 @@ public final class InterpreterLock: @unchecked Sendable {
     /// Waits at most `timeout` for the lock; false (and no place in line) when it did not come.
     public func tryAcquire(timeout: DispatchTimeInterval) -> Bool {
         let ticket = reserve()
-        if ticket.granted { return true }
-        if ticket.semaphore.wait(timeout: .now() + timeout) == .success { return true }
+        if ticket.granted || ticket.semaphore.wait(timeout: .now() + timeout) == .success {
+            granted(ticket)
+            return true
+        }
         pthread_mutex_lock(&mutex)
         if let i = queue[head...].firstIndex(where: { $0 === ticket }) {
             queue.remove(at: i)
@@ -68,6 +91,7 @@ public final class InterpreterLock: @unchecked Sendable {
         pthread_mutex_unlock(&mutex)
         // Granted between the timeout and the check: it is ours now.
         ticket.semaphore.wait()
+        granted(ticket)
         return true
     }
 
@@ -88,6 +112,13 @@ public final class InterpreterLock: @unchecked Sendable {
             held = false
             pthread_mutex_unlock(&mutex)
         }
+    }
+
+    /// True when no thread holds the lock or waits for it (the interpreter is between steps).
+    var isIdle: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return !held && head == queue.count
     }
 
     /// Whether another thread is waiting for the lock.

@@ -91,16 +91,37 @@ final class TimerService: Sendable {
         a.deadline != b.deadline ? a.deadline < b.deadline : a.sequence < b.sequence
     }
 
+    /// How long a due sleeper waits for its interpreter to be between steps before it is woken
+    /// anyway (a statement that computes without awaiting must not starve a sleeping job).
+    static let grace: DispatchTimeInterval = .milliseconds(200)
+
     private func run() {
+        var waitingForIdle = false
         while true {
             let next = state.withLock { s -> DispatchTime? in s.entries.min(by: Self.earlier)?.deadline }
-            _ = changed.wait(timeout: next ?? .distantFuture)
+            // Due sleepers wait for their interpreter to settle: look again shortly.
+            let until = waitingForIdle ? min(next ?? .distantFuture, .now() + .milliseconds(1)) : (next ?? .distantFuture)
+            _ = changed.wait(timeout: until)
             let now = DispatchTime.now()
-            let due = state.withLock { s -> [Entry] in
-                let ready = s.entries.filter { $0.deadline <= now }
-                s.entries.removeAll { $0.deadline <= now }
-                return ready.sorted(by: Self.earlier)
+            // As asyncio runs due timers only once its ready queue is empty, a due sleeper is
+            // woken when nothing runs or waits to run on its interpreter: every task made ready
+            // before has reached its next await, so its own sleep is in the queue by deadline.
+            let (due, held) = state.withLock { s -> ([Entry], Bool) in
+                var idle: [ObjectIdentifier: Bool] = [:]
+                func ready(_ e: Entry) -> Bool {
+                    guard e.deadline <= now else { return false }
+                    if now >= e.deadline + Self.grace { return true }
+                    let key = ObjectIdentifier(e.lock)
+                    if let known = idle[key] { return known }
+                    let isIdle = e.lock.isIdle
+                    idle[key] = isIdle
+                    return isIdle
+                }
+                let wake = s.entries.filter(ready)
+                s.entries.removeAll(where: ready)
+                return (wake.sorted(by: Self.earlier), s.entries.contains { $0.deadline <= now })
             }
+            waitingForIdle = held
             for e in due { e.wakeup.wake(e.lock) }
         }
     }
@@ -135,7 +156,7 @@ extension ExecContext {
     /// `await asyncio.sleep(seconds)`.
     func asyncSleep(_ seconds: Double) throws {
         if seconds <= 0 { return try yieldToOthers() }
-        let deadline = DispatchTime.now() + .nanoseconds(Int(min(seconds, 1e9) * 1e9))
+        let deadline = interpreter.lock.loopTime + .nanoseconds(Int(min(seconds, 1e9) * 1e9))
         try suspend { wakeup in TimerService.shared.schedule(wakeup, at: deadline, lock: interpreter.lock) }
     }
 
