@@ -425,7 +425,7 @@ extension ShellEngine {
         do {
             try await withStatementToken { token in
                 if text.hasPrefix("%") {
-                    try await Magics.run(String(text.dropFirst()), engine: self, file: file)
+                    try await Magics.run(String(text.dropFirst()), engine: self, file: file, line: chunk.firstLine)
                 } else {
                     try await Magics.showHelp(text, engine: self)
                 }

@@ -75,7 +75,7 @@ enum Magics {
         return inspectOnly.contains(String(name))
     }
 
-    static func run(_ text: String, engine: ShellEngine, file: String?) async throws {
+    static func run(_ text: String, engine: ShellEngine, file: String?, line: Int = 1) async throws {
         let name = String(text.prefix { !$0.isWhitespace })
         let rest = String(text.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
         switch name {
@@ -175,7 +175,8 @@ enum Magics {
             let clock = ContinuousClock()
             let start = clock.now
             var ok = true
-            for chunk in StatementSplitter.split(rest) where chunk.kind == .python {
+            for var chunk in StatementSplitter.split(rest) where chunk.kind == .python {
+                chunk.firstLine += line - 1  // errors name the line of the %time
                 ok = await engine.runPython(chunk, file: file, mode: .interactive)
                 if !ok { break }
             }

@@ -19,7 +19,8 @@ public final class Predict: Module, @unchecked Sendable {
 
     /// Options for one call, tagged with the predictor they are for so nested calls ignore them.
     struct CallOptions: Sendable {
-        let target: ObjectIdentifier
+        /// The predictors the options apply to (a module's own, not those of modules it calls).
+        let targets: Set<ObjectIdentifier>
         let lm: LM?
         let config: OrderedDictionary<String, Value>
         let demos: [Example]?
@@ -74,7 +75,7 @@ public final class Predict: Module, @unchecked Sendable {
 
     /// Calls with per-call options: another LM, extra LM parameters, or other demos.
     public func call(_ inputs: Inputs, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:], demos: [Example]? = nil) async throws -> Prediction {
-        let options = CallOptions(target: ObjectIdentifier(self), lm: lm, config: config, demos: demos)
+        let options = CallOptions(targets: [ObjectIdentifier(self)], lm: lm, config: config, demos: demos)
         return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
     }
 
@@ -93,7 +94,7 @@ public final class Predict: Module, @unchecked Sendable {
 
     public override func forward(_ inputs: Inputs) async throws -> Prediction {
         let settings = Settings.current
-        let options = Predict.callOptions.flatMap { $0.target == ObjectIdentifier(self) ? $0 : nil }
+        let options = Predict.callOptions.flatMap { $0.targets.contains(ObjectIdentifier(self)) ? $0 : nil }
         let lm = try resolveLM(options?.lm)
         let (ownDemos, ownConfig) = state.withLock { ($0.demos, $0.config) }
         var config = ownConfig
@@ -173,7 +174,7 @@ public final class ChainOfThought: Module, @unchecked Sendable {
     /// Calls with per-call options for its predictor: another LM or extra LM parameters (DSPy
     /// passes `lm` and `config` through to the inner Predict).
     public func call(_ inputs: Inputs, lm: LM?, config: OrderedDictionary<String, Value> = [:]) async throws -> Prediction {
-        let options = Predict.CallOptions(target: ObjectIdentifier(predict), lm: lm, config: config, demos: nil)
+        let options = Predict.CallOptions(targets: [ObjectIdentifier(predict)], lm: lm, config: config, demos: nil)
         return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
     }
 

@@ -95,6 +95,13 @@ open class ReAct: Module, @unchecked Sendable {
         throw ModuleError.positionalArguments(inputNames: signature.inputFields.map(\.name))
     }
 
+    /// Calls with per-call options for both of its predictors (the tool chooser and the
+    /// extractor): another LM or extra LM parameters, as DSPy passes `lm` and `config` through.
+    public func call(_ inputs: Inputs, lm: LM?, config: OrderedDictionary<String, Value> = [:]) async throws -> Prediction {
+        let options = Predict.CallOptions(targets: [ObjectIdentifier(react), ObjectIdentifier(extract.predict)], lm: lm, config: config, demos: nil)
+        return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
+    }
+
     /// Runs the loop, then the extractor. The result holds `trajectory` (an object with
     /// `thought_i`, `tool_name_i`, `tool_args_i`, `observation_i`) and the extractor's fields.
     open override func forward(_ inputs: Inputs) async throws -> Prediction {

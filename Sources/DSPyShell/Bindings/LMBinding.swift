@@ -63,13 +63,22 @@ enum LMBinding {
         }
     }
 
+    /// One history entry with DSPy's keys, in DSPy's order. `cost` is None: no prices are
+    /// known here (DSPy gives None too when LiteLLM does not know the model's price).
     static func historyValue(_ e: HistoryEntry) -> PyValue {
         let d = PyDict()
-        d.setString("model", .str(e.model))
+        d.setString("prompt", .none)
         d.setString("messages", .object(PyList(e.messages.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })))
+        d.setString("kwargs", Convert.python(.object(e.kwargs)))
+        d.setString("response", Convert.python(e.response.raw))
         d.setString("outputs", .object(PyList(e.outputs.map { .str($0) })))
         d.setString("usage", e.usage.map { Convert.python($0.value) } ?? .object(PyDict()))
+        d.setString("cost", .none)
         d.setString("timestamp", .str(e.isoTimestamp))
+        d.setString("uuid", .str(e.uuid))
+        d.setString("model", .str(e.model))
+        d.setString("response_model", e.response.model.map { .str($0) } ?? .str(e.model))
+        d.setString("model_type", .str("chat"))
         return .object(d)
     }
 

@@ -183,6 +183,10 @@ enum ModuleBinding {
             // ChainOfThought passes lm and config to its predictor, as DSPy's does.
             return CallWork(run: { try await cot.call(callInputs, lm: callLM, config: callConfig) }, payload: nil)
         }
+        if let agent = peer as? ReAct, callLM != nil || !callConfig.isEmpty {
+            // ReAct passes lm and config to its predictors, as DSPy's does.
+            return CallWork(run: { try await agent.call(callInputs, lm: callLM, config: callConfig) }, payload: nil)
+        }
         if callLM != nil || !callConfig.isEmpty {
             throw PyError.type("\(m.type.name) takes no lm= or config= per call; use `with dspy.context(lm=...)`")
         }
