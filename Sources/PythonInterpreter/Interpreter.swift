@@ -196,7 +196,10 @@ public final class Interpreter: @unchecked Sendable {
     /// Runs `body` on a Python thread holding the interpreter lock, reporting any error.
     public func onPythonThread(cancel: CancelToken, scope: (any ScopeCarrier)?,
                                _ body: @escaping @Sendable (ExecContext) throws -> Void) async -> Outcome {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+        // The outcome travels through a mutex-guarded box, not the continuation: the thread
+        // sanitizer does not see a continuation resumed from a plain thread as a hand-over.
+        let box = Guarded<Outcome?>(nil)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ticket = lock.reserve()
             do {
                 try PythonThreads.shared.run {
@@ -211,14 +214,17 @@ public final class Interpreter: @unchecked Sendable {
                         }
                     }
                     self.lock.release()
-                    continuation.resume(returning: outcome)
+                    box.withLock { $0 = outcome }
+                    continuation.resume()
                 }
             } catch {
                 lock.acquire(ticket)
                 lock.release()
-                continuation.resume(returning: .failed(ErrorReport(kind: "RuntimeError", message: String(describing: error))))
+                box.withLock { $0 = .failed(ErrorReport(kind: "RuntimeError", message: String(describing: error))) }
+                continuation.resume()
             }
         }
+        return box.withLock { $0 } ?? .failed(ErrorReport(kind: "RuntimeError", message: "the Python thread ended without an outcome"))
     }
 
     /// Runs `body` with the interpreter lock on the calling thread (which must not be a Swift

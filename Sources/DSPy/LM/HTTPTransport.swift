@@ -78,7 +78,7 @@ enum HTTPTransport {
                                  body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model))
             }
         } catch {
-            throw mapTransportError(error, url: url, timeout: timeout, model: model)
+            throw mapTransportError(error, url: url, timeout: timeout, model: model, watch: watch)
         }
     }
 
@@ -145,7 +145,7 @@ enum HTTPTransport {
                 for event in parser.finish() where !stopped { stopped = (try? !onEvent(event)) ?? false }
             }
         } catch {
-            throw mapTransportError(error, url: url, timeout: timeout, model: model)
+            throw mapTransportError(error, url: url, timeout: timeout, model: model, watch: watch)
         }
     }
 
@@ -171,7 +171,9 @@ enum HTTPTransport {
 
     /// Turns client and socket errors into ``LMError`` (or `CancellationError` when the caller
     /// was cancelled). No error type's internal text reaches the message.
-    static func mapTransportError(_ error: any Error, url: String, timeout: Duration, model: String) -> any Error {
+    static func mapTransportError(_ error: any Error, url: String, timeout: Duration, model: String, watch: ExchangeWatch? = nil) -> any Error {
+        // A client timeout names what the exchange was doing then (the head, the body, events).
+        let timedOut = watch?.expiredNow ?? ExchangeWatch.Expired(phase: .head, events: 0)
         if let stall = error as? ExchangeWatch.Expired { return stall.error(url: url, timeout: timeout, model: model) }
         if error is CancellationError || Task.isCancelled { return CancellationError() }
         if let e = error as? LMError { return e }
@@ -179,7 +181,7 @@ enum HTTPTransport {
         if let e = error as? HTTPClientError {
             switch e {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
-                return ExchangeWatch.Expired(phase: .head, events: 0).error(url: url, timeout: timeout, model: model)
+                return timedOut.error(url: url, timeout: timeout, model: model)
             case .cancelled:
                 return CancellationError()
             case .remoteConnectionClosed:
@@ -215,7 +217,7 @@ enum HTTPTransport {
                            hint: "Nothing is listening there. Start the server (for a local model, Scripts/lm-server), or set apiBase to the right address.")
         }
         if text.contains("deadlineExceeded") || text.lowercased().contains("timed out") || text.contains("connectTimeout") {
-            return ExchangeWatch.Expired(phase: .head, events: 0).error(url: url, timeout: timeout, model: model)
+            return timedOut.error(url: url, timeout: timeout, model: model)
         }
         if text.contains("ECONNRESET") || text.contains("EPIPE") || text.contains("remoteConnectionClosed") || text.contains("ioOnClosedChannel") {
             return LMError(.transport, "The connection to \(address) was reset.", model: model,
@@ -341,6 +343,9 @@ final class ExchangeWatch: Sendable {
             if p == .draining { s.deadline = min(s.deadline, .now + HTTPTransport.drainGrace) }
         }
     }
+
+    /// What the exchange is doing now, as the error a timeout would report.
+    var expiredNow: Expired { state.withLock { Expired(phase: $0.phase, events: $0.events) } }
 
     func eventArrived() {
         state.withLock { s in

@@ -2,7 +2,18 @@ import BigInt
 
 /// What calling the builtin types does (`int("3")`, `list(x)`, `zip(a, b)`...).
 enum ConstructorTypes {
+    /// Binds the iterator types' names in one interpreter (the types themselves are shared).
     static func install(into interp: Interpreter) {
+        _ = configured
+        for (name, t) in [("enumerate", Builtins.enumerateType), ("zip", Builtins.zipType), ("map", Builtins.mapType),
+                          ("filter", Builtins.filterType), ("reversed", Builtins.reversedType)] {
+            interp.builtins.set(name, .object(t))
+        }
+    }
+
+    /// What calling each builtin type does, set once for the process: the types are shared by
+    /// every interpreter, so setting them per interpreter would race.
+    private static let configured: Bool = {
         Builtins.intType.native.construct = { ctx, _, a in
             let p = try a.bind("int", ["x", "base"], positionalOnly: 1)
             guard let x = p[0] else {
@@ -206,9 +217,9 @@ enum ConstructorTypes {
             default: t = Builtins.reversedType
             }
             t.native = behavior
-            interp.builtins.set(name, .object(t))
         }
-    }
+        return true
+    }()
 
     /// `int(x)` for non-strings and strings in base 10.
     static func toInt(_ ctx: ExecContext, _ x: PyValue) throws -> PyValue {

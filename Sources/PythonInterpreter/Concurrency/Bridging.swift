@@ -8,8 +8,11 @@ extension Interpreter {
     public func runPython<T: Sendable>(_ body: @escaping @Sendable (ExecContext) throws -> T) async throws -> T {
         let token = CancelToken()
         let carrier = hooks.captureScope?()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        // The result travels through a mutex-guarded box, not the continuation: the thread
+        // sanitizer does not see a continuation resumed from a plain thread as a hand-over.
+        let box = Guarded<Result<T, any Error>?>(nil)
+        try await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ticket = lock.reserve()
                 do {
                     try PythonThreads.shared.run {
@@ -17,17 +20,21 @@ extension Interpreter {
                         let ctx = ExecContext(interpreter: self, cancel: token)
                         let result = ctx.activate { Result { try ScopeCarrierRunner.run(carrier) { try body(ctx) } } }
                         self.lock.release()
-                        continuation.resume(with: result)
+                        box.withLock { $0 = result }
+                        continuation.resume()
                     }
                 } catch {
                     lock.acquire(ticket)
                     lock.release()
-                    continuation.resume(throwing: error)
+                    box.withLock { $0 = .failure(error) }
+                    continuation.resume()
                 }
             }
         } onCancel: {
             token.cancel()
         }
+        guard let result = box.withLock({ $0 }) else { throw PyInterrupt() }
+        return try result.get()
     }
 
     /// Runs Python code from a plain (non-Swift-concurrency) thread that may block, such as a
@@ -36,7 +43,7 @@ extension Interpreter {
         // Already on a Python thread that holds the lock: run here (waiting would deadlock).
         if let ctx = ExecContext.current, ctx.interpreter === self { return try body(ctx) }
         let carrier = hooks.captureScope?()
-        let box = Mutex<Result<T, any Error>?>(nil)
+        let box = Guarded<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let ticket = lock.reserve()
         do {

@@ -9,8 +9,8 @@ struct GeneratorAbandoned: Error {}
 final class GeneratorChannel: @unchecked Sendable {
     // Sendable proof: the fields are written by one side before it signals the other side's
     // semaphore and read by that side after its wait, so accesses never overlap.
-    let toGenerator = DispatchSemaphore(value: 0)
-    let toConsumer = DispatchSemaphore(value: 0)
+    let toGenerator = Handoff()
+    let toConsumer = Handoff()
     var sent: PyValue = .none
     var thrown: PyExceptionObject?
     var yielded: PyValue?
@@ -187,7 +187,7 @@ public final class PyNativeAwaitable: PyObject, @unchecked Sendable {
     public let name: String
     var consumed = false
     private var started: Task<Void, Never>?
-    private let box = Mutex<Result<any Sendable, any Error>?>(nil)
+    private let box = Guarded<Result<any Sendable, any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
     public init(name: String, work: @escaping Work, convert: @escaping Convert) {
@@ -261,7 +261,7 @@ struct ScopedSendable: Sendable {
 /// An asyncio task: a coroutine (or native awaitable) running on its own thread.
 public final class PyTask: PyObject, @unchecked Sendable {
     public let cancelToken: CancelToken
-    private let completion = Mutex<Result<PyValue, any Error>?>(nil)
+    private let completion = Guarded<Result<PyValue, any Error>?>(nil)
     public let name: String
     var doneCallbacks: [PyValue] = []
     private let cancelRequested = Atomic<Bool>(false)
@@ -270,7 +270,7 @@ public final class PyTask: PyObject, @unchecked Sendable {
     /// Coroutines awaiting this task, woken in order when it finishes.
     private var waiters: [Wakeup] = []
     /// Where the task is suspended (an await), and the task it awaits, for `cancel()`.
-    private let suspension = Mutex<(wakeup: Wakeup?, awaiting: PyTask?)>((nil, nil))
+    private let suspension = Guarded<(wakeup: Wakeup?, awaiting: PyTask?)>((nil, nil))
     private let lock: InterpreterLock
 
     init(name: String, cancel: CancelToken, lock: InterpreterLock) {
@@ -462,7 +462,7 @@ extension ExecContext {
     public func blockOn<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
         if cancel.isCancelled { throw PyInterrupt() }
         let carrier = interpreter.hooks.captureScope?()
-        let box = Mutex<Result<T, any Error>?>(nil)
+        let box = Guarded<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let task = Task.detached {
             let r: Result<T, any Error>

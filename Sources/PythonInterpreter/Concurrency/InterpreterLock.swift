@@ -68,7 +68,13 @@ public final class InterpreterLock: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         let isGranted = ticket.granted
         pthread_mutex_unlock(&mutex)
-        if !isGranted { ticket.semaphore.wait() }
+        if !isGranted {
+            ticket.semaphore.wait()
+            // The releaser granted the ticket under the mutex: taking it once more makes the
+            // hand-over visible to the thread sanitizer (the semaphore's futex wait is not).
+            pthread_mutex_lock(&mutex)
+            pthread_mutex_unlock(&mutex)
+        }
         granted(ticket)
     }
 
@@ -78,7 +84,12 @@ public final class InterpreterLock: @unchecked Sendable {
     /// Waits at most `timeout` for the lock; false (and no place in line) when it did not come.
     public func tryAcquire(timeout: DispatchTimeInterval) -> Bool {
         let ticket = reserve()
-        if ticket.granted || ticket.semaphore.wait(timeout: .now() + timeout) == .success {
+        pthread_mutex_lock(&mutex)
+        let isGranted = ticket.granted
+        pthread_mutex_unlock(&mutex)
+        if isGranted || ticket.semaphore.wait(timeout: .now() + timeout) == .success {
+            pthread_mutex_lock(&mutex)  // see acquire(_:)
+            pthread_mutex_unlock(&mutex)
             granted(ticket)
             return true
         }
@@ -91,6 +102,8 @@ public final class InterpreterLock: @unchecked Sendable {
         pthread_mutex_unlock(&mutex)
         // Granted between the timeout and the check: it is ours now.
         ticket.semaphore.wait()
+        pthread_mutex_lock(&mutex)  // see acquire(_:)
+        pthread_mutex_unlock(&mutex)
         granted(ticket)
         return true
     }

@@ -13,7 +13,7 @@ final class Wakeup: Sendable {
         case woken(InterpreterLock.Ticket)
         case abandoned
     }
-    private let state = Mutex<State>(.waiting)
+    private let state = Guarded<State>(.waiting)
     private let semaphore = DispatchSemaphore(value: 0)
 
     /// Queues the sleeper for the interpreter lock and lets it go. False if it had already been
@@ -66,7 +66,7 @@ final class TimerService: Sendable {
         var sequence = 0
         var started = false
     }
-    private let state = Mutex(State())
+    private let state = Guarded(State())
     private let changed = DispatchSemaphore(value: 0)
 
     static let shared = TimerService()

@@ -1,3 +1,4 @@
+import Synchronization
 import BigInt
 
 /// The base of every heap-allocated Python object.
@@ -110,7 +111,10 @@ public final class PyType: PyObject, @unchecked Sendable {
     }
 
     /// Incremented whenever any class's attributes change, so method caches can check validity.
-    nonisolated(unsafe) static var epoch = 0
+    /// Atomic: every interpreter of the process shares it (each under its own lock).
+    static var epoch: Int { epochCounter.load(ordering: .relaxed) }
+    private static let epochCounter = Atomic<Int>(0)
+    static func classesChanged() { epochCounter.add(1, ordering: .relaxed) }
 
     public init(name: String, bases: [PyType], module: String = "builtins", isBuiltin: Bool = true, doc: String? = nil,
                 native: NativeBehavior = NativeBehavior()) {
@@ -187,14 +191,14 @@ public final class PyType: PyObject, @unchecked Sendable {
     /// Sets an attribute defined by the embedding code (methods, properties, constants).
     public func define(_ name: String, _ value: PyValue) {
         dict.setString(name, value)
-        PyType.epoch &+= 1
+        PyType.classesChanged()
     }
 
     /// Sets an attribute from Python code.
     func setAttribute(_ name: String, _ value: PyValue) throws {
         if isBuiltin { throw PyError.type("cannot set '\(name)' attribute of immutable type '\(self.name)'") }
         dict.setString(name, value)
-        PyType.epoch &+= 1
+        PyType.classesChanged()
     }
 
     func deleteAttribute(_ name: String) throws {
@@ -202,7 +206,7 @@ public final class PyType: PyObject, @unchecked Sendable {
         guard dict.removeString(name) != nil else {
             throw PyError.attribute("type object '\(self.name)' has no attribute '\(name)'")
         }
-        PyType.epoch &+= 1
+        PyType.classesChanged()
     }
 
     /// The native type whose instance layout this class uses.

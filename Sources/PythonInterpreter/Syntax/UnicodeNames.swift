@@ -3,7 +3,7 @@ import Synchronization
 /// Character names for `\N{...}` escapes (and `unicodedata`-style lookups), built from the
 /// Unicode data Swift ships, the first time a name is looked up.
 enum UnicodeNames {
-    private static let table = Mutex<[String: Unicode.Scalar]?>(nil)
+    private static let table = Guarded<[String: Unicode.Scalar]?>(nil)
 
     /// The scalar with this name or name alias (case-insensitive, as CPython's lookup is).
     static func scalar(named name: String) -> Unicode.Scalar? {
