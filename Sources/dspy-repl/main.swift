@@ -193,6 +193,8 @@ struct DSPyREPL: AsyncParsableCommand {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(30))
                     if LineEditor.interruptCount != before {
+                        // The terminal echoed ^C; what follows starts on a line of its own.
+                        FileHandle.standardError.write(Data("\n".utf8))
                         engine.cancelRunning()
                         return
                     }

@@ -414,6 +414,32 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(c.out.hasSuffix("0.5 None chat\n"))
     }
 
+    /// Thousands of asyncio tasks, each in a scope of its own: every task sees its own settings
+    /// before and after its awaits and LM calls, and the session's settings are untouched.
+    @Test func thousandsOfTasksKeepTheirOwnScopes() async throws {
+        let (e, c) = try session()
+        let program = """
+        import asyncio
+        import dspy
+
+        async def one(i):
+            with dspy.context(num_threads=i + 1):
+                before = dspy.settings.num_threads
+                await asyncio.sleep(0)
+                r = await dspy.Predict("q -> a").acall(q=str(i))
+                return before == dspy.settings.num_threads == i + 1 and r.a == f"dummy a for: {i}"
+
+        async def main():
+            results = await asyncio.gather(*(one(i) for i in range(2000)))
+            print(len(results), all(results), dspy.settings.num_threads)
+
+        asyncio.run(main())
+        """
+        #expect(await e.execute(program, file: "stress.py"))
+        #expect(c.out == "2000 True 8\n")
+        #expect(c.err == "")
+    }
+
     @Test func timeReportsAnErrorAtItsOwnLine() async throws {
         let (e, c) = try session()
         #expect(!(await e.execute("x = 1\ny = 2\n%time 1/0\n", file: "t.dspy")))
