@@ -58,6 +58,8 @@ public final class ShellEngine: Sendable {
         var redactionNoticeShown = false
         /// The statement running now (a job started by it is named after it).
         var statement = ""
+        /// The job the running statement started, if any (its value is not echoed).
+        var justStarted: Int?
         /// Secret values seen in this session; output never shows them.
         var secrets: Set<String> = []
     }
@@ -197,6 +199,7 @@ public final class ShellEngine: Sendable {
         state.withLock {
             $0.running = token
             $0.statement = chunk.text
+            $0.justStarted = nil
         }
         let outcome = await interpreter.run(chunk.text, filename: file ?? "<stdin>", firstLine: chunk.firstLine, mode: mode,
                                             scope: currentScope(), cancel: token)
@@ -256,7 +259,8 @@ public final class ShellEngine: Sendable {
     }
 
     func display(_ ctx: ExecContext, _ v: PyValue) throws {
-        if v.as(JobObject.self) != nil { return }
+        // A job the statement just started has said "[N] started"; a job named later shows its state.
+        if let j = v.as(JobObject.self), state.withLock({ $0.justStarted == j.payload.id }) { return }
         // Bare `exit` / `quit` leave, as in IPython and Python 3.13's REPL.
         if v.isQuitter { throw PyError(PyExceptionObject(cls: Builtins.systemExitType, args: [])) }
         write(try ctx.repr(v) + "\n")
@@ -266,15 +270,21 @@ public final class ShellEngine: Sendable {
 
     /// A top-level statement's awaitable becomes a background job (`[N] started`).
     func startJobIfAwaitable(_ ctx: ExecContext, _ v: PyValue) throws -> PyValue {
-        guard ctx.isAwaitable(v) else { return v }
+        // An asyncio task made at top level (asyncio.create_task) runs already: it becomes a job as it is.
+        let running = v.as(PyTask.self)
+        guard running != nil || ctx.isAwaitable(v) else { return v }
+        if let running, state.withLock({ s in s.jobs.values.contains { $0.task === running } }) { return v }
         let id = state.withLock { s -> Int in
             defer { s.nextJobID += 1 }
             return s.nextJobID
         }
         let text = Self.jobText(state.withLock { $0.statement })
-        let task = try ctx.startTask(v, name: "job-\(id)", detached: true)
+        let task = try running ?? ctx.startTask(v, name: "job-\(id)", detached: true)
         let job = Job(id: id, text: text, task: task)
-        state.withLock { $0.jobs[id] = job }
+        state.withLock {
+            $0.jobs[id] = job
+            $0.justStarted = id
+        }
         write("[\(id)] started\n")
         if task.isDone { taskFinished(ctx, task) }
         return .object(JobObject(job))

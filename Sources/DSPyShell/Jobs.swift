@@ -65,8 +65,15 @@ enum JobBinding {
     static func install(_ t: PyType) {
         t.doc = "A background job started by a top-level call without await: await it, or use %wait, %jobs, %cancel."
         t.property("id", get: { _, me in .int(try job(me).id) })
-        t.property("done", doc: "Whether the job has finished.", get: { _, me in .bool(!(try job(me).isRunning)) })
-        t.method("result", "result()", doc: "Wait for the job and return its value.") { ctx, me, _ in try wait(ctx, try job(me)) }
+        // The rest of asyncio.Task's interface (done(), cancelled(), exception(),
+        // add_done_callback(), get_name()) comes from the task the job runs.
+        t.native.getAttribute = { ctx, me, name in
+            guard let j = me.as(JobObject.self) else { return nil }
+            return try ctx.getAttr(.object(j.payload.task), name)
+        }
+        t.method("result", "result()", doc: "Wait for the job and return its value (Ctrl-C stops the wait, not the job).") { ctx, me, _ in
+            try wait(ctx, try job(me))
+        }
         t.method("cancel", "cancel()", doc: "Cancel the job, down to its HTTP requests.") { _, me, _ in
             _ = try job(me).task.requestCancel()
             return .none

@@ -207,6 +207,10 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(await e.execute("%jobs"))
         #expect(c.out.hasPrefix("[1] done     qa.acall(question=\"slow one\")"))
         #expect(e.takeAnnouncements().isEmpty)  // awaited jobs are not announced again
+        c.clear()
+        // asyncio.create_task at top level is a job too, with asyncio.Task's methods.
+        #expect(await e.execute("import asyncio\nt2 = asyncio.create_task(qa.acall(question=\"made\"))\n(await t2).answer\nt2.done(), t2.cancelled(), t2.exception()\nt2"))
+        #expect(c.out.hasPrefix("[2] started\n'dummy answer for: made'\n(True, False, None)\n[2] done     asyncio.create_task("))
     }
 
     @Test func finishedBackgroundJobsAreAnnounced() async throws {
