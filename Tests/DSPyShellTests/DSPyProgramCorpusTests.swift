@@ -47,7 +47,7 @@ enum DSPyCorpus {
 
 /// Runs every corpus program with the real `dspy-repl` against an in-process FixtureResponder
 /// server and compares what it sent and printed with Python DSPy's fixtures.
-@Suite struct DSPyProgramCorpusTests {
+@Suite(.sharesTheCPU) struct DSPyProgramCorpusTests {
     @Test func corpusIsThere() {
         #expect(DSPyCorpus.programs.count >= 40, "expected the DSPy program corpus in \(DSPyCorpus.directory.path)")
     }

@@ -420,7 +420,7 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
 
     /// Thousands of asyncio tasks, each in a scope of its own: every task sees its own settings
     /// before and after its awaits and LM calls, and the session's settings are untouched.
-    @Test func thousandsOfTasksKeepTheirOwnScopes() async throws {
+    @Test(.sharesTheCPU) func thousandsOfTasksKeepTheirOwnScopes() async throws {
         let (e, c) = try session()
         let program = """
         import asyncio
@@ -539,7 +539,7 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(Redaction.redact("s = 'api_key=\"not a call\"'").changed == false)  // inside a string literal
     }
 
-    @Test func fuzzedInputNeverCrashes() async throws {
+    @Test(.sharesTheCPU) func fuzzedInputNeverCrashes() async throws {
         let (e, _) = try session()
         let pieces = ["qa", "(", ")", "[", "]", "{", "}", ",", ":", "=", "\"s\"", "'t'", "\"\"\"", "1", "2.5", "-", "+", "*", "/", "%", "%push", "%pop", "with", "await",
                       "context", "Predict", ".", "\n", "    ", "#c", "None", "True", "x", "LM", "settings", "\\", ";", "**", "//", "==", "<", "print", "gather", "%help",

@@ -6,7 +6,7 @@ import Testing
 /// The Python differential corpus (Tests/Fixtures/python) through the whole shell, as
 /// `dspy-repl FILE.py` runs it: the DSPy bindings, builtins and error reporting must not change
 /// what CPython 3.11 printed.
-@Suite struct PythonCorpusShellTests {
+@Suite(.sharesTheCPU) struct PythonCorpusShellTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/python")
 

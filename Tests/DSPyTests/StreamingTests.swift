@@ -293,7 +293,7 @@ struct StreamingTests {
         let server = try await LoopbackServer.start { _ in
             if cutNow.withLock({ $0 }) {
                 return .stream(steps: StreamStep.events(["[[ ## answer ## ]]\nPar", "is is the", " capital"].map { openAIChunk($0) })
-                    + [.pause(.milliseconds(20)), .cut])
+                    + [.pause(.milliseconds(200)), .cut])  // the pause: see HostileServerTests
             }
             return openAIStream(replyPieces)
         }

@@ -5,6 +5,11 @@ import Testing
 extension PythonInterpreterTests {
     /// Generators, tasks and cancellation: threads come back, order is asyncio's, nothing hangs.
     @Suite struct ConcurrencyTests {
+        /// Python threads other test targets (the shell's) may hold at any moment: they run
+        /// interpreters beside this suite. A leak here would hold hundreds (one per generator
+        /// or task), far above it.
+        static let othersSlack = 64
+
         /// Waits (up to `seconds`) until at most `limit` Python threads are busy (a thread running
         /// a finished task or an abandoned generator goes back to the pool soon after).
         func busyThreads(settleAtMost limit: Int, within seconds: Double = 20) async -> Int {
@@ -35,8 +40,8 @@ extension PythonInterpreterTests {
             #expect(r.output == "300\n")
             // Each abandoned generator unwinds and its thread goes back to the pool (or exits).
             let busy = await busyThreads(settleAtMost: baseline)
-            #expect(busy <= baseline)
-            #expect(PythonThreads.shared.threadCount < baseline + 100)
+            #expect(busy <= baseline + Self.othersSlack)
+            #expect(PythonThreads.shared.threadCount < baseline + 100 + Self.othersSlack)
         }
 
         @Test func generatorsAbandonedInsideTryFinallyDoNotRunPythonCode() async {
@@ -74,7 +79,7 @@ extension PythonInterpreterTests {
             #expect(r.error == nil)
             #expect(r.output == "(2248500, 999000)\n")
             let busy = await busyThreads(settleAtMost: baseline)
-            #expect(busy <= baseline)
+            #expect(busy <= baseline + Self.othersSlack)
         }
 
         @Test func tasksInterleaveInAsyncioOrder() async {

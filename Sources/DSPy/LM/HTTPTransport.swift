@@ -73,7 +73,7 @@ enum HTTPTransport {
         do {
             return try await watch.run {
                 let response = try await client.execute(request, deadline: watch.nioDeadline)
-                watch.phase(.body)
+                try watch.phase(.body)
                 return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
                                  body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model))
             }
@@ -110,18 +110,18 @@ enum HTTPTransport {
                 let status = Int(response.status.code)
                 let replyHeaders = response.headers.map { ($0.name, $0.value) }
                 guard (200..<300).contains(status) else {
-                    watch.phase(.body)
+                    try watch.phase(.body)
                     throw errorFor(HTTPReply(status: status, headers: replyHeaders,
                                              body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model)))
                 }
                 let contentType = response.headers.first(name: "content-type") ?? ""
                 guard isEventStream(contentType) else {
-                    watch.phase(.body)
+                    try watch.phase(.body)
                     let text = String(decoding: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model).prefix(200), as: UTF8.self)
                     throw LMError(.badResponse, "The server at \(hostPort(url)) answered a streaming request with \(contentType.isEmpty ? "no content type" : "'\(contentType)'"), not an event stream: \(text)",
                                   model: model, hint: "Is apiBase pointing at an OpenAI-compatible API that supports \"stream\": true?")
                 }
-                watch.phase(.events)
+                try watch.phase(.events)
                 var parser = ServerSentEventParser()
                 var received = 0
                 var stopped = false
@@ -132,10 +132,10 @@ enum HTTPTransport {
                         received += buffer.readableBytes
                         if received > maxBytes { throw tooLarge(url: url, limit: maxBytes, model: model) }
                         for event in parser.feed(buffer.readableBytesView) where !stopped {
-                            watch.eventArrived()
+                            try watch.eventArrived()
                             stopped = try !onEvent(event)
                         }
-                        if stopped { watch.phase(.draining) }
+                        if stopped { try watch.phase(.draining) }
                     }
                 } catch where stopped {
                     return  // the answer is complete; how the connection ends no longer matters
@@ -321,6 +321,9 @@ final class ExchangeWatch: Sendable {
         var phase: Phase = .head
         var deadline: ContinuousClock.Instant
         var events = 0
+        /// Set when the timer wins: from then on the exchange makes no progress (a late head
+        /// or event is not handed on), so what was delivered matches the phase reported.
+        var expired: Expired?
     }
 
     let timeout: Duration
@@ -336,8 +339,10 @@ final class ExchangeWatch: Sendable {
     /// The head's deadline, for async-http-client.
     var nioDeadline: NIODeadline { .now() + .nanoseconds(timeout.nanoseconds) }
 
-    func phase(_ p: Phase) {
-        state.withLock { s in
+    /// Moves to phase `p`; throws ``Expired`` if the timer already won.
+    func phase(_ p: Phase) throws {
+        try state.withLock { s in
+            if let expired = s.expired { throw expired }
             s.phase = p
             if p == .events { s.deadline = .now + timeout }
             if p == .draining { s.deadline = min(s.deadline, .now + HTTPTransport.drainGrace) }
@@ -347,8 +352,10 @@ final class ExchangeWatch: Sendable {
     /// What the exchange is doing now, as the error a timeout would report.
     var expiredNow: Expired { state.withLock { Expired(phase: $0.phase, events: $0.events) } }
 
-    func eventArrived() {
-        state.withLock { s in
+    /// Counts an event and pushes the deadline back; throws ``Expired`` if the timer already won.
+    func eventArrived() throws {
+        try state.withLock { s in
+            if let expired = s.expired { throw expired }
             s.events += 1
             if s.phase == .events { s.deadline = .now + timeout }
         }
@@ -368,10 +375,14 @@ final class ExchangeWatch: Sendable {
                 while true {
                     let deadline = self.state.withLock { $0.deadline }
                     try await Task.sleep(until: deadline, clock: .continuous)
-                    let (expired, phase, events) = self.state.withLock { s in (ContinuousClock.now >= s.deadline, s.phase, s.events) }
-                    guard expired else { continue }
-                    if phase == .draining { return .drained }
-                    throw Expired(phase: phase, events: events)
+                    let expired = self.state.withLock { s -> Expired? in
+                        guard ContinuousClock.now >= s.deadline else { return nil }
+                        s.expired = Expired(phase: s.phase, events: s.events)
+                        return s.expired
+                    }
+                    guard let expired else { continue }
+                    if expired.phase == .draining { return .drained }
+                    throw expired
                 }
             }
             defer { group.cancelAll() }
