@@ -135,7 +135,7 @@ extension ExecContext {
     /// `await asyncio.sleep(seconds)`.
     func asyncSleep(_ seconds: Double) throws {
         if seconds <= 0 { return try yieldToOthers() }
-        let deadline = DispatchTime.now() + .nanoseconds(Int(min(seconds, 1e9) * 1e9))
+        let deadline = DispatchTime.now() + .nanoseconds(waitNanoseconds(seconds))
         try suspend { wakeup in TimerService.shared.schedule(wakeup, at: deadline, lock: interpreter.lock) }
     }
 
