@@ -81,6 +81,8 @@ let package = Package(
         ),
         // The DSPy program corpus's deterministic LM server, for Scripts/dspy-corpus.
         .executableTarget(name: "fixture-server", dependencies: ["TestSupport", "DSPy"], path: "Tests/FixtureServer"),
+        // The fuzzer for dspy-repl and its HTTP client (Scripts/fuzz).
+        .executableTarget(name: "dspy-fuzz", dependencies: ["TestSupport", "DSPy", "PythonInterpreter"], path: "Tests/Fuzzer"),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(name: "PythonInterpreterTests", dependencies: ["PythonInterpreter"]),
         .testTarget(

@@ -28,8 +28,17 @@ extension ExecContext {
 
 /// Converting between Python values and the library's JSON-like values.
 enum Convert {
+    /// How deeply a value for the library may nest: as deep as the library's JSON parser
+    /// reads LM replies. The library walks values recursively (formatting, hashing, JSON) on
+    /// threads with small stacks, so a deeper one would overflow them.
+    static let maxDepth = 512
+
     /// A Python value as a field value (module inputs, demos, tool arguments).
     static func value(_ ctx: ExecContext, _ v: PyValue) throws -> Value {
+        try value(ctx, v, depth: 0)
+    }
+
+    private static func value(_ ctx: ExecContext, _ v: PyValue, depth: Int) throws -> Value {
         try ctx.checkStack()
         switch v {
         case .none: return .null
@@ -38,17 +47,21 @@ enum Convert {
         case .float(let d): return .double(d)
         case .str(let s): return .string(s)
         case .object(let o):
+            let inner = depth + 1
+            if inner > maxDepth, o is PyList || o is PyTuple || o is PySet || o is PyDict || o is RecordObject {
+                throw PyError.recursion("maximum recursion depth exceeded: the value is nested more than \(maxDepth) levels deep")
+            }
             switch o {
-            case let l as PyList: return .array(try l.items.map { try value(ctx, $0) })
-            case let t as PyTuple: return .array(try t.items.map { try value(ctx, $0) })
-            case let s as PySet: return .array(try s.values.map { try value(ctx, $0) })
+            case let l as PyList: return .array(try l.items.map { try value(ctx, $0, depth: inner) })
+            case let t as PyTuple: return .array(try t.items.map { try value(ctx, $0, depth: inner) })
+            case let s as PySet: return .array(try s.values.map { try value(ctx, $0, depth: inner) })
             case let d as PyDict:
                 var out = OrderedDictionary<String, Value>()
-                for (k, x) in d.pairs { out[try keyString(ctx, k.value)] = try value(ctx, x) }
+                for (k, x) in d.pairs { out[try keyString(ctx, k.value)] = try value(ctx, x, depth: inner) }
                 return .object(out)
             case let r as RecordObject:
                 var out = OrderedDictionary<String, Value>()
-                for (k, x) in r.store.pairs { out[try keyString(ctx, k.value)] = try value(ctx, x) }
+                for (k, x) in r.store.pairs { out[try keyString(ctx, k.value)] = try value(ctx, x, depth: inner) }
                 return .object(out)
             default:
                 if v.bigInt != nil { return .string(try ctx.repr(v)) }

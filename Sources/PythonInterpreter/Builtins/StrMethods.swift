@@ -183,7 +183,7 @@ enum StrMethods {
         guard width > n else { return s }
         let total = width - n
         let f = String(fill)
-        return String(repeating: f, count: left) + s + String(repeating: f, count: total - left)
+        return String.repeating(f, count: left) + s + String.repeating(f, count: total - left)
     }
 
     static func fillChar(_ ctx: ExecContext, _ v: PyValue?, _ fn: String) throws -> Unicode.Scalar {
@@ -292,34 +292,48 @@ enum StrMethods {
         }
         t.method("replace", "replace(old, new, count=-1, /)", doc: "Return a copy with all occurrences of substring old replaced by new.") { ctx, s, a in
             try a.check("replace", min: 2, max: 3)
-            let old = Array(try ctx.strArg(a[0], "replace", "argument 1").unicodeScalars)
-            let new = try ctx.strArg(a[1], "replace", "argument 2")
+            let oldText = try ctx.strArg(a[0], "replace", "argument 1")
+            let new = Array(try ctx.strArg(a[1], "replace", "argument 2").utf8)
             let count = a.count > 2 ? try ctx.intArg(a[2]) : -1
-            let c = Array(me(s).unicodeScalars)
-            var out = String.UnicodeScalarView()
-            var replaced = 0
-            if old.isEmpty {
-                // Inserts `new` before each character and at the end.
-                for ch in c {
-                    if count < 0 || replaced < count { out.append(contentsOf: new.unicodeScalars); replaced += 1 }
-                    out.append(ch)
+            let text = me(s)
+            // Works on UTF-8 bytes: a match of one valid UTF-8 string in another always starts and
+            // ends on character boundaries, and byte arrays grow in amortized constant time (the
+            // scalar view's appends and `count` made this quadratic).
+            var out: [UInt8] = []
+            if oldText.isEmpty {
+                // Inserts `new` before each character and at the end: the size is known up front.
+                let characters = text.unicodeScalars.count
+                let inserts = count < 0 ? characters + 1 : min(count, characters + 1)
+                try ctx.checkSize(new.count, times: inserts)
+                try ctx.checkSize(text.utf8.count + new.count * inserts)
+                out.reserveCapacity(text.utf8.count + new.count * inserts)
+                var replaced = 0
+                for scalar in text.unicodeScalars {
+                    if replaced < inserts { out.append(contentsOf: new); replaced += 1 }
+                    UTF8.encode(scalar) { out.append($0) }
                 }
-                if count < 0 || replaced < count { out.append(contentsOf: new.unicodeScalars) }
-                return .str(String(out))
+                if replaced < inserts { out.append(contentsOf: new) }
+                return .str(String(decoding: out, as: UTF8.self))
             }
-            var i = 0
-            while i < c.count {
-                if (count < 0 || replaced < count), c[i] == old[0], i + old.count <= c.count, c[i..<(i + old.count)].elementsEqual(old) {
-                    out.append(contentsOf: new.unicodeScalars)
-                    i += old.count
+            let hay = Array(text.utf8), needle = Array(oldText.utf8)
+            out.reserveCapacity(hay.count)
+            var replaced = 0, i = 0, copied = 0
+            while i + needle.count <= hay.count, count < 0 || replaced < count {
+                if hay[i] == needle[0], hay[i..<(i + needle.count)].elementsEqual(needle) {
+                    out.append(contentsOf: hay[copied..<i])
+                    out.append(contentsOf: new)
+                    i += needle.count
+                    copied = i
                     replaced += 1
                     if out.count > ctx.interpreter.maxValueBytes { try ctx.checkSize(out.count) }
                 } else {
-                    out.append(c[i])
                     i += 1
                 }
             }
-            return .str(String(out))
+            if replaced == 0 { return .str(text) }
+            out.append(contentsOf: hay[copied...])
+            try ctx.checkSize(out.count)
+            return .str(String(decoding: out, as: UTF8.self))
         }
         for (name, reverse, raises) in [("find", false, false), ("rfind", true, false), ("index", false, true), ("rindex", true, true)] {
             t.method(name, "\(name)(sub[, start[, end]])", doc: "Return the \(reverse ? "highest" : "lowest") index in the string where substring sub is found\(raises ? "; raise ValueError when it is not" : ", or -1").") { ctx, s, a in
@@ -410,7 +424,7 @@ enum StrMethods {
             let n = StringIndex.count(x)
             guard width > n else { return .str(x) }
             try ctx.checkSize(width)
-            let zeros = String(repeating: "0", count: width - n)
+            let zeros = String.repeating("0", count: width - n)
             if let f = x.first, f == "+" || f == "-" { return .str(String(f) + zeros + x.dropFirst()) }
             return .str(zeros + x)
         }
@@ -440,7 +454,10 @@ enum StrMethods {
                 if c == "\t" {
                     if size > 0 {
                         let n = size - column % size
-                        out += String(repeating: " ", count: n)
+                        // A huge tabsize would otherwise allocate without limit (and trap).
+                        try ctx.checkSize(n)
+                        try ctx.checkSize(out.utf8.count + n)
+                        out += String.repeating(" ", count: n)
                         column += n
                     }
                 } else {

@@ -498,7 +498,7 @@ extension ExecContext {
 
     /// Sleeps without the interpreter lock (`asyncio.sleep`, `time.sleep`).
     public func sleep(_ seconds: Double) throws {
-        let deadline = DispatchTime.now() + .nanoseconds(Int(min(max(seconds, 0), 1e9) * 1e9))
+        let deadline = DispatchTime.now() + .nanoseconds(waitNanoseconds(seconds))
         try waitUnlocked { timeout in
             let until = min(timeout, deadline)
             let gate = DispatchSemaphore(value: 0)
@@ -511,4 +511,12 @@ extension ExecContext {
 extension Builtins {
     public static let asyncGeneratorType = makeType("async_generator", native: .init(subclassable: false)) { GeneratorMethods.installAsync($0) }
     public static let taskType = makeType("Task", module: "asyncio", native: .init(subclassable: false)) { TaskMethods.install($0) }
+}
+
+/// A wait of `seconds` in nanoseconds, clamped to 0...1e9 s; NaN (from Python code, e.g.
+/// `wait_for(..., timeout=float('nan'))`) waits 0, as CPython's comparisons make it do, and
+/// never traps in the conversion to Int.
+func waitNanoseconds(_ seconds: Double) -> Int {
+    guard seconds > 0 else { return 0 }
+    return Int(min(seconds, 1e9) * 1e9)
 }

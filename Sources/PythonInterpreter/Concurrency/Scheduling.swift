@@ -156,7 +156,7 @@ extension ExecContext {
     /// `await asyncio.sleep(seconds)`.
     func asyncSleep(_ seconds: Double) throws {
         if seconds <= 0 { return try yieldToOthers() }
-        let deadline = interpreter.lock.loopTime + .nanoseconds(Int(min(seconds, 1e9) * 1e9))
+        let deadline = interpreter.lock.loopTime + .nanoseconds(waitNanoseconds(seconds))
         try suspend { wakeup in TimerService.shared.schedule(wakeup, at: deadline, lock: interpreter.lock) }
     }
 

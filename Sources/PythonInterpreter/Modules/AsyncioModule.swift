@@ -186,7 +186,7 @@ enum AsyncioModule {
             return .object(PyDeferred(name: "wait_for") { ctx in
                 guard let limit = timeout else { return try ctx.await(aw) }
                 let t = try ensureTask(ctx, aw)
-                let deadline = DispatchTime.now() + .nanoseconds(Int(min(max(limit, 0), 1e9) * 1e9))
+                let deadline = DispatchTime.now() + .nanoseconds(waitNanoseconds(limit))
                 while !t.isDone {
                     if DispatchTime.now() >= deadline {
                         _ = t.requestCancel()

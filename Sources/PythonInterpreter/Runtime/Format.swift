@@ -79,12 +79,12 @@ struct FormatSpec {
         guard let width, width > total else { return prefix + body }
         let padding = width - total
         switch align ?? defaultAlign {
-        case "<": return prefix + body + String(repeating: fill, count: padding)
+        case "<": return prefix + body + String.repeating(fill, count: padding)
         case "^":
             let left = padding / 2
-            return String(repeating: fill, count: left) + prefix + body + String(repeating: fill, count: padding - left)
-        case "=": return prefix + String(repeating: fill, count: padding) + body
-        default: return String(repeating: fill, count: padding) + prefix + body
+            return String.repeating(fill, count: left) + prefix + body + String.repeating(fill, count: padding - left)
+        case "=": return prefix + String.repeating(fill, count: padding) + body
+        default: return String.repeating(fill, count: padding) + prefix + body
         }
     }
 

@@ -559,7 +559,7 @@ extension ExecContext {
         let count = try repeatCount(n)
         if s.isEmpty || count == 0 { return "" }
         try checkSize(s.utf8.count, times: count)
-        return String(repeating: s, count: count)
+        return String.repeating(s, count: count)
     }
 
     func repeatArray(_ items: [PyValue], _ n: PyValue) throws -> [PyValue] {

@@ -116,7 +116,12 @@ public enum Repr {
 
     /// Python's repr of a string: single quotes unless the text has `'` and no `"`.
     public static func string(_ s: String) -> String {
-        let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+        // Byte scans and scalar comparisons: Character-based ones took seconds per 100 MB.
+        let quoteScalar: Unicode.Scalar = s.utf8.contains(0x27) && !s.utf8.contains(0x22) ? "\"" : "'"
+        let quote = Character(quoteScalar)
+        let quoteByte = UInt8(quoteScalar.value)
+        // Printable ASCII with no backslash and no quote is its own repr between quotes.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C && $0 != quoteByte }) { return String(quote) + s + String(quote) }
         var out = String(quote)
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
@@ -126,7 +131,7 @@ public enum Repr {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if Character(scalar) == quote {
+                if scalar == quoteScalar {
                     out += "\\" + String(quote)
                 } else if isPrintable(scalar) {
                     out.unicodeScalars.append(scalar)
@@ -264,4 +269,32 @@ extension ExecContext {
             return try repr(v)
         }
     }
+}
+
+extension String {
+    /// `unit` repeated `count` times (none when `count` is not positive), its bytes copied in
+    /// doubling runs: `String(repeating:count:)` appends piece by piece, which took seconds for
+    /// the hundreds of MB a value may have. Callers check the size first.
+    static func repeating(_ unit: String, count: Int) -> String {
+        guard count > 0, !unit.isEmpty else { return "" }
+        if count == 1 { return unit }
+        let bytes = Array(unit.utf8)
+        let total = bytes.count * count
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            bytes.withUnsafeBufferPointer { b in
+                if let source = b.baseAddress { base.initialize(from: source, count: bytes.count) }
+            }
+            var filled = bytes.count
+            while filled < total {
+                let n = Swift.min(filled, total - filled)
+                (base + filled).initialize(from: base, count: n)
+                filled += n
+            }
+            return total
+        }
+    }
+
+    /// `unit` repeated `count` times (see ``repeating(_:count:)``).
+    static func repeating(_ unit: Character, count: Int) -> String { repeating(String(unit), count: count) }
 }

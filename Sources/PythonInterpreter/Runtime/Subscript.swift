@@ -91,7 +91,8 @@ extension ExecContext {
         if !s.step.isNone {
             guard let st = try clampIndex(s.step) else { step = 1; return try sliceBounds(PySlice(s.start, s.stop, .none), length: length) }
             guard st != 0 else { throw PyError.value("slice step cannot be zero") }
-            step = st
+            // As CPython, a step of -2**63 counts as -(2**63 - 1), so -step cannot overflow.
+            step = max(st, -Int.max)
         }
         let lower = step > 0 ? 0 : -1
         let upper = step > 0 ? length : length - 1

@@ -4,10 +4,56 @@ import BigInt
 public struct Expr: Sendable {
     public var kind: ExprKind
     public var position: SourcePosition
+    /// The height of the tree (1 for a name or a constant). The compiler recurses this deep,
+    /// so the parser bounds it (``Parser/maxExpressionHeight``).
+    public let height: Int
 
     public init(_ kind: ExprKind, _ position: SourcePosition) {
         self.kind = kind
         self.position = position
+        height = 1 + kind.childrenHeight
+    }
+}
+
+extension ExprKind {
+    /// The greatest height among the direct sub-expressions (0 for a leaf).
+    var childrenHeight: Int {
+        func most(_ es: [Expr]) -> Int { es.reduce(0) { max($0, $1.height) } }
+        func most(_ e: Expr?...) -> Int { e.reduce(0) { max($0, $1?.height ?? 0) } }
+        func most(_ parts: [FStringPart]) -> Int {
+            parts.reduce(0) { h, part in
+                guard case .field(let e, _, let spec, _) = part else { return h }
+                return max(h, e.height, spec.map { most($0) } ?? 0)
+            }
+        }
+        func most(_ comprehensions: [Comprehension]) -> Int {
+            comprehensions.reduce(0) { max($0, $1.target.height, $1.iterable.height, most($1.conditions)) }
+        }
+        func most(_ p: Parameters) -> Int {
+            p.all.reduce(0) { max($0, $1.annotation?.height ?? 0, $1.defaultValue?.height ?? 0) }
+        }
+        switch self {
+        case .name, .constant: return 0
+        case .fString(let parts): return most(parts)
+        case .list(let es), .tuple(let es), .set(let es), .and(let es), .or(let es): return most(es)
+        case .dict(let pairs): return pairs.reduce(0) { max($0, $1.key?.height ?? 0, $1.value.height) }
+        case .starred(let e), .attribute(let e, _), .unary(_, let e), .await(let e), .yieldFrom(let e), .namedExpr(_, let e):
+            return e.height
+        case .subscript(let a, let b), .binary(_, let a, let b): return max(a.height, b.height)
+        case .slice(let a, let b, let c): return most(a, b, c)
+        case .call(let f, let args):
+            return args.reduce(f.height) { h, a in
+                switch a {
+                case .positional(let e), .starred(let e), .keyword(_, let e), .doubleStarred(let e): return max(h, e.height)
+                }
+            }
+        case .compare(let first, let rest): return rest.reduce(first.height) { max($0, $1.1.height) }
+        case .conditional(let test, let body, let orElse): return most(test, body, orElse)
+        case .lambda(let p, let body): return max(most(p), body.height)
+        case .listComp(let e, let cs), .setComp(let e, let cs), .generator(let e, let cs): return max(e.height, most(cs))
+        case .dictComp(let k, let v, let cs): return max(k.height, v.height, most(cs))
+        case .yield(let e): return e?.height ?? 0
+        }
     }
 }
 

@@ -6,6 +6,10 @@ import BigInt
 public struct Parser {
     /// How deep expressions and blocks may nest (brackets are bounded by the lexer at 200).
     public static let maxNesting = 200
+    /// How tall one expression's tree may grow: chains (`a + b + ...`, `f()()...`,
+    /// `x.a.b...`) deepen it without nesting, and the compiler recurses over it. CPython's
+    /// compiler stops at about the same height, with a `RecursionError`.
+    public static let maxExpressionHeight = 3000
 
     var tokens: [Token]
     var index = 0
@@ -85,6 +89,13 @@ public struct Parser {
     mutating func nest() throws {
         depth += 1
         if depth > Parser.maxNesting { throw error("too many nested parentheses") }
+    }
+
+    /// `e`, unless its tree is taller than ``maxExpressionHeight``: then CPython's
+    /// compile-time `RecursionError` (compiling it would exhaust the stack).
+    func bounded(_ e: Expr) throws -> Expr {
+        guard e.height > Parser.maxExpressionHeight else { return e }
+        throw PythonSyntaxError("maximum recursion depth exceeded during compilation", at: pos(current), kind: "RecursionError")
     }
 
     static let keywords: Set<String> = ["False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
@@ -707,7 +718,7 @@ public struct Parser {
     mutating func parseExpression() throws -> Expr {
         try nest()
         defer { depth -= 1 }
-        if atKeyword("lambda") { return try parseLambda() }
+        if atKeyword("lambda") { return try bounded(parseLambda()) }
         let body = try parseOr()
         if atKeyword("if") {
             let ifToken = advance()
@@ -717,9 +728,9 @@ public struct Parser {
             }
             _ = ifToken
             let orElse = try parseExpression()
-            return Expr(.conditional(test: test, body: body, orElse: orElse), body.position)
+            return try bounded(Expr(.conditional(test: test, body: body, orElse: orElse), body.position))
         }
-        return body
+        return try bounded(body)
     }
 
     mutating func parseLambda() throws -> Expr {
@@ -786,7 +797,7 @@ public struct Parser {
             let op = advance()
             guard let b = BinaryOperator(rawValue: op.text) else { throw error("invalid syntax") }
             let right = try next(&self)
-            left = Expr(.binary(b, left, right), left.position)
+            left = try bounded(Expr(.binary(b, left, right), left.position))
         }
         return left
     }
@@ -845,17 +856,17 @@ public struct Parser {
             if at(".") {
                 index += 1
                 guard current.kind == .name else { throw error("invalid syntax") }
-                e = Expr(.attribute(e, advance().text), e.position)
+                e = try bounded(Expr(.attribute(e, advance().text), e.position))
             } else if at("(") {
                 index += 1
                 let args = try parseArguments()
                 try expect(")")
-                e = Expr(.call(e, args), e.position)
+                e = try bounded(Expr(.call(e, args), e.position))
             } else if at("[") {
                 index += 1
                 let s = try parseSlices()
                 try expect("]")
-                e = Expr(.subscript(e, s), e.position)
+                e = try bounded(Expr(.subscript(e, s), e.position))
             } else {
                 return e
             }
