@@ -21,8 +21,10 @@ public final class Interpreter: @unchecked Sendable {
     public struct Options: Sendable {
         /// Python's recursion limit (`RecursionError` beyond it).
         public var recursionLimit = 1000
-        /// The largest single value (string, list...) code may build, in bytes.
-        public var maxValueBytes = 1 << 30
+        /// The largest single value (string, list...) code may build, in bytes: far above any
+        /// prompt or dataset a session handles, low enough that one statement cannot spend
+        /// seconds and gigabytes building and copying a value.
+        public var maxValueBytes = 1 << 28
         /// The process's resident memory above which code gets `MemoryError`.
         public var maxResidentBytes = 4 << 30
         /// The largest int `*`, `**` and `<<` may produce, in bits (`MemoryError` beyond it):

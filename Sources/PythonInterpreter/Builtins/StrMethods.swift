@@ -207,6 +207,12 @@ enum StrMethods {
         }
     }
 
+    /// ``characterTest(_:_:)`` for an ASCII byte.
+    static func asciiTest(_ name: String) -> @Sendable (UInt8) -> Bool {
+        let table = (0..<128).map { characterTest(name, Unicode.Scalar(UInt8($0))) }
+        return { table[Int($0)] }
+    }
+
     static func install(_ t: PyType) {
         t.doc = "str(object='') -> str\n\nCreate a new string object from the given object."
         t.method("split", "split(sep=None, maxsplit=-1)", doc: "Return a list of the substrings in the string, using sep as the separator string.") { ctx, s, a in
@@ -393,8 +399,16 @@ enum StrMethods {
             return .str(try ctx.formatMethod(me(s), Args([], keywords: kw)))
         }
         for name in ["isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum", "isspace"] {
+            let ascii = asciiTest(name)
             t.method(name, "\(name)()", doc: "Return True if all characters in the string are \(name.dropFirst(2)) characters and there is at least one.") { _, s, _ in
-                let c = me(s).unicodeScalars
+                let x = me(s)
+                // ASCII text (nearly all of it) is tested byte by byte: a scalar's properties
+                // cost a table lookup each, minutes on the largest strings a session allows.
+                if let all = x.utf8.withContiguousStorageIfAvailable({ bytes -> Bool? in
+                    guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+                    return !bytes.isEmpty && bytes.allSatisfy(ascii)
+                }), let all { return .bool(all) }
+                let c = x.unicodeScalars
                 return .bool(!c.isEmpty && c.allSatisfy { characterTest(name, $0) })
             }
         }
