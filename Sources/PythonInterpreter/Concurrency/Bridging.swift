@@ -11,7 +11,7 @@ extension Interpreter {
         // The result travels through a mutex-guarded box, not the continuation: the thread
         // sanitizer does not see a continuation resumed from a plain thread as a hand-over.
         let box = Guarded<Result<T, any Error>?>(nil)
-        try await withTaskCancellationHandler {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ticket = lock.reserve()
                 do {

@@ -206,7 +206,7 @@ public final class PyNativeAwaitable: PyObject, @unchecked Sendable {
             let r: Result<any Sendable, any Error>
             do {
                 if let carrier {
-                    r = .success(try await carrier.run { try await ScopedSendable(try await work()) }.value)
+                    r = .success(try await carrier.run { ScopedSendable(try await work()) }.value)
                 } else {
                     r = .success(try await work())
                 }

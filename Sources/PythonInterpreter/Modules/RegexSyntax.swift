@@ -100,7 +100,7 @@ enum RegexSyntax {
             case "#" where verbose:
                 while i < c.count && c[i] != "\n" { i += 1 }
                 continue
-            case " ", "\t", "\n" where verbose:
+            case " " where verbose, "\t" where verbose, "\n" where verbose:
                 i += 1
                 continue
             default:
