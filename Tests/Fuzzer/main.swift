@@ -269,6 +269,8 @@ final class Campaign: Sendable {
         var nextBatch = 0
         var scheduledInputs = 0
         var inputs = 0
+        /// Non-blank lines of the inputs run: statements and clause headers.
+        var lines = 0
         var processes = 0
         var counts: [Kind: Int] = [:]
         var minimized = 0
@@ -311,9 +313,10 @@ final class Campaign: Sendable {
         }
     }
 
-    func record(inputs: Int, _ r: ChildResult) {
+    func record(inputs: Int, lines: Int, _ r: ChildResult) {
         state.withLock { s in
             s.inputs += inputs
+            s.lines += lines
             s.processes += 1
             s.slowest = max(s.slowest, r.seconds)
             s.peakResident = max(s.peakResident, r.peakResidentBytes)
@@ -333,8 +336,8 @@ final class Campaign: Sendable {
     func summary() -> String {
         let s = state.withLock { $0 }
         let rate = Double(s.inputs) / max(elapsed, 0.001)
-        var text = String(format: "dspy-fuzz %@: %d inputs in %d processes, %.1f s (%.1f inputs/s), seed %llu\n", harness.mode.rawValue, s.inputs, s.processes,
-                          elapsed, rate, options.seed)
+        var text = String(format: "dspy-fuzz %@: %d inputs (%d lines of statements) in %d processes, %.1f s (%.1f inputs/s), seed %llu\n",
+                          harness.mode.rawValue, s.inputs, s.lines, s.processes, elapsed, rate, options.seed)
         text += "  crashes: \(s.counts[.crash] ?? 0)\n  hangs: \(s.counts[.hang] ?? 0)\n  memory blow-ups: \(s.counts[.memory] ?? 0)\n"
         if harness.mode == .server { text += "  key leaks (\(HostileServer.secret) in stdout/stderr): \(s.counts[.leak] ?? 0)\n" }
         text += String(format: "  slowest process %.1f s, largest peak RSS %d MB\n", s.slowest, s.peakResident >> 20)
@@ -368,7 +371,10 @@ final class Campaign: Sendable {
         while let index = nextBatch() {
             let (inputs, counted) = harness.batch(index)
             let r = harness.run(inputs, in: directory)
-            record(inputs: counted, r)
+            let lines = inputs.suffix(counted).reduce(0) { total, input in
+                total + input.text.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }.count
+            }
+            record(inputs: counted, lines: lines, r)
             guard let (kind, detail) = classify(r, mode: harness.mode) else { continue }
             let signature = kind == .crash ? "crash \(detail) \(crashLine(r))" : "\(kind.rawValue) \(crashLine(r))"
             let number = nextFindingNumber()

@@ -153,18 +153,22 @@ enum StrMethods {
     static func isCased(_ c: Unicode.Scalar) -> Bool { c.properties.isUppercase || c.properties.isLowercase || c.properties.changesWhenTitlecased && c.properties.isAlphabetic && !c.properties.isLowercase }
 
     static func title(_ s: String) -> String {
-        var out = String.UnicodeScalarView()
+        // Into UTF-8 bytes: appending to a scalar view made this quadratic on long strings.
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
         var previousCased = false
         for c in s.unicodeScalars {
-            let text = String(c)
-            if previousCased {
-                out.append(contentsOf: text.lowercased().unicodeScalars)
+            if c.isASCII {
+                let b = UInt8(c.value)
+                let letter = (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                out.append(letter ? (previousCased ? b | 0x20 : b & ~0x20) : b)
+                previousCased = letter
             } else {
-                out.append(contentsOf: (c.properties.titlecaseMapping).unicodeScalars)
+                out.append(contentsOf: (previousCased ? String(c).lowercased() : c.properties.titlecaseMapping).utf8)
+                previousCased = c.properties.isCased
             }
-            previousCased = c.properties.isCased
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func stringOrTuple(_ ctx: ExecContext, _ v: PyValue, _ function: String) throws -> [String] {
@@ -404,15 +408,12 @@ enum StrMethods {
                 let x = me(s)
                 // ASCII text (nearly all of it) is tested byte by byte: a scalar's properties
                 // cost a table lookup each, minutes on the largest strings a session allows.
-                if let all = x.utf8.withContiguousStorageIfAvailable({ bytes -> Bool? in
-                    guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-                    return !bytes.isEmpty && bytes.allSatisfy(ascii)
-                }), let all { return .bool(all) }
+                if StringIndex.isASCII(x) { return .bool(!x.isEmpty && x.utf8.allSatisfy(ascii)) }
                 let c = x.unicodeScalars
                 return .bool(!c.isEmpty && c.allSatisfy { characterTest(name, $0) })
             }
         }
-        t.method("isascii", "isascii()", doc: "Return True if all characters in the string are ASCII.") { _, s, _ in .bool(me(s).unicodeScalars.allSatisfy(\.isASCII)) }
+        t.method("isascii", "isascii()", doc: "Return True if all characters in the string are ASCII.") { _, s, _ in .bool(StringIndex.isASCII(me(s))) }
         t.method("isprintable", "isprintable()", doc: "Return True if all characters are printable.") { _, s, _ in .bool(me(s).unicodeScalars.allSatisfy(Repr.isPrintable)) }
         t.method("isidentifier", "isidentifier()", doc: "Return True if the string is a valid Python identifier.") { _, s, _ in
             let c = Array(me(s).unicodeScalars)

@@ -371,9 +371,10 @@ enum RegexModule {
             var out = ""
             var last = 0
             var n = 0
+            let end = StringIndex.count(text)  // once: per match it made substituting quadratic
             for r in p.regex.matches(in: text, options: [], range: NSRange(location: 0, length: subject.length)) {
                 if count > 0 && n >= count { break }
-                let m = RegexMatch(pattern: p, subject: subject, result: r, pos: 0, endpos: StringIndex.count(text))
+                let m = RegexMatch(pattern: p, subject: subject, result: r, pos: 0, endpos: end)
                 out += subject.substring(NSRange(location: last, length: r.range.location - last))
                 if case .str(let template) = repl {
                     out += try expand(template, m, ctx)

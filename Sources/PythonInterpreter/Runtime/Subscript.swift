@@ -2,8 +2,11 @@ import BigInt
 
 /// Code-point indexing of Swift strings (Python indexes strings by code point).
 enum StringIndex {
+    /// True when every character is ASCII. The UTF-8 and UTF-16 lengths agree only then, and on
+    /// a native string both are O(1) (the UTF-16 length is cached): a byte scan here made each
+    /// `s[i]` and `len(s)` cost O(len(s)).
     static func isASCII(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 < 0x80 }
+        s.utf8.count == s.utf16.count
     }
 
     static func count(_ s: String) -> Int {
