@@ -154,9 +154,17 @@ enum StrMethods {
 
     static func title(_ s: String) -> String {
         // Into UTF-8 bytes: appending to a scalar view made this quadratic on long strings.
+        var previousCased = false
+        if StringIndex.isASCII(s) {
+            let out = s.utf8.map { b -> UInt8 in
+                let letter = (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                defer { previousCased = letter }
+                return letter ? (previousCased ? b | 0x20 : b & ~0x20) : b
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
-        var previousCased = false
         for c in s.unicodeScalars {
             if c.isASCII {
                 let b = UInt8(c.value)
@@ -234,21 +242,23 @@ enum StrMethods {
         t.method("splitlines", "splitlines(keepends=False)", doc: "Return a list of the lines in the string, breaking at line boundaries.") { ctx, s, a in
             let p = try a.bind("splitlines", ["keepends"])
             let keep = try p[0].map { try ctx.truthy($0) } ?? false
-            let c = Array(me(s).unicodeScalars)
+            // Walks the string's own scalar view and copies each line once.
+            let v = me(s).unicodeScalars
             var out: [PyValue] = []
-            var i = 0, start = 0
-            while i < c.count {
-                if isLineBreak(c[i]) {
-                    var end = i + 1
-                    if c[i] == "\r" && i + 1 < c.count && c[i + 1] == "\n" { end += 1 }
-                    out.append(.str(str(c[start..<(keep ? end : i)])))
+            var i = v.startIndex, start = v.startIndex
+            while i < v.endIndex {
+                let c = v[i]
+                if isLineBreak(c) {
+                    var end = v.index(after: i)
+                    if c == "\r", end < v.endIndex, v[end] == "\n" { end = v.index(after: end) }
+                    out.append(.str(String(v[start..<(keep ? end : i)])))
                     i = end
                     start = end
                 } else {
-                    i += 1
+                    i = v.index(after: i)
                 }
             }
-            if start < c.count { out.append(.str(str(c[start...]))) }
+            if start < v.endIndex { out.append(.str(String(v[start...]))) }
             return .object(PyList(out))
         }
         t.method("join", "join(iterable, /)", doc: "Concatenate any number of strings, with this string between each.") { ctx, s, a in

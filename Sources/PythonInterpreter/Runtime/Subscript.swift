@@ -39,14 +39,25 @@ enum StringIndex {
             let a = sc.index(sc.startIndex, offsetBy: start), b = sc.index(sc.startIndex, offsetBy: stop)
             return String(sc[a..<b])
         }
-        let chars = scalars(s)
-        var out = String.UnicodeScalarView()
+        // Stepped slices pick bytes (ASCII) or scalars from an array and build UTF-8 bytes.
+        var out: [UInt8] = []
         var i = start
-        for _ in 0..<length {
-            out.append(chars[i])
-            i += step
+        if isASCII(s) {
+            let bytes = Array(s.utf8)
+            out.reserveCapacity(length)
+            for _ in 0..<length {
+                out.append(bytes[i])
+                i += step
+            }
+        } else {
+            let chars = scalars(s)
+            out.reserveCapacity(length * 2)
+            for _ in 0..<length {
+                UTF8.encode(chars[i]) { out.append($0) }
+                i += step
+            }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
