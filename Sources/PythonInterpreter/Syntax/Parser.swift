@@ -1339,12 +1339,15 @@ public struct Parser {
 }
 
 extension String {
+    /// This string without the leading and trailing scalars in `set`. Scalar by scalar: trimming
+    /// Characters from the end was quadratic on long runs (and never matched "\r\n").
     func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        var s = Substring(self)
-        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, chars.contains(l) { s = s.dropLast() }
-        return String(s)
+        let chars = Set(set.unicodeScalars)
+        let v = unicodeScalars
+        var start = v.startIndex, end = v.endIndex
+        while start < end, chars.contains(v[start]) { start = v.index(after: start) }
+        while end > start, chars.contains(v[v.index(before: end)]) { end = v.index(before: end) }
+        return String(v[start..<end])
     }
 }
 
