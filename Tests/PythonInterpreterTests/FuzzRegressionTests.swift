@@ -111,5 +111,25 @@ extension PythonInterpreterTests {
                 "print(len(s), s[:4], s[-4:], s.count('xyz'))"))
             #expect(r.output == "'ababab' 'é🙂é🙂' '' '' '' 'abc'\n3000009 xyzx zxyz 1000003\n")
         }
+        /// Work that was quadratic in the length of a string, each a hang on the fuzzer's values:
+        /// `float()` of a string padded with 10**7 spaces (trimming Characters from the end),
+        /// `str.title()` (a string per character), `re.sub` (the subject counted again at every
+        /// match), `s[i]` in a loop (the whole string scanned for ASCII at every index), and
+        /// `splitlines`/stepped slices (scalar arrays). Each runs here on sizes that took minutes.
+        @Test(.timeLimit(.minutes(1))) func stringWorkIsLinear() async {
+            let r = await runPython(lines(
+                "import re",
+                "try:",
+                "    float('x'.ljust(10**6))",
+                "except ValueError as e:",
+                "    print(str(e)[:38])",
+                "print(float(' 1.5\\r\\n'), int('\\r\\n 42 \\r\\n'))",
+                "big = 'ab cd\\n' * 200000",
+                "print(big.title()[:12].replace('\\n', '|'), len(big.splitlines()), big[::-3][:4].replace('\\n', '|'))",
+                "print(len(re.sub('b', 'c', big)), re.subn('b', 'c', big)[1])",
+                "print(sum(1 for i in range(0, len(big), 3) if big[i] == 'a'))"))
+            #expect(r.error == nil, "\(r.error ?? "")")
+            #expect(r.output == "could not convert string to float: 'x \n1.5 42\nAb Cd|Ab Cd| 200000 | | \n1200000 200000\n200000\n")
+        }
     }
 }
