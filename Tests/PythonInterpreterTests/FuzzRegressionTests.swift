@@ -131,5 +131,15 @@ extension PythonInterpreterTests {
             #expect(r.error == nil, "\(r.error ?? "")")
             #expect(r.output == "could not convert string to float: 'x \n1.5 42\nAb Cd|Ab Cd| 200000 | | \n1200000 200000\n200000\n")
         }
+        /// `'ab' * 12**63**4` ran for over an hour: the power (56 million bits) was under the old
+        /// bound (2**26 bits) and big-int multiplication is quadratic. The bound is 2**20 bits now.
+        @Test(.timeLimit(.minutes(1))) func hugePowersUnderTheOldBoundAreAMemoryError() async {
+            for source in ["12**63**4", "3 ** 700000", "(1 << 600000) * (1 << 600000)", "(1 << 900000) << 900000"] {
+                let r = await runPython("x = \(source)\n")
+                #expect(r.failure?.kind == "MemoryError", "\(source): \(r.error ?? "no error")")
+            }
+            let ok = await runPython("x = 3 ** 400000\nprint(x.bit_length(), (x * 3).bit_length())\n")
+            #expect(ok.output == "633986 633987\n", "\(ok.error ?? "")")
+        }
     }
 }
