@@ -94,6 +94,17 @@ extension PythonInterpreterTests {
             #expect(Date().timeIntervalSince(started) < 10)
         }
 
+        /// A modular power with a big modulus is one builtin call that takes minutes (in CPython
+        /// too): Ctrl-C stops it between its multiplications.
+        @Test(.timeLimit(.minutes(1))) func cancellingStopsALongModularPower() async {
+            let token = CancelToken()
+            async let result = runPython("x = pow(3, 2**1000, 7**100000)\n", cancel: token)
+            try? await Task.sleep(for: .milliseconds(300))
+            token.cancel()
+            let r = await result
+            #expect(r.failure?.isInterrupt == true)
+        }
+
         @Test func cancellingStopsAnInfiniteLoopThatCatchesEverything() async {
             let token = CancelToken()
             async let result = runPython(lines("while True:", "    try:", "        pass", "    except BaseException:", "        pass"),

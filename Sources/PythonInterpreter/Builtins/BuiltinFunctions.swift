@@ -167,7 +167,7 @@ enum BuiltinFunctions {
                 guard let x = base.bigInt, let y = exp.bigInt, let z = m.bigInt else {
                     throw PyError.type("pow() 3rd argument not allowed unless all arguments are integers")
                 }
-                return try Arith.powMod(x, y, z)
+                return try Arith.powMod(x, y, z, tick: ctx.tick)
             }
             return try ctx.binaryOp(.pow, base, exp)
         }

@@ -92,7 +92,9 @@ enum Arith {
         return .int(base.power(e))
     }
 
-    static func powMod(_ base: BigInt, _ exponent: BigInt, _ modulus: BigInt) throws -> PyValue {
+    /// `pow(base, exponent, modulus)` by square-and-multiply, calling `tick` at every step so
+    /// that Ctrl-C stops a long one (with a large modulus, each step is a big multiplication).
+    static func powMod(_ base: BigInt, _ exponent: BigInt, _ modulus: BigInt, tick: () throws -> Void = {}) throws -> PyValue {
         guard !modulus.isZero else { throw PyError.value("pow() 3rd argument cannot be 0") }
         var b = base
         var e = exponent
@@ -101,7 +103,15 @@ enum Arith {
             b = inv
             e = -e
         }
-        var r = b.power(e, modulus: modulus)
+        var r = BigInt(1) % modulus
+        b %= modulus
+        var bits = e.magnitude
+        while !bits.isZero {
+            try tick()
+            if bits[bitAt: 0] { r = (r * b) % modulus }
+            bits >>= 1
+            if !bits.isZero { b = (b * b) % modulus }
+        }
         if !r.isZero && ((r.sign == .minus) != (modulus.sign == .minus)) { r += modulus }
         return .int(r)
     }
