@@ -89,15 +89,16 @@ public enum Redaction {
         while i < c.count {
             out.append(c[i])
             guard c[i] == "=" else { i += 1; continue }
-            // The word before `=`.
-            var k = out.count - 2
-            let chars = Array(out)
-            while k >= 0 && chars[k] == " " { k -= 1 }
-            var word = ""
-            while k >= 0, Lexer.isIdentifierContinue(chars[k]) || chars[k] == "\"" || chars[k] == "'" || chars[k] == "]" || chars[k] == "[" {
-                word.unicodeScalars.insert(chars[k], at: word.unicodeScalars.startIndex)
-                k -= 1
+            // The word before `=` (spaces skipped), read from the source: copying the output at
+            // every `=` made this quadratic (seconds for a thousand `=` after a long statement).
+            var wordEnd = i
+            while wordEnd > 0 && c[wordEnd - 1] == " " { wordEnd -= 1 }
+            var wordStart = wordEnd
+            while wordStart > 0, Lexer.isIdentifierContinue(c[wordStart - 1]) || "\"'[]".unicodeScalars.contains(c[wordStart - 1]) {
+                wordStart -= 1
             }
+            var word = ""
+            word.unicodeScalars.append(contentsOf: c[wordStart..<wordEnd])
             let name = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'[]"))
             guard isCredentialName(name) || isSecretName(name) else { i += 1; continue }
             var j = i + 1

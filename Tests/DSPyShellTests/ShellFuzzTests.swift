@@ -67,6 +67,17 @@ import TestSupport
         #expect(c.out == "'dummy answer for: «[[['\n")
     }
 
+    /// Found by the fuzzer (2 hangs in 191 792 inputs): after a statement of megabytes, a script
+    /// with many `=` that does not tokenize was redacted by a fallback that copied its whole
+    /// output at every `=` (10 s for a thousand after 2.3 MB, minutes after 7 MB).
+    @Test(.timeLimit(.minutes(1))) func redactingAnUntokenizableScriptIsLinear() async throws {
+        let (e, c) = try session()
+        let source = "w = x" + String(repeating: ".real", count: 200_000) + "\nf(x=" + String(repeating: "0xtra=", count: 5_000) + "1)\napi_key = 'sk-abcdef123456' +\n"
+        #expect(!(await e.execute(source, file: "t.dspy", keepGoing: true, echo: true)))
+        #expect(c.err.contains("t.dspy:2:5: SyntaxError: invalid decimal literal"), "\(c.err.prefix(300))")
+        #expect(c.out.contains("api_key = \"<redacted>\" +") && !c.out.contains("sk-abcdef123456"))
+    }
+
     @Test(.timeLimit(.minutes(5)), .sharesTheCPU) func generatedInputsRunOrReportErrors() async throws {
         let (engine, capture) = try session()
         var ran = 0, failed = 0
