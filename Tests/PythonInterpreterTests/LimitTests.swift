@@ -83,13 +83,18 @@ extension PythonInterpreterTests {
             #expect(shift.failure != nil)
         }
 
-        @Test func infiniteLoopStopsWhenCancelled() async {
+        /// Runs `source`, cancelling it (as Ctrl-C does) once `delay` has passed.
+        func runCancelled(_ source: String, after delay: Duration) async -> RunResult {
             let token = CancelToken()
-            let started = Date()
-            async let result = runPython("while True:\n    pass\n", cancel: token)
-            try? await Task.sleep(for: .milliseconds(200))
+            async let result = runPython(source, cancel: token)
+            try? await Task.sleep(for: delay)
             token.cancel()
-            let r = await result
+            return await result
+        }
+
+        @Test func infiniteLoopStopsWhenCancelled() async {
+            let started = Date()
+            let r = await runCancelled("while True:\n    pass\n", after: .milliseconds(200))
             #expect(r.failure?.isInterrupt == true)
             #expect(Date().timeIntervalSince(started) < 10)
         }
@@ -97,21 +102,14 @@ extension PythonInterpreterTests {
         /// A modular power with a big modulus is one builtin call that takes minutes (in CPython
         /// too): Ctrl-C stops it between its multiplications.
         @Test(.timeLimit(.minutes(1))) func cancellingStopsALongModularPower() async {
-            let token = CancelToken()
-            async let result = runPython("x = pow(3, 2**1000, 7**100000)\n", cancel: token)
-            try? await Task.sleep(for: .milliseconds(300))
-            token.cancel()
-            let r = await result
+            let r = await runCancelled("x = pow(3, 2**1000, 7**100000)\n", after: .milliseconds(300))
             #expect(r.failure?.isInterrupt == true)
         }
 
         @Test func cancellingStopsAnInfiniteLoopThatCatchesEverything() async {
-            let token = CancelToken()
-            async let result = runPython(lines("while True:", "    try:", "        pass", "    except BaseException:", "        pass"),
-                                         cancel: token)
-            try? await Task.sleep(for: .milliseconds(100))
-            token.cancel()
-            #expect(await result.failure?.isInterrupt == true)
+            let r = await runCancelled(lines("while True:", "    try:", "        pass", "    except BaseException:", "        pass"),
+                                       after: .milliseconds(100))
+            #expect(r.failure?.isInterrupt == true)
         }
 
         @Test func deepDataStructureReprIsARecursionError() async {

@@ -235,33 +235,7 @@ public final class LoopbackServer: Sendable {
         private let fd: Int32
 
         public init() throws {
-            #if canImport(Darwin)
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-            #else
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            #endif
-            guard fd >= 0 else { throw LoopbackServerError.socket(errno) }
-            var address = sockaddr_in()
-            #if canImport(Darwin)
-            address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
-            #endif
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = 0
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-            }
-            let named = bound == 0 ? withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            } : -1
-            guard named == 0 else {
-                let code = errno
-                _ = closeSocket(fd)
-                throw LoopbackServerError.socket(code)
-            }
-            self.fd = fd
-            port = Int(UInt16(bigEndian: address.sin_port))
+            (fd, port) = try LoopbackServer.boundSocket()
         }
 
         deinit { _ = closeSocket(fd) }
@@ -271,13 +245,19 @@ public final class LoopbackServer: Sendable {
     /// system chose, and closes the socket, so a server may be started there (another test's
     /// server may take it too: to test a refused connection, hold a ``RefusingPort``).
     public static func refusedPort() throws -> Int {
+        let (fd, port) = try boundSocket()
+        _ = closeSocket(fd)
+        return port
+    }
+
+    /// A TCP socket bound to 127.0.0.1 on a port the system chose (not listening), and that port.
+    private static func boundSocket() throws -> (fd: Int32, port: Int) {
         #if canImport(Darwin)
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #else
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #endif
         guard fd >= 0 else { throw LoopbackServerError.socket(errno) }
-        defer { _ = closeSocket(fd) }
         var address = sockaddr_in()
         #if canImport(Darwin)
         address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
@@ -289,12 +269,15 @@ public final class LoopbackServer: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
-        guard bound == 0 else { throw LoopbackServerError.socket(errno) }
-        let named = withUnsafeMutablePointer(to: &address) {
+        let named = bound == 0 ? withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        } : -1
+        guard named == 0 else {
+            let code = errno
+            _ = closeSocket(fd)
+            throw LoopbackServerError.socket(code)
         }
-        guard named == 0 else { throw LoopbackServerError.socket(errno) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 

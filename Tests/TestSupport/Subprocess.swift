@@ -83,13 +83,7 @@ private func spawn(_ args: [String], environment: [String]?, stdin: String, stdo
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    var allSignals = sigset_t()
-    sigfillset(&allSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    posix_spawnattr_setsigdefault(&attributes, &allSignals)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    unblockAndResetSignals(&attributes)
     let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
     defer { for a in argv { free(a) } }
     let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
@@ -105,9 +99,21 @@ private func spawn(_ args: [String], environment: [String]?, stdin: String, stdo
     return (pid, nil)
 }
 
+/// Makes a spawned child start with no signal blocked and every handler at its default,
+/// whatever the spawning thread had (a concurrency worker blocks most signals).
+public func unblockAndResetSignals(_ attributes: inout posix_spawnattr_t) {
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+}
+
 /// Adds "close every descriptor from 3 up" to a spawn, through glibc's
 /// `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does not declare.
-func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) throws {
+public func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) throws {
     typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
         throw POSIXError(.ENOSYS)  // glibc older than 2.34: tests would leak sockets into tmux

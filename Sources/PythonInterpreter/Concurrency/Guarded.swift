@@ -38,32 +38,17 @@ final class Guarded<State>: @unchecked Sendable {
 /// `DispatchSemaphore` waits in futex code it does not model, so what one side wrote before
 /// `signal()` would look unordered with what the other reads after `wait()`. A pthread mutex
 /// taken on both sides orders them.
-final class Handoff: @unchecked Sendable {
-    // Sendable proof: only the semaphore and the mutex are shared, both thread-safe.
+final class Handoff: Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
+    private let order = Guarded(())
 
     func signal() {
-        pthread_mutex_lock(mutex)
-        pthread_mutex_unlock(mutex)
+        order.withLock { _ in }
         semaphore.signal()
     }
 
     func wait() {
         semaphore.wait()
-        pthread_mutex_lock(mutex)
-        pthread_mutex_unlock(mutex)
+        order.withLock { _ in }
     }
 }
