@@ -11,9 +11,9 @@ import Darwin
 /// exists (a task created by `create_task` or `gather` queues behind its creator), so coroutines
 /// interleave at `await` points in the order asyncio would run them.
 public final class InterpreterLock: @unchecked Sendable {
-    // Sendable proof: `held`, `queue` and `head` are guarded by `mutex`; `holderReadyAt` and
-    // `holderGrantedAt` are written by a thread right after the lock became its own and read
-    // only by the thread holding the lock, so the lock's hand-over orders every access.
+    // Sendable proof: `held`, `queue` and `head` are guarded by `mutex`; `holderReadyAt`,
+    // `holderGrantedAt` and `latestLoopTime` are written and read only by the thread holding the
+    // lock (right after it became its own, or while it runs), so the hand-over orders every access.
     final class Ticket: @unchecked Sendable {
         // Sendable proof: `granted` is written under the lock's mutex before `semaphore` is
         // signalled, and read only by the ticket's owner after the wait.
@@ -29,14 +29,19 @@ public final class InterpreterLock: @unchecked Sendable {
     private var head = 0
     private var holderReadyAt = DispatchTime.now()
     private var holderGrantedAt = DispatchTime.now()
+    private var latestLoopTime = DispatchTime(uptimeNanoseconds: 0)
 
     /// asyncio's loop time for the thread holding the lock: when it became ready plus how long
     /// it has run since it got the lock. The wait in line for the lock is left out: in asyncio
     /// tasks made ready together start together, while here each waits for its thread to be
     /// scheduled, which on a busy machine would reorder sleeps that CPython orders by delay.
+    /// Like asyncio's clock it never goes back: a holder that was preempted while it ran does not
+    /// give a later task an earlier time (which would wake equal sleeps out of order).
     var loopTime: DispatchTime {
         let ran = DispatchTime.now().uptimeNanoseconds &- holderGrantedAt.uptimeNanoseconds
-        return holderReadyAt + .nanoseconds(Int(clamping: ran))
+        let time = max(holderReadyAt + .nanoseconds(Int(clamping: ran)), latestLoopTime)
+        latestLoopTime = time
+        return time
     }
 
     private func granted(_ ticket: Ticket) {
