@@ -1,2 +1,6 @@
 import AsyncHTTPClient
-public enum DSPyVersion { public static let string = "0.1.0" }
+public enum DSPyVersion {
+    public static let string = "0.1.0"
+    /// The Python DSPy release whose prompts, defaults and saved state this library matches.
+    public static let compatibleDSPy = "3.4.1"
+}

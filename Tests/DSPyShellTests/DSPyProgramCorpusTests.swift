@@ -35,10 +35,7 @@ enum DSPyCorpus {
 
     /// Programs that use parts of DSPy the shell does not have yet, with the reason. They run
     /// as known issues: each must still fail, so one that starts to pass is noticed.
-    static let pending: [String: Comment] = [
-        "45_evaluate.py": "dspy.Evaluate is part of the evaluate/optimize loop (issue 14), not built yet",
-        "46_labeled_few_shot.py": "dspy.LabeledFewShot is part of the evaluate/optimize loop (issue 14), not built yet",
-    ]
+    static let pending: [String: Comment] = [:]
 
     static func read(_ name: String) -> String? {
         try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)

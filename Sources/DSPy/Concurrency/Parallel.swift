@@ -96,6 +96,17 @@ public func parallelMap<Input: Sendable, Output: Sendable>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: @escaping @Sendable (Input) async throws -> Output
 ) async throws -> BatchResults<Output> {
+    try await parallelMap(inputs, options: options, progress: nil, describe: describe, isolation: isolation, body)
+}
+
+/// ``parallelMap(_:options:describe:isolation:_:)`` drawing a given progress line (an
+/// evaluation's shows the running metric).
+func parallelMap<Input: Sendable, Output: Sendable>(
+    _ inputs: [Input], options: ParallelOptions, progress given: ProgressLine?,
+    describe: @escaping @Sendable (Input) -> Value,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: @escaping @Sendable (Input) async throws -> Output
+) async throws -> BatchResults<Output> {
     let settings = Settings.current
     let numThreads = max(1, options.numThreads.flatMap { $0 > 0 ? $0 : nil } ?? settings.numThreads)
     let maxErrors = options.maxErrors ?? settings.maxErrors
@@ -105,7 +116,7 @@ public func parallelMap<Input: Sendable, Output: Sendable>(
 
     let parentTracker = settings.usageTracker
     let remaining = ParallelCounter(total)
-    let progress = ProgressLine(total: total, enabled: !options.disableProgressBar)
+    let progress = given ?? ProgressLine(total: total, enabled: !options.disableProgressBar)
     defer { progress.finish() }
     var slots = [ItemResult<Output>?](repeating: nil, count: total)
     var failures = 0

@@ -8,6 +8,7 @@ public enum ModuleError: Error, CustomStringConvertible, Sendable {
     case lmIsString(String)
     case lmWrongType(String)
     case forwardNotImplemented(String)
+    case notCopyable(String)
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public enum ModuleError: Error, CustomStringConvertible, Sendable {
             return "LM must be an instance of `LM`, not \(t)."
         case .forwardNotImplemented(let name):
             return "\(name) does not implement forward(_:). Subclasses of Module override `func forward(_ inputs: Inputs) async throws -> Prediction`."
+        case .notCopyable(let name):
+            return "\(name) cannot be copied, which optimizers and load need. Override `func deepCopy() async throws -> Module` to build a copy with fresh predictors."
         }
     }
 }
@@ -40,6 +43,7 @@ open class Module: @unchecked Sendable, CustomStringConvertible {
     private struct ModuleState {
         var history = BoundedHistory()
         var callbacks: [any Callback]
+        var isCompiled = false
     }
 
     public init(callbacks: [any Callback] = []) {
@@ -137,5 +141,30 @@ open class Module: @unchecked Sendable, CustomStringConvertible {
     /// Sets the LM of every predictor in the program.
     public func setLM(_ lm: LM?) {
         for (_, p) in namedPredictors { p.lm = lm }
+    }
+
+    // MARK: Copies, for optimizers
+
+    /// True once an optimizer returned this program (DSPy's `_compiled`): it is not compiled again
+    /// as a student, and a teacher that is compiled keeps its demos.
+    public var isCompiled: Bool {
+        get { moduleState.withLock { $0.isCompiled } }
+        set { moduleState.withLock { $0.isCompiled = newValue } }
+    }
+
+    /// A copy whose predictors are new objects with the same signature, demos, LM and config
+    /// (DSPy's `deepcopy()`); tools and LMs are shared. Subclasses with sub-modules override it.
+    open func deepCopy() async throws -> Module {
+        throw ModuleError.notCopyable(String(describing: type(of: self)))
+    }
+
+    /// A copy with every predictor reset: no demos and no LM of its own (DSPy's `reset_copy()`).
+    public func resetCopy() async throws -> Module {
+        let copy = try await deepCopy()
+        for (_, p) in copy.namedPredictors {
+            p.demos = []
+            p.lm = nil
+        }
+        return copy
     }
 }

@@ -5,13 +5,13 @@ import Synchronization
 /// The basic module: one LM call for a signature (DSPy's `dspy.Predict`).
 ///
 /// The LM comes from the call (`lm:`), then the module's own ``lm``, then `settings.lm`.
-// Sendable proof: `signature` is immutable and all mutable state is in `state`, behind a lock (`Locked`).
+// Sendable proof: all mutable state is in `state`, behind a lock (`Locked`).
 public final class Predict: Module, @unchecked Sendable {
-    public let signature: Signature
     private let state: Locked<State>
     static let logger = Logger(label: "dspy.predict")
 
     private struct State {
+        var signature: Signature
         var lm: LM?
         var demos: [Example]
         var config: OrderedDictionary<String, Value>
@@ -32,11 +32,10 @@ public final class Predict: Module, @unchecked Sendable {
     ///   - config: default LM parameters for this predictor (`temperature`, `max_tokens`, ...).
     public init(_ signature: Signature, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
                 config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) {
-        self.signature = signature
         var c = config
         if let n { c["n"] = .int(n) }
         if let temperature { c["temperature"] = .double(temperature) }
-        state = Locked(State(lm: lm, demos: demos, config: c))
+        state = Locked(State(signature: signature, lm: lm, demos: demos, config: c))
         super.init(callbacks: callbacks)
     }
 
@@ -47,6 +46,13 @@ public final class Predict: Module, @unchecked Sendable {
         if let n { _ = try LMRequest.checkedCompletions(.int(n)) }
         self.init(try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
                   config: config, callbacks: callbacks)
+    }
+
+    /// What the predictor asks for. Optimizers (COPRO) and loading saved state replace it with
+    /// one that has the same fields and other instructions, prefixes or descriptions.
+    public var signature: Signature {
+        get { state.withLock { $0.signature } }
+        set { state.withLock { $0.signature = newValue } }
     }
 
     /// This predictor's own LM (overrides `settings.lm`).
@@ -68,6 +74,14 @@ public final class Predict: Module, @unchecked Sendable {
     }
 
     public override var description: String { "Predict(\(signature))" }
+
+    public override func deepCopy() async throws -> Module { copy() }
+
+    /// A new predictor with this one's signature, LM, demos, config and callbacks.
+    public func copy() -> Predict {
+        let s = state.withLock { $0 }
+        return Predict(s.signature, lm: s.lm, demos: s.demos, config: s.config, callbacks: callbacks)
+    }
 
     public override func rejectPositional() throws {
         throw ModuleError.positionalArguments(inputNames: signature.inputFields.map(\.name))
@@ -96,7 +110,7 @@ public final class Predict: Module, @unchecked Sendable {
         let settings = Settings.current
         let options = Predict.callOptions.flatMap { $0.targets.contains(ObjectIdentifier(self)) ? $0 : nil }
         let lm = try resolveLM(options?.lm)
-        let (ownDemos, ownConfig) = state.withLock { ($0.demos, $0.config) }
+        let (signature, ownDemos, ownConfig) = state.withLock { ($0.signature, $0.demos, $0.config) }
         var config = ownConfig
         for (k, v) in options?.config ?? [:] { config[k] = v }
         let n = config["n"]?.intValue ?? lm.kwargs["n"]?.intValue ?? 1
@@ -104,7 +118,7 @@ public final class Predict: Module, @unchecked Sendable {
             let temperature = config["temperature"]?.doubleValue ?? lm.kwargs["temperature"]?.doubleValue
             if temperature.map({ $0 <= 0.15 }) ?? true { config["temperature"] = 0.7 }
         }
-        let filled = prepareInputs(inputs, warn: settings.warnOnTypeMismatch)
+        let filled = prepareInputs(inputs, for: signature, warn: settings.warnOnTypeMismatch)
         let adapter = settings.adapter ?? ChatAdapter()
         let completions = try await asStreamCaller {
             try await adapter.call(lm: lm, parameters: config, signature: signature, demos: options?.demos ?? ownDemos, inputs: filled)
@@ -118,7 +132,7 @@ public final class Predict: Module, @unchecked Sendable {
 
     /// Fills declared input defaults and logs DSPy's warnings about extra, mistyped or missing
     /// inputs (none of them is fatal, as in DSPy).
-    func prepareInputs(_ inputs: Inputs, warn: Bool) -> Inputs {
+    func prepareInputs(_ inputs: Inputs, for signature: Signature, warn: Bool) -> Inputs {
         var out = inputs
         for f in signature.inputFields where out[f.name] == nil {
             if let d = f.defaultValue { out[f.name] = d }
@@ -164,6 +178,16 @@ public final class ChainOfThought: Module, @unchecked Sendable {
         try self.init(try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
                       config: config, callbacks: callbacks)
     }
+
+    private init(predict: Predict, callbacks: [any Callback]) {
+        self.predict = predict
+        super.init(callbacks: callbacks)
+    }
+
+    public override func deepCopy() async throws -> Module { copy() }
+
+    /// A new ChainOfThought with a copy of this one's predictor.
+    public func copy() -> ChainOfThought { ChainOfThought(predict: predict.copy(), callbacks: callbacks) }
 
     public var signature: Signature { predict.signature }
     public override var children: [(name: String, module: Module)] { [("predict", predict)] }

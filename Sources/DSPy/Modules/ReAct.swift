@@ -82,6 +82,20 @@ open class ReAct: Module, @unchecked Sendable {
         super.init(callbacks: callbacks)
     }
 
+    private init(copying other: ReAct, react: Predict, extract: ChainOfThought) {
+        signature = other.signature
+        tools = other.tools
+        maxIters = other.maxIters
+        self.react = react
+        self.extract = extract
+        super.init(callbacks: other.callbacks)
+    }
+
+    public override func deepCopy() async throws -> Module { copy() }
+
+    /// A new ReAct with the same tools and copies of this one's predictors.
+    public func copy() -> ReAct { ReAct(copying: self, react: react.copy(), extract: extract.copy()) }
+
     /// `try ReAct("question -> answer", tools: [weather])`.
     public convenience init(_ signature: String, instructions: String? = nil, tools: [Tool], maxIters: Int = 20,
                             callbacks: [any Callback] = []) throws {

@@ -12,6 +12,9 @@ public struct Field: Sendable, Hashable {
     public var defaultValue: Value?
     /// True when the signature string gave no type (`question` rather than `question: str`).
     public var isTypeUndefined: Bool
+    /// A prefix set by hand or loaded from a saved program; the ChatAdapter does not show it,
+    /// but saved state keeps it (DSPy's `prefix=`).
+    private var customPrefix: String?
 
     public init(_ name: String, kind: Kind, type: FieldType = .string, description: String? = nil,
                 defaultValue: Value? = nil, isTypeUndefined: Bool = false) {
@@ -33,8 +36,11 @@ public struct Field: Sendable, Hashable {
         Field(name, kind: .output, type: type, description: description, defaultValue: value)
     }
 
-    /// DSPy's `infer_prefix`: `someAttributeName42` → `Some Attribute Name 42:`.
-    public var prefix: String { Field.inferPrefix(name) + ":" }
+    /// DSPy's `infer_prefix` (`someAttributeName42` → `Some Attribute Name 42:`) unless set.
+    public var prefix: String {
+        get { customPrefix ?? Field.inferPrefix(name) + ":" }
+        set { customPrefix = newValue == Field.inferPrefix(name) + ":" ? nil : newValue }
+    }
 
     static func inferPrefix(_ name: String) -> String {
         // Split camelCase, acronyms, digits and snake_case into words.

@@ -162,7 +162,8 @@ enum DSPyErrors {
         }
         let type: PyType
         switch error {
-        case is ToolError, is SignatureError, is ExampleError, is ModuleError, is ReActError: type = Builtins.valueErrorType
+        case is ToolError, is SignatureError, is ExampleError, is ModuleError, is ReActError,
+             is SavedStateError, is OptimizerError, is MetricError, is EvaluateError: type = Builtins.valueErrorType
         case is AdapterParseError: type = DSPyTypes.adapterParseError
         case let e as LMError:
             switch e.kind {

@@ -21,6 +21,14 @@ enum DSPyModule {
             ("OutputField", .object(PyBuiltinFunction("OutputField", signature: "OutputField(desc=None, **kwargs)",
                                                       doc: "An output field of a class signature: answer: str = dspy.OutputField(desc=\"...\").",
                                                       SignatureBinding.field(.output)))),
+            ("Evaluate", .object(OptimizeTypes.evaluate)),
+            ("EvaluationResult", .object(OptimizeTypes.evaluationResult)),
+            ("LabeledFewShot", .object(OptimizeTypes.labeledFewShot)),
+            ("BootstrapFewShot", .object(OptimizeTypes.bootstrapFewShot)),
+            ("BootstrapFewShotWithRandomSearch", .object(OptimizeTypes.randomSearch)),
+            ("BootstrapRS", .object(OptimizeTypes.randomSearch)),
+            ("answer_exact_match", OptimizeBinding.metricValue(.answerExactMatch)),
+            ("answer_passage_match", OptimizeBinding.metricValue(.answerPassageMatch)),
             ("Example", .object(DSPyTypes.example)),
             ("Prediction", .object(DSPyTypes.prediction)),
             ("Completions", .object(DSPyTypes.completions)),
@@ -75,9 +83,18 @@ enum DSPyModule {
         interp.registerModule("dspy") { interp in
             let m = PyModule(name: "dspy", doc: "DSPy: programming language models with signatures and modules (the Swift runtime underneath).")
             for (name, value) in members() { m.define(name, value) }
-            for sub in ["streaming", "utils", "adapters", "signatures", "predict", "clients", "primitives"] {
+            for sub in ["streaming", "utils", "adapters", "signatures", "predict", "clients", "primitives", "evaluate", "teleprompt"] {
                 if let module = try? interp.importModuleNamed("dspy.\(sub)") { m.define(sub, .object(module)) }
             }
+            return m
+        }
+        interp.registerModule("dspy.evaluate") { _ in OptimizeBinding.evaluateModule(name: "dspy.evaluate") }
+        interp.registerModule("dspy.evaluate.metrics") { _ in OptimizeBinding.evaluateModule(name: "dspy.evaluate.metrics") }
+        interp.registerModule("dspy.teleprompt") { _ in
+            let m = PyModule(name: "dspy.teleprompt", doc: "Optimizers (teleprompters).")
+            m.define("LabeledFewShot", .object(OptimizeTypes.labeledFewShot))
+            m.define("BootstrapFewShot", .object(OptimizeTypes.bootstrapFewShot))
+            m.define("BootstrapFewShotWithRandomSearch", .object(OptimizeTypes.randomSearch))
             return m
         }
         interp.registerModule("dspy.streaming") { _ in
@@ -124,10 +141,10 @@ enum DSPyModule {
 
     /// Parts of DSPy that dspy-repl does not have yet, with what to use meanwhile.
     static let notYetAvailable: [String: String] = {
-        let loop = "evaluation and optimizers are not in dspy-repl yet; meanwhile run the program over your examples with program.batch(examples) and score each prediction with your metric"
+        let loop = "dspy-repl has dspy.Evaluate, LabeledFewShot, BootstrapFewShot and BootstrapFewShotWithRandomSearch; this optimizer is not among them yet"
         var table: [String: String] = [:]
-        for name in ["Evaluate", "evaluate", "SemanticF1", "answer_exact_match", "answer_passage_match"] { table[name] = loop }
-        for name in ["LabeledFewShot", "BootstrapFewShot", "BootstrapFewShotWithRandomSearch", "BootstrapRS", "MIPROv2", "COPRO",
+        table["SemanticF1"] = "dspy.SemanticF1 (an LM-judged metric) is not in dspy-repl yet; use dspy.evaluate.answer_exact_match, F1, or a metric function of your own"
+        for name in ["MIPROv2", "COPRO",
                      "GEPA", "KNNFewShot", "BootstrapFinetune", "SIMBA", "Ensemble", "InferRules", "teleprompt"] {
             table[name] = loop + "; demos can be set by hand: predictor.demos = [dspy.Example(...), ...]"
         }
@@ -182,10 +199,7 @@ enum DSPyModule {
                     guard case .object(let o)? = try? JSON.parse(String(line)) else {
                         throw PyError.value("\(path):\(n + 1): each line must be a JSON object")
                     }
-                    let r = RecordObject(cls: DSPyTypes.example)
-                    for (k, v) in o { r.store.setString(k, Convert.python(v)) }
-                    r.inputKeys = keys
-                    out.append(.object(r))
+                    out.append(.object(RecordObject.example(Example(o, inputKeys: keys))))
                 }
                 return .object(PyList(out))
             })),

@@ -1,4 +1,5 @@
 import DSPy
+import Foundation
 import OrderedCollections
 import PythonInterpreter
 
@@ -12,6 +13,8 @@ final class ModuleObject: PyInstance, @unchecked Sendable {
     var peer: DSPy.Module
     /// How the signature was declared, for DSPy's reprs (predictors only).
     var signatureInfo: SignatureInfo?
+    /// Demos that came from a saved state read back as plain dicts, as DSPy's `load` leaves them.
+    var demosLoadedAsDicts = false
 
     init(cls: PyType, peer: DSPy.Module, signatureInfo: SignatureInfo? = nil) {
         self.peer = peer
@@ -61,6 +64,24 @@ final class PythonModule: DSPy.Module, @unchecked Sendable {
 
     override var children: [(name: String, module: DSPy.Module)] { childList.withLock { $0 } }
     override var description: String { "\(className)()" }
+
+    /// Where copies made for a library optimizer are kept alive (see ``OptimizeBinding/CopyPins``).
+    @TaskLocal static var copies: OptimizeBinding.CopyPins?
+
+    /// Copies the Python object (sub-modules get fresh predictors), as `module.deepcopy()` does.
+    override func deepCopy() async throws -> DSPy.Module {
+        guard let pins = PythonModule.copies else { throw ModuleError.notCopyable(className) }
+        let copy = try await interpreter.runPython { [weak self] ctx -> ModuleObject in
+            guard let self, let object = self.object else { throw PyError.runtime("the module was deleted while it was copied") }
+            guard let made = try ModuleBinding.copyModule(ctx, object).as(ModuleObject.self) else {
+                throw PyError.type("\(self.className) could not be copied")
+            }
+            return made
+        }
+        pins.objects.withLock { $0.append(copy) }
+        copy.peer.isCompiled = isCompiled
+        return copy.peer
+    }
 
     /// Keeps the sub-modules assigned to attributes (so `set_lm`, streaming and usage find them).
     func setChild(_ name: String, _ modules: [(String, DSPy.Module)]) {
@@ -338,12 +359,73 @@ enum ModuleBinding {
             return c
         }
         t.method("__repr__") { ctx, me, _ in .str(try repr(ctx, try object(me))) }
+        t.method("dump_state", "dump_state()", doc: "The program's state: per predictor its demos, signature and LM.") { ctx, me, _ in
+            Convert.python(try object(me).peer.dumpState())
+        }
+        t.method("load_state", "load_state(state, *, allow_unsafe_lm_state=False)", doc: "Apply a dump_state() value (all or nothing).") { ctx, me, a in
+            let p = try a.bind("load_state", ["state", "allow_unsafe_lm_state"], required: 1)
+            let m = try object(me)
+            let state = try Convert.value(ctx, p[0] ?? .none)
+            let unsafe = try p[1].map { try ctx.truthy($0) } ?? false
+            try ctx.dspy { try m.peer.loadState(state, allowUnsafeLMState: unsafe) }
+            try refreshSignatures(ctx, m)
+            return me
+        }
+        t.method("save", "save(path, save_program=False)", doc: "Write the program's state as DSPy's JSON (loads in Python DSPy too).") { ctx, me, a in
+            let p = try a.bind("save", ["path", "save_program", "modules_to_serialize"], required: 1)
+            if try p[1].map({ try ctx.truthy($0) }) == true {
+                throw PyError.notImplemented("save_program=True pickles the whole program, which dspy-repl does not do: save the state with program.save(\"program.json\") and rebuild the program in code")
+            }
+            let path = try ctx.strArg(p[0] ?? .none, "save")
+            let peer = try object(me).peer
+            let resolved = (path as NSString).expandingTildeInPath
+            try checkReplaceable(resolved, shown: path)
+            try ctx.dspy { try peer.save(to: resolved) }
+            return .none
+        }
+        t.method("load", "load(path, allow_pickle=False, allow_unsafe_lm_state=False)", doc: "Read a state written by save (here or in Python DSPy).") { ctx, me, a in
+            let p = try a.bind("load", ["path", "allow_pickle", "allow_unsafe_lm_state"], required: 1)
+            let path = try ctx.strArg(p[0] ?? .none, "load")
+            let m = try object(me)
+            let unsafe = try p[2].map { try ctx.truthy($0) } ?? false
+            if path.hasSuffix(".pkl") {
+                throw PyError.notImplemented("dspy-repl reads only JSON state (a .pkl runs pickled code): save it from Python DSPy with program.save(\"program.json\")")
+            }
+            try ctx.dspy { try m.peer.load(from: (path as NSString).expandingTildeInPath, allowUnsafeLMState: unsafe) }
+            try refreshSignatures(ctx, m)
+            return .none
+        }
+    }
+
+    /// `save` writes only program state: it replaces an existing file only when that file is a
+    /// saved program too, so a typo cannot overwrite a script or a dataset.
+    static func checkReplaceable(_ path: String, shown: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        if case .object(let o)? = try? JSON.parse(bytes: Array(data.prefix(64 << 20))), o["metadata"]?["dependency_versions"] != .null { return }
+        throw PyError(Builtins.permissionErrorType, "refusing to overwrite \(Repr.string(shown)): it is not a saved DSPy program; choose another path or remove it first")
+    }
+
+    /// After a load, the predictors' Python reprs follow their new signatures.
+    static func refreshSignatures(_ ctx: ExecContext, _ m: ModuleObject) throws {
+        let all = m.peer is Predict ? [("self", m)] : try namedPredictors(ctx, m)
+        for (_, p) in all {
+            guard let predict = p.peer as? Predict else { continue }
+            p.signatureInfo?.signature = predict.signature
+            p.demosLoadedAsDicts = true
+        }
     }
 
     static func copyModule(_ ctx: ExecContext, _ m: ModuleObject) throws -> PyValue {
         if let p = m.peer as? Predict {
-            let copy = Predict(p.signature, lm: p.lm, demos: p.demos, config: p.config)
-            return .object(ModuleObject(cls: m.type, peer: copy, signatureInfo: m.signatureInfo))
+            return .object(ModuleObject(cls: m.type, peer: p.copy(), signatureInfo: m.signatureInfo))
+        }
+        if let c = m.peer as? ChainOfThought, let info = m.signatureInfo {
+            let copy = chainOfThought(c.copy(), info: info)
+            if m.type !== DSPyTypes.chainOfThought { return .object(retyped(copy, as: m.type)) }
+            return .object(copy)
+        }
+        if let r = m.peer as? ReAct, let info = m.signatureInfo {
+            return .object(reactObject(r.copy(), cls: m.type, info: info))
         }
         let copy = try ctx.construct(m.type, bare: true)
         guard let c = copy.as(ModuleObject.self) else { return copy }
@@ -399,21 +481,19 @@ enum ModuleBinding {
         }, set: { ctx, me, v in
             let m = try object(me)
             let info = try SignatureBinding.signatureInfo(ctx, v)
-            let old = try predict(me)
-            m.peer = Predict(info.signature, lm: old.lm, demos: old.demos, config: old.config)
+            try predict(me).signature = info.signature
             m.signatureInfo = info
         })
         t.property("lm", doc: "This predictor's own LM (None: the configured one).", get: { _, me in
             try predict(me).lm.map { .object(LMObject.wrap($0)) } ?? .none
         }, set: { _, me, v in try predict(me).lm = v.isNone ? nil : try LMBinding.lm(v) })
         t.property("demos", doc: "Few-shot examples shown before the request.", get: { _, me in
-            .object(PyList(try predict(me).demos.map { e in
-                let r = RecordObject(cls: DSPyTypes.example)
-                for (k, v) in e.values { r.store.setString(k, Convert.python(v)) }
-                r.inputKeys = e.inputKeys
-                return .object(r)
-            }))
-        }, set: { ctx, me, v in try predict(me).demos = try ctx.iterateToArray(v).map { try example(ctx, $0) } })
+            let asDicts = try object(me).demosLoadedAsDicts
+            return .object(PyList(try predict(me).demos.map { asDicts ? Convert.python(.object($0.values)) : .object(RecordObject.example($0)) }))
+        }, set: { ctx, me, v in
+            try predict(me).demos = try ctx.iterateToArray(v).map { try example(ctx, $0) }
+            try object(me).demosLoadedAsDicts = false
+        })
         t.property("config", doc: "Default LM parameters for this predictor.", get: { _, me in Convert.python(.object(try predict(me).config)) })
         t.method("reset", "reset()", doc: "Clear the LM and demos.") { _, me, _ in
             let p = try predict(me)
@@ -447,6 +527,24 @@ enum ModuleBinding {
         })
     }
 
+    /// The Python object of a library ReAct, with its predictors and tools as attributes.
+    static func reactObject(_ r: ReAct, cls: PyType, info: SignatureInfo) -> ModuleObject {
+        let o = ModuleObject(cls: cls, peer: r, signatureInfo: info)
+        o.dict.setString("react", .object(ModuleObject(cls: DSPyTypes.predict, peer: r.react,
+                                                       signatureInfo: SignatureInfo(signature: r.react.signature, className: "StringSignature", fromString: true))))
+        o.dict.setString("extract", .object(chainOfThought(r.extract, info: SignatureInfo(signature: r.extract.signature, className: "StringSignature", fromString: true))))
+        o.dict.setString("tools", .object(PyDict(r.tools.map { ($0.key, .object(ToolObject($0.value, function: .none))) })))
+        o.dict.setString("max_iters", .int(r.maxIters))
+        return o
+    }
+
+    /// A copy of a module object under a subclass (its attributes kept).
+    static func retyped(_ o: ModuleObject, as cls: PyType) -> ModuleObject {
+        let c = ModuleObject(cls: cls, peer: o.peer, signatureInfo: o.signatureInfo)
+        for (k, v) in o.dict.pairs { c.dict.set(k, v) }
+        return c
+    }
+
     static func installReAct(_ t: PyType) {
         t.doc = "An agent loop: dspy.ReAct(\"question -> answer\", tools=[...], max_iters=20)."
         t.native.construct = { ctx, cls, a in
@@ -459,14 +557,7 @@ enum ModuleBinding {
             let maxIters = try p[2].map { try ctx.intArg($0) } ?? 20
             guard maxIters >= 1 && maxIters <= 1000 else { throw PyError.value("max_iters must be from 1 to 1000, got \(maxIters)") }
             do {
-                let r = try ReAct(info.signature, tools: tools, maxIters: maxIters)
-                let o = ModuleObject(cls: cls, peer: r, signatureInfo: info)
-                o.dict.setString("react", .object(ModuleObject(cls: DSPyTypes.predict, peer: r.react,
-                                                               signatureInfo: SignatureInfo(signature: r.react.signature, className: "StringSignature", fromString: true))))
-                o.dict.setString("extract", .object(chainOfThought(r.extract, info: SignatureInfo(signature: r.extract.signature, className: "StringSignature", fromString: true))))
-                o.dict.setString("tools", .object(PyDict(r.tools.map { ($0.key, .object(ToolObject($0.value, function: .none))) })))
-                o.dict.setString("max_iters", .int(maxIters))
-                return .object(o)
+                return .object(reactObject(try ReAct(info.signature, tools: tools, maxIters: maxIters), cls: cls, info: info))
             } catch {
                 throw DSPyErrors.python(error)
             }

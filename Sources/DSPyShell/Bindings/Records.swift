@@ -32,6 +32,14 @@ final class RecordObject: PyInstance, @unchecked Sendable {
         return r
     }
 
+    /// An example from the library's (input keys kept).
+    static func example(_ e: Example) -> RecordObject {
+        let r = RecordObject(cls: DSPyTypes.example)
+        for (k, v) in e.values { r.store.setString(k, Convert.python(v)) }
+        r.inputKeys = e.inputKeys
+        return r
+    }
+
     static func usageDict(_ usage: [String: TokenUsage]) -> PyValue {
         let d = PyDict()
         for (model, u) in usage.sorted(by: { $0.key < $1.key }) { d.setString(model, Convert.python(u.value)) }

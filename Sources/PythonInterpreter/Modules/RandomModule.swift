@@ -3,12 +3,16 @@ import Foundation
 
 /// CPython's Mersenne Twister, seeded the way CPython seeds it, so `random.seed(0)` followed by
 /// `random.random()`, `randint`, `choice`, `shuffle` or `sample` gives the numbers CPython gives.
-struct MersenneTwister {
+/// Public so the library's optimizers draw the samples Python DSPy draws (`random.Random(0)`).
+public struct MersenneTwister: Sendable {
     private var mt = [UInt32](repeating: 0, count: 624)
     private var index = 625
     var gaussNext: Double?
 
     init(seed: BigInt) { self.seed(seed) }
+
+    /// `random.Random(seed)`.
+    public init(seed: Int) { self.seed(BigInt(seed)) }
 
     mutating func initGenrand(_ s: UInt32) {
         mt[0] = s
@@ -66,7 +70,8 @@ struct MersenneTwister {
         return y
     }
 
-    mutating func random() -> Double {
+    /// `random()`: the next number in [0, 1).
+    public mutating func random() -> Double {
         let a = Double(next32() >> 5), b = Double(next32() >> 6)
         return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
     }
@@ -94,8 +99,56 @@ struct MersenneTwister {
         return r
     }
 
-    mutating func randbelow(_ n: Int) -> Int {
+    /// `_randbelow(n)`: uniform in 0..<n (0 when n is 0).
+    public mutating func randbelow(_ n: Int) -> Int {
         Int(randbelow(BigInt(n)))
+    }
+
+    /// `randint(a, b)`: uniform in a...b.
+    public mutating func randint(_ a: Int, _ b: Int) -> Int {
+        a + randbelow(b - a + 1)
+    }
+
+    /// `shuffle(x)`, in place.
+    public mutating func shuffle<T>(_ items: inout [T]) {
+        var i = items.count - 1
+        while i > 0 {
+            items.swapAt(i, randbelow(i + 1))
+            i -= 1
+        }
+    }
+
+    /// `choice(seq)`; nil for an empty sequence (CPython raises IndexError).
+    public mutating func choice<T>(_ items: [T]) -> T? {
+        items.isEmpty ? nil : items[randbelow(items.count)]
+    }
+
+    /// `sample(population, k)` for 0 <= k <= population.count, with CPython's two strategies
+    /// (a pool for small populations, a set of picked indices for large ones).
+    public mutating func sample<T>(_ population: [T], _ k: Int) -> [T] {
+        let n = population.count
+        guard k > 0, k <= n else { return [] }
+        var result: [T] = []
+        result.reserveCapacity(k)
+        var setsize = 21
+        if k > 5 { setsize += Int(Foundation.pow(4.0, Foundation.ceil(Foundation.log(Double(k * 3)) / Foundation.log(4.0)))) }
+        if n <= setsize {
+            var pool = population
+            for i in 0..<k {
+                let j = randbelow(n - i)
+                result.append(pool[j])
+                pool[j] = pool[n - i - 1]
+            }
+        } else {
+            var selected = Set<Int>()
+            for _ in 0..<k {
+                var j = randbelow(n)
+                while selected.contains(j) { j = randbelow(n) }
+                selected.insert(j)
+                result.append(population[j])
+            }
+        }
+        return result
     }
 
     var state: [UInt32] { mt + [UInt32(index)] }
@@ -203,12 +256,7 @@ enum RandomModule {
                 }
                 return .none
             }
-            var i = l.items.count - 1
-            while i > 0 {
-                let j = g.twister.randbelow(i + 1)
-                l.items.swapAt(i, j)
-                i -= 1
-            }
+            g.twister.shuffle(&l.items)
             return .none
         }
         t.method("sample", "sample(population, k, *, counts=None)", doc: "Chooses k unique random elements from a population sequence.") { ctx, s, a in
@@ -227,25 +275,7 @@ enum RandomModule {
             let n = population.count
             let k = try ctx.intArg(kValue)
             guard k >= 0 && k <= n else { throw PyError.value("Sample larger than population or is negative") }
-            var result: [PyValue] = []
-            var setsize = 21
-            if k > 5 { setsize += Int(Foundation.pow(4.0, Foundation.ceil(Foundation.log(Double(k * 3)) / Foundation.log(4.0)))) }
-            if n <= setsize {
-                var pool = population
-                for i in 0..<k {
-                    let j = g.twister.randbelow(n - i)
-                    result.append(pool[j])
-                    pool[j] = pool[n - i - 1]
-                }
-            } else {
-                var selected = Set<Int>()
-                for _ in 0..<k {
-                    var j = g.twister.randbelow(n)
-                    while selected.contains(j) { j = g.twister.randbelow(n) }
-                    selected.insert(j)
-                    result.append(population[j])
-                }
-            }
+            let result = g.twister.sample(population, k)
             return .object(PyList(result))
         }
         t.method("choices", "choices(population, weights=None, *, cum_weights=None, k=1)", doc: "Return a k sized list of population elements chosen with replacement.") { ctx, s, a in

@@ -34,7 +34,7 @@ public struct PyKey: Hashable, @unchecked Sendable {
     /// Equality as a dict sees it: identity first, then value equality (user `__eq__` included).
     static func keysEqual(_ a: PyValue, _ b: PyValue) -> Bool {
         switch (a, b) {
-        case (.str(let x), .str(let y)): return x == y
+        case (.str(let x), .str(let y)): return x.sameCodePoints(as: y)
         case (.int(let x), .int(let y)): return x == y
         case (.object(let x), .object(let y)) where x === y: return true
         default:

@@ -37,7 +37,7 @@ extension ExecContext {
     public func equals(_ a: PyValue, _ b: PyValue) throws -> Bool {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x == y
-        case (.str(let x), .str(let y)): return x == y
+        case (.str(let x), .str(let y)): return x.sameCodePoints(as: y)
         case (.none, .none): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.float(let x), .float(let y)): return x == y

@@ -51,7 +51,7 @@ public enum PyValue: Sendable {
         case (.bool(let a), .bool(let b)): return a == b
         case (.int(let a), .int(let b)): return a == b
         case (.float(let a), .float(let b)): return a.bitPattern == b.bitPattern
-        case (.str(let a), .str(let b)): return a == b
+        case (.str(let a), .str(let b)): return a.sameCodePoints(as: b)
         case (.object(let a), .object(let b)): return a === b
         default: return false
         }

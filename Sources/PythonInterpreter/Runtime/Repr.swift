@@ -162,6 +162,12 @@ public enum Repr {
 }
 
 extension String {
+    /// Python's `==` on str: the same code points (Swift's `==` also equates canonically
+    /// equivalent strings, `"e\u{301}" == "é"`, which Python does not).
+    func sameCodePoints(as other: String) -> Bool {
+        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+    }
+
     func leftPadded(to width: Int, with pad: Character) -> String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }

@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import OrderedCollections
+
+/// Scores a program on a dev set (DSPy's `dspy.Evaluate`): runs it on every example's inputs
+/// in parallel (the caller's scope, usage roll-up, `max_errors` and cancellation are
+/// ``parallelMap(_:options:describe:isolation:_:)``'s), scores each prediction with the metric,
+/// and returns the average as a percentage with every `(example, prediction, score)`.
+///
+///     let evaluate = Evaluate(devset: dev, metric: .answerExactMatch, numThreads: 8)
+///     let result = try await evaluate(program)   // result.score == 66.67
+///
+/// An item whose program or metric fails scores `failureScore` with an empty prediction; it is
+/// logged and kept (``EvaluationItem/failure``), not dropped.
+public struct Evaluate: Sendable {
+    /// How many result rows ``EvaluationResult/table(rows:color:width:)`` shows after a run.
+    public enum TableRows: Sendable, Hashable {
+        case none, all
+        case first(Int)
+    }
+
+    public var devset: [Example]
+    public var metric: Metric
+    /// Items in flight at once; `nil` reads `num_threads` at call time.
+    public var numThreads: Int?
+    public var displayProgress: Bool
+    public var displayTable: TableRows
+    /// Failures that stop the run; `nil` reads `max_errors` at call time.
+    public var maxErrors: Int?
+    public var provideTraceback: Bool?
+    public var failureScore: Double
+    /// Where the table goes when ``displayTable`` asks for one (standard output by default).
+    public var output: @Sendable (String) -> Void
+
+    static let logger = Logger(label: "dspy.evaluate")
+
+    public init(devset: [Example], metric: Metric, numThreads: Int? = nil, displayProgress: Bool = false,
+                displayTable: TableRows = .none, maxErrors: Int? = nil, provideTraceback: Bool? = nil, failureScore: Double = 0,
+                output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
+        self.devset = devset
+        self.metric = metric
+        self.numThreads = numThreads
+        self.displayProgress = displayProgress
+        self.displayTable = displayTable
+        self.maxErrors = maxErrors
+        self.provideTraceback = provideTraceback
+        self.failureScore = failureScore
+        self.output = output
+    }
+
+    /// Evaluates `program`, optionally with another metric or dev set for this run.
+    /// - Throws: ``EvaluateError/emptyDevset``, or ``ParallelCancelledError`` when failures
+    ///   reach `max_errors` or the caller is cancelled.
+    public func callAsFunction(_ program: Module, metric: Metric? = nil, devset: [Example]? = nil) async throws -> EvaluationResult {
+        let metric = metric ?? self.metric
+        let devset = devset ?? self.devset
+        guard !devset.isEmpty else { throw EvaluateError.emptyDevset }
+        let options = ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+                                      disableProgressBar: !displayProgress)
+        let progress = ProgressLine(total: devset.count, enabled: displayProgress, showsMetric: true)
+        let outcomes = try await parallelMap(devset, options: options, progress: progress,
+                                             describe: { .object($0.values) }) { example -> (Prediction, Value) in
+            let prediction = try await program.call(OrderedDictionary(uncheckedUniqueKeysWithValues: try example.inputs().values.map { ($0.key, $0.value) }))
+            let score = try await metric(example, prediction)
+            progress.add(score: try Metric.number(score))
+            return (prediction, score)
+        }
+        var items: [EvaluationItem] = []
+        items.reserveCapacity(devset.count)
+        for (example, outcome) in zip(devset, outcomes.items) {
+            switch outcome {
+            case .success(let (prediction, score)):
+                items.append(EvaluationItem(example: example, prediction: prediction, score: score, failure: nil))
+            case .failure(let failure):
+                items.append(EvaluationItem(example: example, prediction: Prediction(), score: .double(failureScore), failure: failure))
+            }
+        }
+        let result = try EvaluationResult(metricName: metric.name, items: items)
+        Self.logger.info("Average Metric: \(EvaluationResult.averageText(sum: result.scoreSum, count: items.count, decimals: false))")
+        switch displayTable {
+        case .none: break
+        case .all: output(result.table(rows: nil))
+        case .first(let n): output(result.table(rows: n))
+        }
+        return result
+    }
+}
+
+/// Why an evaluation could not start.
+public enum EvaluateError: Error, CustomStringConvertible, Sendable {
+    case emptyDevset
+    public var description: String {
+        switch self {
+        case .emptyDevset: return "devset must contain at least one example, got an empty devset."
+        }
+    }
+}
+
+/// One dev-set example with what the program predicted and its score.
+public struct EvaluationItem: Sendable {
+    public let example: Example
+    /// Empty when the item failed.
+    public let prediction: Prediction
+    /// The metric's value (a bool or a number), or the failure score.
+    public let score: Value
+    /// Why the program or the metric failed on this example, if it did.
+    public let failure: ItemFailure?
+}
+
+/// What ``Evaluate`` returns (DSPy's `EvaluationResult`): the score as a percentage rounded to
+/// two decimals, and every item in dev-set order.
+public struct EvaluationResult: Sendable, CustomStringConvertible {
+    public let score: Double
+    public let items: [EvaluationItem]
+    /// The metric's name, the score column's title.
+    public let metricName: String
+    /// The sum of the item scores (`true` counts 1).
+    public let scoreSum: Double
+
+    public init(metricName: String, items: [EvaluationItem]) throws {
+        self.metricName = metricName
+        self.items = items
+        scoreSum = try items.reduce(0) { $0 + (try Metric.number($1.score)) }
+        score = items.isEmpty ? 0 : EvaluationResult.rounded(100 * scoreSum / Double(items.count), places: 2)
+    }
+
+    /// The items that failed.
+    public var failures: [ItemFailure] { items.compactMap(\.failure) }
+
+    public var description: String { "EvaluationResult(score=\(PythonFloat.repr(score)), results=<list of \(items.count) results>)" }
+
+    /// Python's `round(x, places)` (correctly rounded, ties to even on the exact binary value).
+    static func rounded(_ x: Double, places: Int) -> Double {
+        Double(String(format: "%.\(places)f", x)) ?? x
+    }
+
+    /// `2 / 3 (66.7%)` as DSPy logs it, or `2.00 / 3 (66.7%)` as its progress bar shows it.
+    static func averageText(sum: Double, count: Int, decimals: Bool) -> String {
+        let pct = count == 0 ? 0 : rounded(100 * sum / Double(count), places: 1)
+        let total = decimals ? String(format: "%.2f", sum) : (sum == sum.rounded() && abs(sum) < 1e15 ? String(Int(sum)) : PythonFloat.repr(sum))
+        return "\(total) / \(count) (\(PythonFloat.repr(pct))%)"
+    }
+
+    // MARK: The table
+
+    /// The columns DSPy's table has: the example's fields (`example_` prefixed where the
+    /// prediction has the same name), the prediction's (`pred_` prefixed likewise), the score.
+    public func rows() -> (header: [String], rows: [[String]]) {
+        var header: [String] = []
+        var seen = Set<String>()
+        func add(_ name: String) { if seen.insert(name).inserted { header.append(name) } }
+        for item in items {
+            for k in item.example.keys { add(item.prediction[k] != nil ? "example_" + k : k) }
+            for k in item.prediction.keys { add(item.example[k] != nil ? "pred_" + k : k) }
+        }
+        add(metricName)
+        let rows = items.map { item -> [String] in
+            var cells: [String: String] = [:]
+            for (k, v) in item.example.values { cells[item.prediction[k] != nil ? "example_" + k : k] = EvaluationResult.cell(v) }
+            for (k, v) in item.prediction.values { cells[item.example[k] != nil ? "pred_" + k : k] = EvaluationResult.cell(v) }
+            cells[metricName] = EvaluationResult.scoreCell(item)
+            return header.map { cells[$0] ?? "" }
+        }
+        return (header, rows)
+    }
+
+    /// The results as a text table: the first `rows` items (all when `nil`), each cell cut to
+    /// 25 words as DSPy cuts them and to `width` characters, and a line counting the rest.
+    public func table(rows limit: Int?, color: Bool = false, width: Int = 40) -> String {
+        let (header, all) = rows()
+        let shown = limit.map { Array(all.prefix(max(0, $0))) } ?? all
+        let indexWidth = String(max(0, shown.count - 1)).count
+        func clip(_ s: String) -> String {
+            let flat = s.replacingOccurrences(of: "\n", with: " ")
+            return flat.count > width ? String(flat.prefix(max(1, width - 1))) + "…" : flat
+        }
+        let cells = shown.map { $0.map(clip) }
+        let titles = header.map(clip)
+        var widths = titles.map(\.count)
+        for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
+        var out = String(repeating: " ", count: indexWidth) + "  " + bold + zip(titles, widths).map { pad($0, $1) }.joined(separator: "  ") + reset
+        out = out.trimmingTrailingSpaces() + "\n"
+        for (i, row) in cells.enumerated() {
+            var line = pad(String(i), indexWidth) + "  "
+            line += zip(row, widths).enumerated().map { j, cw in
+                let text = pad(cw.0, cw.1)
+                guard color, j == row.count - 1 else { return text }
+                let failed = shown.indices.contains(i) && (items[i].failure != nil || (try? Metric.number(items[i].score)) == 0)
+                return (failed ? "\u{1B}[31m" : "\u{1B}[32m") + text + reset
+            }.joined(separator: "  ")
+            out += line.trimmingTrailingSpaces() + "\n"
+        }
+        let hidden = all.count - shown.count
+        if hidden > 0 { out += "... \(hidden) more rows not displayed ...\n" }
+        return out
+    }
+
+    /// DSPy's `truncate_cell`: at most 25 words.
+    static func cell(_ v: Value) -> String {
+        let text = v.stringValue ?? v.pythonRepr
+        let words = AnswerText.words(text)
+        return words.count > 25 ? words.prefix(25).joined(separator: " ") + "..." : text
+    }
+
+    /// DSPy's `stylize_metric_name`: `✔️ [0.500]` for a float, `✔️ [True]` otherwise.
+    static func scoreCell(_ item: EvaluationItem) -> String {
+        switch item.score {
+        case .double(let d): return "✔️ [" + String(format: "%.3f", d) + "]"
+        case .null: return ""
+        case .bool(let b): return "✔️ [" + (b ? "True" : "False") + "]"
+        case let other: return "✔️ [" + (other.stringValue ?? other.pythonRepr) + "]"
+        }
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
