@@ -62,6 +62,9 @@ extension Module {
             plans.append((p, try p.loadedState(top, path: "self", allowUnsafeLMState: allowUnsafeLMState)))
         } else {
             let predictors = namedPredictors
+            if top["signature"] != nil && top["demos"] != nil {
+                throw SavedStateError("The saved state is a single Predict's, but this program has predictors \(predictors.map(\.name).joined(separator: ", ")): load it into a Predict, or into that predictor (program.\(predictors.first?.name ?? "predict").load_state(...)).")
+            }
             let expected = Set(predictors.map(\.name))
             let unknown = top.keys.filter { $0 != "metadata" && !expected.contains($0) }
             if !unknown.isEmpty {

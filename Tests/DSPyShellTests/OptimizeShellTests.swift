@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import DSPyShell
+
+/// The evaluate/optimize/save loop typed into the shell (the DSPy corpus programs 45, 46 and
+/// 50-56 compare it with Python DSPy; these check what only the shell does).
+@Suite struct OptimizeShellTests {
+    @Test func evaluatePrintsATableAndGivesAResult() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            dev = [dspy.Example(question=q, answer="dummy answer for: " + q).with_inputs("question") for q in ["a", "b", "c"]]
+            dev[2].answer = "wrong"
+            r = dspy.Evaluate(devset=dev, metric=dspy.evaluate.answer_exact_match, num_threads=2, display_table=2)(dspy.Predict("question -> answer"))
+            print(r)
+            print([s for _, _, s in r.results])
+            """))
+        #expect(c.out.contains("answer_exact_match"))
+        #expect(c.out.contains("✔️ [True]"))
+        #expect(c.out.contains("... 1 more rows not displayed ..."))
+        #expect(c.out.hasSuffix("EvaluationResult(score=66.67, results=<list of 3 results>)\n[True, True, False]\n"))
+    }
+
+    @Test func saveReplacesOnlySavedPrograms() async throws {
+        let dir = NSTemporaryDirectory() + "dspy-shell-save-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: dir + "/notes.json"))
+        let (e, c) = try session()
+        #expect(await e.execute("p = dspy.Predict('question -> answer')\np.save('\(dir)/prog.json')\np.save('\(dir)/prog.json')"))
+        #expect(await e.execute("p.save('\(dir)/notes.json')") == false)
+        #expect(c.err.contains("refusing to overwrite"))
+        #expect(try String(contentsOfFile: dir + "/notes.json", encoding: .utf8) == "keep me\n")
+        #expect(await e.execute("p.save('\(dir)/prog.pkl')") == false)
+        c.clear()
+        #expect(await e.execute("q = dspy.ChainOfThought('question -> answer')\nq.load('\(dir)/prog.json')") == false)
+        #expect(c.err.contains("The saved state is a single Predict's"))
+    }
+}
