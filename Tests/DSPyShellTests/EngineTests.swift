@@ -298,8 +298,8 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
 
     @Test func missingDSPyFeaturesSaySoWithAWayForward() async throws {
         let (e, c) = try session()
-        #expect(!(await e.execute("import dspy\ndspy.Evaluate(devset=[])")))
-        #expect(c.err.hasPrefix("error: AttributeError: module 'dspy' has no attribute 'Evaluate'\nhint: evaluation and optimizers are not in dspy-repl yet"))
+        #expect(!(await e.execute("import dspy\ndspy.MIPROv2(metric=None)")))
+        #expect(c.err.hasPrefix("error: AttributeError: module 'dspy' has no attribute 'MIPROv2'\nhint: dspy-repl has dspy.Evaluate, LabeledFewShot, BootstrapFewShot"))
     }
 
     @Test func replayStopsAtTheFirstErrorWithItsPosition() async throws {
