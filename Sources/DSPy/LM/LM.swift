@@ -320,10 +320,10 @@ public final class LM: Sendable, CustomStringConvertible {
         try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
-        // Like DSPy 3.4.1, n completions are n requests without `n`, in order, each retried on
-        // its own; the combined reply is cached under the whole call's key.
+        // Like DSPy 3.4.1, n completions are n requests without `n` (n=1 included), in order,
+        // each retried on its own; the combined reply is cached under the whole call's key.
         let count = backend.completesManyAtOnce ? 1 : request.n
-        if count > 1 { wire.parameters.removeValue(forKey: "n") }
+        if !backend.completesManyAtOnce { wire.parameters.removeValue(forKey: "n") }
         var combined: LMResponse?
         for _ in 0..<max(1, count) {
             var response = try await attemptWithRetries(wire)

@@ -164,13 +164,14 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A copy with the named field's description and/or type replaced.
-    public func withUpdatedField(_ name: String, type: FieldType? = nil, description: String? = nil) throws -> Signature {
+    public func withUpdatedField(_ name: String, type: FieldType? = nil, description: String? = nil, prefix: String? = nil) throws -> Signature {
         guard field(named: name) != nil else { throw SignatureError("Unknown field '\(name)' in \(signatureString).") }
         var s = self
         func update(_ f: inout Field) {
             guard f.name == name else { return }
             if let type { f.type = type; f.isTypeUndefined = false }
             if let description { f.description = description }
+            if let prefix { f.prefix = prefix }
         }
         for i in s.inputFields.indices { update(&s.inputFields[i]) }
         for i in s.outputFields.indices { update(&s.outputFields[i]) }

@@ -27,6 +27,7 @@ enum DSPyModule {
             ("BootstrapFewShot", .object(OptimizeTypes.bootstrapFewShot)),
             ("BootstrapFewShotWithRandomSearch", .object(OptimizeTypes.randomSearch)),
             ("BootstrapRS", .object(OptimizeTypes.randomSearch)),
+            ("COPRO", .object(OptimizeTypes.copro)),
             ("answer_exact_match", OptimizeBinding.metricValue(.answerExactMatch)),
             ("answer_passage_match", OptimizeBinding.metricValue(.answerPassageMatch)),
             ("Example", .object(DSPyTypes.example)),
@@ -95,6 +96,7 @@ enum DSPyModule {
             m.define("LabeledFewShot", .object(OptimizeTypes.labeledFewShot))
             m.define("BootstrapFewShot", .object(OptimizeTypes.bootstrapFewShot))
             m.define("BootstrapFewShotWithRandomSearch", .object(OptimizeTypes.randomSearch))
+            m.define("COPRO", .object(OptimizeTypes.copro))
             return m
         }
         interp.registerModule("dspy.streaming") { _ in
@@ -141,11 +143,11 @@ enum DSPyModule {
 
     /// Parts of DSPy that dspy-repl does not have yet, with what to use meanwhile.
     static let notYetAvailable: [String: String] = {
-        let loop = "dspy-repl has dspy.Evaluate, LabeledFewShot, BootstrapFewShot and BootstrapFewShotWithRandomSearch; this optimizer is not among them yet"
+        let loop = "dspy-repl has dspy.Evaluate, LabeledFewShot, BootstrapFewShot, BootstrapFewShotWithRandomSearch and COPRO; this optimizer is not among them yet"
         var table: [String: String] = [:]
         table["SemanticF1"] = "dspy.SemanticF1 (an LM-judged metric) is not in dspy-repl yet; use dspy.evaluate.answer_exact_match, F1, or a metric function of your own"
-        for name in ["MIPROv2", "COPRO",
-                     "GEPA", "KNNFewShot", "BootstrapFinetune", "SIMBA", "Ensemble", "InferRules", "teleprompt"] {
+        for name in ["MIPROv2",
+                     "GEPA", "KNNFewShot", "BootstrapFinetune", "SIMBA", "Ensemble", "InferRules"] {
             table[name] = loop + "; demos can be set by hand: predictor.demos = [dspy.Example(...), ...]"
         }
         for name in ["Refine", "BestOfN", "MultiChainComparison", "ProgramOfThought", "CodeAct", "Retrieve", "ColBERTv2",

@@ -236,30 +236,36 @@ enum ModuleBinding {
 
     // MARK: Walking a program, as DSPy walks `__dict__`
 
-    /// Every predictor in the program with its dotted path (`named_predictors()`).
+    /// Every predictor in the program with its dotted path (`named_predictors()`), walked as
+    /// DSPy walks `__dict__`: sub-modules (not compiled ones), and the modules directly inside
+    /// list, tuple and dict attributes.
     static func namedPredictors(_ ctx: ExecContext, _ root: ModuleObject) throws -> [(String, ModuleObject)] {
         var out: [(String, ModuleObject)] = []
         var seen = Set<ObjectIdentifier>()
-        func visit(_ v: PyValue, _ path: String) throws {
+        func add(_ m: ModuleObject, _ path: String, isRoot: Bool = false) throws {
             try ctx.checkStack()
-            switch v {
-            case .object(let m as ModuleObject):
-                guard seen.insert(ObjectIdentifier(m)).inserted else { return }
-                if m.peer is Predict { out.append((path.isEmpty ? "self" : path, m)) }
-                for (k, x) in m.dict.pairs {
-                    guard let name = k.value.stringValue, !name.hasPrefix("_") else { continue }
-                    try visit(x, path.isEmpty ? name : "\(path).\(name)")
+            if m.peer is Predict {
+                if seen.insert(ObjectIdentifier(m)).inserted { out.append((path.isEmpty ? "self" : path, m)) }
+                if !isRoot { return }
+            } else if !isRoot && m.peer.isCompiled {
+                return
+            }
+            for (k, x) in m.dict.pairs {
+                guard let name = k.value.stringValue, !name.hasPrefix("_") else { continue }
+                let at = path.isEmpty || isRoot ? name : "\(path).\(name)"
+                switch x {
+                case .object(let child as ModuleObject): try add(child, at)
+                case .object(let l as PyList):
+                    for (i, item) in l.items.enumerated() { if let c = item.as(ModuleObject.self) { try add(c, "\(at)[\(i)]") } }
+                case .object(let t as PyTuple):
+                    for (i, item) in t.items.enumerated() { if let c = item.as(ModuleObject.self) { try add(c, "\(at)[\(i)]") } }
+                case .object(let d as PyDict):
+                    for (key, item) in d.pairs { if let c = item.as(ModuleObject.self) { try add(c, "\(at)['\(try ctx.str(key.value))']") } }
+                default: break
                 }
-            case .object(let l as PyList):
-                for (i, x) in l.items.enumerated() { try visit(x, "\(path)[\(i)]") }
-            case .object(let t as PyTuple):
-                for (i, x) in t.items.enumerated() { try visit(x, "\(path)[\(i)]") }
-            case .object(let d as PyDict):
-                for (k, x) in d.pairs { try visit(x, "\(path)[\(try ctx.repr(k.value))]") }
-            default: break
             }
         }
-        try visit(.object(root), "")
+        try add(root, "", isRoot: true)
         return out
     }
 
@@ -476,8 +482,12 @@ enum ModuleBinding {
         }
         t.property("signature", doc: "The signature class.", get: { _, me in
             let m = try object(me)
-            let fallback = SignatureInfo(signature: try predict(me).signature, className: "StringSignature", fromString: true)
-            return SignatureBinding.classValue(m.signatureInfo ?? fallback)
+            let current = try predict(me).signature
+            // The library's signature is the truth (optimizers and load change it); the
+            // declaration keeps the class name for reprs.
+            var info = m.signatureInfo ?? SignatureInfo(signature: current, className: "StringSignature", fromString: true)
+            info.signature = current
+            return SignatureBinding.classValue(info)
         }, set: { ctx, me, v in
             let m = try object(me)
             let info = try SignatureBinding.signatureInfo(ctx, v)

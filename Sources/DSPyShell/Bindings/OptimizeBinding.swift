@@ -384,6 +384,73 @@ enum OptimizeBinding {
     }
 }
 
+extension OptimizeBinding {
+    static let coproOptions = ["prompt_model", "metric", "breadth", "depth", "init_temperature", "track_stats"]
+
+    static func installCOPRO(_ t: PyType) {
+        t.doc = "Instruction search: dspy.COPRO(metric=..., breadth=10, depth=3, prompt_model=None).compile(program, trainset=train, eval_kwargs={...})."
+        t.native.construct = { ctx, cls, a in
+            let o = PyInstance(cls: cls)
+            for name in coproOptions { o.dict.setString(name, .none) }
+            for (k, v) in a.keywords where coproOptions.contains(k) { o.dict.setString(k, v) }
+            for (name, v) in zip(coproOptions, a.positional) { o.dict.setString(name, v) }
+            let breadth = try ctx.optional(o.dict.getString("breadth")).map { try ctx.intArg($0) } ?? 10
+            if breadth <= 1 { throw PyError.value(COPROError.breadth.description) }
+            return .object(o)
+        }
+        t.method("compile", "compile(student, *, trainset, eval_kwargs=None)",
+                 doc: "The best program found; best.candidate_programs lists every scored instruction.") { ctx, me, a in
+            let p = try a.bind("compile", ["student", "trainset", "eval_kwargs"], required: 1)
+            guard case .object(let o as PyInstance) = me else { return .none }
+            guard let metricFn = ctx.optional(o.dict.getString("metric")) else {
+                throw PyError.type("COPRO needs a metric: dspy.COPRO(metric=my_metric)")
+            }
+            var numThreads: Int?
+            var displayProgress = false
+            if let kwargs = ctx.optional(p[2]) {
+                guard let d = kwargs.as(PyDict.self) else { throw PyError.type("eval_kwargs must be a dict, e.g. {\"num_threads\": 8}") }
+                numThreads = try ctx.optional(d.getString("num_threads")).map { try ctx.intArg($0) }
+                displayProgress = try d.getString("display_progress").map { try ctx.truthy($0) } ?? false
+            }
+            let copro = try COPRO(metric: try metric(ctx, metricFn),
+                                  promptModel: try ctx.optional(o.dict.getString("prompt_model")).map { try LMBinding.lm($0) },
+                                  breadth: try ctx.optional(o.dict.getString("breadth")).map { try ctx.intArg($0) } ?? 10,
+                                  depth: try ctx.optional(o.dict.getString("depth")).map { try ctx.intArg($0) } ?? 3,
+                                  initTemperature: try ctx.optional(o.dict.getString("init_temperature")).map { try ctx.toDouble($0) } ?? 1.4,
+                                  numThreads: numThreads, displayProgress: displayProgress)
+            let studentObject = try student(p[0], "student")
+            let student = studentObject.peer
+            let train = try trainset(ctx, p[1])
+            let pins = CopyPins()
+            let outcome = try ctx.dspy { try await PythonModule.$copies.withValue(pins) { try await copro.search(student, trainset: train) } }
+            return withExtendedLifetime(pins) {
+                var objects: [ObjectIdentifier: PyValue] = [:]
+                func object(_ m: DSPy.Module) -> PyValue {
+                    if let known = objects[ObjectIdentifier(m)] { return known }
+                    let made = wrap(m, like: studentObject)
+                    objects[ObjectIdentifier(m)] = made
+                    return made
+                }
+                let best = object(outcome.best)
+                let candidates = outcome.candidates.map { c -> PyValue in
+                    let d = PyDict()
+                    d.setString("score", .float(c.score))
+                    d.setString("program", object(c.program))
+                    d.setString("instruction", .str(c.instruction))
+                    d.setString("prefix", .str(c.prefix))
+                    d.setString("depth", .int(c.depth))
+                    return .object(d)
+                }
+                if case .object(let o as PyInstance) = best {
+                    o.dict.setString("candidate_programs", .object(PyList(candidates)))
+                    o.dict.setString("total_calls", .int(outcome.totalCalls))
+                }
+                return best
+            }
+        }
+    }
+}
+
 /// The Python classes of the evaluate/optimize loop.
 enum OptimizeTypes {
     static let evaluate = DSPyTypes.type("Evaluate") { OptimizeBinding.installEvaluate($0) }
@@ -391,4 +458,5 @@ enum OptimizeTypes {
     static let labeledFewShot = DSPyTypes.type("LabeledFewShot") { OptimizeBinding.installLabeledFewShot($0) }
     static let bootstrapFewShot = DSPyTypes.type("BootstrapFewShot") { OptimizeBinding.installBootstrapFewShot($0) }
     static let randomSearch = DSPyTypes.type("BootstrapFewShotWithRandomSearch") { OptimizeBinding.installRandomSearch($0) }
+    static let copro = DSPyTypes.type("COPRO") { OptimizeBinding.installCOPRO($0) }
 }
