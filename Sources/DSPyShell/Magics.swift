@@ -28,6 +28,10 @@ enum Magics {
                        details: "e.g. %prompt qa(question=\"What is 2+2?\"). Uses the effective adapter and the module's demos. No tokens are spent."),
         "stream": Info(usage: "%stream CALL", summary: "run a module call, printing its output fields live as the LM writes them",
                        details: "e.g. %stream qa(question=\"Why is the sky blue?\"). Each output field's text appears under its name as it arrives, then the Prediction.\nTool calls show status lines. A cached answer prints at once, without streaming. Ctrl-C stops the call and its HTTP request."),
+        "eval": Info(usage: "%eval PROGRAM DEVSET [METRIC] [threads=N] [table=N]", summary: "evaluate a program on a dev set: progress, table, score and failures",
+                     details: "METRIC defaults to answer_exact_match; table=N rows (default 5, 0 for none). The EvaluationResult becomes _ (its results hold (example, prediction, score)).\nCtrl-C stops the evaluation and its HTTP requests."),
+        "diff": Info(usage: "%diff PROGRAM OTHER", summary: "what an optimizer changed: instructions, field prefixes and demos per predictor",
+                     details: "e.g. %diff qa compiled after compiled = tp.compile(qa, trainset=train)."),
         "usage": Info(usage: "%usage", summary: "tokens this session has used, per model", details: "Cache hits count zero."),
         "cache": Info(usage: "%cache [clear]", summary: "response cache sizes, hits and disk file; clear empties memory and disk",
                       details: "The disk tier is on by default in dspy-repl (--no-disk-cache turns it off); configure_cache(...) changes it."),
@@ -151,6 +155,10 @@ enum Magics {
             try await showPrompt(rest, engine: engine)
         case "stream":
             try await streamCall(rest, engine: engine)
+        case "eval":
+            try await evaluateCommand(rest, engine: engine)
+        case "diff":
+            try await diffCommand(rest, engine: engine)
         case "usage":
             let totals = engine.sessionUsage.totals
             if totals.isEmpty { engine.write("(no tokens used yet)\n") }
@@ -372,6 +380,72 @@ enum Magics {
         if let failure { throw ReportedError(report: failure) }
         guard let result = box.withLock({ $0 }) else { throw ShellError("%\(magic) needs keyword arguments, e.g. question=\"...\"") }
         return result
+    }
+
+    /// `%eval qa dev [metric] [threads=N] [table=N]`: Evaluate with a progress line and a table,
+    /// then the score and one line per failure; the result becomes `_`.
+    static func evaluateCommand(_ text: String, engine: ShellEngine) async throws {
+        var positional: [String] = []
+        var threads: Int?
+        var rows = 5
+        for word in text.split(whereSeparator: \.isWhitespace).map(String.init) {
+            if let eq = word.firstIndex(of: "=") {
+                let key = word[..<eq], value = word[word.index(after: eq)...]
+                guard let n = Int(value), n >= 0 else { throw ShellError("%eval \(key)= needs a whole number, got '\(value)'") }
+                switch key {
+                case "threads", "num_threads": threads = max(1, n)
+                case "table", "display_table": rows = n
+                default: throw ShellError("%eval knows threads= and table=, not \(key)=", hint: Magics.catalogue["eval"]?.usage)
+                }
+            } else {
+                positional.append(word)
+            }
+        }
+        guard (2...3).contains(positional.count) else {
+            throw ShellError("%eval needs a program and a dev set", hint: "e.g. %eval qa devset answer_exact_match table=10")
+        }
+        let metricName = positional.count == 3 ? positional[2] : "dspy.evaluate.answer_exact_match"
+        let (programName, devsetName, numThreads, tableRows) = (positional[0], positional[1], threads, rows)
+        let failure = await engine.onPython { ctx in
+            guard let program = try ctx.evaluate(programName).as(ModuleObject.self) else {
+                throw PyError.type("%eval evaluates a dspy module, not \(try ctx.evaluate(programName).typeName)")
+            }
+            let devset = try ctx.iterateToArray(try ctx.evaluate(devsetName))
+            let metric = try OptimizeBinding.metric(ctx, try ctx.evaluate(metricName))
+            let (value, result) = try OptimizeBinding.evaluateKeepingResult(
+                ctx, program: program, devset: devset, metric: metric, numThreads: numThreads, displayProgress: true,
+                table: tableRows > 0 ? .first(tableRows) : .none, maxErrors: nil, provideTraceback: nil, failureScore: 0)
+            var lines = try ctx.repr(value) + "\n"
+            for f in result.failures {
+                func oneLine(_ s: String) -> String { s.split(whereSeparator: \.isNewline).joined(separator: " ") }
+                let error = (f.error as? PyError).map { e in "\(e.exception.type.name): \((try? ctx.str(.object(e.exception))) ?? "")" }
+                lines += "failed: item \(f.index) \(oneLine(f.input.pythonRepr)): \(oneLine(error ?? String(describing: f.error)))\n"
+            }
+            engine.write(lines)
+            engine.interpreter.builtins.set("_", value)
+        }
+        if let failure { throw ReportedError(report: failure) }
+    }
+
+    /// `%diff a b`: per predictor (by name), the instructions, field prefixes and descriptions,
+    /// and demos that differ between two programs.
+    static func diffCommand(_ text: String, engine: ShellEngine) async throws {
+        let names = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard names.count == 2 else { throw ShellError("%diff needs two programs", hint: "e.g. %diff qa compiled") }
+        let color = engine.color
+        let failure = await engine.onPython { ctx in
+            func program(_ name: String) throws -> ModuleObject {
+                let v = try ctx.evaluate(name)
+                guard let m = v.as(ModuleObject.self) else { throw PyError.type("%diff compares dspy modules, not \(v.typeName)") }
+                return m
+            }
+            let before = try ModuleBinding.namedPredictors(ctx, try program(names[0]))
+            let after = try ModuleBinding.namedPredictors(ctx, try program(names[1]))
+            engine.write(ProgramDiff.render(before: before.compactMap { n, o in (o.peer as? Predict).map { (n, $0) } },
+                                            after: after.compactMap { n, o in (o.peer as? Predict).map { (n, $0) } },
+                                            names: (names[0], names[1]), color: color))
+        }
+        if let failure { throw ReportedError(report: failure) }
     }
 
     /// `%prompt qa(question=...)`: the messages the call would send, without calling the LM.

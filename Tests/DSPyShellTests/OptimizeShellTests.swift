@@ -35,4 +35,44 @@ import Testing
         #expect(await e.execute("q = dspy.ChainOfThought('question -> answer')\nq.load('\(dir)/prog.json')") == false)
         #expect(c.err.contains("The saved state is a single Predict's"))
     }
+
+    @Test func ctrlCKeepsWhatAnEvaluationFinished() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            import time
+            class Mixed(dspy.Module):
+                def forward(self, question):
+                    if question == "slow":
+                        time.sleep(30)
+                    return dspy.Prediction(answer=question)
+            m = Mixed()
+            dev = [dspy.Example(question=q, answer=q).with_inputs("question") for q in ["a", "b", "slow", "c"]]
+            """))
+        let run = Task { await e.execute("%eval m dev threads=4") }
+        for _ in 0..<500 where e.state.withLock({ $0.running }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let started = ContinuousClock.now
+        e.cancelRunning()
+        #expect(await run.value == false)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(c.out.contains("interrupted: 3 of 4 examples finished, score over those 100.0 (kept in _)"), "\(c.out)")
+        c.clear()
+        #expect(await e.execute("[ex.question for ex, _p, _s in _.results]"))
+        #expect(c.out == "['a', 'b', 'c']\n")
+    }
+
+    @Test func diffShowsWhatAnOptimizerChanged() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            qa = dspy.ChainOfThought("question -> answer")
+            train = [dspy.Example(question="q1", answer="a1").with_inputs("question")]
+            compiled = dspy.LabeledFewShot(k=1).compile(qa, trainset=train)
+            """))
+        c.clear()
+        #expect(await e.execute("%diff qa compiled"))
+        #expect(c.out == "--- qa\n+++ compiled\npredict:\n  demos: 0 -> 1\n  + question='q1', answer='a1'\n")
+        c.clear()
+        #expect(await e.execute("%diff qa qa"))
+        #expect(c.out.hasSuffix("(no differences: the same instructions, fields and demos)\n"))
+    }
 }

@@ -58,12 +58,22 @@ public struct Evaluate: Sendable {
         let options = ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
                                       disableProgressBar: !displayProgress)
         let progress = ProgressLine(total: devset.count, enabled: displayProgress, showsMetric: true)
-        let outcomes = try await parallelMap(devset, options: options, progress: progress,
-                                             describe: { .object($0.values) }) { example -> (Prediction, Value) in
-            let prediction = try await program.call(OrderedDictionary(uncheckedUniqueKeysWithValues: try example.inputs().values.map { ($0.key, $0.value) }))
-            let score = try await metric(example, prediction)
-            progress.add(score: try Metric.number(score))
-            return (prediction, score)
+        let finished = Locked<[Int: (Prediction, Value)]>([:])
+        let outcomes: BatchResults<(Prediction, Value)>
+        do {
+            outcomes = try await parallelMap(Array(devset.enumerated()), options: options, progress: progress,
+                                             describe: { .object($0.element.values) }) { indexed -> (Prediction, Value) in
+                let (index, example) = indexed
+                let prediction = try await program.call(try example.inputs().values)
+                let score = try await metric(example, prediction)
+                progress.add(score: try Metric.number(score))
+                finished.withLock { $0[index] = (prediction, score) }
+                return (prediction, score)
+            }
+        } catch let error as ParallelCancelledError where error.reason == .interrupted {
+            throw EvaluateError.interrupted(try partialResult(devset, finished.withLock { $0 }, metric: metric.name))
+        } catch is CancellationError {
+            throw EvaluateError.interrupted(try partialResult(devset, finished.withLock { $0 }, metric: metric.name))
         }
         var items: [EvaluationItem] = []
         items.reserveCapacity(devset.count)
@@ -86,12 +96,27 @@ public struct Evaluate: Sendable {
     }
 }
 
-/// Why an evaluation could not start.
+extension Evaluate {
+    /// The items that finished before an interruption, in dev-set order.
+    func partialResult(_ devset: [Example], _ finished: [Int: (Prediction, Value)], metric: String) throws -> EvaluationResult {
+        let items = finished.keys.sorted().map { i in
+            EvaluationItem(example: devset[i], prediction: finished[i]?.0 ?? Prediction(), score: finished[i]?.1 ?? .null, failure: nil)
+        }
+        return try EvaluationResult(metricName: metric, items: items)
+    }
+}
+
+/// Why an evaluation could not start, or stopped early.
 public enum EvaluateError: Error, CustomStringConvertible, Sendable {
     case emptyDevset
+    /// Cancelled (Ctrl-C in the shell); what finished is kept, scored on its own.
+    case interrupted(EvaluationResult)
+
     public var description: String {
         switch self {
         case .emptyDevset: return "devset must contain at least one example, got an empty devset."
+        case .interrupted(let partial):
+            return "The evaluation was interrupted after \(partial.items.count) examples finished (score over those: \(PythonFloat.repr(partial.score)))."
         }
     }
 }

@@ -168,19 +168,62 @@ enum OptimizeBinding {
     static func evaluate(_ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
                          displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
                          failureScore: Double) throws -> PyValue {
+        try evaluateKeepingResult(ctx, program: program, devset: devset, metric: metric, numThreads: numThreads,
+                                  displayProgress: displayProgress, table: table, maxErrors: maxErrors,
+                                  provideTraceback: provideTraceback, failureScore: failureScore).value
+    }
+
+    /// ``evaluate(_:program:devset:metric:numThreads:displayProgress:table:maxErrors:provideTraceback:failureScore:)``
+    /// with the library's result too (for `%eval`'s failure lines).
+    static func evaluateKeepingResult(_ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
+                                      displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
+                                      failureScore: Double) throws -> (value: PyValue, result: EvaluationResult) {
         let examples = try devset.map { try ModuleBinding.example(ctx, $0) }
         let evaluate = Evaluate(devset: examples, metric: metric, numThreads: numThreads, displayProgress: displayProgress,
                                 maxErrors: maxErrors, provideTraceback: provideTraceback, failureScore: failureScore)
         let peer = program.peer
-        let result = try ctx.dspy { try await evaluate(peer) }
         let shell = try ctx.shell
+        let result: EvaluationResult
+        // Ctrl-C ends the statement with PyInterrupt; the items that finished come out here.
+        let partial = Locked<EvaluationResult?>(nil)
+        do {
+            result = try ctx.dspy {
+                do { return try await evaluate(peer) } catch EvaluateError.interrupted(let kept) {
+                    partial.withLock { $0 = kept }
+                    throw EvaluateError.interrupted(kept)
+                }
+            }
+        } catch {
+            // Give a cancelled run a moment to hand back what finished (its Python callbacks
+            // need the interpreter lock to end, so it is let go meanwhile).
+            if partial.withLock({ $0 }) == nil {
+                ctx.interpreter.lock.release()
+                for _ in 0..<40 where partial.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.025) }
+                ctx.interpreter.lock.acquire()
+            }
+            if let kept = partial.withLock({ $0 }) {
+                shell.write("interrupted: \(kept.items.count) of \(devset.count) examples finished, score over those \(Value.double(kept.score).pythonRepr) (kept in _)\n")
+                ctx.interpreter.builtins.set("_", resultObject(kept, originals: devset, matching: examples))
+            }
+            throw error
+        }
         switch table {
         case .none: break
         case .all: shell.write(result.table(rows: nil, color: shell.color))
         case .first(let n): shell.write(result.table(rows: n, color: shell.color))
         }
-        let items = zip(devset, result.items).map { original, item -> PyValue in
-            .object(PyTuple([original, .object(RecordObject.prediction(item.prediction)), Convert.python(item.score)]))
+        return (resultObject(result, originals: devset, matching: examples), result)
+    }
+
+    /// DSPy's EvaluationResult for the library's, its examples the caller's own objects.
+    static func resultObject(_ result: EvaluationResult, originals: [PyValue], matching examples: [Example]) -> PyValue {
+        var used = Set<Int>()
+        let items = result.items.map { item -> PyValue in
+            // An interrupted run keeps only some items: find each one's original in order.
+            let index = examples.indices.first { !used.contains($0) && examples[$0] == item.example }
+            if let index { used.insert(index) }
+            let original = index.map { originals[$0] } ?? .object(RecordObject.example(item.example))
+            return .object(PyTuple([original, .object(RecordObject.prediction(item.prediction)), Convert.python(item.score)]))
         }
         let r = RecordObject(cls: OptimizeTypes.evaluationResult)
         r.store.setString("score", .float(result.score))
