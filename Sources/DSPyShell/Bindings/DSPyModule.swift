@@ -145,7 +145,6 @@ enum DSPyModule {
     static let notYetAvailable: [String: String] = {
         let loop = "dspy-repl has dspy.Evaluate, LabeledFewShot, BootstrapFewShot, BootstrapFewShotWithRandomSearch and COPRO; this optimizer is not among them yet"
         var table: [String: String] = [:]
-        table["SemanticF1"] = "dspy.SemanticF1 (an LM-judged metric) is not in dspy-repl yet; use dspy.evaluate.answer_exact_match, F1, or a metric function of your own"
         for name in ["MIPROv2",
                      "GEPA", "KNNFewShot", "BootstrapFinetune", "SIMBA", "Ensemble", "InferRules"] {
             table[name] = loop + "; demos can be set by hand: predictor.demos = [dspy.Example(...), ...]"

@@ -13,6 +13,7 @@ enum OptimizeBinding {
     /// A library metric from a Python callable (the built-in metrics run without Python).
     static func metric(_ ctx: ExecContext, _ fn: PyValue) throws -> Metric {
         if let native = fn.as(MetricFunction.self) { return native.payload }
+        if let judge = fn.as(ModuleObject.self)?.peer as? SemanticF1 { return judge.metric }
         guard case .object(let callee) = fn, callee is PyFunction || callee is PyBuiltinFunction || callee is PyBoundMethod
                 || callee.type.lookup("__call__") != nil else { throw PyError.type("metric must be a function (example, prediction, trace=None) -> float | bool, not \(fn.typeName)") }
         let name = (try? ctx.lookupAttr(fn, "__name__"))?.flatMap { $0.stringValue } ?? fn.typeName
@@ -32,6 +33,8 @@ enum OptimizeBinding {
         if case .int(let i) = v { return .int(i) }
         if case .float(let d) = v { return .double(d) }
         if let custom = try? ctx.toDouble(v) { return .double(custom) }
+        // A module used as a metric (DSPy's SemanticF1) returns Prediction(score=...).
+        if let record = v.as(RecordObject.self), let inner = record.get("score") { return try score(ctx, inner, metric: name) }
         throw PyError.type("the metric \(name) returned \(v.typeName); a metric returns a bool or a number")
     }
 
@@ -95,6 +98,7 @@ enum OptimizeBinding {
         m.define("EvaluationResult", .object(OptimizeTypes.evaluationResult))
         m.define("answer_exact_match", metricValue(.answerExactMatch))
         m.define("answer_passage_match", metricValue(.answerPassageMatch))
+        m.define("SemanticF1", .object(OptimizeTypes.semanticF1))
         m.define("normalize_text", .object(PyBuiltinFunction("normalize_text", signature: "normalize_text(s)",
                                                              doc: "Lowercase, drop punctuation and articles, collapse whitespace.") { ctx, a in
             try a.check("normalize_text", min: 1, max: 1)
@@ -494,6 +498,34 @@ extension OptimizeBinding {
     }
 }
 
+extension OptimizeBinding {
+    static func installSemanticF1(_ t: PyType) {
+        t.doc = "An LM-judged metric: dspy.SemanticF1(threshold=0.66, decompositional=False)(example, pred) -> Prediction(score=...)."
+        t.native.construct = { ctx, cls, a in
+            let p = try a.bind("SemanticF1", ["threshold", "decompositional"])
+            let judge = try SemanticF1(threshold: try p[0].map { try ctx.toDouble($0) } ?? 0.66,
+                                       decompositional: try p[1].map { try ctx.truthy($0) } ?? false)
+            let o = ModuleObject(cls: cls, peer: judge)
+            let info = SignatureInfo(signature: judge.module.signature, className: "StringSignature", fromString: true)
+            o.dict.setString("module", .object(ModuleBinding.chainOfThought(judge.module, info: info)))
+            o.dict.setString("threshold", .float(judge.threshold))
+            return .object(o)
+        }
+        t.method("__call__", "__call__(example, pred, trace=None)", doc: "Judge pred.response against example.response.") { ctx, me, a in
+            let p = try a.bind("SemanticF1", ["example", "pred", "trace"], required: 2)
+            guard let judge = try ModuleBinding.object(me).peer as? SemanticF1 else { return .none }
+            let example = try ModuleBinding.example(ctx, p[0] ?? .none)
+            guard let record = p[1]?.as(RecordObject.self) else { throw PyError.type("SemanticF1 needs a dspy.Prediction as pred") }
+            let prediction = try record.prediction(ctx)
+            let traced = ctx.optional(p[2]) != nil
+            let value = try ctx.dspy { try await judge.score(example, prediction, trace: traced ? [] : nil) }
+            let r = RecordObject(cls: DSPyTypes.prediction)
+            r.store.setString("score", Convert.python(value))
+            return .object(r)
+        }
+    }
+}
+
 /// The Python classes of the evaluate/optimize loop.
 enum OptimizeTypes {
     static let evaluate = DSPyTypes.type("Evaluate") { OptimizeBinding.installEvaluate($0) }
@@ -502,4 +534,5 @@ enum OptimizeTypes {
     static let bootstrapFewShot = DSPyTypes.type("BootstrapFewShot") { OptimizeBinding.installBootstrapFewShot($0) }
     static let randomSearch = DSPyTypes.type("BootstrapFewShotWithRandomSearch") { OptimizeBinding.installRandomSearch($0) }
     static let copro = DSPyTypes.type("COPRO") { OptimizeBinding.installCOPRO($0) }
+    static let semanticF1 = DSPyTypes.type("SemanticF1", base: DSPyTypes.module) { OptimizeBinding.installSemanticF1($0) }
 }
