@@ -233,3 +233,44 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
         #expect(fresh.lm?.apiBase == "http://127.0.0.1:9/v1")
     }
 }
+
+@Suite struct DatasetTests {
+    func write(_ text: String, _ ext: String) throws -> String {
+        let path = NSTemporaryDirectory() + "dspy-data-\(UUID().uuidString).\(ext)"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func csvQuotingAsPythonReadsIt() throws {
+        let path = try write("question,answer\r\n\"What is 2+2, roughly?\",4\n\"He said \"\"hi\"\"\nthen left\",ok\n\n", "csv")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let rows = try Dataset.loadCSV(path, inputs: ["question"])
+        #expect(rows.map { $0["question"] } == [.string("What is 2+2, roughly?"), .string("He said \"hi\"\nthen left")])
+        #expect(rows.map { $0["answer"] } == [.string("4"), .string("ok")])
+        #expect(rows.allSatisfy { $0.inputKeys == ["question"] })
+        #expect(try Dataset.loadCSV(path, fields: ["answer"]).map(\.keys) == [["answer"], ["answer"]])
+        #expect(throws: DatasetError.self) { try Dataset.loadCSV(path, fields: ["nope"]) }
+    }
+
+    @Test func malformedFilesNameTheLine() throws {
+        let ragged = try write("a,b\n1,2,3\n", "csv")
+        let open = try write("a\n\"never closed\n", "csv")
+        let jsonl = try write("{\"a\": 1}\n[1, 2]\n", "jsonl")
+        defer { for p in [ragged, open, jsonl] { try? FileManager.default.removeItem(atPath: p) } }
+        #expect(throws: DatasetError.self) { try Dataset.loadCSV(ragged) }
+        let unclosed = #expect(throws: DatasetError.self) { try Dataset.loadCSV(open) }
+        #expect(unclosed?.description.contains("not closed") == true)
+        let badLine = #expect(throws: DatasetError.self) { try Dataset.loadJSONL(jsonl) }
+        #expect(badLine?.description.hasSuffix(":2: each line must be a JSON object") == true)
+    }
+
+    @Test func theCSVParserTakesAnyText() throws {
+        // Random text from CSV's own alphabet: the parser returns or throws, never traps.
+        var rng = MersenneTwister(seed: 7)
+        let alphabet: [Character] = ["a", ",", "\"", "\n", "\r", " ", "é", "\u{0}"]
+        for _ in 0..<3000 {
+            let text = String((0..<rng.randbelow(40)).map { _ in alphabet[rng.randbelow(alphabet.count)] })
+            _ = try? Dataset.parseCSV(text, path: "fuzz")
+        }
+    }
+}

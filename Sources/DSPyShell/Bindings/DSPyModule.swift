@@ -187,22 +187,11 @@ enum DSPyModule {
             })),
             ("load_jsonl", .object(PyBuiltinFunction("load_jsonl", signature: "load_jsonl(path, inputs=None)",
                                                      doc: "Examples from a JSON Lines file; inputs=[...] marks their input fields.") { ctx, a in
-                let p = try a.bind("load_jsonl", ["path", "inputs"], required: 1)
-                let path = try ctx.strArg(p[0] ?? .none, "load_jsonl")
-                let keys = try ctx.optional(p[1]).map { try ctx.iterateToArray($0).map { try ctx.str($0) } }
-                guard let data = FileManager.default.contents(atPath: (path as NSString).expandingTildeInPath) else {
-                    throw PyError.fileNotFound("[Errno 2] No such file or directory: \(Repr.string(path))")
-                }
-                try ctx.checkStack()
-                var out: [PyValue] = []
-                for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-                    where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                    guard case .object(let o)? = try? JSON.parse(String(line)) else {
-                        throw PyError.value("\(path):\(n + 1): each line must be a JSON object")
-                    }
-                    out.append(.object(RecordObject.example(Example(o, inputKeys: keys))))
-                }
-                return .object(PyList(out))
+                try loadExamples(ctx, a, "load_jsonl") { path, inputs, _ in try Dataset.loadJSONL(path, inputs: inputs) }
+            })),
+            ("load_csv", .object(PyBuiltinFunction("load_csv", signature: "load_csv(path, inputs=None, fields=None)",
+                                                   doc: "Examples from a CSV file with a header row (values are str); inputs=[...] marks their input fields.") { ctx, a in
+                try loadExamples(ctx, a, "load_csv") { path, inputs, fields in try Dataset.loadCSV(path, inputs: inputs, fields: fields) }
             })),
             ("calculate", .object(ToolObject(Tool.calculate, function: .none))),
             ("now", .object(ToolObject(Tool.now, function: .none))),
@@ -215,6 +204,25 @@ enum DSPyModule {
                 return try ctx.call(g, a)
             })),
         ]
+    }
+}
+
+extension DSPyModule {
+    /// `load_jsonl` / `load_csv`: the library's loader, its errors as Python's file errors.
+    static func loadExamples(_ ctx: ExecContext, _ a: Args, _ name: String,
+                             _ load: (String, [String]?, [String]?) throws -> [Example]) throws -> PyValue {
+        let p = try a.bind(name, ["path", "inputs", "fields"], required: 1)
+        let path = try ctx.strArg(p[0] ?? .none, name)
+        func names(_ v: PyValue?) throws -> [String]? { try ctx.optional(v).map { try ctx.iterateToArray($0).map { try ctx.str($0) } } }
+        let inputs = try names(p[1]), fields = try names(p[2])
+        if name == "load_jsonl", fields != nil { throw PyError.type("load_jsonl() got an unexpected keyword argument 'fields'") }
+        let examples: [Example]
+        do { examples = try load(path, inputs, fields) } catch let e as DatasetError {
+            if e.description.hasPrefix("[Errno 2]") { throw PyError.fileNotFound(e.description) }
+            throw PyError.value(e.description)
+        }
+        try ctx.checkStack()
+        return .object(PyList(examples.map { .object(RecordObject.example($0)) }))
     }
 }
 
