@@ -51,7 +51,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "Scripts"
 DSPY_VERSION = "3.4.1"
 IMPLS = ("swift", "python-dspy")
-SCENARIOS = ("predict_seq", "cot_seq", "batch", "async10k", "settings", "startup", "python")
+SCENARIOS = ("predict_seq", "cot_seq", "batch", "evaluate", "async10k", "settings", "startup", "python")
 BATCH_LATENCY_S = 0.050
 BATCH_WORKERS = (8, 64, 256)
 HIGHER_IS_BETTER = {"calls_per_s"}
@@ -210,6 +210,8 @@ def cases(quick):
     for workers in BATCH_WORKERS:
         result.append(Case(f"batch w={workers}", "batch", {"--items": items, "--workers": workers},
                            floor_s=items * BATCH_LATENCY_S / workers, server_peak=True))
+    result.append(Case("evaluate w=64", "evaluate", {"--items": items, "--workers": 64},
+                       floor_s=items * BATCH_LATENCY_S / 64, server_peak=True))
     result.append(Case("async10k", "async10k", {"--n": n_async}, timeout=420, server_peak=True))
     result.append(Case("settings", "settings"))
     return result
@@ -526,7 +528,7 @@ def markdown_table(header, rows):
 
 
 MAIN_HEADER = ["scenario", "metric", "unit", "swift", "python-dspy", "speedup ×"]
-FLOOR_HEADER = ["batch", "floor s", "swift s", "swift/floor", "python s", "python/floor",
+FLOOR_HEADER = ["run", "floor s", "swift s", "swift/floor", "python s", "python/floor",
                 "peak swift", "peak python"]
 
 
@@ -540,7 +542,7 @@ def notes_text(results, all_cases, startup):
             lines.append(f"{label}: {by_label[label].args['--n']} sequential calls at 0 ms latency "
                          "after 20 warm-up calls.")
     if any(case.floor_s for case in all_cases):
-        lines.append("batch: floor = items × 50 ms / workers; peak = the server's highest number of "
+        lines.append("batch, evaluate: floor = items × 50 ms / workers; peak = the server's highest number of "
                      "requests in flight.")
     if "async10k" in by_label:
         lines.append(f"async10k: {by_label['async10k'].args['--n']} concurrent calls at 200 ms in one "

@@ -11,7 +11,7 @@ Run it inside a virtual environment that has dspy==3.4.1:
     python bench_dspy.py --scenario predict_seq --base-url http://127.0.0.1:PORT/v1 [--n N]
     python bench_dspy.py --scenario batch --base-url URL [--items N] [--workers W]
 
-Scenarios: predict_seq, cot_seq, batch, async10k, settings. Diagnostics go to stderr.
+Scenarios: predict_seq, cot_seq, batch, evaluate, async10k, settings. Diagnostics go to stderr.
 
 Connection pool: DSPy 3.4.1 sends `openai/...` models with `api_base` through its native
 lm15 engine, whose HTTP transport holds at most 100 connections (`RouterConfig.max_connections`,
@@ -33,9 +33,9 @@ import time
 from collections import Counter
 
 IMPL = "python-dspy"
-SCENARIOS = ("predict_seq", "cot_seq", "batch", "async10k", "settings")
+SCENARIOS = ("predict_seq", "cot_seq", "batch", "evaluate", "async10k", "settings")
 DEFAULTS = {"predict_seq": 300, "cot_seq": 300, "async10k": 10000}
-LATENCY_MS = {"predict_seq": 0, "cot_seq": 0, "batch": 50, "async10k": 200, "settings": 0}
+LATENCY_MS = {"predict_seq": 0, "cot_seq": 0, "batch": 50, "evaluate": 50, "async10k": 200, "settings": 0}
 WARMUP_CALLS = 20
 
 
@@ -134,6 +134,27 @@ def run_batch(args):
     emit(args.scenario, "failures", failures, "items")
 
 
+def run_evaluate(args):
+    """`dspy.Evaluate` over `items` examples with `workers` threads at 50 ms per request."""
+    import dspy
+
+    make_lm(args.base_url, args.scenario)
+    predict = dspy.Predict("question -> answer")
+    warm = [dspy.Example(question=f"warm-up {i}", answer="a").with_inputs("question")
+            for i in range(min(args.items, args.workers))]
+    dspy.Evaluate(devset=warm, metric=dspy.evaluate.answer_exact_match, num_threads=args.workers,
+                  max_errors=len(warm) + 1)(predict)  # opens the pool's connections once
+    devset = [dspy.Example(question=f"q{i}", answer="a").with_inputs("question") for i in range(args.items)]
+    evaluate = dspy.Evaluate(devset=devset, metric=dspy.evaluate.answer_exact_match, num_threads=args.workers,
+                             max_errors=args.items + 1, display_progress=False)
+    t0 = time.perf_counter()
+    result = evaluate(predict)
+    wall = time.perf_counter() - t0
+    failures = sum(1 for _, prediction, _ in result.results if not prediction.keys())
+    emit(args.scenario, "wall_s", wall, "s")
+    emit(args.scenario, "failures", failures, "items")
+
+
 def run_async(args):
     """N concurrent `acall`s gathered in one event loop, bounded by `--timeout` seconds."""
     import dspy
@@ -215,7 +236,7 @@ def main(argv=None):
     args = parse_args(argv)
     # The model-metadata map would otherwise be refreshed from the internet on first use.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    concurrency = {"batch": args.workers, "async10k": args.n}.get(args.scenario, 1)
+    concurrency = {"batch": args.workers, "evaluate": args.workers, "async10k": args.n}.get(args.scenario, 1)
     pool = args.pool if args.pool is not None else (concurrency if concurrency > 100 else 0)
     if pool:
         raise_pool(pool)
@@ -223,6 +244,7 @@ def main(argv=None):
         "predict_seq": lambda: run_sequential(args, "Predict"),
         "cot_seq": lambda: run_sequential(args, "ChainOfThought"),
         "batch": lambda: run_batch(args),
+        "evaluate": lambda: run_evaluate(args),
         "async10k": lambda: run_async(args),
         "settings": lambda: run_settings(args),
     }

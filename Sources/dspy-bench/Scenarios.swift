@@ -49,6 +49,17 @@ enum Scenarios {
             let results = try await qa.batch(inputs, numThreads: workers, disableProgressBar: true)
             emit("batch", "wall_s", (clock.now - t0).seconds, "s")
             emit("batch", "failures", Double(results.failures.count), "items")
+        case "evaluate":
+            // dspy.Evaluate over `items` examples at 50 ms per request, `workers` at once.
+            let lm = try LM("openai/lat50", apiBase: baseURL, apiKey: "bench", cache: false)
+            let qa = try Predict("question -> answer", lm: lm)
+            let devset = (0..<items).map { Example(["question": .string("q\($0)"), "answer": "a"]).withInputs("question") }
+            let evaluate = Evaluate(devset: devset, metric: .answerExactMatch, numThreads: workers, maxErrors: items + 1)
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            let result = try await evaluate(qa)
+            emit("evaluate", "wall_s", (clock.now - t0).seconds, "s")
+            emit("evaluate", "failures", Double(result.failures.count), "items")
         case "async10k", "async10k_offline":
             // The offline variant answers from the in-process dummy backend after the same
             // 200 ms, so the difference between the two is what the HTTP client holds per call.
@@ -82,7 +93,7 @@ enum Scenarios {
             emit("settings", "context_enter_exit_ns", (clock.now - t0).seconds / Double(scopes) * 1e9, "ns")
             if sink == 42 { print("") }  // keeps the loops from being optimised away
         default:
-            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, async10k, async10k_offline, settings)")
+            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, evaluate, async10k, async10k_offline, settings)")
         }
     }
 }

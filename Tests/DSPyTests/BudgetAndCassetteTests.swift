@@ -301,3 +301,58 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         #expect { try Cassette(replaying: path + ".missing") } throws: { String(describing: $0).contains("Cannot read the cassette") }
     }
 }
+
+/// A compile's calls are ordinary calls: a token budget stops it, and a cassette records it
+/// so that it replays offline to the same program.
+@Suite struct CompileBudgetAndCassetteTests {
+    let trainset = (1...4).map { Example(["question": .string("q\($0)"), "answer": .string("A:q\($0)")]).withInputs("question") }
+
+    @Test func aCompileStopsWhereItsTokenBudgetIsSpent() async throws {
+        let (server, settings, qa) = try await budgetSession()
+        defer { server.shutdownNow() }
+        let optimizer = BootstrapFewShot(metric: .answerExactMatch, maxBootstrappedDemos: 4, report: .silent)
+        await settings.bind {
+            do {
+                _ = try await settings.context(["max_tokens_budget": 10]) { try await optimizer.compile(qa, trainset: trainset) }
+                Issue.record("the third bootstrap call should exceed the budget")
+            } catch let e as TokenBudgetExceeded {
+                #expect(e.limit == 10 && e.spent == 14)
+            } catch {
+                Issue.record("expected TokenBudgetExceeded, got \(error)")
+            }
+        }
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func aRecordedCompileReplaysOfflineToTheSameProgram() async throws {
+        let path = temporaryPath("compile.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try await answeringServer()
+        let lm = try serverLM(server)
+        let optimizer = BootstrapFewShotWithRandomSearch(metric: .answerExactMatch, maxBootstrappedDemos: 2, numCandidatePrograms: 2,
+                                                         numThreads: 2, displayProgress: false, report: .silent)
+        let trainset = self.trainset
+        // Every candidate's state and score, best first.
+        func compile(_ cassette: Cassette) async throws -> [Value] {
+            let settings = Settings()
+            try settings.configure(["lm": lm, "cassette": cassette])
+            return try await settings.bind {
+                try await optimizer.search(try Predict("question -> answer"), trainset: trainset).candidates
+                    .map { ["score": .double($0.score), "seed": .int($0.seed), "state": $0.program.dumpState()] }
+            }
+        }
+        let recorder = try Cassette(recordingTo: path)
+        let recorded = try await compile(recorder)
+        try recorder.close()
+        #expect(recorder.recorded == server.requests.count)
+        #expect(recorder.recorded > trainset.count)
+        try await server.shutdown()
+
+        let player = try Cassette(replaying: path, missPolicy: .fail)
+        let replayed = try await compile(player)
+        #expect(replayed == recorded)
+        #expect(player.replayed == recorder.recorded)
+        #expect(recorded.count == 5)
+        #expect(recorded.contains { $0["state"]["demos"].arrayValue?.isEmpty == false })
+    }
+}

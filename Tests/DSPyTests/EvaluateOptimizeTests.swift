@@ -274,3 +274,46 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
         }
     }
 }
+
+/// Answers "right" when the system prompt's instructions contain "BETTER", else "wrong"; counts
+/// the requests it saw.
+struct InstructionSensitiveBackend: LMBackend {
+    let calls = Locked(0)
+    func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
+        calls.withLock { $0 += 1 }
+        let system = request.messages.first?.content ?? ""
+        let answer = system.contains("BETTER") ? "right" : "wrong"
+        return LMResponse(choices: [LMChoice(text: "[[ ## answer ## ]]\n\(answer)\n\n[[ ## completed ## ]]")])
+    }
+}
+
+@Suite struct COPROAndCacheTests {
+    let trainset = [qa("q1", "right"), qa("q2", "right")]
+
+    @Test func coproKeepsTheInstructionThatScoresBest() async throws {
+        let task = LM(model: "task", backend: InstructionSensitiveBackend())
+        let proposer = LM.dummy(answers: [["proposed_instruction": "\"BETTER: answer well.\"", "proposed_prefix_for_output_field": "Answer:"]])
+        let student = try Predict("question -> answer", lm: task)
+        let copro = try COPRO(metric: .answerExactMatch, promptModel: proposer, breadth: 2, depth: 1)
+        let outcome = try await copro.search(student, trainset: trainset)
+        let best = try #require(outcome.best as? Predict)
+        #expect(best.signature.instructions == "BETTER: answer well.")  // quotes stripped, as DSPy strips them
+        #expect(outcome.candidates.map(\.score) == [100.0, 0.0])
+        #expect(outcome.candidates.last?.instruction == "Given the fields `question`, produce the fields `answer`.")
+        #expect(outcome.totalCalls == 2)
+        #expect(student.signature.instructions == "Given the fields `question`, produce the fields `answer`.")
+        #expect(throws: COPROError.self) { try COPRO(metric: .answerExactMatch, breadth: 1) }
+    }
+
+    @Test func compilingAgainIsAnsweredFromTheCache() async throws {
+        let backend = InstructionSensitiveBackend()
+        let lm = LM(model: "cached", backend: backend, cache: true, responseCache: try ResponseCache())
+        let optimizer = BootstrapFewShot(metric: .answerExactMatch, maxBootstrappedDemos: 2, report: .silent)
+        let student = try Predict("question -> answer")
+        _ = try await Settings.shared.context(["lm": lm]) { try await optimizer.compile(student, trainset: trainset) }
+        let first = backend.calls.withLock { $0 }
+        #expect(first == 2)
+        _ = try await Settings.shared.context(["lm": lm]) { try await optimizer.compile(student, trainset: trainset) }
+        #expect(backend.calls.withLock { $0 } == first)
+    }
+}

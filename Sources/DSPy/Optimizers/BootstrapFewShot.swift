@@ -139,6 +139,8 @@ public struct BootstrapFewShot: Optimizer {
                 return value.isTruthy
             }
         } catch let error where !(error is CancellationError) && !Task.isCancelled {
+            // A spent token budget refuses every later call too: stop the compile here.
+            if error is TokenBudgetExceeded { throw error }
             errors += 1
             if errors >= (maxErrors ?? Settings.current.maxErrors) { throw error }
             Self.logger.error("\(LogText.oneLine("Failed to run or to evaluate example \(example) with \(metric?.name ?? "None") due to \(error)."))")
