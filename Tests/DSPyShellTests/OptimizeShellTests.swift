@@ -36,6 +36,44 @@ import Testing
         #expect(c.err.contains("The saved state is a single Predict's"))
     }
 
+    @Test func resultsFilesAreWrittenAndOnlyResultsAreReplaced() async throws {
+        let dir = NSTemporaryDirectory() + "dspy-shell-results-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("question,answer\nq,a\n".utf8).write(to: URL(fileURLWithPath: dir + "/data.csv"))
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            dev = [dspy.Example(question=q, answer="dummy answer for: " + q).with_inputs("question") for q in ["a", "é"]]
+            ev = dspy.Evaluate(devset=dev, metric=dspy.evaluate.answer_exact_match, save_as_csv='\(dir)/r.csv', save_as_json='\(dir)/r.json')
+            ev(dspy.Predict("question -> answer"))
+            ev(dspy.Predict("question -> answer"))
+            """))
+        let csv = try String(contentsOfFile: dir + "/r.csv", encoding: .utf8)
+        #expect(csv == "question,example_answer,pred_answer,answer_exact_match\r\na,dummy answer for: a,dummy answer for: a,True\r\né,dummy answer for: é,dummy answer for: é,True\r\n")
+        let json = try String(contentsOfFile: dir + "/r.json", encoding: .utf8)
+        #expect(json.hasPrefix("[{\"question\": \"a\", \"example_answer\": \"dummy answer for: a\""))
+        #expect(json.contains("\"dummy answer for: \\u00e9\""))
+        c.clear()
+        // A dataset given by mistake is refused before any call is made, and left as it was.
+        #expect(await e.execute("dspy.Evaluate(devset=dev, metric=dspy.evaluate.answer_exact_match, save_as_csv='\(dir)/data.csv')(dspy.Predict('question -> answer'))") == false)
+        #expect(c.err.contains("PermissionError: refusing to overwrite"))
+        #expect(try String(contentsOfFile: dir + "/data.csv", encoding: .utf8) == "question,answer\nq,a\n")
+        // Results of another metric are not this run's to replace either.
+        #expect(await e.execute("dspy.Evaluate(devset=dev, metric=dspy.evaluate.answer_passage_match, save_as_json='\(dir)/r.json')(dspy.Predict('question -> answer'))") == false)
+        #expect(try String(contentsOfFile: dir + "/r.json", encoding: .utf8) == json)
+    }
+
+    @Test func anEvaluationRunsAsABackgroundJob() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            dev = [dspy.Example(question=q, answer="dummy answer for: " + q).with_inputs("question") for q in ["a", "b"]]
+            evaluate = dspy.Evaluate(devset=dev, metric=dspy.evaluate.answer_exact_match)
+            dspy.asyncify(evaluate)(dspy.Predict("question -> answer"))
+            %wait 1
+            """))
+        #expect(c.out == "[1] started\n[1] EvaluationResult(score=100.0, results=<list of 2 results>)\n")
+    }
+
     @Test func ctrlCKeepsWhatAnEvaluationFinished() async throws {
         let (e, c) = try session()
         #expect(await e.execute("""
@@ -44,13 +82,15 @@ import Testing
                 def forward(self, question):
                     if question == "slow":
                         time.sleep(30)
+                    print("finished", question)
                     return dspy.Prediction(answer=question)
             m = Mixed()
             dev = [dspy.Example(question=q, answer=q).with_inputs("question") for q in ["a", "b", "slow", "c"]]
             """))
         let run = Task { await e.execute("%eval m dev threads=4") }
-        for _ in 0..<500 where e.state.withLock({ $0.running }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-        try await Task.sleep(for: .milliseconds(500))
+        // Interrupted once the three quick items are done, however slow the machine.
+        for _ in 0..<3000 where c.out.components(separatedBy: "finished ").count < 4 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(300))
         let started = ContinuousClock.now
         e.cancelRunning()
         #expect(await run.value == false)

@@ -110,3 +110,27 @@ public enum Dataset {
         return rows
     }
 }
+
+extension Dataset {
+    /// Records as Python's `csv.DictWriter` writes them (excel dialect: minimal quoting, `\r\n`
+    /// line ends): a header row, then each record's values as `str()` gives them; a column a
+    /// record lacks is empty.
+    public static func csvText(header: [String], records: [OrderedDictionary<String, Value>]) -> String {
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        func line(_ fields: [String]) -> String {
+            // A lone empty field is written quoted, or the line would read as blank.
+            fields.count == 1 && fields[0].isEmpty ? "\"\"\r\n" : fields.map(field).joined(separator: ",") + "\r\n"
+        }
+        var out = line(header)
+        for record in records {
+            out += line(header.map { key in
+                guard let v = record[key], v != .null else { return "" }
+                return v.pythonStr
+            })
+        }
+        return out
+    }
+}

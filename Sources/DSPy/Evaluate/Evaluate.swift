@@ -29,6 +29,10 @@ public struct Evaluate: Sendable {
     public var maxErrors: Int?
     public var provideTraceback: Bool?
     public var failureScore: Double
+    /// Files the results are written to after a run (DSPy's `save_as_csv` / `save_as_json`):
+    /// per item the example's fields, the prediction's and the score.
+    public var saveAsCSV: String?
+    public var saveAsJSON: String?
     /// Where the table goes when ``displayTable`` asks for one (standard output by default).
     public var output: @Sendable (String) -> Void
 
@@ -36,6 +40,7 @@ public struct Evaluate: Sendable {
 
     public init(devset: [Example], metric: Metric, numThreads: Int? = nil, displayProgress: Bool = false,
                 displayTable: TableRows = .none, maxErrors: Int? = nil, provideTraceback: Bool? = nil, failureScore: Double = 0,
+                saveAsCSV: String? = nil, saveAsJSON: String? = nil,
                 output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
         self.devset = devset
         self.metric = metric
@@ -45,6 +50,8 @@ public struct Evaluate: Sendable {
         self.maxErrors = maxErrors
         self.provideTraceback = provideTraceback
         self.failureScore = failureScore
+        self.saveAsCSV = saveAsCSV
+        self.saveAsJSON = saveAsJSON
         self.output = output
     }
 
@@ -92,7 +99,19 @@ public struct Evaluate: Sendable {
         case .all: output(result.table(rows: nil))
         case .first(let n): output(result.table(rows: n))
         }
+        if let saveAsCSV { save(result.csvText(), to: saveAsCSV) }
+        if let saveAsJSON { save(result.jsonText(), to: saveAsJSON) }
         return result
+    }
+
+    /// Writes a results file; a failure is logged, and the run's result is still returned.
+    func save(_ text: String, to path: String) {
+        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        do {
+            try Data(text.utf8).write(to: url, options: .atomic)
+        } catch {
+            Self.logger.error("could not write the evaluation results to \(path): \(error.localizedDescription)")
+        }
     }
 }
 
@@ -164,6 +183,37 @@ public struct EvaluationResult: Sendable, CustomStringConvertible {
         let pct = count == 0 ? 0 : rounded(100 * sum / Double(count), places: 1)
         let total = decimals ? String(format: "%.2f", sum) : (sum == sum.rounded() && abs(sum) < 1e15 ? String(Int(sum)) : PythonFloat.repr(sum))
         return "\(total) / \(count) (\(PythonFloat.repr(pct))%)"
+    }
+
+    // MARK: Saved results
+
+    /// Each item as DSPy's `save_as_csv` / `save_as_json` write it: the example's fields
+    /// (`example_` prefixed where the prediction has the same name), the prediction's (`pred_`
+    /// prefixed likewise), then the score under the metric's name.
+    public func records() -> [OrderedDictionary<String, Value>] {
+        items.map { item in
+            var record = OrderedDictionary<String, Value>()
+            for (k, v) in item.example.values { record[item.prediction[k] != nil ? "example_" + k : k] = v }
+            for (k, v) in item.prediction.values { record[item.example[k] != nil ? "pred_" + k : k] = v }
+            record[metricName] = item.score
+            return record
+        }
+    }
+
+    /// The records as `json.dump` writes them (ASCII, `", "` and `": "` separators).
+    public func jsonText() -> String {
+        JSON.pythonDumps(.array(records().map(Value.object)), ensureASCII: true)
+    }
+
+    /// The records as `csv.DictWriter` writes them. DSPy takes the columns from the first
+    /// record and fails on a later one with more (a first item that failed has no prediction
+    /// fields); here the columns are every record's, in the order they first appear, and the
+    /// score last.
+    public func csvText() -> String {
+        let records = records()
+        var header = OrderedSet<String>()
+        for record in records { for key in record.keys where key != metricName { header.append(key) } }
+        return Dataset.csvText(header: Array(header) + [metricName], records: records)
     }
 
     // MARK: The table

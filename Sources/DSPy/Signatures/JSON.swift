@@ -37,10 +37,27 @@ public enum JSON {
 
     /// Python's `json.dumps(v, ensure_ascii=False)` (`{"a": 1, "b": [1, 2]}`), or with
     /// `indent` like `json.dumps(v, indent=2)`.
-    public static func pythonDumps(_ v: Value, indent: Int? = nil) -> String {
+    /// With `ensureASCII`, as `json.dumps(v)` by default: every character beyond ASCII as `\uXXXX`.
+    public static func pythonDumps(_ v: Value, indent: Int? = nil, ensureASCII: Bool = false) -> String {
         var out = ""
         write(v, into: &out, style: indent.map { .indented($0) } ?? .python, level: 0)
-        return out
+        return ensureASCII ? asciiEscaped(out) : out
+    }
+
+    /// Characters beyond ASCII (only ever inside strings) as Python writes them: `\u00e9`, and
+    /// a surrogate pair beyond the BMP.
+    static func asciiEscaped(_ json: String) -> String {
+        guard !json.utf8.allSatisfy({ $0 < 0x80 }) else { return json }
+        var out = String.UnicodeScalarView()
+        func escape(_ unit: UInt32) {
+            let hex = String(unit, radix: 16)
+            out.append(contentsOf: ("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).unicodeScalars)
+        }
+        for scalar in json.unicodeScalars {
+            if scalar.value < 0x80 { out.append(scalar); continue }
+            for unit in String(scalar).utf16 { escape(UInt32(unit)) }
+        }
+        return String(out)
     }
 
     enum Style { case compact, python, indented(Int) }

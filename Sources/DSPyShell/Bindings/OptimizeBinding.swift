@@ -156,7 +156,9 @@ enum OptimizeBinding {
                                 table: try tableRows(ctx, tableOption),
                                 maxErrors: try ctx.optional(o.dict.getString("max_errors")).map { try ctx.intArg($0) },
                                 provideTraceback: try ctx.optional(o.dict.getString("provide_traceback")).map { try ctx.truthy($0) },
-                                failureScore: try ctx.optional(o.dict.getString("failure_score")).map { try ctx.toDouble($0) } ?? 0)
+                                failureScore: try ctx.optional(o.dict.getString("failure_score")).map { try ctx.toDouble($0) } ?? 0,
+                                saveAsCSV: try option(7, "save_as_csv").map { try ctx.strArg($0, "save_as_csv") },
+                                saveAsJSON: try option(8, "save_as_json").map { try ctx.strArg($0, "save_as_json") })
         }
         t.method("__repr__") { _, _, _ in .str("<dspy.evaluate.evaluate.Evaluate object>") }
     }
@@ -171,20 +173,26 @@ enum OptimizeBinding {
     /// Runs the library's Evaluate and builds DSPy's result, printing the table when asked.
     static func evaluate(_ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
                          displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
-                         failureScore: Double) throws -> PyValue {
+                         failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil) throws -> PyValue {
         try evaluateKeepingResult(ctx, program: program, devset: devset, metric: metric, numThreads: numThreads,
                                   displayProgress: displayProgress, table: table, maxErrors: maxErrors,
-                                  provideTraceback: provideTraceback, failureScore: failureScore).value
+                                  provideTraceback: provideTraceback, failureScore: failureScore,
+                                  saveAsCSV: saveAsCSV, saveAsJSON: saveAsJSON).value
     }
 
     /// ``evaluate(_:program:devset:metric:numThreads:displayProgress:table:maxErrors:provideTraceback:failureScore:)``
     /// with the library's result too (for `%eval`'s failure lines).
     static func evaluateKeepingResult(_ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
                                       displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
-                                      failureScore: Double) throws -> (value: PyValue, result: EvaluationResult) {
+                                      failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil)
+                                      throws -> (value: PyValue, result: EvaluationResult) {
         let examples = try devset.map { try ModuleBinding.example(ctx, $0) }
+        // Checked before the run, so that a path that will be refused costs no calls.
+        let csvPath = try saveAsCSV.map { try resultsPath($0, metric: metric.name, json: false) }
+        let jsonPath = try saveAsJSON.map { try resultsPath($0, metric: metric.name, json: true) }
         let evaluate = Evaluate(devset: examples, metric: metric, numThreads: numThreads, displayProgress: displayProgress,
-                                maxErrors: maxErrors, provideTraceback: provideTraceback, failureScore: failureScore)
+                                maxErrors: maxErrors, provideTraceback: provideTraceback, failureScore: failureScore,
+                                saveAsCSV: csvPath, saveAsJSON: jsonPath)
         let peer = program.peer
         let shell = try ctx.shell
         let result: EvaluationResult
@@ -198,11 +206,12 @@ enum OptimizeBinding {
                 }
             }
         } catch {
-            // Give a cancelled run a moment to hand back what finished (its Python callbacks
-            // need the interpreter lock to end, so it is let go meanwhile).
-            if partial.withLock({ $0 }) == nil {
+            // Give an interrupted run time to hand back what finished (its Python callbacks
+            // need the interpreter lock to end, so it is let go meanwhile). The wait ends as
+            // soon as the result is there; the bound covers a loaded machine.
+            if error is PyInterrupt, partial.withLock({ $0 }) == nil {
                 ctx.interpreter.lock.release()
-                for _ in 0..<40 where partial.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.025) }
+                for _ in 0..<400 where partial.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.025) }
                 ctx.interpreter.lock.acquire()
             }
             if let kept = partial.withLock({ $0 }) {
@@ -217,6 +226,25 @@ enum OptimizeBinding {
         case .first(let n): shell.write(result.table(rows: n, color: shell.color))
         }
         return (resultObject(result, originals: devset, matching: examples), result)
+    }
+
+    /// Where `save_as_csv` / `save_as_json` may write: a new file, or one that holds results
+    /// saved before with the same metric (a JSON list of records with its key, a CSV whose
+    /// header ends with its column), so that a typo cannot overwrite a script or a dataset.
+    static func resultsPath(_ path: String, metric: String, json: Bool) throws -> String {
+        let resolved = (path as NSString).expandingTildeInPath
+        guard let data = FileManager.default.contents(atPath: resolved) else { return resolved }
+        if json {
+            if case .array(let records)? = try? JSON.parse(bytes: Array(data.prefix(64 << 20))),
+               records.allSatisfy({ $0[metric] != .null }) { return resolved }
+        } else {
+            // Bytes, not Characters: "\r\n" is one Character, which a split on "\n" would miss.
+            var firstLine = data.prefix(64 << 10).prefix { $0 != UInt8(ascii: "\n") }
+            if firstLine.last == UInt8(ascii: "\r") { firstLine = firstLine.dropLast() }
+            let header = String(decoding: firstLine, as: UTF8.self)
+            if header == metric || header.hasSuffix("," + metric) { return resolved }
+        }
+        throw PyError(Builtins.permissionErrorType, "refusing to overwrite \(Repr.string(path)): it does not hold \(metric) results saved by Evaluate; choose another path or remove it first")
     }
 
     /// DSPy's EvaluationResult for the library's, its examples the caller's own objects.
