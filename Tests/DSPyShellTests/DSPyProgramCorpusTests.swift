@@ -101,10 +101,10 @@ struct CorpusRun {
 }
 
 /// Runs `COMMAND PROGRAM` (`dspy-repl PROGRAM`) with the corpus environment (the same as Scripts/dspy-corpus gives
-/// Python: fresh cache, data, config and home directories), killing it after the timeout.
+/// Python: fresh cache, data, config, home and working directories), killing it after the timeout.
 func runCorpusProgram(command: [String], program: String, apiBase: String) async throws -> CorpusRun {
     let dir = NSTemporaryDirectory() + "dspy-corpus-\(UUID().uuidString)"
-    for sub in ["cache", "data", "config", "home", "dspy-cache"] {
+    for sub in ["cache", "data", "config", "home", "dspy-cache", "cwd"] {
         try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
     }
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -114,7 +114,8 @@ func runCorpusProgram(command: [String], program: String, apiBase: String) async
         "LITELLM_LOCAL_MODEL_COST_MAP=True", "PYTHONHASHSEED=0", "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
     ]
     let outPath = dir + "/stdout", errPath = dir + "/stderr"
-    let pid = try startChild(command + [program], environment: env, stdoutFile: outPath, stderrFile: errPath)
+    let pid = try startChild(command + [program], environment: env, stdoutFile: outPath, stderrFile: errPath,
+                             workingDirectory: dir + "/cwd")
     let (status, timedOut) = try await offThePool { waitForChild(pid, timeoutSeconds: DSPyCorpus.timeoutSeconds) }
     let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""

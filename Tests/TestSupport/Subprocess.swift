@@ -51,8 +51,12 @@ public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) 
 }
 
 /// Starts a program in the background with stdout and stderr going to files; returns its pid.
-public func startChild(_ args: [String], environment: [String]? = nil, stdoutFile: String, stderrFile: String) throws -> pid_t {
-    try spawn(args, environment: environment, stdin: "/dev/null", stdout: .file(stdoutFile), stderrFile: stderrFile).pid
+public func startChild(_ args: [String], environment: [String]? = nil, stdoutFile: String, stderrFile: String,
+                       workingDirectory: String? = nil) throws -> pid_t {
+    // A program that writes relative paths writes them there, not into the checkout (GNU env's
+    // -C: Glibc's module does not export posix_spawn_file_actions_addchdir_np).
+    let command = workingDirectory.map { ["/usr/bin/env", "-C", $0, "--"] + args } ?? args
+    return try spawn(command, environment: environment, stdin: "/dev/null", stdout: .file(stdoutFile), stderrFile: stderrFile).pid
 }
 
 /// Waits for a child to end and returns its exit status.
