@@ -227,7 +227,7 @@ def parse_args(argv=None):
     if args.n is None:
         args.n = DEFAULTS.get(args.scenario, 0)
     for name in ("n", "workers", "items"):
-        if getattr(args, name) < 1 and not (name == "n" and args.scenario in ("batch", "settings")):
+        if getattr(args, name) < 1 and not (name == "n" and args.scenario in ("batch", "evaluate", "settings")):
             parser.error(f"--{name} must be positive")
     return args
 
