@@ -176,14 +176,17 @@ public final class ShellEngine: Sendable {
             case .magic: ok = await runMagic(chunk, file: file)
             case .python: ok = await runPython(chunk, file: file, mode: mode)
             }
+            // Recorded as each statement succeeds, so a %save later in the same script or
+            // replay sees the statements before it.
+            if ok, record, !Magics.isInspectOnly(chunk.text) {
+                let text = Redaction.redact(chunk.text).text
+                state.withLock { $0.succeeded.append(text) }
+            }
             if state.withLock({ $0.exitRequested }) { return allOK && ok }
             if !ok {
                 allOK = false
                 if !keepGoing { break }
             }
-        }
-        if record, allOK, !Magics.isInspectOnly(source) {
-            state.withLock { $0.succeeded.append(redacted.text) }
         }
         return allOK
     }
@@ -201,12 +204,19 @@ public final class ShellEngine: Sendable {
             $0.statement = chunk.text
             $0.justStarted = nil
         }
+        let tally = CallTally()
         let outcome = await interpreter.run(chunk.text, filename: file ?? "<stdin>", firstLine: chunk.firstLine, mode: mode,
-                                            scope: currentScope(), cancel: token)
+                                            scope: SettingsCarrier(snapshot: currentScope().snapshot.counting(in: tally)), cancel: token)
         await callbackDispatcher.idle()
         state.withLock { $0.running = nil }
         switch outcome {
-        case .completed: return true
+        case .completed:
+            // On a terminal, an answer that came from the cache says so (dim), so a repeated
+            // question is not mistaken for a fresh call.
+            if color, mode == .interactive, tally.calls > 0, tally.cacheHits == tally.calls {
+                write("\u{1B}[2m(cached\(tally.calls > 1 ? ": all \(tally.calls) calls" : ""))\u{1B}[0m\n")
+            }
+            return true
         case .failed(let r):
             if let code = r.exitCode {
                 state.withLock {
@@ -349,8 +359,13 @@ public final class ShellEngine: Sendable {
     func describe(_ r: ErrorReport) -> Described {
         if r.isInterrupt { return Described(message: "interrupted", hints: []) }
         var hints: [String] = r.hint.map { [$0] } ?? []
-        if let original = r.exception?.swiftError {
-            var lines = String(describing: original).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let parse = r.exception?.swiftError as? AdapterParseError {
+            let line = ErrorWording.oneLine(parse)
+            return Described(message: line.message, hints: [line.hint] + hints)
+        }
+        // A ModuleError is DSPy's ValueError, worded as DSPy words it: shown as Python shows it.
+        if let original = r.exception?.swiftError, !(original is ModuleError) {
+            var lines = ErrorWording.python(String(describing: original)).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             var libraryHints: [String] = []
             while let last = lines.last, last.hasPrefix("hint: ") || last.isEmpty {
                 if last.hasPrefix("hint: ") { libraryHints.insert(String(last.dropFirst(6)), at: 0) }

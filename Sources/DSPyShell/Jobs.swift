@@ -33,6 +33,16 @@ final class Job: Sendable {
         }
     }
 
+    /// How the job ended, in a word or two: `done`, `failed`, `cancelled` (or `running`).
+    var outcome: String {
+        switch status {
+        case .running: return task.isDone ? "finishing" : "running"
+        case .done: return "done"
+        case .failed: return "failed"
+        case .cancelled: return "cancelled"
+        }
+    }
+
     var elapsed: Duration { (state.withLock { $0.finished } ?? .now) - started }
 
     var summary: String {

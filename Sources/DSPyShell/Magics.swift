@@ -36,7 +36,7 @@ enum Magics {
         "cache": Info(usage: "%cache [clear]", summary: "response cache sizes, hits and disk file; clear empties memory and disk",
                       details: "The disk tier is on by default in dspy-repl (--no-disk-cache turns it off); configure_cache(...) changes it."),
         "calls": Info(usage: "%calls [n] | %calls show ID | %calls clear", summary: "the last n LM calls from the call log (default 10), one call in full, or empty the log",
-                      details: "One line per call: id, time, model, tokens, duration, status and the reply's first line.\nThe log is a SQLite file kept across sessions, at most 100 000 calls (--no-call-log turns it off); API keys are never written."),
+                      details: "One line per call: id, time, model@server, tokens, duration, status and the reply's first line.\nThe log is a SQLite file kept across sessions, at most 100 000 calls (--no-call-log turns it off); API keys are never written."),
         "save": Info(usage: "%save FILE", summary: "write this session's successful inputs as a script that replays",
                      details: "Inspection commands are left out; api_key strings are written as \"<redacted>\"."),
         "time": Info(usage: "%time STATEMENT", summary: "run a statement and print how long it took", details: ""),
@@ -45,6 +45,28 @@ enum Magics {
         "help": Info(usage: "%help [NAME]", summary: "list commands and built-ins, or explain one", details: ""),
         "exit": Info(usage: "%exit", summary: "leave the shell (Ctrl-D does too)", details: ""),
     ]
+
+    /// IPython commands a user may try, and what this shell has instead.
+    static let ipythonInstead: [String: String] = [
+        "edit": "there is no editor here: write the code in a file and %run FILE, or paste it (a pasted block stays whole)",
+        "load": "%run FILE runs a file in this session",
+        "paste": "paste directly: a pasted block stays whole",
+        "cpaste": "paste directly: a pasted block stays whole",
+        "timeit": "%time STATEMENT times one run",
+        "whos": "%who lists the names with their types",
+        "hist": "%history [n] shows the inputs",
+        "env": "os.environ holds the environment",
+        "debug": "there is no debugger here; the error's hint: lines show the call path",
+        "pdb": "there is no debugger here; the error's hint: lines show the call path",
+    ]
+
+    /// What to say about an unknown `%name`: this shell's counterpart of an IPython command, a
+    /// command one typo away, or the list; leaving the shell is never offered as a guess.
+    static func unknownCommandHint(_ name: String) -> String {
+        if let instead = ipythonInstead[name] { return instead }
+        let guessable = catalogue.keys.filter { $0 != "exit" }
+        return closestName(name, in: Array(guessable)).map { "did you mean %\($0)?" } ?? "%help lists the commands"
+    }
 
     static let builtinHelp: OrderedDictionary<String, String> = [
         "LM": "LM(\"provider/model\", temperature=, max_tokens=, api_base=, api_key=env(\"KEY\"), num_retries=, cache=, timeout=) — openai/, anthropic/, ollama_chat/, local/, or \"dummy\" (offline)",
@@ -73,7 +95,8 @@ enum Magics {
     ]
 
     /// Magics that only look at the session; `%save` leaves them out.
-    static let inspectOnly: Set<String> = ["history", "inspect", "prompt", "usage", "save", "who", "help", "jobs", "scopes", "settings", "calls"]
+    static let inspectOnly: Set<String> = ["history", "inspect", "prompt", "usage", "save", "who", "help", "jobs", "scopes", "settings",
+                                           "calls", "cache", "cancel", "diff", "exit", "quit"]
 
     static func isInspectOnly(_ source: String) -> Bool {
         let t = source.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -134,6 +157,10 @@ enum Magics {
         case "cancel":
             guard !rest.isEmpty else { throw ShellError("%cancel needs a job id", hint: "%jobs lists them") }
             let j = try engine.job(try jobID(rest))
+            guard j.isRunning, !j.task.isDone else {
+                engine.write("[\(j.id)] already ended (\(j.outcome)); nothing to cancel\n")
+                return
+            }
             _ = j.task.requestCancel()
             engine.write("[\(j.id)] cancel requested\n")
         case "run":
@@ -222,7 +249,7 @@ enum Magics {
         case "exit", "quit":
             engine.state.withLock { $0.exitRequested = true }
         default:
-            throw ShellError("unknown command %\(name)", hint: closestName(name, in: Array(catalogue.keys)).map { "did you mean %\($0)?" } ?? "%help lists the commands")
+            throw ShellError("unknown command %\(name)", hint: unknownCommandHint(String(name)))
         }
     }
 
@@ -639,7 +666,16 @@ extension Magics {
         return r.cacheHit ? "cached" : "ok"
     }
 
-    /// `#12  2026-11-21 21:20:03  openai/gpt-4o-mini  7 tokens  0.84 s  ok  Paris`
+    /// Where a call went, short: `@127.0.0.1:8080` (the host and port of its `api_base`), or
+    /// nothing for in-process LMs.
+    static func serverLabel(_ r: CallRecord) -> String {
+        guard let server = r.server, !server.isEmpty else { return "" }
+        var s = Substring(server)
+        if let scheme = s.range(of: "://") { s = s[scheme.upperBound...] }
+        return "@" + (s.split(separator: "/", maxSplits: 1).first.map(String.init) ?? String(s))
+    }
+
+    /// `#12  2026-11-21 21:20:03  openai/gpt-4o-mini@api.openai.com  7 tokens  0.84 s  ok  Paris`
     static func callLine(_ r: CallRecord) -> String {
         let tokens = r.usage.map { "\($0.totalTokens) tokens" } ?? "- tokens"
         let firstLine: String = {
@@ -648,7 +684,7 @@ extension Magics {
                 .first { !$0.isEmpty && !($0.hasPrefix("[[ ## ") && $0.hasSuffix(" ## ]]")) } ?? ""
             return line.count > 60 ? String(line.prefix(57)) + "..." : line
         }()
-        return "#\(r.id)  \(localTime(r.startedAt))  \(r.model)  \(tokens)  " +
+        return "#\(r.id)  \(localTime(r.startedAt))  \(r.model)\(serverLabel(r))  \(tokens)  " +
             String(format: "%.2f s", r.duration.seconds) + "  \(status(r))  \(firstLine)"
     }
 
@@ -656,6 +692,7 @@ extension Magics {
     static func showCall(_ r: CallRecord, color: Bool) -> String {
         func red(_ s: String) -> String { color ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
         var s = "Call #\(r.id): \(r.model), \(localTime(r.startedAt)), " + String(format: "%.2f s", r.duration.seconds) + ", \(status(r))\n"
+        if let server = r.server { s += "Server: \(server)\n" }
         if !r.parameters.isEmpty { s += "Parameters: \(JSON.pythonDumps(.object(r.parameters)))\n" }
         if let u = r.usage {
             s += "Tokens: prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n"

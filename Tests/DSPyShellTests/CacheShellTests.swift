@@ -50,8 +50,8 @@ import Testing
         #expect(await e.execute("%calls"))
         let lines = c.out.split(separator: "\n").map(String.init)
         try #require(lines.count == 2, "\(c.out)")
-        #expect(lines[0].hasPrefix("#1  ") && lines[0].contains("  openai/m  15 tokens  ") && lines[0].hasSuffix("  ok  Paris"), "\(lines[0])")
-        #expect(lines[1].hasPrefix("#2  ") && lines[1].contains("  openai/m  - tokens  ") && lines[1].hasSuffix("  cached  Paris"), "\(lines[1])")
+        #expect(lines[0].hasPrefix("#1  ") && lines[0].contains("  openai/m@127.0.0.1:") && lines[0].contains("  15 tokens  ") && lines[0].hasSuffix("  ok  Paris"), "\(lines[0])")
+        #expect(lines[1].hasPrefix("#2  ") && lines[1].contains("  openai/m@127.0.0.1:") && lines[1].contains("  - tokens  ") && lines[1].hasSuffix("  cached  Paris"), "\(lines[1])")
         c.clear()
 
         #expect(await e.execute("%calls 1"))

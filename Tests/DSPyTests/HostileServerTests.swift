@@ -237,7 +237,7 @@ struct HostileServerTests {
         let cases: [(Reply, LMError.Kind, String)] = [
             (Hostile.malformedHead(), .badResponse, "not valid HTTP/1.1"),
             (Hostile.hugeHeader(bytes: 200_000), .badResponse, "response headers larger than the client accepts"),
-            (Hostile.halfBody(#"{"choices": [{"index": 0, "message": {"content": "x"}}]}"#), .transport, "closed before a complete response"),
+            (Hostile.halfBody(#"{"choices": [{"index": 0, "message": {"content": "x"}}]}"#), .transport, "closed the connection before the reply was complete"),
         ]
         for (reply, kind, words) in cases {
             let server = try await LoopbackServer.start { _ in reply }

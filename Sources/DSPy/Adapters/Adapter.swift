@@ -24,6 +24,14 @@ public struct AdapterParseError: Error, CustomStringConvertible, Sendable {
     /// The fields that could be read, if any.
     public let parsedResult: Inputs?
     public let message: String?
+    /// Adapters that failed on the same reply before this one (the ChatAdapter, when its JSON
+    /// fallback failed too).
+    public var triedBefore: [String] = []
+
+    /// The output fields the reply did not give.
+    public var missingFields: [String] {
+        signature.outputFields.map(\.name).filter { parsedResult?[$0] == nil }
+    }
 
     public var description: String {
         var s = message.map { $0 + "\n\n" } ?? ""

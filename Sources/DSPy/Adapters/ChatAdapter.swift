@@ -141,9 +141,13 @@ public struct ChatAdapter: Adapter {
     public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws -> [Inputs] {
         do {
             return try await defaultCall(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
-        } catch let error as AdapterParseError where useJSONAdapterFallback {
-            _ = error
-            return try await JSONAdapter().call(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
+        } catch is AdapterParseError where useJSONAdapterFallback {
+            do {
+                return try await JSONAdapter().call(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
+            } catch var fallbackError as AdapterParseError {
+                fallbackError.triedBefore = [name] + fallbackError.triedBefore
+                throw fallbackError
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -188,7 +189,7 @@ enum HTTPTransport {
                 return closedEarly(address, model: model)
             case .bodyLengthMismatch:
                 return LMError(.transport, "The reply from \(address) ended before the length its headers announced.", model: model,
-                               hint: "The server cut the reply short; it is retried automatically. If it persists, check the server's logs.")
+                               hint: "The server cut the reply short. If it persists, check the server's logs.")
             case .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath:
                 return LMError(.configuration, "Cannot send a request to \(address): the address or a header is invalid.", model: model,
                                hint: "Check apiBase (for example http://127.0.0.1:8000/v1) and the API key (no line breaks).")
@@ -221,7 +222,11 @@ enum HTTPTransport {
         }
         if text.contains("ECONNRESET") || text.contains("EPIPE") || text.contains("remoteConnectionClosed") || text.contains("ioOnClosedChannel") {
             return LMError(.transport, "The connection to \(address) was reset.", model: model,
-                           hint: "The server dropped the request; it is retried automatically.")
+                           hint: "The server dropped the request. If it persists, check the server's logs.")
+        }
+        if let e = error as? NIOConnectionError, e.connectionErrors.isEmpty, e.dnsAError != nil || e.dnsAAAAError != nil {
+            return LMError(.hostNotFound, "Could not resolve the host name \(e.host): no address for it.", model: model,
+                           hint: "Check the address (apiBase) for a typo, and that this machine has DNS and a network.")
         }
         return LMError(.transport, "Request to \(address) failed (\(type(of: error))).", model: model,
                        hint: "Check the address (apiBase) and your network.")
@@ -229,8 +234,8 @@ enum HTTPTransport {
 
     /// The connection ended before the reply did (retried, like any transport failure).
     private static func closedEarly(_ address: String, model: String) -> LMError {
-        LMError(.transport, "The connection to \(address) was closed before a complete response arrived.", model: model,
-                hint: "The server dropped the request; it is retried automatically. If it persists, check the server's logs.")
+        LMError(.transport, "The server at \(address) closed the connection before the reply was complete.", model: model,
+                hint: "If it persists, check the server's logs.")
     }
 
     static func hostPort(_ url: String) -> String {
@@ -306,12 +311,12 @@ final class ExchangeWatch: Sendable {
             let hint = "Raise the LM's timeout, or check that the server at \(address) is up and not overloaded."
             switch phase {
             case .head, .draining:
-                return LMError(.timeout, "No response from \(address) within \(limit).", model: model, hint: hint)
+                return LMError(.timeout, "Timed out: no response from \(address) within \(limit).", model: model, hint: hint)
             case .body:
-                return LMError(.timeout, "The reply from \(address) did not arrive in full within \(limit) (the server sent its head, then stalled).",
+                return LMError(.timeout, "Timed out: the reply from \(address) did not arrive in full within \(limit) (the server sent its head, then stalled).",
                                model: model, hint: hint)
             case .events:
-                return LMError(.timeout, "The event stream from \(address) sent nothing for \(limit) (after \(events) event\(events == 1 ? "" : "s")).",
+                return LMError(.timeout, "Timed out: the event stream from \(address) sent nothing for \(limit) (after \(events) event\(events == 1 ? "" : "s")).",
                                model: model, hint: hint)
             }
         }
@@ -401,6 +406,10 @@ final class ExchangeWatch: Sendable {
 func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: String, serverMessage: String?) -> LMError {
     let address = HTTPTransport.hostPort(url)
     let detail = serverMessage.map { ": \($0)" } ?? ""
+    // The server's own message may end a sentence already ("boom."): no second period then.
+    func sentence(_ text: String) -> String {
+        text.last.map { ".!?".contains($0) } == true ? text : text + "."
+    }
     let requestID = reply.header("x-request-id") ?? reply.header("request-id")
     let retryAfter = HTTPTransport.parseRetryAfter(reply.header("retry-after"))
     let lower = (serverMessage ?? "").lowercased()
@@ -408,29 +417,29 @@ func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: 
     switch reply.status {
     case 401, 403:
         let env = provider == "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
-        e = LMError(.authentication, "Authentication failed (HTTP \(reply.status))\(detail).",
+        e = LMError(.authentication, sentence("Authentication failed (HTTP \(reply.status))\(detail)"),
                     hint: "Check the API key: set \(env) or pass apiKey: to LM(...).")
     case 402:
-        e = LMError(.billing, "The provider refused the call for billing reasons (HTTP 402)\(detail).", hint: "Check the account's credits or plan.")
+        e = LMError(.billing, sentence("The provider refused the call for billing reasons (HTTP 402)\(detail)"), hint: "Check the account's credits or plan.")
     case 404:
-        e = LMError(.notFound, "Model or endpoint not found at \(address) (HTTP 404)\(detail).",
+        e = LMError(.notFound, sentence("Model or endpoint not found at \(address) (HTTP 404)\(detail)"),
                     hint: "Check the model name and apiBase (an OpenAI-compatible base usually ends in /v1).")
     case 408:
-        e = LMError(.timeout, "The server timed out the request (HTTP 408)\(detail).")
+        e = LMError(.timeout, sentence("The server timed out the request (HTTP 408)\(detail)"))
     case 429:
-        e = LMError(.rateLimit, "Rate limited by \(address) (HTTP 429)\(detail).",
+        e = LMError(.rateLimit, sentence("Rate limited by \(address) (HTTP 429)\(detail)"),
                     hint: "Slow down: lower num_threads, or raise the LM's numRetries so backoff can absorb bursts.")
     case 400..<500 where lower.contains("context length") || lower.contains("context window") || lower.contains("maximum context") || lower.contains("too many tokens") || lower.contains("prompt is too long"):
-        e = LMError(.contextWindowExceeded, "The prompt exceeds the model's context window (HTTP \(reply.status))\(detail).",
+        e = LMError(.contextWindowExceeded, sentence("The prompt exceeds the model's context window (HTTP \(reply.status))\(detail)"),
                     hint: "Shorten the inputs or demos, or use a model with a larger context window.")
     case 400..<500:
-        e = LMError(.invalidRequest, "The request was rejected (HTTP \(reply.status))\(detail).",
+        e = LMError(.invalidRequest, sentence("The request was rejected (HTTP \(reply.status))\(detail)"),
                     hint: "Check the LM's parameters; the server's message above says which one it did not accept.")
     case 500..<600:
-        e = LMError(.server, "Server error from \(address) (HTTP \(reply.status))\(detail).",
-                    hint: "The provider failed; it is retried automatically. If it persists, check the provider's status.")
+        e = LMError(.server, sentence("Server error from \(address) (HTTP \(reply.status))\(detail)"),
+                    hint: "The provider failed. If it persists, check the provider's status.")
     default:
-        e = LMError(.badResponse, "Unexpected HTTP \(reply.status) from \(address)\(detail).")
+        e = LMError(.badResponse, sentence("Unexpected HTTP \(reply.status) from \(address)\(detail)"))
     }
     e.model = model
     e.status = reply.status

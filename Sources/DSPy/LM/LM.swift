@@ -167,7 +167,7 @@ public final class LM: Sendable, CustomStringConvertible {
         let prefix = String(name[..<slash])
         guard let provider = Provider(rawValue: prefix), provider != .custom, provider != .dummy else {
             throw LMError(.configuration, "Unknown provider '\(prefix)' in '\(name)'.",
-                          hint: "Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with apiBase:.")
+                          hint: "Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with apiBase set to its address.")
         }
         return (provider, String(name[name.index(after: slash)...]))
     }
@@ -310,7 +310,7 @@ public final class LM: Sendable, CustomStringConvertible {
     /// scrubbed of credentials (``Redactor``) and checked before it goes anywhere; a reply
     /// without choices is a bad response, never cached.
     private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
-        let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request) : nil
+        let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request, server: apiBase) : nil
         if let key, var hit = await responseCache.get(key, reserving: true) {
             hit.cacheHit = true
             hit.usage = nil
@@ -376,6 +376,7 @@ public final class LM: Sendable, CustomStringConvertible {
     }
 
     private func record(request: LMRequest, callParameters: OrderedDictionary<String, Value>, response: LMResponse) {
+        CallTally.current?.record(cacheHit: response.cacheHit)
         let settings = Settings.current
         if !response.cacheHit, let usage = response.usage {
             settings.usageTracker?.add(model: model, usage: usage)

@@ -22,6 +22,8 @@ public struct LMError: Error, CustomStringConvertible, Sendable {
         case badResponse
         /// Nothing listens at the address.
         case connectionRefused
+        /// The server's host name has no address (a typo, or no DNS here); not retried.
+        case hostNotFound
         /// The connection broke or could not be made.
         case transport
         /// The LM is misconfigured (unknown provider, bad knob).

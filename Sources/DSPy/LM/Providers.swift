@@ -24,6 +24,16 @@ extension LMBackend {
     }
 }
 
+/// A provider's own API answers nothing without a key: say so before any request is sent
+/// (rather than after a 401, or after retries on a machine without a network).
+func checkAPIKey(_ apiKey: String?, apiBase: String, provider: LM.Provider, model: String) throws {
+    guard apiKey?.isEmpty ?? true, let official = LM.defaultAPIBase(for: provider), provider == .openai || provider == .anthropic,
+          apiBase == official || apiBase + "/" == official else { return }
+    let variable = provider == .anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
+    throw LMError(.authentication, "No API key: set \(variable) or pass apiKey: to LM(...).", model: model,
+                  hint: "A server of your own (apiBase) needs no key; \(official) does.")
+}
+
 /// OpenAI Chat Completions (`POST {apiBase}/chat/completions`), which Ollama, vLLM and
 /// llama.cpp's server also speak.
 public struct OpenAICompatibleBackend: LMBackend {
@@ -57,6 +67,7 @@ public struct OpenAICompatibleBackend: LMBackend {
     }
 
     public func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
+        try checkAPIKey(apiKey, apiBase: apiBase, provider: providerName == "openai" ? .openai : .custom, model: request.model)
         let url = apiBase + "/chat/completions"
         var headers: [(String, String)] = []
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
@@ -157,6 +168,7 @@ public struct AnthropicBackend: LMBackend {
     }
 
     private func completeOnce(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
+        try checkAPIKey(apiKey, apiBase: apiBase, provider: .anthropic, model: request.model)
         let url = apiBase + "/messages"
         var headers: [(String, String)] = [("anthropic-version", Self.apiVersion)]
         if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }

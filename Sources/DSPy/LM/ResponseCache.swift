@@ -157,9 +157,9 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
     /// True when at least one tier is on (otherwise lookups are skipped).
     var isEnabled: Bool { state.withLock { $0.memoryEnabled || $0.disk != nil } }
 
-    /// The cache key of a request (see ``RequestKey``).
-    static func key(model: String, request: LMRequest) -> String {
-        RequestKey(model: model, request: request).hex
+    /// The cache key of a request to `server` (see ``RequestKey``).
+    static func key(model: String, request: LMRequest, server: String?) -> String {
+        RequestKey(model: model, request: request, server: server).hex
     }
 
     /// The response stored under `key`: memory first, then disk (a disk hit is promoted to

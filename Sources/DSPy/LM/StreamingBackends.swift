@@ -8,6 +8,7 @@ extension OpenAICompatibleBackend {
     /// Streams a chat completion (`"stream": true`), asking for `stream_options.include_usage`
     /// (as DSPy does) so the server reports usage in its final chunk.
     public func stream(_ request: LMRequest, timeout: Duration, onText: @escaping @Sendable (String) -> Void) async throws -> LMResponse {
+        try checkAPIKey(apiKey, apiBase: apiBase, provider: providerName == "openai" ? .openai : .custom, model: request.model)
         let url = apiBase + "/chat/completions"
         var headers: [(String, String)] = []
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
@@ -60,7 +61,7 @@ extension OpenAICompatibleBackend {
             // connection that still closed cleanly): the response is incomplete.
             guard s.done || s.isComplete(n: n) else {
                 throw LMError(.transport, "The event stream from \(address) ended before the response was complete.", model: model,
-                              hint: "The server dropped the stream; it is retried automatically if nothing had been delivered yet.")
+                              hint: "The server dropped the stream. If it persists, check the server's logs.")
             }
             return s.response(n: n)
         }
@@ -127,6 +128,7 @@ extension AnthropicBackend {
     /// `message_stop` ends it. With `n > 1` the first completion streams and the rest are asked
     /// for afterwards without streaming (the API has no `n`).
     public func stream(_ request: LMRequest, timeout: Duration, onText: @escaping @Sendable (String) -> Void) async throws -> LMResponse {
+        try checkAPIKey(apiKey, apiBase: apiBase, provider: .anthropic, model: request.model)
         let url = apiBase + "/messages"
         var headers: [(String, String)] = [("anthropic-version", Self.apiVersion)]
         if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }
@@ -159,7 +161,7 @@ extension AnthropicBackend {
         var first = try state.withLock { s in
             guard s.stopped else {
                 throw LMError(.transport, "The event stream from \(address) ended before its stop reason (message_delta or message_stop).", model: model,
-                              hint: "The server dropped the stream; it is retried automatically if nothing had been delivered yet.")
+                              hint: "The server dropped the stream. If it persists, check the server's logs.")
             }
             return s.response()
         }

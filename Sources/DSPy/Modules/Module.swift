@@ -26,6 +26,25 @@ public enum ModuleError: Error, CustomStringConvertible, Sendable {
             return "\(name) cannot be copied, which optimizers and load need. Override `func deepCopy() async throws -> Module` to build a copy with fresh predictors."
         }
     }
+
+    /// The message as Python DSPy words it, for a front end that speaks Python (the shell);
+    /// ``description`` names the Swift API instead.
+    public var dspyDescription: String {
+        switch self {
+        case .positionalArguments(let names):
+            return "Positional arguments are not allowed when calling `dspy.Predict`, must use keyword arguments that match your signature input fields: '\(names.joined(separator: ", "))'. For example: `predict(\(names.first ?? "input")=input_value, ...)`."
+        case .noLM:
+            return "No LM is loaded. Please configure the LM using `dspy.configure(lm=dspy.LM(...))`. e.g, `dspy.configure(lm=dspy.LM('openai/gpt-4o-mini'))`"
+        case .lmIsString(let s):
+            return "LM must be an instance of `dspy.BaseLM`, not a string. Instead of using a string like 'dspy.configure(lm=\"\(s)\")', please configure the LM like 'dspy.configure(lm=dspy.LM(\"\(s)\"))'"
+        case .lmWrongType(let t):
+            return "LM must be an instance of `dspy.BaseLM`, not \(t)."
+        case .forwardNotImplemented(let name):
+            return "\(name) does not define forward(); a dspy.Module subclass defines `def forward(self, ...)`."
+        case .notCopyable(let name):
+            return "\(name) cannot be copied, which optimizers and load need."
+        }
+    }
 }
 
 /// The base of every program (DSPy's `dspy.Module`). Subclasses override ``forward(_:)``;

@@ -140,7 +140,7 @@ public final class Predict: Module, @unchecked Sendable {
         let expected = signature.inputFields.map(\.name)
         let extra = out.keys.filter { !expected.contains($0) }
         if !extra.isEmpty {
-            Predict.logger.warning("\(LogText.oneLine("Input contains fields not in signature. These fields will be ignored: \(extra). Expected fields: \(expected)."))")
+            Predict.logger.warning("\(LogText.oneLine("Input contains fields not in signature. These fields will be ignored: \(pyList(extra)). Expected fields: \(pyList(expected))."))")
         }
         if warn {
             for f in signature.inputFields where !f.isTypeUndefined {
@@ -151,10 +151,15 @@ public final class Predict: Module, @unchecked Sendable {
         }
         let missing = signature.inputFields.filter { out[$0.name] == nil && !$0.type.allowsNone }.map(\.name)
         if !missing.isEmpty {
-            Predict.logger.warning("\(LogText.oneLine("Not all input fields were provided to module. Present: \(Array(out.keys)). Missing: \(missing)."))")
+            Predict.logger.warning("\(LogText.oneLine("Not all input fields were provided to module. Present: \(pyList(Array(out.keys))). Missing: \(pyList(missing))."))")
         }
         return out
     }
+}
+
+/// Names as Python prints a list of them (`['question']`), as DSPy's warnings show them.
+private func pyList<S: Sequence<String>>(_ names: S) -> String {
+    Value.array(names.map(Value.string)).pythonRepr
 }
 
 /// Predict with a `reasoning` output before the others, so the LM thinks step by step

@@ -24,6 +24,9 @@ public struct CallRecord: Sendable, Hashable, Identifiable {
     public let errorMessage: String?
     /// The id callbacks saw for this call (``CallInfo/id``), when callbacks observed it.
     public let callID: String?
+    /// The server the call went to (the LM's `api_base`); `nil` for in-process LMs and for
+    /// calls logged before the log kept servers.
+    public var server: String? = nil
 
     /// True when the call returned completions.
     public var succeeded: Bool { errorKind == nil }
@@ -36,7 +39,7 @@ public struct CallRecord: Sendable, Hashable, Identifiable {
 /// the library writes nothing unless asked. `dspy-repl` keeps one by default. Several processes
 /// may share a file.
 public final class CallLog: Sendable, CustomStringConvertible {
-    static let schemaVersion: Int64 = 1
+    static let schemaVersion: Int64 = 2
     static let logger = Logger(label: "dspy.calllog")
 
     /// The SQLite file.
@@ -75,10 +78,16 @@ public final class CallLog: Sendable, CustomStringConvertible {
                         cache_hit INTEGER NOT NULL,
                         error_kind TEXT,
                         error_message TEXT,
-                        call_id TEXT);
+                        call_id TEXT,
+                        server TEXT);
                     CREATE INDEX IF NOT EXISTS calls_by_model ON calls(model, id);
-                    PRAGMA user_version = \(CallLog.schemaVersion);
                     """)
+                // Version 1 had no server column: a log kept from then gains it (its old calls
+                // have no server).
+                if try db.scalar("PRAGMA user_version") == 1 {
+                    try db.execute("ALTER TABLE calls ADD COLUMN server TEXT")
+                }
+                try db.execute("PRAGMA user_version = \(CallLog.schemaVersion)")
             }
         }
     }
@@ -100,14 +109,16 @@ public final class CallLog: Sendable, CustomStringConvertible {
         var errorKind: String?
         var errorMessage: String?
         var callID: String?
+        /// The server the LM sends to (its `api_base`); `nil` for in-process LMs.
+        var server: String?
         /// Blanks out the LM's credentials wherever they appear.
         var redactor: Redactor = .none
     }
 
     static let insertSQL = """
         INSERT INTO calls(started, duration, model, messages, parameters, outputs, prompt_tokens, completion_tokens,
-                          total_tokens, cached_tokens, cache_hit, error_kind, error_message, call_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          total_tokens, cached_tokens, cache_hit, error_kind, error_message, call_id, server)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// The row for `entry`, with credentials removed from the parameters and every secret
@@ -127,6 +138,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
             optionalInt(entry.usage?.totalTokens), optionalInt(entry.usage?.cachedTokens),
             .int(entry.cacheHit ? 1 : 0), entry.errorKind.map { .text($0) } ?? .null,
             entry.errorMessage.map { .text(scrub($0)) } ?? .null, entry.callID.map { .text($0) } ?? .null,
+            entry.server.map { .text(scrub($0)) } ?? .null,
         ]
     }
 
@@ -174,7 +186,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
                 result: Result<LMResponse, any Error>) async {
         var entry = Entry(startedAt: startedAt, duration: ContinuousClock.now - started, model: lm.model,
                           messages: request.messages, parameters: request.parameters, outputs: [], usage: nil,
-                          cacheHit: false, callID: callID, redactor: lm.redactor)
+                          cacheHit: false, callID: callID, server: lm.apiBase, redactor: lm.redactor)
         switch result {
         case .success(let response):
             entry.outputs = response.outputs
@@ -197,7 +209,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
 
     private static let columns = """
         id, started, duration, model, messages, parameters, outputs, prompt_tokens, completion_tokens, total_tokens,
-        cached_tokens, cache_hit, error_kind, error_message, call_id
+        cached_tokens, cache_hit, error_kind, error_message, call_id, server
         """
 
     private static func record(_ r: SQLiteRow) -> CallRecord {
@@ -216,7 +228,7 @@ public final class CallLog: Sendable, CustomStringConvertible {
             duration: Duration.clamping(seconds: seconds),  // any stored number, even a damaged one
             model: r.text(3) ?? "", messages: messages, parameters: json(5).objectValue ?? [:],
             outputs: (json(6).arrayValue ?? []).map { $0.stringValue ?? "" }, usage: usage, cacheHit: r.int(11) != 0,
-            errorKind: r.text(12), errorMessage: r.text(13), callID: r.text(14))
+            errorKind: r.text(12), errorMessage: r.text(13), callID: r.text(14), server: r.text(15))
     }
 
     /// The last `n` calls (of `model`, when given), oldest first.

@@ -238,7 +238,9 @@ public final class Settings: Sendable {
 
     /// Captures this task's overrides so they can be re-applied where task-locals do not flow:
     /// `Task.detached`, threads and dispatch queues.
-    public func capture() -> SettingsSnapshot { SettingsSnapshot(layers: Settings.layers, activeCallID: CallLineage.activeCallID, instance: Settings.bound) }
+    public func capture() -> SettingsSnapshot {
+        SettingsSnapshot(layers: Settings.layers, activeCallID: CallLineage.activeCallID, instance: Settings.bound, tally: CallTally.current)
+    }
 }
 
 /// Overrides captured with ``Settings/capture()``, to re-apply in a thread or detached task.
@@ -247,12 +249,21 @@ public struct SettingsSnapshot: Sendable {
     let layers: [Int: Settings.Layer]
     let activeCallID: String?
     let instance: Settings?
+    /// The call tally open where it was captured.
+    let tally: CallTally?
+
+    /// The same overrides, with calls counted in `tally`.
+    public func counting(in tally: CallTally) -> SettingsSnapshot {
+        SettingsSnapshot(layers: layers, activeCallID: activeCallID, instance: instance, tally: tally)
+    }
 
     /// Runs `body` with the captured overrides in effect.
     public func apply<R>(_ body: () throws -> R) rethrows -> R {
         try Settings.$bound.withValue(instance) {
             try Settings.$layers.withValue(layers) {
-                try CallLineage.$activeCallID.withValue(activeCallID, operation: body)
+                try CallTally.$current.withValue(tally) {
+                    try CallLineage.$activeCallID.withValue(activeCallID, operation: body)
+                }
             }
         }
     }
@@ -261,7 +272,9 @@ public struct SettingsSnapshot: Sendable {
     public func apply<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
         try await Settings.$bound.withValue(instance, operation: {
             try await Settings.$layers.withValue(layers, operation: {
-                try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+                try await CallTally.$current.withValue(tally, operation: {
+                    try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+                }, isolation: isolation)
             }, isolation: isolation)
         }, isolation: isolation)
     }

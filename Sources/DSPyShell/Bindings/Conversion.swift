@@ -178,9 +178,8 @@ enum DSPyErrors {
         case is SettingsOwnershipError: type = Builtins.runtimeErrorType
         default: type = Builtins.runtimeErrorType
         }
-        // Python code sees DSPy's message; the shell's error line shows the whole description.
-        let message = error is ParallelCancelledError ? "Execution cancelled due to errors or interruption." : String(describing: error)
-        let e = PyExceptionObject(cls: type, args: [.str(message)])
+        // Python code sees DSPy's message; the shell's error line is made from the error itself.
+        let e = PyExceptionObject(cls: type, args: [.str(ErrorWording.exceptionMessage(error))])
         e.swiftError = error
         return PyError(e)
     }

@@ -182,7 +182,7 @@ enum ModuleBinding {
             return CallWork(run: { try await PythonCall.$current.withValue(payload) { try await p.call(inputs) } }, payload: payload)
         }
         if !a.positional.isEmpty {
-            throw PyError.value(ModuleError.positionalArguments(inputNames: inputNames(peer)).description)
+            throw PyError.value(ModuleError.positionalArguments(inputNames: inputNames(peer)).dspyDescription)
         }
         var inputs = Inputs()
         var lm: LM?

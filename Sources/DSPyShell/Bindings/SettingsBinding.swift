@@ -35,6 +35,16 @@ enum SettingsBinding {
             + ["max_tokens_budget"] + lmKnobs
     }
 
+    /// Every key the shell knows: DSPy's, the library's own, and the LM knobs.
+    static var knownKeys: [String] { Array(Settings.keyDescriptions.keys) + lmKnobs }
+
+    /// A note for a key that is not a setting but is one typo away from one (DSPy keeps any key
+    /// as a custom one, and so does the shell; with no close name nothing is said).
+    static func unknownKeyNote(_ key: String) -> String? {
+        guard !knownKeys.contains(key), let close = closestName(key, in: knownKeys) else { return nil }
+        return "note: '\(key)' is not a DSPy setting — did you mean \(close)? (kept as a custom key)\n"
+    }
+
     /// Keyword arguments as settings values; LM knobs become a copy of the effective LM and a
     /// token budget opens a budget for the scope.
     static func values(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)], function: String) throws -> [String: any Sendable] {
@@ -49,6 +59,7 @@ enum SettingsBinding {
                 continue
             }
             values[k] = try Convert.setting(ctx, key: k, v)
+            if let note = unknownKeyNote(k) { try ctx.shell.writeError(note) }
         }
         let settings = Settings.current
         if function != "configure", let limit = values["max_tokens_budget"] as? Int {

@@ -1,0 +1,127 @@
+// What a user meets in the first ten minutes: errors in one line and the shell's words, typos
+// in settings and commands, %save from scripts, jobs that already ended, and answers from the
+// cache (issue "A shell you can live in all day").
+
+import DSPy
+import Foundation
+import TestSupport
+import Testing
+@testable import DSPyShell
+
+/// A chat completion whose text is `content`.
+private func reply(_ content: String) -> Reply {
+    .json(["choices": [["index": 0, "message": ["role": "assistant", "content": .string(content)], "finish_reason": "stop"]],
+           "usage": ["prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5]])
+}
+
+@Suite struct DailyUseTests {
+    @Test func aReplyWithoutFieldMarkersIsOneLineWithAHint() async throws {
+        let server = try await LoopbackServer.start { _ in reply("hello there, I am a chat model that ignores formats") }
+        defer { server.shutdownNow() }
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            dspy.configure(lm=dspy.LM("openai/m", api_base="\(server.baseURL)/v1", api_key="k", cache=False))
+            qa = dspy.Predict("question -> answer, confidence: float")
+            """))
+        c.clear()
+        #expect(await e.execute("qa(question='hi')") == false)
+        #expect(c.err == """
+            error: AdapterParseError: the LM's reply has no answer, confidence fields (ChatAdapter and JSONAdapter both tried); it begins 'hello there, I am a chat model that ignores formats'
+            hint: %inspect shows the whole reply
+
+            """)
+        // Code that catches it still reads DSPy's whole text.
+        c.clear()
+        #expect(await e.execute("""
+            from dspy.utils.exceptions import AdapterParseError
+            try:
+                qa(question='hi')
+            except AdapterParseError as err:
+                print(str(err).splitlines()[0])
+            """))
+        #expect(c.out == "LM response cannot be serialized to a JSON object.\n")
+    }
+
+    @Test func libraryHintsUsePythonSpellings() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("dspy.configure(lm=None)\ndspy.Predict('q -> a')(q='x')") == false)
+        #expect(c.err == "error: ValueError: No LM is loaded. Please configure the LM using `dspy.configure(lm=dspy.LM(...))`. e.g, `dspy.configure(lm=dspy.LM('openai/gpt-4o-mini'))`\n")
+        c.clear()
+        #expect(await e.execute("dspy.LM('openai/m', api_base='http://127.0.0.1:1/v1', num_retries=-1)") == false)
+        #expect(c.err.contains("num_retries must be 0 or more"), "\(c.err)")
+        #expect(!c.err.contains("numRetries") && !c.err.contains("apiBase"))
+    }
+
+    @Test func aMissingKeyIsSaidBeforeAnyRequest() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("lm = dspy.LM('openai/gpt-4o', api_key='')"))
+        c.clear()
+        let started = ContinuousClock.now
+        #expect(await e.execute("dspy.Predict('q -> a', lm=lm)(q='x')") == false)
+        #expect(c.err == """
+            error: [gpt-4o] No API key: set OPENAI_API_KEY or pass api_key=env("NAME") to LM(...).
+            hint: A server of your own (api_base) needs no key; https://api.openai.com/v1 does.
+
+            """)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aSettingOneTypoAwayGetsANoteAndIsKept() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("%push temprature=0.9"))
+        #expect(c.err == "note: 'temprature' is not a DSPy setting — did you mean temperature? (kept as a custom key)\n")
+        c.clear()
+        #expect(await e.execute("with dspy.context(num_thread=2, my_own_key=1):\n    print(dspy.settings.num_thread, dspy.settings.my_own_key)"))
+        #expect(c.err == "note: 'num_thread' is not a DSPy setting — did you mean num_threads? (kept as a custom key)\n")
+        #expect(c.out == "2 1\n")
+    }
+
+    @Test func unknownCommandsSuggestOnlyWhatMakesSense() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("%edit") == false)
+        #expect(c.err.hasPrefix("error: unknown command %edit\nhint: there is no editor here"))
+        c.clear()
+        #expect(await e.execute("%exti") == false)
+        #expect(c.err == "error: unknown command %exti\nhint: %help lists the commands\n")
+        c.clear()
+        #expect(await e.execute("%scoeps") == false)
+        #expect(c.err == "error: unknown command %scoeps\nhint: did you mean %scopes?\n")
+    }
+
+    @Test func saveInAScriptKeepsTheStatementsBeforeIt() async throws {
+        let dir = NSTemporaryDirectory() + "dspy-daily-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (e, c) = try session()
+        #expect(await e.execute("x = 1\n%cache\n%who\ny = x + 1\n%save \(dir)/out.dspy\n", file: dir + "/script.dspy"))
+        #expect(c.out.hasSuffix("saved 2 inputs to \(dir)/out.dspy\n"))
+        #expect(try String(contentsOfFile: dir + "/out.dspy", encoding: .utf8) == "x = 1\ny = x + 1\n")
+    }
+
+    @Test func cancellingAJobThatEndedSaysSo() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("async def f():\n    return 1\n\nt = f()\n%wait 1"))
+        c.clear()
+        #expect(await e.execute("%cancel 1"))
+        #expect(c.out == "[1] already ended (done); nothing to cancel\n")
+    }
+
+    @Test func anAnswerFromTheCacheIsMarkedOnATerminal() async throws {
+        let server = try await LoopbackServer.start { _ in reply("[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]") }
+        defer { server.shutdownNow() }
+        let capture = Capture()
+        let settings = Settings()
+        try settings.configure(["lm": try LM("dummy")])
+        let e = ShellEngine(output: capture, settings: settings, color: true, responseCache: try ResponseCache())
+        #expect(await e.execute("""
+            dspy.configure(lm=dspy.LM("openai/m", api_base="\(server.baseURL)/v1", api_key="k"))
+            qa = dspy.Predict("question -> answer")
+            """))
+        #expect(await e.execute("qa(question='Capital of France?').answer"))
+        #expect(capture.out == "'Paris'\n")
+        capture.clear()
+        #expect(await e.execute("qa(question='Capital of France?').answer"))
+        #expect(capture.out == "'Paris'\n\u{1B}[2m(cached)\u{1B}[0m\n")
+        #expect(server.requests.count == 1)
+    }
+}

@@ -1,0 +1,117 @@
+// An LM's server is part of what a call is: the response cache never answers one server's
+// question with another's reply, the call log records where each call went, and failures that
+// can only repeat (no key, no such host) are said at once instead of after retries.
+
+import Foundation
+import TestSupport
+import Testing
+@testable import DSPy
+
+private func answering(_ text: String) -> Reply {
+    .json(["choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
+           "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7]])
+}
+
+@Suite struct ServerIdentityTests {
+    @Test func twoServersWithOneModelNameKeepTheirOwnCacheEntries() async throws {
+        let a = try await LoopbackServer.start { _ in answering("from A") }
+        let b = try await LoopbackServer.start { _ in answering("from B") }
+        defer { a.shutdownNow(); b.shutdownNow() }
+        let cache = try ResponseCache()
+        let lmA = try LM("openai/same", apiBase: a.baseURL + "/v1", apiKey: "k", cache: true, responseCache: cache)
+        let lmB = try LM("openai/same", apiBase: b.baseURL + "/v1", apiKey: "k", cache: true, responseCache: cache)
+        let messages: [Message] = [.user("which server?")]
+        #expect(try await lmA.call(messages: messages, parameters: [:]).outputs == ["from A"])
+        #expect(try await lmB.call(messages: messages, parameters: [:]).outputs == ["from B"])
+        let again = try await lmA.call(messages: messages, parameters: [:])
+        #expect(again.outputs == ["from A"] && again.cacheHit)
+        #expect(a.requests.count == 1 && b.requests.count == 1)
+    }
+
+    @Test func theCallLogRecordsEachCallsServer() async throws {
+        let dir = NSTemporaryDirectory() + "dspy-calllog-server-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try await LoopbackServer.start { _ in answering("ok") }
+        defer { server.shutdownNow() }
+        let log = try CallLog(path: dir + "/calls.sqlite")
+        let settings = Settings()
+        try settings.configure(["call_log": log])
+        let lm = try LM("openai/m", apiBase: server.baseURL + "/v1", apiKey: "k")
+        _ = try await settings.bind { try await lm.call(messages: [.user("x")], parameters: [:]) }
+        _ = try await settings.bind { try await LM("dummy").call(messages: [.user("x")], parameters: [:]) }
+        var records: [CallRecord] = []
+        for _ in 0..<200 where records.count < 2 {
+            records = try log.recent(10)
+            if records.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(records.map(\.server) == [server.baseURL + "/v1", nil])
+    }
+
+    @Test func aCallLogFromBeforeServersWereKeptIsUpgraded() throws {
+        let dir = NSTemporaryDirectory() + "dspy-calllog-v1-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/calls.sqlite"
+        let old = try SQLiteConnection(path: path)
+        try old.execute("""
+            CREATE TABLE calls(id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL NOT NULL, duration REAL NOT NULL,
+                model TEXT NOT NULL, messages TEXT NOT NULL, parameters TEXT NOT NULL, outputs TEXT NOT NULL,
+                prompt_tokens INTEGER, completion_tokens INTEGER, total_tokens INTEGER, cached_tokens INTEGER,
+                cache_hit INTEGER NOT NULL, error_kind TEXT, error_message TEXT, call_id TEXT);
+            INSERT INTO calls(started, duration, model, messages, parameters, outputs, cache_hit)
+                VALUES (1.0, 0.5, 'openai/old', '[]', '{}', '["kept"]', 0);
+            PRAGMA user_version = 1;
+            """)
+        let log = try CallLog(path: path)
+        let records = try log.recent(5)
+        #expect(records.map(\.model) == ["openai/old"] && records.map(\.outputs) == [["kept"]])
+        #expect(records.first?.server == nil)
+    }
+}
+
+@Suite struct LMErrorWordingTests {
+    @Test func aServerMessageEndingASentenceGetsNoSecondPeriod() async throws {
+        let server = try await LoopbackServer.start { _ in .json(status: 500, ["error": ["message": "boom."]]) }
+        defer { server.shutdownNow() }
+        let lm = try LM("openai/m", apiBase: server.baseURL + "/v1", apiKey: "k", numRetries: 0)
+        do {
+            _ = try await lm.call(messages: [.user("x")], parameters: [:])
+            Issue.record("expected an error")
+        } catch let e as LMError {
+            #expect(e.message.hasSuffix("(HTTP 500): boom."), "\(e.message)")
+            #expect(!e.description.contains("retried automatically"))
+        }
+    }
+
+    @Test func aHostWithoutAnAddressIsNotRetried() async throws {
+        let lm = try LM("openai/m", apiBase: "http://no-such-host.invalid/v1", apiKey: "k", numRetries: 3)
+        do {
+            _ = try await lm.call(messages: [.user("x")], parameters: [:])
+            Issue.record("expected an error")
+        } catch let e as LMError {
+            #expect(e.kind == .hostNotFound, "\(e)")
+            #expect(e.attempts == 1)
+            #expect(e.message == "Could not resolve the host name no-such-host.invalid: no address for it.")
+        }
+    }
+
+    @Test func aProvidersOwnAPIWithoutAKeyFailsBeforeAnyRequest() async throws {
+        for (model, variable) in [("openai/gpt-4o", "OPENAI_API_KEY"), ("anthropic/claude-sonnet-4", "ANTHROPIC_API_KEY")] {
+            let lm = try LM(model, apiKey: "", numRetries: 3)
+            do {
+                _ = try await lm.call(messages: [.user("x")], parameters: [:])
+                Issue.record("expected an error")
+            } catch let e as LMError {
+                #expect(e.kind == .authentication && e.attempts == 1)
+                #expect(e.message == "No API key: set \(variable) or pass apiKey: to LM(...).")
+            }
+        }
+        // A server of one's own needs no key: the request is sent (and refused here).
+        let lm = try LM("openai/m", apiBase: "http://127.0.0.1:\(try LoopbackServer.refusedPort())/v1", apiKey: "", numRetries: 0)
+        do {
+            _ = try await lm.call(messages: [.user("x")], parameters: [:])
+        } catch let e as LMError {
+            #expect(e.kind == .connectionRefused, "\(e)")
+        }
+    }
+}
