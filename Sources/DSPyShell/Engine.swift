@@ -62,6 +62,9 @@ public final class ShellEngine: Sendable {
         var justStarted: Int?
         /// Secret values seen in this session; output never shows them.
         var secrets: Set<String> = []
+        /// Each redacted line this session ran, with the line as typed (in memory only), so a
+        /// line recalled from history runs with the key that was typed.
+        var typedLines: [String: String] = [:]
     }
     let state = Locked(State())
 
@@ -159,8 +162,21 @@ public final class ShellEngine: Sendable {
     /// `*.py` runs as `python3 FILE` would (expression values are not shown).
     @discardableResult
     public func execute(_ source: String, file: String? = nil, keepGoing: Bool = false, echo: Bool = false, record: Bool = true) async -> Bool {
-        let redacted = Redaction.redact(source)
-        if !redacted.secrets.isEmpty { state.withLock { $0.secrets.formUnion(redacted.secrets.filter { $0.count >= 4 }) } }
+        var redacted = Redaction.redact(source)
+        // A line that already holds the placeholder (recalled, replayed) hides nothing new.
+        redacted.secrets.removeAll { $0 == Redaction.placeholderValue }
+        if redacted.secrets.isEmpty { redacted.changed = false }
+        if !redacted.secrets.isEmpty {
+            state.withLock { s in
+                s.secrets.formUnion(redacted.secrets.filter { $0.count >= 4 })
+                let typed = source.split(separator: "\n", omittingEmptySubsequences: false)
+                let shown = redacted.text.split(separator: "\n", omittingEmptySubsequences: false)
+                if typed.count == shown.count {
+                    for (t, r) in zip(typed, shown) where t != r { s.typedLines[String(r)] = String(t) }
+                }
+            }
+        }
+        let source = restoringTypedKeys(source)
         if record, !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             state.withLock { $0.history.append(redacted.text) }
             if redacted.changed, file == nil { noteRedaction() }
@@ -189,6 +205,17 @@ public final class ShellEngine: Sendable {
             }
         }
         return allOK
+    }
+
+    /// `source` with each line that holds the `"<redacted>"` placeholder replaced by the line
+    /// this session typed, when it typed one (a line recalled from history). Other placeholders
+    /// stay, and the LM refuses them before any request.
+    func restoringTypedKeys(_ source: String) -> String {
+        guard source.contains(Redaction.placeholder) else { return source }
+        let typed = state.withLock { $0.typedLines }
+        guard !typed.isEmpty else { return source }
+        return source.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in typed[String(line)] ?? String(line) }.joined(separator: "\n")
     }
 
     /// The scope statements run in: the innermost pushed scope, or the session's settings.

@@ -22,11 +22,24 @@ public enum Redaction {
         return n.hasSuffix("_KEY") || n.hasSuffix("_TOKEN") || n.hasSuffix("_SECRET") || n == "API_KEY"
     }
 
-    /// The redacted text, whether anything changed, and the secret values found.
-    public static func redact(_ source: String) -> (text: String, changed: Bool, secrets: [String]) {
+    /// The placeholder's text as a value (what a recalled line would pass as a key).
+    public static let placeholderValue = "<redacted>"
+
+    /// The secret environment variable that holds `value`, if one does: such a key is written
+    /// as `env("NAME")`, which runs again anywhere that variable is set.
+    static func environmentName(holding value: String, in environment: [String: String]) -> String? {
+        guard value.count >= 8 else { return nil }
+        return environment.filter { isSecretName($0.key) && $0.value == value }.keys.sorted().first
+    }
+
+    /// The redacted text, whether anything changed, and the secret values found. A secret that
+    /// is the value of a secret environment variable is written `env("NAME")`, any other one
+    /// `"<redacted>"`.
+    public static func redact(_ source: String,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> (text: String, changed: Bool, secrets: [String]) {
         guard let tokens = try? Lexer.tokenize(source) else { return fallback(source) }
         let scalars = Array(source.unicodeScalars)
-        var ranges: [Range<Int>] = []
+        var ranges: [(range: Range<Int>, replacement: String)] = []
         var secrets: [String] = []
         func literal(_ t: Token) -> String? {
             guard t.kind == .string else { return nil }
@@ -59,7 +72,8 @@ public enum Redaction {
                     value += literal(tokens[j]) ?? ""
                     j += 1
                 }
-                ranges.append(tokens[i].startOffset..<tokens[j - 1].endOffset)
+                let replacement = environmentName(holding: value, in: environment).map { "env(\"\($0)\")" } ?? placeholder
+                ranges.append((tokens[i].startOffset..<tokens[j - 1].endOffset, replacement))
                 if !value.isEmpty { secrets.append(value) }
                 i = j
                 continue
@@ -69,9 +83,9 @@ public enum Redaction {
         guard !ranges.isEmpty else { return (source, false, []) }
         var out = String.UnicodeScalarView()
         var last = 0
-        for r in ranges {
+        for (r, replacement) in ranges {
             out.append(contentsOf: scalars[last..<r.lowerBound])
-            out.append(contentsOf: placeholder.unicodeScalars)
+            out.append(contentsOf: replacement.unicodeScalars)
             last = r.upperBound
         }
         out.append(contentsOf: scalars[last...])

@@ -124,4 +124,33 @@ private func reply(_ content: String) -> Reply {
         #expect(capture.out == "'Paris'\n\u{1B}[2m(cached)\u{1B}[0m\n")
         #expect(server.requests.count == 1)
     }
+
+    @Test func aRecalledLineUsesTheTypedKeyAndThePlaceholderNeverLeaves() async throws {
+        let server = try await LoopbackServer.start { _ in reply("[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]") }
+        defer { server.shutdownNow() }
+        let typed = "lm = dspy.LM('openai/m', api_base='\(server.baseURL)/v1', api_key='sk-typed-0123456789', cache=False)"
+        let recalled = "lm = dspy.LM('openai/m', api_base='\(server.baseURL)/v1', api_key=\"<redacted>\", cache=False)"
+        #expect(Redaction.redact(typed, environment: [:]).text == recalled)
+        let (e, c) = try session()
+        #expect(await e.execute(typed))
+        #expect(await e.execute(recalled + "\ndspy.Predict('q -> answer', lm=lm)(q='x').answer"))
+        #expect(server.requests.last?.header("authorization") == "Bearer sk-typed-0123456789")
+        // Another session never typed it: the line fails before any request.
+        let (other, oc) = try session()
+        let sent = server.requests.count
+        #expect(await other.execute(recalled) == false)
+        #expect(oc.err.hasPrefix("error: ValueError: api_key is the placeholder \"<redacted>\""), "\(oc.err)")
+        #expect(oc.err.contains("api_key=env(\"OPENAI_API_KEY\")"))
+        #expect(await other.execute("import os\nos.environ['OPENAI_API_KEY'] = \"<redacted>\"\ndspy.LM('openai/m')") == false)
+        #expect(oc.err.contains("OPENAI_API_KEY holds the placeholder"))
+        #expect(server.requests.count == sent)
+        _ = c
+    }
+
+    @Test func aKeyFromTheEnvironmentIsSavedAsEnv() {
+        let environment = ["OPENAI_API_KEY": "sk-from-the-environment-42", "HOME": "/root"]
+        let source = "lm = dspy.LM('openai/gpt-4o', api_key='sk-from-the-environment-42')\nos.environ['X_TOKEN'] = 'tok-typed-here-77'"
+        #expect(Redaction.redact(source, environment: environment).text
+                == "lm = dspy.LM('openai/gpt-4o', api_key=env(\"OPENAI_API_KEY\"))\nos.environ['X_TOKEN'] = \"<redacted>\"")
+    }
 }

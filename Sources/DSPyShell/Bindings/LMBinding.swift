@@ -48,7 +48,13 @@ enum LMBinding {
         func double(_ k: String) throws -> Double? { try ctx.optional(kw[k]).map { try ctx.toDouble($0) } }
         func int(_ k: String) throws -> Int? { try ctx.optional(kw[k]).map { try ctx.intArg($0) } }
         func string(_ k: String) throws -> String? { try ctx.optional(kw[k]).map { try ctx.strArg($0, "LM", "argument '\(k)'") } }
-        let key = try string("api_key") ?? sessionKey(ctx, model: model)
+        let typedKey = try string("api_key")
+        let key = typedKey ?? sessionKey(ctx, model: model)
+        if key == Redaction.placeholderValue {
+            let variable = model.hasPrefix("anthropic/") ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
+            let source = typedKey != nil ? "api_key is" : "\(variable) holds"
+            throw PyError.value("\(source) the placeholder \"<redacted>\": keys are not kept in history or saved scripts, so this line no longer has its key. Pass it from the environment: export \(variable)=... and use api_key=env(\"\(variable)\") (or leave api_key out)")
+        }
         let limit = RateLimit(maxConcurrentRequests: try int("max_concurrent_requests"), requestsPerSecond: try double("requests_per_second"))
         do {
             return try LM(model, temperature: try double("temperature"), maxTokens: try int("max_tokens"),
