@@ -84,7 +84,6 @@ public final class ShellEngine: Sendable {
         callbackDispatcher = CallbackDispatcher(interpreter: interpreter) { output.writeError($0) }
         // The IPython exception: any session task (and background job) may call configure.
         settings.allowsConfigureFromAnyTask = true
-        try? settings.configure(["usage_tracker": sessionUsage])
         interpreter.embedder = self
         DSPyModule.install(into: interpreter)
         installHooks()
@@ -219,9 +218,11 @@ public final class ShellEngine: Sendable {
     }
 
     /// The scope statements run in: the innermost pushed scope, or the session's settings.
-    func currentScope() -> SettingsCarrier {
-        if let top = state.withLock({ $0.scopes.last }) { return SettingsCarrier(snapshot: top.snapshot) }
-        return SettingsCarrier(snapshot: settings.bind { settings.capture() })
+    /// Every call made in it is counted in `tally` (a fresh one when not given), whose tokens
+    /// add up in the session's usage (`%usage`).
+    func currentScope(tally: CallTally? = nil) -> SettingsCarrier {
+        let snapshot = state.withLock({ $0.scopes.last })?.snapshot ?? settings.bind { settings.capture() }
+        return SettingsCarrier(snapshot: snapshot.counting(in: tally ?? CallTally(usage: sessionUsage)))
     }
 
     func runPython(_ chunk: StatementSplitter.Chunk, file: String?, mode: Interpreter.Mode) async -> Bool {
@@ -231,9 +232,9 @@ public final class ShellEngine: Sendable {
             $0.statement = chunk.text
             $0.justStarted = nil
         }
-        let tally = CallTally()
+        let tally = CallTally(usage: sessionUsage)
         let outcome = await interpreter.run(chunk.text, filename: file ?? "<stdin>", firstLine: chunk.firstLine, mode: mode,
-                                            scope: SettingsCarrier(snapshot: currentScope().snapshot.counting(in: tally)), cancel: token)
+                                            scope: currentScope(tally: tally), cancel: token)
         await callbackDispatcher.idle()
         state.withLock { $0.running = nil }
         switch outcome {

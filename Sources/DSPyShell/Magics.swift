@@ -298,7 +298,9 @@ enum Magics {
     /// A setting's value as `%settings` and `%help KEY` show it.
     static func settingText(_ e: EffectiveSetting, engine: ShellEngine) -> String {
         switch e.value {
-        case is UsageTracker where e.key == "usage_tracker": return "<session usage: see %usage>"
+        case let tracker as UsageTracker:
+            let total = tracker.totals.values.reduce(0) { $0 + $1.totalTokens }
+            return "<UsageTracker: \(total) tokens>"
         case is NoneSetting, is Value, is Bool, is Int, is Double, is String, is LM, is any Adapter, is [any Callback],
              is [DSPy.Module], is Trace, is TokenBudget:
             let python = Convert.python(setting: e.value)

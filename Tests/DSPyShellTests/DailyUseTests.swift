@@ -153,4 +153,53 @@ private func reply(_ content: String) -> Reply {
         #expect(Redaction.redact(source, environment: environment).text
                 == "lm = dspy.LM('openai/gpt-4o', api_key=env(\"OPENAI_API_KEY\"))\nos.environ['X_TOKEN'] = \"<redacted>\"")
     }
+
+}
+
+/// Differences from DSPy 3.4.1 found by running both on one server, now gone.
+@Suite struct DSPyParityTests {
+    @Test func aPredictionGivenAsAnInputIsSentAsItsRepr() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            q = dspy.Predict("context -> answer")
+            q(context=dspy.Prediction(reasoning="r1", answer="a1"))
+            print(dspy.settings.lm.history[-1]["messages"][-1]["content"].split("\\n\\nRespond")[0])
+            """))
+        #expect(c.out.hasSuffix("[[ ## context ## ]]\nPrediction(\n    reasoning='r1',\n    answer='a1'\n)\n"), "\(c.out)")
+    }
+
+    @Test func unionsRenderAsDSPyRendersThem() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            s = dspy.Signature("input: str | (int | float) | None, b: int | str -> output: str")
+            print(s.input_fields["input"].annotation, s.input_fields["b"].annotation)
+            """))
+        #expect(c.out == "Union[str, int, float, NoneType] Union[int, str]\n")
+    }
+
+    @Test func anExampleWithoutInputsFailsOnlyItsOwnItem() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("""
+            qa = dspy.Predict("question -> answer")
+            rs = dspy.Parallel(num_threads=2)([(qa, dspy.Example(question="q")), (qa, dspy.Example(question="ok").with_inputs("question"))])
+            print(rs[0], rs[1].answer)
+            """))
+        #expect(c.out == "None dummy answer for: ok\n")
+    }
+
+    @Test func parallelHasDSPysAttributes() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("p = dspy.Parallel(num_threads=2)\nprint(p.timeout, p.straggler_limit, p.num_threads, p.max_errors, p.provide_traceback)"))
+        #expect(c.out == "120 3 2 10 None\n")
+    }
+
+    @Test func settingsDefaultsPrintAsDSPys() async throws {
+        let (e, c) = try session()
+        #expect(await e.execute("print(dspy.settings.caller_modules, dspy.settings.usage_tracker, dspy.settings.trace)"))
+        #expect(c.out == "None None []\n")
+        // The session's usage is still counted for %usage.
+        c.clear()
+        #expect(await e.execute("dspy.Predict('q -> a')(q='x')\n%usage"))
+        #expect(c.out.contains("dummy"), "\(c.out)")
+    }
 }

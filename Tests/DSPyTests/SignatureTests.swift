@@ -48,7 +48,9 @@ import Testing
     @Test(arguments: [
         ("int", "int"), ("list[int]", "list[int]"), ("dict[str, float]", "dict[str, float]"),
         ("tuple[str, int]", "tuple[str, int]"), ("Optional[str]", "Union[str, NoneType]"),
-        ("Union[int, str]", "Union[int, str]"), ("Any", "Any"), ("str | None", "UnionType[str, NoneType]"),
+        ("Union[int, str]", "Union[int, str]"), ("Any", "Any"), ("str | None", "Union[str, NoneType]"),
+        ("str | (int | float) | None", "Union[str, int, float, NoneType]"), ("str | Optional[int]", "Union[str, int, NoneType]"),
+        ("int | int", "int"), ("int | str", "Union[int, str]"),
         ("list[dict[str, Any]]", "list[dict[str, Any]]"), ("Literal['a', 'b']", "Literal['a', 'b']"),
         ("Literal[1, True]", "Literal[1, True]"), ("List[str]", "list[str]"), ("list", "list"), ("dict", "dict"),
     ])

@@ -376,7 +376,7 @@ public final class LM: Sendable, CustomStringConvertible {
     }
 
     private func record(request: LMRequest, callParameters: OrderedDictionary<String, Value>, response: LMResponse) {
-        CallTally.current?.record(cacheHit: response.cacheHit)
+        CallTally.current?.record(model: model, response: response)
         let settings = Settings.current
         if !response.cacheHit, let usage = response.usage {
             settings.usageTracker?.add(model: model, usage: usage)

@@ -114,7 +114,7 @@ public final class Settings: Sendable {
             "lm": NoneSetting(), "adapter": NoneSetting(), "rm": NoneSetting(), "branch_idx": 0,
             "trace": Trace(), "callbacks": [any Callback](), "async_max_workers": 8,
             "send_stream": NoneSetting(), "disable_history": false, "track_usage": false,
-            "usage_tracker": NoneSetting(), "caller_predict": NoneSetting(), "caller_modules": [Module](),
+            "usage_tracker": NoneSetting(), "caller_predict": NoneSetting(), "caller_modules": NoneSetting(),
             "stream_listeners": [any Sendable](), "provide_traceback": false, "num_threads": 8,
             "max_errors": 10, "allow_tool_async_sync_conversion": false, "max_history_size": 10_000,
             "max_trace_size": 10_000, "warn_on_type_mismatch": true,

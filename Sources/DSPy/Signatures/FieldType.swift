@@ -44,8 +44,9 @@ public indirect enum FieldType: Sendable, Hashable {
                 return v.pythonRepr
             }.joined(separator: ", ") + "]"
         case .optional(let t): return "Union[\(t.pythonName), NoneType]"
-        case .union(let ts, let pep604):
-            return (pep604 ? "UnionType[" : "Union[") + ts.map(\.pythonName).joined(separator: ", ") + "]"
+        case .union(let ts, _):
+            // DSPy 3.4.1 writes `A | B` as `Union[A, B]` too (its parser builds typing unions).
+            return "Union[" + ts.map(\.pythonName).joined(separator: ", ") + "]"
         }
     }
 

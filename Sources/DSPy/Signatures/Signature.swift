@@ -286,7 +286,25 @@ struct TypeLexer {
         var members = [try primaryType(whole: whole, depth: depth)]
         while consume("|") { members.append(try primaryType(whole: whole, depth: depth)) }
         if members.count == 1 { return members[0] }
-        return .union(members, pep604: true)
+        return Self.union(members, pep604: true)
+    }
+
+    /// `A | B | ...` as typing builds it: nested unions (and Optionals) flattened, repeats
+    /// dropped, `A | None` an Optional.
+    static func union(_ members: [FieldType], pep604: Bool) -> FieldType {
+        var flat: [FieldType] = []
+        for m in members {
+            switch m {
+            case .union(let ts, _): flat += ts
+            case .optional(let t): flat += [t, .none]
+            default: flat.append(m)
+            }
+        }
+        var unique: [FieldType] = []
+        for m in flat where !unique.contains(m) { unique.append(m) }
+        if unique.count == 1 { return unique[0] }
+        if unique.count == 2, unique[1] == .none { return .optional(unique[0]) }
+        return .union(unique, pep604: pep604)
     }
 
     private mutating func typeArguments(whole: String, depth: Int) throws -> [FieldType] {
@@ -299,6 +317,11 @@ struct TypeLexer {
 
     private mutating func primaryType(whole: String, depth: Int) throws -> FieldType {
         skipSpace()
+        if consume("(") {
+            let grouped = try typeExpression(whole: whole, depth: depth + 1)
+            guard consume(")") else { throw SignatureError("Invalid signature format: '\(whole)': expected ')' at \(describePosition()).") }
+            return grouped
+        }
         guard let name = dottedName() else {
             throw SignatureError("Failed to parse string-base Signature due to unhandled AST node type in annotation: \(describePosition()) in '\(whole)'.")
         }
@@ -334,9 +357,7 @@ struct TypeLexer {
             let a = try typeArguments(whole: whole, depth: depth); try arity(a, 1); return .optional(a[0])
         case "Union", "typing.Union":
             guard hasArgs else { throw SignatureError("Union needs type parameters in '\(whole)'.") }
-            let a = try typeArguments(whole: whole, depth: depth)
-            if a.count == 2, a[1] == .none { return .optional(a[0]) }
-            return a.count == 1 ? a[0] : .union(a, pep604: false)
+            return Self.union(try typeArguments(whole: whole, depth: depth), pep604: false)
         case "Literal", "typing.Literal":
             guard hasArgs else { throw SignatureError("Literal needs values in '\(whole)'.") }
             var values: [Value] = []

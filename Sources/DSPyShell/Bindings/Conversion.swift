@@ -70,6 +70,15 @@ enum Convert {
         }
     }
 
+    /// A module input as DSPy formats it: a Prediction or Example (not a dict in Python) is
+    /// sent as its `str()`, `Prediction(\n    answer='...'\n)`; anything else as ``value(_:_:)``.
+    static func inputValue(_ ctx: ExecContext, _ v: PyValue) throws -> Value {
+        if let r = v.as(RecordObject.self), r.type.isSubtype(of: DSPyTypes.example) {
+            return .string(try ctx.str(v))
+        }
+        return try value(ctx, v)
+    }
+
     static func keyString(_ ctx: ExecContext, _ k: PyValue) throws -> String {
         if case .str(let s) = k { return s }
         return try ctx.str(k)

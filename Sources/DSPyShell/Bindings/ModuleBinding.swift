@@ -193,7 +193,7 @@ enum ModuleBinding {
             case "config":
                 guard let d = v.as(PyDict.self) else { throw PyError.type("config must be a dict of LM parameters, e.g. config={\"temperature\": 0.7}") }
                 for (ck, cv) in d.pairs { config[try Convert.keyString(ctx, ck.value)] = try Convert.value(ctx, cv) }
-            default: inputs[k] = try Convert.value(ctx, v)
+            default: inputs[k] = try Convert.inputValue(ctx, v)
             }
         }
         let callInputs = inputs, callLM = lm, callConfig = config

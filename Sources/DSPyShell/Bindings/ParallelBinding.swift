@@ -37,6 +37,9 @@ enum ParallelBinding {
         let args: Args
         let original: PyValue
         let description: Value
+        /// Why the item cannot run (an Example without inputs, ...): it fails in its worker,
+        /// as in DSPy, and the others run.
+        var unrunnable: PyError? = nil
     }
 
     static func keywords(_ ctx: ExecContext, of example: PyValue, accessExamples: Bool) throws -> Args {
@@ -58,13 +61,17 @@ enum ParallelBinding {
     }
 
     static func item(_ ctx: ExecContext, callee: PyValue, example: PyValue, accessExamples: Bool) throws -> Item {
-        let args = try keywords(ctx, of: example, accessExamples: accessExamples)
         let description = try Convert.value(ctx, example)
-        if let m = callee.as(ModuleObject.self) {
-            return Item(work: try ModuleBinding.callWork(ctx, m, args, isAsync: false), function: nil, args: args, original: example,
-                        description: description)
+        do {
+            let args = try keywords(ctx, of: example, accessExamples: accessExamples)
+            if let m = callee.as(ModuleObject.self) {
+                return Item(work: try ModuleBinding.callWork(ctx, m, args, isAsync: false), function: nil, args: args, original: example,
+                            description: description)
+            }
+            return Item(work: nil, function: callee, args: args, original: example, description: description)
+        } catch let error as PyError {
+            return Item(work: nil, function: nil, args: Args([]), original: example, description: description, unrunnable: error)
         }
-        return Item(work: nil, function: callee, args: args, original: example, description: description)
     }
 
     /// Runs the items with the library's `parallelMap` and gives back Python results in order.
@@ -72,6 +79,7 @@ enum ParallelBinding {
         let interpreter = ctx.interpreter
         let results = try ctx.dspy {
             try await parallelMap(items, options: options, describe: { $0.description }) { item -> ItemOutcome in
+                if let error = item.unrunnable { throw error }
                 if let work = item.work { return .prediction(try await work.run()) }
                 let function = item.function ?? .none, args = item.args
                 return .value(try await interpreter.runPython { ctx in try ctx.call(function, args) })
@@ -146,6 +154,23 @@ enum ParallelBinding {
         t.method("__repr__") { _, me, _ in
             .str("Parallel(num_threads=\(me.as(ParallelObject.self)?.payload.options.numThreads.map(String.init) ?? "None"))")
         }
+        // DSPy's attributes, as its __init__ resolves them (num_threads and max_errors from the
+        // settings when not given).
+        @Sendable func payload(_ me: PyValue) throws -> (options: ParallelOptions, returnFailed: Bool, accessExamples: Bool) {
+            guard let p = me.as(ParallelObject.self) else { throw PyError.type("expected a Parallel") }
+            return p.payload
+        }
+        t.property("num_threads", get: { _, me in .int(try payload(me).options.numThreads ?? Settings.current.numThreads) })
+        t.property("max_errors", get: { _, me in .int(try payload(me).options.maxErrors ?? Settings.current.maxErrors) })
+        t.property("timeout", get: { _, me in
+            let seconds = try payload(me).options.timeout.seconds
+            return seconds == seconds.rounded() && abs(seconds) < 1e15 ? .int(Int(seconds)) : .float(seconds)
+        })
+        t.property("straggler_limit", get: { _, me in .int(try payload(me).options.stragglerLimit) })
+        t.property("access_examples", get: { _, me in .bool(try payload(me).accessExamples) })
+        t.property("return_failed_examples", get: { _, me in .bool(try payload(me).returnFailed) })
+        t.property("provide_traceback", get: { _, me in try payload(me).options.provideTraceback.map(PyValue.bool) ?? .none })
+        t.property("disable_progress_bar", get: { _, me in .bool(try payload(me).options.disableProgressBar) })
     }
 
     /// `dspy.asyncify(program)`: an async callable that runs the program on the worker pool
