@@ -41,15 +41,12 @@ struct LocalModelTests {
         let usage = try #require(lm.history.last?.usage)
         #expect(usage.promptTokens > 0 && usage.completionTokens > 0)
 
-        // A 270M base model rarely follows the ChatAdapter format; the call itself must work,
-        // and a reply that does not parse must come back as DSPy's parse error, not a crash.
-        let qa = try Predict("question -> answer", lm: lm)
-        do {
-            let p = try await qa(question: "What is 2 + 2?")
-            #expect(p.values.keys.contains("answer"))
-        } catch let e as AdapterParseError {
-            #expect(!e.description.isEmpty)
-        }
+        // A 270M model rarely follows the ChatAdapter's field markers; the JSON fallback sends
+        // the output schema, which llama.cpp enforces, so the call returns a Prediction (its
+        // answer may be poor; it parses).
+        let qa = try Predict("question -> answer", lm: try LM("local/gemma-3-270m", maxTokens: 64, apiBase: url, numRetries: 0, cache: false))
+        let p = try await qa(question: "What is 2 + 2?")
+        #expect(p["answer"]?.stringValue != nil)
 
         // llama.cpp streams server-sent events: the reply arrives in many pieces.
         let stream = try streamify(Predict("question -> answer", lm: lm))

@@ -115,3 +115,23 @@ private func answering(_ text: String) -> Reply {
         }
     }
 }
+
+/// A local llama.cpp server is given the output fields' JSON schema, so a model that ignores
+/// the ChatAdapter's field markers still answers with fields that parse.
+@Suite struct LocalModelSchemaTests {
+    @Test func theJSONFallbackSendsTheSchemaToALocalServer() async throws {
+        let server = try await LoopbackServer.start { request in
+            // What a grammar-constrained small model gives: prose first, then schema-shaped JSON.
+            let constrained = request.json?["response_format"]["schema"].isNull == false
+            return answering(constrained ? #"{"answer": "4", "confidence": 0.5}"# : "The answer is four, I think.")
+        }
+        defer { server.shutdownNow() }
+        let lm = try LM("local/gemma-3-270m", apiBase: server.baseURL + "/v1", numRetries: 0, cache: false)
+        let qa = try Predict("question -> answer, confidence: float", lm: lm)
+        let p = try await qa(question: "What is 2 + 2?")
+        #expect(p["answer"] == .string("4") && p["confidence"] == .double(0.5))
+        let sent = try #require(server.requests.last?.json)
+        #expect(JSON.pythonDumps(sent["response_format"]) == #"{"type": "json_object", "schema": {"type": "object", "properties": {"answer": {"type": "string"}, "confidence": {"type": "number"}}, "required": ["answer", "confidence"]}}"#)
+        #expect(server.requests.first?.json?["response_format"].isNull == true, "the ChatAdapter's own request asks for no format")
+    }
+}

@@ -44,12 +44,23 @@ public struct JSONAdapter: Adapter {
         return JSON.pythonDumps(.object(o), indent: 2)
     }
 
-    /// JSON mode for OpenAI-compatible servers that support it.
+    /// JSON mode for OpenAI-compatible servers that support it. A local llama.cpp server
+    /// (`local/`) gets the output fields' JSON schema and enforces it with a grammar, so even a
+    /// small model that ignores the field markers answers with fields that parse.
     public func requestParameters(for signature: Signature, lm: LM) -> OrderedDictionary<String, Value> {
         switch lm.provider {
         case .openai where lm.apiBase == LM.defaultAPIBase(for: .openai): return ["response_format": ["type": "json_object"]]
+        case .local: return ["response_format": ["type": "json_object", "schema": Self.outputSchema(signature)]]
         default: return [:]
         }
+    }
+
+    /// The JSON schema of a reply holding the signature's output fields, each required.
+    public static func outputSchema(_ signature: Signature) -> Value {
+        var properties = OrderedDictionary<String, Value>()
+        for f in signature.outputFields { properties[f.name] = f.type.jsonSchema }
+        return ["type": "object", "properties": .object(properties),
+                "required": .array(signature.outputFields.map { .string($0.name) })]
     }
 
     public func parse(signature: Signature, completion: String) throws -> Inputs {
