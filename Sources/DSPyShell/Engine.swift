@@ -35,7 +35,8 @@ struct PushedScope: Sendable {
 /// tests drive it with strings.
 public final class ShellEngine: Sendable {
     let output: any ShellOutput
-    let settings: Settings
+    /// The settings this session's statements run on.
+    public let settings: Settings
     let color: Bool
     /// The response cache that `LM(...)`, `configure_cache(...)` and `%cache` use.
     let responseCache: ResponseCache

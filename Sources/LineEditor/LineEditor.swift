@@ -16,12 +16,16 @@ import Synchronization
 ///   invoked by `el_wgets`, which is only called inside `readLine`'s critical section, on the
 ///   thread that holds the lock. They find `self` through EL_CLIENTDATA (an unretained pointer
 ///   that cannot dangle: the EditLine is destroyed in `deinit`).
-/// `el` and `hist` are immutable after `init`. So concurrent calls are serialized (a second
+/// `el`, `hist` and `terminalOut` are immutable after `init`; `console` is guarded by `session`
+/// too (set by `captureOutput`). So concurrent calls are serialized (a second
 /// caller waits until the line being edited is finished). Callbacks must not call back into the
 /// editor (the completer must not call `addToHistory`/`readLine`: the lock is not recursive).
 public final class LineEditor: @unchecked Sendable {
     private let el: OpaquePointer?
     private let hist: OpaquePointer?
+    /// libedit's output: a duplicate of the terminal on stdout, so that it still reaches the
+    /// terminal once `captureOutput` points descriptor 1 at the console.
+    private let terminalOut: UnsafeMutablePointer<FILE>?
     private let maxHistory: Int
     private let plainReader: @Sendable () -> String?
     /// Plain mode on a terminal: wait in poll(2) so Ctrl-C can abandon the read.
@@ -44,6 +48,8 @@ public final class LineEditor: @unchecked Sendable {
     private var pasteQueue: [wchar_t] = []
     /// The text put in the line before reading (auto-indentation); a paste replaces it.
     private var prefilled: [wchar_t] = []
+    /// Output captured while the shell is interactive (see `captureOutput`).
+    private var console: Console?
 
     /// libedit when stdin and stdout are both terminals (and TERM != "dumb"); plain line reading otherwise.
     public convenience init(programName: String = "dspy-repl", historyFile: String? = nil, maxHistory: Int = 10_000) {
@@ -65,11 +71,16 @@ public final class LineEditor: @unchecked Sendable {
         self.plainReader = plainReader
         self.plainWaitsOnTerminal = plainWaitsOnTerminal
         var editLine: OpaquePointer? = nil
+        var output: UnsafeMutablePointer<FILE>? = nil
         if interactive {
             LineEditor.setUpLocale()
-            editLine = el_init(programName, clibedit_stdin(), clibedit_stdout(), clibedit_stderr())
+            let fd = clibedit_dup_cloexec(1)
+            output = fd >= 0 ? fdopen(fd, "w") : nil
+            if output == nil && fd >= 0 { close(fd) }
+            editLine = el_init(programName, clibedit_stdin(), output ?? clibedit_stdout(), clibedit_stderr())
         }
         el = editLine
+        terminalOut = output
         hist = editLine == nil ? nil : history_init()
         promptCString = strdup("")
         if editLine != nil, let historyFile, self.maxHistory > 0 {
@@ -82,12 +93,28 @@ public final class LineEditor: @unchecked Sendable {
     }
 
     deinit {
+        console?.stop()
         if let el { el_end(el) }
         if let hist { history_end(hist) }
+        if let terminalOut { fclose(terminalOut) }
         free(promptCString)
     }
 
     public var isInteractive: Bool { el != nil }
+
+    /// Interactive mode only: from now on everything written to stdout and stderr (by any
+    /// thread, through any API) goes through the returned `Console`, which prints output that
+    /// arrives while a line is edited above the prompt and redraws the prompt with the typed
+    /// text, and shows a spinner while a statement runs (`Console.beginStatement`). Call
+    /// `Console.stop()` before exiting. Nil in plain mode or when it cannot be set up; calling
+    /// it again returns the same console.
+    public func captureOutput() -> Console? {
+        session.withLock { _ in
+            guard el != nil else { return nil }
+            if console == nil { console = Console.start() }
+            return console
+        }
+    }
 
     /// Called on Tab with the text before the cursor.
     public var completer: (@Sendable (String) -> Completion)? {
@@ -177,7 +204,7 @@ public final class LineEditor: @unchecked Sendable {
                     return .interrupted
                 }
                 switch SignalSupport.waitForInput(fd: 0) {
-                case .signal, .timeout: SignalSupport.drainWakeupPipe()
+                case .signal, .timeout, .output: SignalSupport.drainWakeupPipe()
                 case .input, .error: break waiting
                 }
             }
@@ -199,6 +226,9 @@ public final class LineEditor: @unchecked Sendable {
             el_wpush(el, prefilled + [0])
         }
 
+        // Output written from now on is drawn above the prompt (by showCapturedOutput).
+        console?.beginEditing()
+        defer { console?.endEditing() }
         // Bracketed paste on while the line is edited (the terminal marks pasted text), off
         // while statements run and their output is shown.
         write(toTerminal: Self.bracketedPasteOn)
@@ -226,7 +256,7 @@ public final class LineEditor: @unchecked Sendable {
     }
 
     private func setPrompt(_ prompt: String) {
-        bracketedPrompt = TextLayout.bracketEscapes(prompt)
+        bracketedPrompt = TextLayout.libeditPrompt(prompt)
         free(promptCString)
         promptCString = strdup(bracketedPrompt)
     }
@@ -310,10 +340,13 @@ public final class LineEditor: @unchecked Sendable {
                 handleContinue(el)
             }
             if sigintCounter.load(ordering: .sequentiallyConsistent) != interruptBaseline { return .timedOut }
-            switch SignalSupport.waitForInput(fd: 0, timeoutMilliseconds: timeoutMilliseconds) {
+            switch SignalSupport.waitForInput(fd: 0, timeoutMilliseconds: timeoutMilliseconds, outputFD: console?.outputWakeFD ?? -1) {
             case .signal:
                 SignalSupport.drainWakeupPipe()
                 if timeoutMilliseconds >= 0 { return .timedOut }
+                continue
+            case .output:
+                showCapturedOutput(el)
                 continue
             case .error: return .failed
             case .timeout: return .timedOut
@@ -380,8 +413,16 @@ public final class LineEditor: @unchecked Sendable {
     // MARK: - Display helpers (run inside el_wgets, terminal in raw mode)
 
     private func write(toTerminal text: String) {
-        _ = fputs(text, clibedit_stdout())
-        _ = fflush(clibedit_stdout())
+        let out = terminalOut ?? clibedit_stdout()
+        _ = fputs(text, out)
+        _ = fflush(out)
+    }
+
+    private func write(toTerminal bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        let out = terminalOut ?? clibedit_stdout()
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, out) }
+        _ = fflush(out)
     }
 
     private var columns: Int {
@@ -419,16 +460,30 @@ public final class LineEditor: @unchecked Sendable {
     /// Moves the terminal cursor up to the prompt's first row, clears to the end of the screen
     /// and lets libedit draw prompt and line again from scratch.
     private func redrawFromPromptStart(_ el: OpaquePointer, rowsUp: Int) {
-        var sequence = rowsUp > 0 ? "\u{1B}[\(rowsUp)A" : ""
-        sequence += "\r\u{1B}[J"
-        write(toTerminal: sequence)
+        write(toTerminal: TextLayout.eraseDown(rowsUp: rowsUp))
         _ = clibedit_refresh(el)
     }
 
+    /// SIGWINCH. The terminal has already re-wrapped what it shows to the new width (tmux,
+    /// iTerm2, GNOME Terminal, kitty do; the cursor stays on the row of the input's end), so the
+    /// prompt starts `cursorRow` rows up, counted at the new width.
     private func handleResize(_ el: OpaquePointer) {
         el_resize(el)
+        console?.windowResized()
         let geometry = inputGeometry(el, columns: columns)
         redrawFromPromptStart(el, rowsUp: geometry.cursorRow)
+    }
+
+    /// Output arrived while the line is edited: erase prompt and input (and the unfinished
+    /// output row above them), print the output, draw prompt and input again below it with the
+    /// cursor where it was.
+    private func showCapturedOutput(_ el: OpaquePointer) {
+        let cols = columns
+        guard let console, let update = console.takeOutputForPrompt(columns: cols) else { return }
+        let geometry = inputGeometry(el, columns: cols)
+        write(toTerminal: TextLayout.eraseDown(rowsUp: geometry.cursorRow + update.rowsAbove))
+        write(toTerminal: update.bytes)
+        _ = clibedit_refresh(el)
     }
 
     /// Resumed after Ctrl-Z / `fg`: the job-control shell left the terminal in its own mode and
@@ -488,6 +543,7 @@ public final class LineEditor: @unchecked Sendable {
             text += line + "\r\n"
         }
         write(toTerminal: text)
+        console?.promptDisplaced()
         _ = clibedit_refresh(el)  // draws prompt + line below the listing
         return UInt8(CC_NORM)
     }

@@ -79,14 +79,17 @@ enum SignalSupport {
         }
     }
 
-    enum WaitResult { case input, signal, error, timeout }
+    enum WaitResult { case input, signal, output, error, timeout }
 
-    /// Blocks until `fd` is readable (or hung up), a handled signal arrived, or (with a
-    /// non-negative timeout) the time is up.
-    static func waitForInput(fd: Int32, timeoutMilliseconds: Int32 = -1) -> WaitResult {
+    /// Blocks until `fd` is readable (or hung up), a handled signal arrived, `outputFD` (when
+    /// not -1) is readable, or (with a non-negative timeout) the time is up.
+    static func waitForInput(fd: Int32, timeoutMilliseconds: Int32 = -1, outputFD: Int32 = -1) -> WaitResult {
         let wake = wakeupReadFD.load(ordering: .sequentiallyConsistent)
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+        let wakeIndex = wake >= 0 ? fds.count : -1
         if wake >= 0 { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+        let outputIndex = outputFD >= 0 ? fds.count : -1
+        if outputFD >= 0 { fds.append(pollfd(fd: outputFD, events: Int16(POLLIN), revents: 0)) }
         while true {
             let rc = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeoutMilliseconds) }
             if rc == 0 { return .timeout }
@@ -94,7 +97,8 @@ enum SignalSupport {
                 if errno == EINTR { return .signal }
                 return .error
             }
-            if fds.count > 1 && fds[1].revents != 0 { return .signal }
+            if wakeIndex >= 0 && fds[wakeIndex].revents != 0 { return .signal }
+            if outputIndex >= 0 && fds[outputIndex].revents != 0 { return .output }
             if fds[0].revents != 0 { return .input }
         }
     }

@@ -113,6 +113,119 @@ enum TextLayout {
         return String(out)
     }
 
+    /// The prompt as libedit's EL_PROMPT_ESC needs it: escapes bracketed (see `bracketEscapes`),
+    /// and escapes at the very end moved in front of the last visible character. libedit keeps a
+    /// bracketed sequence with the visible character after it and drops one that has none
+    /// ("XXX: We lose" in its prompt.c), so the reset after `ESC[1;32mdspy> ` would never reach
+    /// the terminal and everything typed after the prompt would stay bold green. Adjacent
+    /// groups are merged: libedit cannot take two in a row either.
+    static func libeditPrompt(_ prompt: String, delimiter: Character = promptEscapeDelimiter) -> String {
+        let bracketed = bracketEscapes(prompt, delimiter: delimiter)
+        guard let d = delimiter.unicodeScalars.first else { return bracketed }
+        enum Token { case visible(Unicode.Scalar), group([Unicode.Scalar]) }
+        var tokens: [Token] = []
+        var group: [Unicode.Scalar]? = nil
+        for scalar in bracketed.unicodeScalars {
+            if scalar == d {
+                if let open = group {
+                    if case .group(let previous)? = tokens.last {
+                        tokens[tokens.count - 1] = .group(previous + open)
+                    } else {
+                        tokens.append(.group(open))
+                    }
+                    group = nil
+                } else {
+                    group = []
+                }
+            } else if group != nil {
+                group?.append(scalar)
+            } else {
+                tokens.append(.visible(scalar))
+            }
+        }
+        if let open = group, !open.isEmpty { tokens.append(.group(open)) }  // unterminated: close it
+        if case .group(let trailing)? = tokens.last,
+           let lastVisible = tokens.lastIndex(where: { if case .visible = $0 { return true } else { return false } }) {
+            tokens.removeLast()
+            if lastVisible > 0, case .group(let before) = tokens[lastVisible - 1] {
+                tokens[lastVisible - 1] = .group(before + trailing)
+            } else {
+                tokens.insert(.group(trailing), at: lastVisible)
+            }
+        }
+        var out = String.UnicodeScalarView()
+        for token in tokens {
+            switch token {
+            case .visible(let scalar): out.append(scalar)
+            case .group(let scalars):
+                out.append(d)
+                out.append(contentsOf: scalars)
+                out.append(d)
+            }
+        }
+        return String(out)
+    }
+
+    /// Columns a row of terminal output occupies once drawn: escape sequences take none, a
+    /// carriage return goes back to the first column (what it overwrites still counts), an erase
+    /// (`ESC[K`, `ESC[2K`) forgets what was to the right of the cursor, a tab goes to the next
+    /// multiple of 8. Invalid UTF-8 counts one column per replacement character.
+    static func visibleWidth(ofTerminalRow bytes: [UInt8]) -> Int {
+        let scalars = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars)
+        var column = 0
+        var widest = 0
+        var i = 0
+        while i < scalars.count {
+            let s = scalars[i]
+            switch s.value {
+            case 0x1B:
+                guard i + 1 < scalars.count else { i += 1; continue }
+                let kind = scalars[i + 1]
+                var j = i + 2
+                if kind == "[" {
+                    var parameters = ""
+                    while j < scalars.count, !(0x40...0x7E).contains(scalars[j].value) {
+                        parameters.unicodeScalars.append(scalars[j])
+                        j += 1
+                    }
+                    if j < scalars.count, scalars[j] == "K" {
+                        if parameters.isEmpty || parameters == "0" || parameters == "2" { widest = column }
+                    }
+                    i = j + 1
+                } else if kind == "]" || kind == "_" || kind == "P" || kind == "^" {
+                    while j < scalars.count {
+                        if scalars[j] == "\u{7}" { j += 1; break }
+                        if scalars[j] == "\u{1B}", j + 1 < scalars.count, scalars[j + 1] == "\\" { j += 2; break }
+                        j += 1
+                    }
+                    i = j
+                } else {
+                    i += 2
+                }
+                continue
+            case 0x0D: column = 0
+            case 0x08: column = max(0, column - 1)
+            case 0x09: column += 8 - column % 8
+            case 0..<0x20, 0x7F: break
+            default:
+                let w = Int(clibedit_wcwidth(wchar_t(bitPattern: s.value)))
+                column += w < 0 ? 1 : w
+            }
+            widest = max(widest, column)
+            i += 1
+        }
+        return widest
+    }
+
+    /// Moves the cursor `rowsUp` rows up to column 0 and erases from there to the end of the
+    /// screen, without ever erasing "the whole screen" in one go: from the top-left corner,
+    /// `ESC[J` makes tmux (scroll-on-clear, on by default since 3.3) push the screen into its
+    /// scrollback first, and after a resize that old copy of the line came back. So the first
+    /// row is erased on its own and `ESC[J` runs from the row below (cursor saved and restored).
+    static func eraseDown(rowsUp: Int) -> String {
+        (rowsUp > 0 ? "\u{1B}[\(rowsUp)A" : "") + "\r\u{1B}[2K\u{1B}7\u{1B}[1B\u{1B}[J\u{1B}8"
+    }
+
     /// Visible layout of a (bracketed) prompt for a terminal `columns` wide: how many rows it
     /// takes before its last line, and the width of that last line.
     static func promptGeometry(_ bracketedPrompt: String, columns: Int, delimiter: Character = promptEscapeDelimiter) -> (rowsBeforeLastLine: Int, lastLineWidth: Int) {

@@ -4,6 +4,7 @@ import DSPyShell
 import Foundation
 import LineEditor
 import Logging
+import Synchronization
 
 /// `dspy-repl`: the interactive DSPy shell, and a script runner.
 @main
@@ -56,12 +57,13 @@ struct DSPyREPL: AsyncParsableCommand {
     var noCallLog = false
 
     func run() async throws {
+        let output = SessionOutput()
         LoggingSystem.bootstrap { _ in
-            ShellLogHandler { FileHandle.standardError.write(Data($0.utf8)) }
+            ShellLogHandler { output.writeLog($0) }
         }
         let interactive = command == nil && file == nil && isatty(0) == 1 && isatty(1) == 1
         let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && ProcessInfo.processInfo.environment["TERM"] != "dumb"
-        let engine = ShellEngine(output: StandardOutput(), color: color)
+        let engine = ShellEngine(output: output, color: color)
         let model = lm ?? ProcessInfo.processInfo.environment["DSPY_LM"].flatMap { $0.isEmpty ? nil : $0 } ?? "dummy"
         do {
             var startup: [String: any Sendable] = ["lm": try LM(model)]
@@ -111,7 +113,7 @@ struct DSPyREPL: AsyncParsableCommand {
             try finish(engine, ok: ok)
             return
         }
-        try await interactiveSession(engine: engine, model: model, color: color)
+        try await interactiveSession(engine: engine, output: output, model: model, color: color)
     }
 
     /// The exit status: `sys.exit(n)`'s, else 1 when a statement failed.
@@ -128,25 +130,47 @@ struct DSPyREPL: AsyncParsableCommand {
         }
     }
 
-    func interactiveSession(engine: ShellEngine, model: String, color: Bool) async throws {
+    func interactiveSession(engine: ShellEngine, output: SessionOutput, model: String, color: Bool) async throws {
         LineEditor.installSignalHandlers()
         let editor = LineEditor(programName: "dspy-repl", historyFile: noHistory ? nil : LineEditor.defaultHistoryFile())
+        // From here on every write to stdout/stderr goes through the console: output that comes
+        // while a line is typed (a job's print, "[1] done", a log line, a progress line) is
+        // printed above the prompt, and a long statement shows a spinner.
+        let console = editor.captureOutput()
+        output.attach(console)
+        let announcer = Task.detached {
+            // A job that ends while a line is typed is announced at once, above the prompt.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard let console, console.isEditing else { continue }
+                for line in engine.takeAnnouncements() { output.write(line + "\n") }
+            }
+        }
+        defer {
+            announcer.cancel()
+            output.attach(nil)
+            console?.stop()
+        }
         editor.completer = { text in
             let c = engine.completions(for: text)
             return Completion(replacing: c.replacing, candidates: c.candidates)
         }
-        for notice in editor.takeHistoryNotices() { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
-        let offline = model == "dummy" ? ", offline (--lm MODEL picks a real one)" : ""
-        print("dspy-repl \(DSPyVersion.string) on LM(\"\(model)\")\(offline); %help, Ctrl-D exits")
-        if let cassette = Settings.current.cassette { print(cassette) }
+        for notice in editor.takeHistoryNotices() { output.writeError("warning: \(notice)\n") }
+        // The startup file runs first, so the banner names the LM it configured.
         if let startup = Self.startupFile(), FileManager.default.fileExists(atPath: startup),
            let source = try? String(contentsOfFile: startup, encoding: .utf8) {
+            console?.beginStatement()
             _ = await engine.execute(source, file: startup, record: false)
+            console?.endStatement()
         }
+        let current = engine.settings.bind { Settings.current.lm?.model } ?? model
+        let offline = current == "dummy" ? ", offline (--lm MODEL picks a real one)" : ""
+        output.write("dspy-repl \(DSPyVersion.string) on LM(\"\(current)\")\(offline); %help, Ctrl-D exits\n")
+        if let cassette = Settings.current.cassette { output.write("\(cassette)\n") }
         var buffer = ""
         var indent = ""  // what the next continuation line starts with (auto-indent)
         while !engine.exitRequested {
-            for line in engine.takeAnnouncements() { print(line) }
+            for line in engine.takeAnnouncements() { output.write(line + "\n") }
             let plain = buffer.isEmpty ? engine.prompt : engine.continuationPrompt
             let prompt = color ? "\u{1B}[1;32m\(plain)\u{1B}[0m" : plain
             switch editor.readLine(prompt: prompt, prefill: indent) {
@@ -155,7 +179,7 @@ struct DSPyREPL: AsyncParsableCommand {
                 if buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
                 // Ctrl-D inside an unfinished block drops the block; the session goes on.
                 buffer = ""
-                print("")
+                output.write("\n")
                 continue
             case .interrupted:
                 buffer = ""
@@ -176,17 +200,20 @@ struct DSPyREPL: AsyncParsableCommand {
                     buffer = ""
                     continue
                 }
-                await runInterruptibly(buffer, engine: engine, editor: editor)
+                await runInterruptibly(buffer, engine: engine, editor: editor, output: output, console: console)
                 buffer = ""
             }
         }
     }
 
     /// Runs one entry; Ctrl-C while it runs cancels it (down to its HTTP requests).
-    func runInterruptibly(_ source: String, engine: ShellEngine, editor: LineEditor) async {
+    func runInterruptibly(_ source: String, engine: ShellEngine, editor: LineEditor, output: SessionOutput, console: Console?) async {
         editor.addToHistory(Redaction.redact(source).text)
-        for notice in editor.takeHistoryNotices() { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
+        for notice in editor.takeHistoryNotices() { output.writeError("warning: \(notice)\n") }
         let before = LineEditor.interruptCount
+        // The spinner (after a second without output) until the statement's output is all shown.
+        console?.beginStatement()
+        defer { console?.endStatement() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { _ = await engine.execute(source) }
             group.addTask {
@@ -194,7 +221,7 @@ struct DSPyREPL: AsyncParsableCommand {
                     try? await Task.sleep(for: .milliseconds(30))
                     if LineEditor.interruptCount != before {
                         // The terminal echoed ^C; what follows starts on a line of its own.
-                        FileHandle.standardError.write(Data("\n".utf8))
+                        if let console { console.interruptEchoed() } else { output.writeError("\n") }
                         engine.cancelRunning()
                         return
                     }
@@ -220,5 +247,26 @@ struct DSPyREPL: AsyncParsableCommand {
         if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/dspy-repl/startup.dspy" }
         guard let home = env["HOME"] else { return nil }
         return home + "/.config/dspy-repl/startup.dspy"
+    }
+}
+
+/// Where the shell writes: stdout/stderr directly, or — in an interactive session — through the
+/// line editor's `Console` (which also sees whatever else is written to stdout/stderr).
+final class SessionOutput: ShellOutput {
+    private let console = Mutex<Console?>(nil)
+
+    func attach(_ console: Console?) { self.console.withLock { $0 = console } }
+
+    func write(_ text: String) {
+        if let console = console.withLock({ $0 }) { console.write(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+    }
+
+    func writeError(_ text: String) {
+        if let console = console.withLock({ $0 }) { console.writeError(text) } else { FileHandle.standardError.write(Data(text.utf8)) }
+    }
+
+    /// A log record's line (stderr): on a terminal it never shares a row with other output.
+    func writeLog(_ line: String) {
+        if let console = console.withLock({ $0 }) { console.writeLog(line) } else { FileHandle.standardError.write(Data(line.utf8)) }
     }
 }
