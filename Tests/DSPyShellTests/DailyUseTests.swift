@@ -56,14 +56,12 @@ private func reply(_ content: String) -> Reply {
         let (e, c) = try session()
         #expect(await e.execute("lm = dspy.LM('openai/gpt-4o', api_key='')"))
         c.clear()
-        let started = ContinuousClock.now
         #expect(await e.execute("dspy.Predict('q -> a', lm=lm)(q='x')") == false)
         #expect(c.err == """
             error: [gpt-4o] No API key: set OPENAI_API_KEY or pass api_key=env("NAME") to LM(...).
             hint: A server of your own (api_base) needs no key; https://api.openai.com/v1 does.
 
             """)
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func aSettingOneTypoAwayGetsANoteAndIsKept() async throws {
