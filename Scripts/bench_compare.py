@@ -351,7 +351,8 @@ def first_prompt(cmd, prompt, env, timeout=60, idle_s=0.5):
     output = b""
     try:
         deadline = start + timeout
-        while prompt not in output:
+        # The prompt as it shows: colour escapes may sit inside it (`dspy>ESC[0m `).
+        while prompt not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", output):
             ready, _, _ = select.select([fd], [], [], max(deadline - time.perf_counter(), 0))
             if not ready:
                 raise BenchError(f"no {prompt.decode()!r} prompt within {timeout} s; output: {output[-300:]!r}")
