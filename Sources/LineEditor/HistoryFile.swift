@@ -418,23 +418,4 @@ public final class HistoryFile {
         _ = fsync(fd)
         close(fd)
     }
-
-    // MARK: - Default location
-
-    /// `$XDG_DATA_HOME/dspy-repl/history` when XDG_DATA_HOME is an absolute path, else
-    /// `$HOME/.local/share/dspy-repl/history` (home from the password database if HOME is unset).
-    static func defaultPath(environment: [String: String]) -> String {
-        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
-            return join(xdg, "dspy-repl/history")
-        }
-        var home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
-        if home == nil, let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir {
-            home = String(cString: dir)
-        }
-        return join(join(home ?? "/tmp", ".local/share"), "dspy-repl/history")
-    }
-
-    private static func join(_ a: String, _ b: String) -> String {
-        a.hasSuffix("/") ? a + b : a + "/" + b
-    }
 }

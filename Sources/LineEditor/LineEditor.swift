@@ -575,19 +575,6 @@ public final class LineEditor: @unchecked Sendable {
         session.withLock { _ in historyStore?.takeNotices() ?? [] }
     }
 
-    /// `$XDG_DATA_HOME/dspy-repl/history`, default `~/.local/share/dspy-repl/history`.
-    public static func defaultHistoryFile() -> String {
-        var environment: [String: String] = [:]
-        for key in ["XDG_DATA_HOME", "HOME"] {
-            if let value = getenv(key) { environment[key] = String(cString: value) }
-        }
-        return defaultHistoryFile(environment: environment)
-    }
-
-    static func defaultHistoryFile(environment: [String: String]) -> String {
-        HistoryFile.defaultPath(environment: environment)
-    }
-
     // MARK: - Signals
 
     /// Installs the SIGINT (and SIGWINCH) handling used by the interactive shell: at the prompt

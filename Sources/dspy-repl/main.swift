@@ -132,7 +132,7 @@ struct DSPyREPL: AsyncParsableCommand {
 
     func interactiveSession(engine: ShellEngine, output: SessionOutput, model: String, color: Bool) async throws {
         LineEditor.installSignalHandlers()
-        let editor = LineEditor(programName: "dspy-repl", historyFile: noHistory ? nil : LineEditor.defaultHistoryFile())
+        let editor = LineEditor(programName: "dspy-repl", historyFile: noHistory ? nil : UserDirectories.path(.data, "dspy-repl/history"))
         // From here on every write to stdout/stderr goes through the console: output that comes
         // while a line is typed (a job's print, "[1] done", a log line, a progress line) is
         // printed above the prompt, and a long statement shows a spinner.
@@ -234,20 +234,10 @@ struct DSPyREPL: AsyncParsableCommand {
 
     /// `$XDG_DATA_HOME/dspy-repl/calls.sqlite`, default `~/.local/share/dspy-repl/calls.sqlite`
     /// (the history file's directory).
-    static func callLogFile() -> String? {
-        let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/dspy-repl/calls.sqlite" }
-        guard let home = env["HOME"], !home.isEmpty else { return nil }
-        return home + "/.local/share/dspy-repl/calls.sqlite"
-    }
+    static func callLogFile() -> String? { UserDirectories.path(.data, "dspy-repl/calls.sqlite") }
 
     /// `$XDG_CONFIG_HOME/dspy-repl/startup.dspy`, default `~/.config/dspy-repl/startup.dspy`.
-    static func startupFile() -> String? {
-        let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/dspy-repl/startup.dspy" }
-        guard let home = env["HOME"] else { return nil }
-        return home + "/.config/dspy-repl/startup.dspy"
-    }
+    static func startupFile() -> String? { UserDirectories.path(.config, "dspy-repl/startup.dspy") }
 }
 
 /// Where the shell writes: stdout/stderr directly, or — in an interactive session — through the

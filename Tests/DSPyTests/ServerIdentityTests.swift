@@ -135,3 +135,25 @@ private func answering(_ text: String) -> Reply {
         #expect(server.requests.first?.json?["response_format"].isNull == true, "the ChatAdapter's own request asks for no format")
     }
 }
+
+/// One rule for the per-user directories of the cache, the history, the call log and the
+/// startup file.
+@Suite struct UserDirectoriesTests {
+    @Test func anAbsoluteXDGVariableWins() {
+        #expect(UserDirectories.path(.data, "dspy-repl/history", environment: ["XDG_DATA_HOME": "/xdg/data", "HOME": "/home/u"])
+                == "/xdg/data/dspy-repl/history")
+        #expect(UserDirectories.path(.config, "dspy-repl/startup.dspy", environment: ["XDG_CONFIG_HOME": "/xdg/config/"])
+                == "/xdg/config/dspy-repl/startup.dspy")
+        #expect(ResponseCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/xdg/cache"]) == "/xdg/cache/dspy-swift")
+    }
+
+    @Test func aRelativeOrEmptyOneIsIgnored() {
+        for value in ["relative", ""] {
+            #expect(UserDirectories.path(.data, "dspy-repl/history", environment: ["XDG_DATA_HOME": value, "HOME": "/home/u/"])
+                    == "/home/u/.local/share/dspy-repl/history")
+            #expect(UserDirectories.path(.config, "x", environment: ["XDG_CONFIG_HOME": value, "HOME": "/home/u"]) == "/home/u/.config/x")
+            #expect(ResponseCache.defaultDirectory(environment: ["XDG_CACHE_HOME": value, "HOME": "/home/u"]) == "/home/u/.cache/dspy-swift")
+        }
+        #expect(ResponseCache.defaultDirectory(environment: ["DSPY_CACHEDIR": "/c", "XDG_CACHE_HOME": "/xdg"]) == "/c")
+    }
+}

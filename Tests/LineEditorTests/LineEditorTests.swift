@@ -306,33 +306,6 @@ private let header = HistoryFile.header + "\n"
     }
 }
 
-// MARK: - Default path
-
-@Suite struct DefaultHistoryFileTests {
-    @Test func honoursXDGDataHome() {
-        #expect(LineEditor.defaultHistoryFile(environment: ["XDG_DATA_HOME": "/xdg/data", "HOME": "/home/u"])
-            == "/xdg/data/dspy-repl/history")
-        #expect(LineEditor.defaultHistoryFile(environment: ["XDG_DATA_HOME": "/xdg/data/"])
-            == "/xdg/data/dspy-repl/history")
-    }
-
-    @Test func fallsBackToLocalShare() {
-        #expect(LineEditor.defaultHistoryFile(environment: ["HOME": "/home/u"])
-            == "/home/u/.local/share/dspy-repl/history")
-        // Relative or empty XDG_DATA_HOME is invalid per the XDG spec and ignored.
-        #expect(LineEditor.defaultHistoryFile(environment: ["XDG_DATA_HOME": "relative", "HOME": "/home/u"])
-            == "/home/u/.local/share/dspy-repl/history")
-        #expect(LineEditor.defaultHistoryFile(environment: ["XDG_DATA_HOME": "", "HOME": "/home/u/"])
-            == "/home/u/.local/share/dspy-repl/history")
-    }
-
-    @Test func processEnvironmentVersionEndsWithTheFileName() {
-        let path = LineEditor.defaultHistoryFile()
-        #expect(path.hasPrefix("/"))
-        #expect(path.hasSuffix("/dspy-repl/history"))
-    }
-}
-
 // MARK: - Pure text helpers
 
 @Suite struct TextLayoutTests {

@@ -73,8 +73,12 @@ public struct ParallelOptions: Sendable {
     /// Re-submission happens only when at most this many items remain.
     public var stragglerLimit: Int
 
+    /// DSPy's defaults for ``timeout`` and ``stragglerLimit`` (its `Parallel`'s).
+    public static let defaultTimeout: Duration = .seconds(120)
+    public static let defaultStragglerLimit = 3
+
     public init(numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil, disableProgressBar: Bool = false,
-                timeout: Duration = .seconds(120), stragglerLimit: Int = 3) {
+                timeout: Duration = defaultTimeout, stragglerLimit: Int = defaultStragglerLimit) {
         self.numThreads = numThreads
         self.maxErrors = maxErrors
         self.provideTraceback = provideTraceback
@@ -269,10 +273,16 @@ public final class Parallel: Sendable {
     /// Kept for DSPy compatibility: failures are always returned in ``BatchResults/failures``.
     public let returnFailedExamples: Bool
 
-    public init(numThreads: Int? = nil, maxErrors: Int? = nil, returnFailedExamples: Bool = false, provideTraceback: Bool? = nil,
-                disableProgressBar: Bool = false, timeout: Duration = .seconds(120), stragglerLimit: Int = 3) {
-        options = ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
-                                  disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit)
+    public convenience init(numThreads: Int? = nil, maxErrors: Int? = nil, returnFailedExamples: Bool = false, provideTraceback: Bool? = nil,
+                disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout, stragglerLimit: Int = ParallelOptions.defaultStragglerLimit) {
+        self.init(options: ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+                                           disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit),
+                  returnFailedExamples: returnFailedExamples)
+    }
+
+    /// A runner with the knobs as one value.
+    public init(options: ParallelOptions, returnFailedExamples: Bool = false) {
+        self.options = options
         self.returnFailedExamples = returnFailedExamples
     }
 
@@ -307,18 +317,22 @@ private struct PairBox: Sendable {
 extension Module {
     /// Runs this module on every input in parallel (DSPy's `module.batch`).
     public func batch(_ inputs: [Inputs], numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
-                      disableProgressBar: Bool = false, timeout: Duration = .seconds(120), stragglerLimit: Int = 3) async throws -> BatchResults<Prediction> {
-        let options = ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
-                                      disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit)
-        return try await parallelMap(inputs, options: options, describe: { .object($0) }) { try await self.call($0) }
+                      disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout, stragglerLimit: Int = ParallelOptions.defaultStragglerLimit) async throws -> BatchResults<Prediction> {
+        try await batch(inputs, options: ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+                                                         disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit))
     }
 
     /// Runs this module on every example's inputs; examples must have inputs marked
     /// (`withInputs`), or this throws before anything runs.
     public func batch(_ examples: [Example], numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
-                      disableProgressBar: Bool = false, timeout: Duration = .seconds(120), stragglerLimit: Int = 3) async throws -> BatchResults<Prediction> {
+                      disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout, stragglerLimit: Int = ParallelOptions.defaultStragglerLimit) async throws -> BatchResults<Prediction> {
         let inputs = try examples.map { try $0.inputs().values }
-        return try await batch(inputs, numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
-                               disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit)
+        return try await batch(inputs, options: ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+                                                                disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit))
+    }
+
+    /// Runs this module on every input in parallel, with the run's knobs as one value.
+    public func batch(_ inputs: [Inputs], options: ParallelOptions) async throws -> BatchResults<Prediction> {
+        try await parallelMap(inputs, options: options, describe: { .object($0) }) { try await self.call($0) }
     }
 }

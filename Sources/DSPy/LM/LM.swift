@@ -384,7 +384,7 @@ public final class LM: Sendable, CustomStringConvertible {
         }
         guard !settings.disableHistory else { return }
         var kw = callParameters
-        for k in kw.keys where k.hasPrefix("api_") { kw.removeValue(forKey: k) }
+        kw.removeAll { LMRequest.isCredential($0.key) }
         let entry = HistoryEntry(model: model, messages: request.messages, kwargs: kw, response: response,
                                  usage: response.cacheHit ? nil : response.usage)
         GlobalHistory.append(entry)

@@ -34,9 +34,7 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
     /// `$XDG_CACHE_HOME/dspy-swift`, else `~/.cache/dspy-swift`; `nil` with no home directory.
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let dir = environment["DSPY_CACHEDIR"], !dir.isEmpty { return (dir as NSString).expandingTildeInPath }
-        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/dspy-swift" }
-        guard let home = environment["HOME"], !home.isEmpty else { return nil }
-        return home + "/.cache/dspy-swift"
+        return UserDirectories.path(.cache, "dspy-swift", environment: environment)
     }
 
     /// The process-wide cache every ``LM`` uses unless given another. Memory only, unless

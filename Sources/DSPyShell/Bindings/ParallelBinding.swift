@@ -25,8 +25,9 @@ enum ParallelBinding {
         let options = ParallelOptions(numThreads: try int("num_threads"), maxErrors: try int("max_errors"),
                                       provideTraceback: try bool("provide_traceback"),
                                       disableProgressBar: try bool("disable_progress_bar") ?? false,
-                                      timeout: try LMBinding.seconds(ctx, values["timeout"], "timeout", default: 120),
-                                      stragglerLimit: try int("straggler_limit") ?? 3)
+                                      timeout: try LMBinding.seconds(ctx, values["timeout"], "timeout",
+                                                                     default: ParallelOptions.defaultTimeout.seconds),
+                                      stragglerLimit: try int("straggler_limit") ?? ParallelOptions.defaultStragglerLimit)
         return (options, try bool("return_failed_examples") ?? false)
     }
 
