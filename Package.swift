@@ -99,10 +99,7 @@ let package = Package(
         .testTarget(
             name: "DSPyTests",
             dependencies: [
-                "DSPy", "TestSupport", "LineEditor",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                "DSPy", "TestSupport", "LineEditor", "PythonInterpreter",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A counting semaphore for tasks: `acquire` suspends (without blocking a thread) until a
 /// permit is free, and gives up with `CancellationError` when the waiting task is cancelled.
-public final class AsyncSemaphore: Sendable {
+package final class AsyncSemaphore: Sendable {
     private struct Waiter {
         let id: UInt64
         let limit: Int
@@ -16,14 +16,14 @@ public final class AsyncSemaphore: Sendable {
     }
     private let state: Locked<State>
 
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         state = Locked(State(capacity: max(1, capacity)))
     }
 
     /// Waits for a permit. Each successful `acquire` must be matched by one `release`.
     /// With `limit`, this caller is admitted only while fewer than `limit` permits are in use
     /// (a per-call capacity, read by the caller, that cannot loosen other callers' limits).
-    public func acquire(limit: Int? = nil) async throws {
+    package func acquire(limit: Int? = nil) async throws {
         try Task.checkCancellation()
         if state.withLock({ s -> Bool in
             guard s.inUse < min(s.capacity, limit ?? s.capacity), s.waiters.isEmpty else { return false }
@@ -58,7 +58,7 @@ public final class AsyncSemaphore: Sendable {
     }
 
     /// Returns a permit.
-    public func release() {
+    package func release() {
         let ready = state.withLock { s -> [Waiter] in
             s.inUse = max(0, s.inUse - 1)
             return Self.admit(&s)

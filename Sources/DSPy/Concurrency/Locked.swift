@@ -4,16 +4,16 @@ import Foundation
 /// mutex (through `NSLock`) rather than `Synchronization.Mutex`, because on Linux the latter
 /// waits in futex code the thread sanitizer cannot see, which makes contended sections look
 /// like races there.
-public final class Locked<State>: @unchecked Sendable {
+package final class Locked<State>: @unchecked Sendable {
     // Sendable proof: `state` is only read or written inside `withLock`, while holding `lock`.
     private var state: State
     private let lock = NSLock()
 
-    public init(_ initial: State) { state = initial }
+    package init(_ initial: State) { state = initial }
 
     /// Runs `body` with exclusive access to the value.
     @inline(__always)
-    public func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&state)

@@ -303,7 +303,9 @@ public final class Cassette: Sendable, CustomStringConvertible {
 /// A request reached a strict cassette that holds no reply for it.
 public struct CassetteMiss: Error, CustomStringConvertible, Sendable {
     public let model: String
-    public let key: RequestKey
+    package let key: RequestKey
+    /// The request's identity in the cassette (64 hex digits), as its lines record it.
+    public var requestKey: String { key.hex }
     /// The request's last message, to tell which call it was.
     public let lastUserMessage: String
     public let path: String

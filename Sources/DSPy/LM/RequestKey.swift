@@ -6,11 +6,11 @@ import OrderedCollections
 /// included — and never the API key. The response cache adds the server (`server:`), so two
 /// servers with one model name never answer for each other (DSPy leaves it out); a cassette
 /// does not, so a session recorded against one address replays against any.
-public struct RequestKey: Sendable, Hashable, CustomStringConvertible {
+package struct RequestKey: Sendable, Hashable, CustomStringConvertible {
     /// 64 lowercase hex digits.
-    public let hex: String
+    package let hex: String
 
-    public init(model: String, request: LMRequest, server: String? = nil) {
+    package init(model: String, request: LMRequest, server: String? = nil) {
         var params = request.parameters
         params.removeAll { $0.value.isNull || LMRequest.isCredential($0.key) }
         params.sort { $0.key < $1.key }
@@ -27,5 +27,5 @@ public struct RequestKey: Sendable, Hashable, CustomStringConvertible {
 
     init(hex: String) { self.hex = hex }
 
-    public var description: String { hex }
+    package var description: String { hex }
 }

@@ -23,7 +23,7 @@ public struct ServerSentEvent: Sendable, Hashable, CustomStringConvertible {
 /// An incremental `text/event-stream` parser (the WHATWG rules). Feed it bytes as they arrive,
 /// in pieces of any size: a line, a `\r\n` pair or a UTF-8 sequence split between reads is
 /// reassembled, because lines are cut on bytes and decoded only once complete.
-public struct ServerSentEventParser: Sendable {
+package struct ServerSentEventParser: Sendable {
     private var line: [UInt8] = []
     /// The previous byte was `\r`, so a `\n` that comes next belongs to the same line end.
     private var afterCR = false
@@ -33,10 +33,10 @@ public struct ServerSentEventParser: Sendable {
     private var hasData = false
     private var lastID: String?
 
-    public init() {}
+    package init() {}
 
     /// Consumes `bytes` and returns the events they completed, in order.
-    public mutating func feed<S: Sequence>(_ bytes: S) -> [ServerSentEvent] where S.Element == UInt8 {
+    package mutating func feed<S: Sequence>(_ bytes: S) -> [ServerSentEvent] where S.Element == UInt8 {
         var events: [ServerSentEvent] = []
         for byte in bytes {
             if afterCR {
@@ -60,7 +60,7 @@ public struct ServerSentEventParser: Sendable {
     /// returned (servers that close right after their last `data:` line); a line cut short is
     /// dropped, so a stream cut mid-line never looks complete. Whoever reads the event still
     /// checks that its data is whole (a JSON chunk split over `data:` lines, say).
-    public mutating func finish() -> [ServerSentEvent] {
+    package mutating func finish() -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         if line.isEmpty { dispatch(into: &events) }
         line = []

@@ -79,15 +79,15 @@ struct BoundedBuffer<Element: Sendable>: Sendable {
 typealias BoundedHistory = BoundedBuffer<HistoryEntry>
 
 /// Every LM call in the process, newest last, bounded to 10 000 entries (DSPy's `GLOBAL_HISTORY`).
-public enum GlobalHistory {
-    public static let maxSize = 10_000
+package enum GlobalHistory {
+    package static let maxSize = 10_000
     private static let store = Locked(BoundedHistory())
 
     static func append(_ e: HistoryEntry) { store.withLock { $0.append(e, limit: maxSize) } }
     /// All recorded calls, oldest first.
-    public static var entries: [HistoryEntry] { store.withLock { $0.entries } }
+    package static var entries: [HistoryEntry] { store.withLock { $0.entries } }
     /// Forgets every recorded call.
-    public static func clear() { store.withLock { $0 = BoundedHistory() } }
+    package static func clear() { store.withLock { $0 = BoundedHistory() } }
 }
 
 /// The last `n` LM calls of the process, as DSPy's `dspy.inspect_history(n)` prints them

@@ -2,15 +2,15 @@ import CSQLite
 import Foundation
 
 /// A failed SQLite operation: what we were doing, SQLite's result code and its message.
-public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+package struct SQLiteError: Error, CustomStringConvertible, Sendable {
     /// SQLite's (extended) result code, e.g. 5 for `SQLITE_BUSY`.
-    public let code: Int32
+    package let code: Int32
     /// SQLite's explanation (`sqlite3_errmsg`).
-    public let message: String
+    package let message: String
     /// What the library was doing ("open /path", "prepare INSERT ...").
-    public let context: String
+    package let context: String
 
-    public var description: String { "SQLite error \(code) while \(context): \(message)" }
+    package var description: String { "SQLite error \(code) while \(context): \(message)" }
 }
 
 /// A value bound to a statement parameter or read from a column.
