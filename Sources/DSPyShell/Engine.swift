@@ -392,6 +392,10 @@ public final class ShellEngine: Sendable {
             let line = ErrorWording.oneLine(parse)
             return Described(message: line.message, hints: [line.hint] + hints)
         }
+        // The library's explained errors come in parts: no text to take apart.
+        if let explained = r.exception?.swiftError as? any DSPyError {
+            return Described(message: ErrorWording.python(explained.summary), hints: explained.hints.map(ErrorWording.python) + hints)
+        }
         // A ModuleError is DSPy's ValueError, worded as DSPy words it: shown as Python shows it.
         if let original = r.exception?.swiftError, !(original is ModuleError) {
             var lines = ErrorWording.python(String(describing: original)).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -492,6 +496,9 @@ extension ShellEngine {
             if let r = e.report { report(r, file: file) }
         } catch is CancellationError {
             writeError("error: interrupted\n")
+        } catch let e as any DSPyError {
+            report(ShellError(ErrorWording.python(e.summary), hint: e.hints.first.map(ErrorWording.python)), file: file,
+                   line: file == nil ? nil : chunk.firstLine)
         } catch {
             var lines = String(describing: error).split(separator: "\n").map(String.init)
             let hints = lines.filter { $0.hasPrefix("hint: ") }

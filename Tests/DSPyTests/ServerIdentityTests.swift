@@ -157,3 +157,20 @@ private func answering(_ text: String) -> Reply {
         #expect(ResponseCache.defaultDirectory(environment: ["DSPY_CACHEDIR": "/c", "XDG_CACHE_HOME": "/xdg"]) == "/c")
     }
 }
+
+/// Errors that explain themselves in parts: a front end renders them without parsing text.
+@Suite struct DSPyErrorTests {
+    @Test func partsAndDescriptionAgree() {
+        var e = LMError(.rateLimit, "Rate limited by h:1 (HTTP 429).", model: "m", hint: "Slow down.")
+        e.attempts = 3
+        #expect(e.summary == "[m] Rate limited by h:1 (HTTP 429). (gave up after 3 attempts)")
+        #expect(e.hints == ["Slow down."] && e.code == "rateLimit")
+        #expect(e.description == "[m] Rate limited by h:1 (HTTP 429). (gave up after 3 attempts)\nhint: Slow down.")
+        let budget = TokenBudgetExceeded(model: "m", limit: 10, spent: 12, outerLevels: 0)
+        #expect(budget.code == "tokenBudgetExceeded" && budget.hints.count == 1)
+        #expect(budget.description == budget.summary + "\nhint: " + budget.hints[0])
+        let errors: [any DSPyError] = [e, budget, CassetteError("unreadable")]
+        #expect(errors.map(\.code) == ["rateLimit", "tokenBudgetExceeded", "cassetteError"])
+        #expect(CassetteError("unreadable").description == "unreadable")
+    }
+}

@@ -301,7 +301,7 @@ public final class Cassette: Sendable, CustomStringConvertible {
 }
 
 /// A request reached a strict cassette that holds no reply for it.
-public struct CassetteMiss: Error, CustomStringConvertible, Sendable {
+public struct CassetteMiss: DSPyError {
     public let model: String
     package let key: RequestKey
     /// The request's identity in the cassette (64 hex digits), as its lines record it.
@@ -310,22 +310,29 @@ public struct CassetteMiss: Error, CustomStringConvertible, Sendable {
     public let lastUserMessage: String
     public let path: String
 
-    public var description: String {
+    public var summary: String {
         let excerpt = lastUserMessage.split(separator: "\n").suffix(3).joined(separator: " | ")
-        return "[\(model)] The cassette \(path) has no reply for this request (key \(key.hex.prefix(12))…; it ends with: \(excerpt.prefix(160))).\n"
-            + "hint: the session diverged from the recording — record it again with --record, or replay without --strict to send new requests to the real LM."
+        return "[\(model)] The cassette \(path) has no reply for this request (key \(key.hex.prefix(12))…; it ends with: \(excerpt.prefix(160)))."
     }
+
+    public var hints: [String] {
+        ["the session diverged from the recording — record it again with --record, or replay without --strict to send new requests to the real LM."]
+    }
+
+    public var code: String { "cassetteMiss" }
 }
 
 /// A cassette file could not be read or written.
-public struct CassetteError: Error, CustomStringConvertible, Sendable {
+public struct CassetteError: DSPyError {
     public let message: String
     public let hint: String?
     init(_ message: String, hint: String? = nil) {
         self.message = message
         self.hint = hint
     }
-    public var description: String { hint.map { "\(message)\nhint: \($0)" } ?? message }
+    public var summary: String { message }
+    public var hints: [String] { hint.map { [$0] } ?? [] }
+    public var code: String { "cassetteError" }
 }
 
 extension Settings {

@@ -1,6 +1,6 @@
 /// A failed LM call, with what happened and what to do about it. Mirrors DSPy's `LMError`
 /// hierarchy as one type with a ``Kind``.
-public struct LMError: Error, CustomStringConvertible, Sendable {
+public struct LMError: Error, Sendable {
     public enum Kind: String, Sendable, Hashable {
         /// 401/403: the key is missing, wrong or lacks access.
         case authentication
@@ -73,11 +73,17 @@ public struct LMError: Error, CustomStringConvertible, Sendable {
                 hint: "The server answered without a usable completion; check its logs. Nothing was cached, so calling again asks it again.")
     }
 
-    public var description: String {
+}
+
+extension LMError: DSPyError {
+    public var summary: String {
         var s = model.map { "[\($0)] " } ?? ""
         s += message
         if attempts > 1 { s += " (gave up after \(attempts) attempts)" }
-        if let hint { s += "\nhint: \(hint)" }
         return s
     }
+
+    public var hints: [String] { hint.map { [$0] } ?? [] }
+
+    public var code: String { kind.rawValue }
 }

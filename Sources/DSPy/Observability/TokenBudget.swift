@@ -57,18 +57,21 @@ public final class TokenBudget: Sendable, CustomStringConvertible {
 }
 
 /// A call was refused because its scope's token budget (`max_tokens_budget`) is spent.
-public struct TokenBudgetExceeded: Error, CustomStringConvertible, Sendable {
+public struct TokenBudgetExceeded: DSPyError {
     public let model: String
     public let limit: Int
     public let spent: Int
     /// 0 when the innermost budget ran out, 1 for the one around it, and so on.
     public let outerLevels: Int
 
-    public var description: String {
+    public var summary: String {
         let which = outerLevels == 0 ? "this scope's" : "an enclosing scope's"
-        return "[\(model)] Token budget exhausted: \(which) max_tokens_budget is \(limit) and \(spent) tokens are spent, so the call was not sent.\n"
-            + "hint: raise max_tokens_budget for the scope, or run the call outside it; cached answers are still served."
+        return "[\(model)] Token budget exhausted: \(which) max_tokens_budget is \(limit) and \(spent) tokens are spent, so the call was not sent."
     }
+
+    public var hints: [String] { ["raise max_tokens_budget for the scope, or run the call outside it; cached answers are still served."] }
+
+    public var code: String { "tokenBudgetExceeded" }
 }
 
 extension Settings {
