@@ -8,7 +8,10 @@ import PythonInterpreter
 /// written as `"<redacted>"`. It works on the statement's tokens, so quotes of any kind
 /// (triple-quoted too) are handled as the interpreter reads them.
 public enum Redaction {
-    public static let placeholder = "\"<redacted>\""
+    /// The placeholder's text as a value (what a recalled line would pass as a key).
+    public static let placeholderValue = "<redacted>"
+    /// The placeholder as it is written in place of a secret literal.
+    public static let placeholder = "\"" + placeholderValue + "\""
 
     /// Whether a parameter or variable name holds a credential.
     public static func isCredentialName(_ name: String) -> Bool {
@@ -22,9 +25,6 @@ public enum Redaction {
         return n.hasSuffix("_KEY") || n.hasSuffix("_TOKEN") || n.hasSuffix("_SECRET") || n == "API_KEY"
     }
 
-    /// The placeholder's text as a value (what a recalled line would pass as a key).
-    public static let placeholderValue = "<redacted>"
-
     /// The secret environment variable that holds `value`, if one does: such a key is written
     /// as `env("NAME")`, which runs again anywhere that variable is set.
     static func environmentName(holding value: String, in environment: [String: String]) -> String? {
@@ -34,9 +34,9 @@ public enum Redaction {
 
     /// The redacted text, whether anything changed, and the secret values found. A secret that
     /// is the value of a secret environment variable is written `env("NAME")`, any other one
-    /// `"<redacted>"`.
-    public static func redact(_ source: String,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) -> (text: String, changed: Bool, secrets: [String]) {
+    /// `"<redacted>"`. The environment is the process's unless given; it is read only when
+    /// the source holds a secret (most statements hold none).
+    public static func redact(_ source: String, environment: [String: String]? = nil) -> (text: String, changed: Bool, secrets: [String]) {
         guard let tokens = try? Lexer.tokenize(source) else { return fallback(source) }
         let scalars = Array(source.unicodeScalars)
         var ranges: [(range: Range<Int>, replacement: String)] = []
@@ -72,7 +72,8 @@ public enum Redaction {
                     value += literal(tokens[j]) ?? ""
                     j += 1
                 }
-                let replacement = environmentName(holding: value, in: environment).map { "env(\"\($0)\")" } ?? placeholder
+                let replacement = environmentName(holding: value, in: environment ?? ProcessInfo.processInfo.environment)
+                    .map { "env(\"\($0)\")" } ?? placeholder
                 ranges.append((tokens[i].startOffset..<tokens[j - 1].endOffset, replacement))
                 if !value.isEmpty { secrets.append(value) }
                 i = j

@@ -187,14 +187,29 @@ public struct EvaluationResult: Sendable, CustomStringConvertible {
 
     // MARK: Saved results
 
-    /// Each item as DSPy's `save_as_csv` / `save_as_json` write it: the example's fields
-    /// (`example_` prefixed where the prediction has the same name), the prediction's (`pred_`
-    /// prefixed likewise), then the score under the metric's name.
+    /// An item's fields as DSPy merges them for its table and saved results: the example's
+    /// (`example_` prefixed where the prediction has the same name), then the prediction's
+    /// (`pred_` prefixed likewise).
+    static func mergedFields(_ item: EvaluationItem) -> OrderedDictionary<String, Value> {
+        var fields = OrderedDictionary<String, Value>()
+        for (k, v) in item.example.values { fields[item.prediction[k] != nil ? "example_" + k : k] = v }
+        for (k, v) in item.prediction.values { fields[item.example[k] != nil ? "pred_" + k : k] = v }
+        return fields
+    }
+
+    /// The columns of the table and of a saved CSV: every item's merged fields in the order
+    /// they first appear, then the score.
+    func columns() -> [String] {
+        var names = OrderedSet<String>()
+        for item in items { for key in Self.mergedFields(item).keys where key != metricName { names.append(key) } }
+        return Array(names) + [metricName]
+    }
+
+    /// Each item as DSPy's `save_as_csv` / `save_as_json` write it: its merged fields, then the
+    /// score under the metric's name.
     public func records() -> [OrderedDictionary<String, Value>] {
         items.map { item in
-            var record = OrderedDictionary<String, Value>()
-            for (k, v) in item.example.values { record[item.prediction[k] != nil ? "example_" + k : k] = v }
-            for (k, v) in item.prediction.values { record[item.example[k] != nil ? "pred_" + k : k] = v }
+            var record = Self.mergedFields(item)
             record[metricName] = item.score
             return record
         }
@@ -210,29 +225,17 @@ public struct EvaluationResult: Sendable, CustomStringConvertible {
     /// fields); here the columns are every record's, in the order they first appear, and the
     /// score last.
     public func csvText() -> String {
-        let records = records()
-        var header = OrderedSet<String>()
-        for record in records { for key in record.keys where key != metricName { header.append(key) } }
-        return Dataset.csvText(header: Array(header) + [metricName], records: records)
+        Dataset.csvText(header: columns(), records: records())
     }
 
     // MARK: The table
 
-    /// The columns DSPy's table has: the example's fields (`example_` prefixed where the
-    /// prediction has the same name), the prediction's (`pred_` prefixed likewise), the score.
+    /// The columns DSPy's table has (``columns()``: the merged fields, then the score) and each
+    /// item's cells.
     public func rows() -> (header: [String], rows: [[String]]) {
-        var header: [String] = []
-        var seen = Set<String>()
-        func add(_ name: String) { if seen.insert(name).inserted { header.append(name) } }
-        for item in items {
-            for k in item.example.keys { add(item.prediction[k] != nil ? "example_" + k : k) }
-            for k in item.prediction.keys { add(item.example[k] != nil ? "pred_" + k : k) }
-        }
-        add(metricName)
+        let header = columns()
         let rows = items.map { item -> [String] in
-            var cells: [String: String] = [:]
-            for (k, v) in item.example.values { cells[item.prediction[k] != nil ? "example_" + k : k] = EvaluationResult.cell(v) }
-            for (k, v) in item.prediction.values { cells[item.example[k] != nil ? "pred_" + k : k] = EvaluationResult.cell(v) }
+            var cells = Self.mergedFields(item).mapValues(EvaluationResult.cell)
             cells[metricName] = EvaluationResult.scoreCell(item)
             return header.map { cells[$0] ?? "" }
         }

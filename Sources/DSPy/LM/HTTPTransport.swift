@@ -416,7 +416,7 @@ func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: 
     var e: LMError
     switch reply.status {
     case 401, 403:
-        let env = provider == "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
+        let env = LM.Provider(rawValue: provider)?.apiKeyVariable ?? "OPENAI_API_KEY"
         e = LMError(.authentication, sentence("Authentication failed (HTTP \(reply.status))\(detail)"),
                     hint: "Check the API key: set \(env) or pass apiKey: to LM(...).")
     case 402:

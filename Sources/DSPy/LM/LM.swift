@@ -35,6 +35,21 @@ public final class LM: Sendable, CustomStringConvertible {
     /// Where requests go, from the model string's prefix.
     public enum Provider: String, Sendable, Hashable, CaseIterable {
         case openai, anthropic, ollama, ollama_chat, local, dummy, custom
+
+        /// The environment variable that holds this provider's API key, for the providers
+        /// whose own API needs one.
+        public var apiKeyVariable: String? {
+            switch self {
+            case .openai: return "OPENAI_API_KEY"
+            case .anthropic: return "ANTHROPIC_API_KEY"
+            default: return nil
+            }
+        }
+    }
+
+    /// The API key variable for a `provider/model` string (``Provider/apiKeyVariable``), or nil.
+    package static func apiKeyVariable(forModel model: String) -> String? {
+        (try? route(model))?.0.apiKeyVariable
     }
 
     /// The model as given (`openai/gpt-4o-mini`).
@@ -105,13 +120,7 @@ public final class LM: Sendable, CustomStringConvertible {
         _ = try Int.checked(maxResponseBytes, argument: "max_response_bytes", range: 1...Int.max)
         if let n = parameters["n"], !n.isNull { _ = try LMRequest.checkedCompletions(n) }
         let env = ProcessInfo.processInfo.environment
-        let key: String? = apiKey ?? {
-            switch provider {
-            case .openai: return env["OPENAI_API_KEY"]
-            case .anthropic: return env["ANTHROPIC_API_KEY"]
-            default: return nil
-            }
-        }()
+        let key: String? = apiKey ?? provider.apiKeyVariable.flatMap { env[$0] }
         let envBase: String? = {
             switch provider {
             case .openai: return env["OPENAI_BASE_URL"] ?? env["OPENAI_API_BASE"]

@@ -27,9 +27,8 @@ extension LMBackend {
 /// A provider's own API answers nothing without a key: say so before any request is sent
 /// (rather than after a 401, or after retries on a machine without a network).
 func checkAPIKey(_ apiKey: String?, apiBase: String, provider: LM.Provider, model: String) throws {
-    guard apiKey?.isEmpty ?? true, let official = LM.defaultAPIBase(for: provider), provider == .openai || provider == .anthropic,
+    guard apiKey?.isEmpty ?? true, let variable = provider.apiKeyVariable, let official = LM.defaultAPIBase(for: provider),
           apiBase == official || apiBase + "/" == official else { return }
-    let variable = provider == .anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
     throw LMError(.authentication, "No API key: set \(variable) or pass apiKey: to LM(...).", model: model,
                   hint: "A server of your own (apiBase) needs no key; \(official) does.")
 }

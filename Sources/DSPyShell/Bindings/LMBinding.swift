@@ -17,9 +17,7 @@ enum LMBinding {
 
     /// The key for `model` from the session's environment (`os.environ` changes included).
     static func sessionKey(_ ctx: ExecContext, model: String) -> String? {
-        let name: String
-        if model.hasPrefix("anthropic/") { name = "ANTHROPIC_API_KEY" } else if model.hasPrefix("openai/") || !model.contains("/") { name = "OPENAI_API_KEY" } else { return nil }
-        return ctx.interpreter.environment.getString(name)?.stringValue
+        LM.apiKeyVariable(forModel: model).flatMap { ctx.interpreter.environment.getString($0)?.stringValue }
     }
 
     static func seconds(_ ctx: ExecContext, _ v: PyValue?, _ name: String, default fallback: Double) throws -> Duration {
@@ -51,7 +49,7 @@ enum LMBinding {
         let typedKey = try string("api_key")
         let key = typedKey ?? sessionKey(ctx, model: model)
         if key == Redaction.placeholderValue {
-            let variable = model.hasPrefix("anthropic/") ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
+            let variable = LM.apiKeyVariable(forModel: model) ?? "OPENAI_API_KEY"
             let source = typedKey != nil ? "api_key is" : "\(variable) holds"
             throw PyError.value("\(source) the placeholder \"<redacted>\": keys are not kept in history or saved scripts, so this line no longer has its key. Pass it from the environment: export \(variable)=... and use api_key=env(\"\(variable)\") (or leave api_key out)")
         }
