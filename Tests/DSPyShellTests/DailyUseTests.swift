@@ -8,15 +8,9 @@ import TestSupport
 import Testing
 @testable import DSPyShell
 
-/// A chat completion whose text is `content`.
-private func reply(_ content: String) -> Reply {
-    .json(["choices": [["index": 0, "message": ["role": "assistant", "content": .string(content)], "finish_reason": "stop"]],
-           "usage": ["prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5]])
-}
-
 @Suite struct DailyUseTests {
     @Test func aReplyWithoutFieldMarkersIsOneLineWithAHint() async throws {
-        let server = try await LoopbackServer.start { _ in reply("hello there, I am a chat model that ignores formats") }
+        let server = try await LoopbackServer.start { _ in completionReply("hello there, I am a chat model that ignores formats") }
         defer { server.shutdownNow() }
         let (e, c) = try session()
         #expect(await e.execute("""
@@ -87,8 +81,7 @@ private func reply(_ content: String) -> Reply {
     }
 
     @Test func saveInAScriptKeepsTheStatementsBeforeIt() async throws {
-        let dir = NSTemporaryDirectory() + "dspy-daily-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory("daily")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (e, c) = try session()
         #expect(await e.execute("x = 1\n%cache\n%who\ny = x + 1\n%save \(dir)/out.dspy\n", file: dir + "/script.dspy"))
@@ -105,7 +98,7 @@ private func reply(_ content: String) -> Reply {
     }
 
     @Test func anAnswerFromTheCacheIsMarkedOnATerminal() async throws {
-        let server = try await LoopbackServer.start { _ in reply("[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]") }
+        let server = try await LoopbackServer.start { _ in completionReply("[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]") }
         defer { server.shutdownNow() }
         let capture = Capture()
         let settings = Settings()
@@ -124,7 +117,7 @@ private func reply(_ content: String) -> Reply {
     }
 
     @Test func aRecalledLineUsesTheTypedKeyAndThePlaceholderNeverLeaves() async throws {
-        let server = try await LoopbackServer.start { _ in reply("[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]") }
+        let server = try await LoopbackServer.start { _ in completionReply("[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]") }
         defer { server.shutdownNow() }
         let typed = "lm = dspy.LM('openai/m', api_base='\(server.baseURL)/v1', api_key='sk-typed-0123456789', cache=False)"
         let recalled = "lm = dspy.LM('openai/m', api_base='\(server.baseURL)/v1', api_key=\"<redacted>\", cache=False)"

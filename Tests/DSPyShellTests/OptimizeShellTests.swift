@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DSPyShell
 
@@ -21,8 +22,7 @@ import Testing
     }
 
     @Test func saveReplacesOnlySavedPrograms() async throws {
-        let dir = NSTemporaryDirectory() + "dspy-shell-save-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory("shell-save")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: dir + "/notes.json"))
         let (e, c) = try session()
@@ -37,8 +37,7 @@ import Testing
     }
 
     @Test func resultsFilesAreWrittenAndOnlyResultsAreReplaced() async throws {
-        let dir = NSTemporaryDirectory() + "dspy-shell-results-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory("shell-results")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data("question,answer\nq,a\n".utf8).write(to: URL(fileURLWithPath: dir + "/data.csv"))
         let (e, c) = try session()

@@ -7,21 +7,6 @@ import TestSupport
 import Testing
 @testable import DSPy
 
-/// A fresh directory under the system's temporary directory.
-func temporaryDirectory(_ label: String) throws -> String {
-    let dir = NSTemporaryDirectory() + "dspy-\(label)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-/// An OpenAI chat-completions reply; usage 5 + 2 = 7.
-func completionReply(_ text: String) -> Reply {
-    .json([
-        "model": "m",
-        "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
-        "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7],
-    ])
-}
 
 private func response(_ text: String) -> LMResponse {
     LMResponse(choices: [LMChoice(text: text, finishReason: "stop")], usage: TokenUsage(promptTokens: 3, completionTokens: 4), model: "m",

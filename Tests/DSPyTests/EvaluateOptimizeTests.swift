@@ -1,6 +1,7 @@
 import Foundation
 import OrderedCollections
 import PythonInterpreter
+import TestSupport
 import Testing
 @testable import DSPy
 
@@ -125,8 +126,7 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
     /// (`Tests/Fixtures/results/make_results.py` made the expected files): quoting, `\r\n`,
     /// `\uXXXX` escapes and surrogate pairs, and a failed item's score.
     @Test func savedResultsMatchPythonDSPyByteForByte() async throws {
-        let dir = NSTemporaryDirectory() + "dspy-results-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory("results")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let program = TableModule(["q1": "Paris, \"the\" city", "q2": "café ☕ 😀", "q3": "line1\nline2"])
         let dev = [qa("q1", "Paris, \"the\" city"), qa("q2", "café ☕ 😀"), qa("q3", "other")]

@@ -7,15 +7,10 @@ import TestSupport
 import Testing
 @testable import DSPy
 
-private func answering(_ text: String) -> Reply {
-    .json(["choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
-           "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7]])
-}
-
 @Suite struct ServerIdentityTests {
     @Test func twoServersWithOneModelNameKeepTheirOwnCacheEntries() async throws {
-        let a = try await LoopbackServer.start { _ in answering("from A") }
-        let b = try await LoopbackServer.start { _ in answering("from B") }
+        let a = try await LoopbackServer.start { _ in completionReply("from A") }
+        let b = try await LoopbackServer.start { _ in completionReply("from B") }
         defer { a.shutdownNow(); b.shutdownNow() }
         let cache = try ResponseCache()
         let lmA = try LM("openai/same", apiBase: a.baseURL + "/v1", apiKey: "k", cache: true, responseCache: cache)
@@ -29,9 +24,9 @@ private func answering(_ text: String) -> Reply {
     }
 
     @Test func theCallLogRecordsEachCallsServer() async throws {
-        let dir = NSTemporaryDirectory() + "dspy-calllog-server-\(UUID().uuidString)"
+        let dir = try temporaryDirectory("calllog-server")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let server = try await LoopbackServer.start { _ in answering("ok") }
+        let server = try await LoopbackServer.start { _ in completionReply("ok") }
         defer { server.shutdownNow() }
         let log = try CallLog(path: dir + "/calls.sqlite")
         let settings = Settings()
@@ -48,8 +43,7 @@ private func answering(_ text: String) -> Reply {
     }
 
     @Test func aCallLogFromBeforeServersWereKeptIsUpgraded() throws {
-        let dir = NSTemporaryDirectory() + "dspy-calllog-v1-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory("calllog-v1")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/calls.sqlite"
         let old = try SQLiteConnection(path: path)
@@ -123,7 +117,7 @@ private func answering(_ text: String) -> Reply {
         let server = try await LoopbackServer.start { request in
             // What a grammar-constrained small model gives: prose first, then schema-shaped JSON.
             let constrained = request.json?["response_format"]["schema"].isNull == false
-            return answering(constrained ? #"{"answer": "4", "confidence": 0.5}"# : "The answer is four, I think.")
+            return completionReply(constrained ? #"{"answer": "4", "confidence": 0.5}"# : "The answer is four, I think.")
         }
         defer { server.shutdownNow() }
         let lm = try LM("local/gemma-3-270m", apiBase: server.baseURL + "/v1", numRetries: 0, cache: false)

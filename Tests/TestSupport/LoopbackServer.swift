@@ -600,3 +600,12 @@ private final class ConnectionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 }
+
+/// An OpenAI chat-completions reply whose text is `text`; usage 5 + 2 = 7.
+public func completionReply(_ text: String) -> Reply {
+    .json([
+        "model": "m",
+        "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
+        "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7],
+    ])
+}

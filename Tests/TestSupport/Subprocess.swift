@@ -126,3 +126,9 @@ public func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_
     guard closeFrom(&actions, 3) == 0 else { throw POSIXError(.EINVAL) }
 }
 
+/// A fresh directory under the system's temporary directory.
+public func temporaryDirectory(_ label: String) throws -> String {
+    let dir = NSTemporaryDirectory() + "dspy-\(label)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
