@@ -45,12 +45,12 @@ public final class Console: Sendable {
         var nextID = 0
     }
     /// Serialises the shell's own writes: ids are given out in the order frames enter the stream.
-    private let frames = Mutex(FrameState())
+    private let frames = ThreadLocked(FrameState())
     /// The highest sync/statement-end id the reader has handled (output before it is on screen,
     /// or queued for the editor). `Int.max` once the reader has ended.
     private let processed = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
-    private let reader = Mutex<pthread_t?>(nil)
+    private let reader = ThreadLocked<pthread_t?>(nil)
 
     private struct State {
         var parser = CaptureParser()
@@ -65,7 +65,7 @@ public final class Console: Sendable {
         var lastData = ContinuousClock.now
         var spinnerFrame = 0
     }
-    private let state = Mutex(State())
+    private let state = ThreadLocked(State())
 
     static let spinnerFrames: [String] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
     /// A statement shows the spinner once it has run this long without output.
