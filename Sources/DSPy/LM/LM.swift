@@ -393,7 +393,9 @@ public final class LM: Sendable, CustomStringConvertible {
         }
         guard !settings.disableHistory else { return }
         var kw = callParameters
-        kw.removeAll { LMRequest.isCredential($0.key) }
+        // Key by key: removeAll(where:) writes through the shared empty-array storage when the
+        // parameters are empty, which the thread sanitizer reports as a race between calls.
+        for k in kw.keys where LMRequest.isCredential(k) { kw.removeValue(forKey: k) }
         let entry = HistoryEntry(model: model, messages: request.messages, kwargs: kw, response: response,
                                  usage: response.cacheHit ? nil : response.usage)
         GlobalHistory.append(entry)
