@@ -67,7 +67,9 @@ public struct HistoryEntry: Sendable, Hashable {
 /// bound is O(1) rather than a move of the whole buffer on every call.
 struct BoundedBuffer<Element: Sendable>: Sendable {
     private var buffer = Deque<Element>()
-    var entries: [Element] { Array(buffer) }
+    /// Empty without copying: Deque's copy into an array writes the shared empty-array storage
+    /// when there is nothing to copy, which the thread sanitizer reports as a race.
+    var entries: [Element] { buffer.isEmpty ? [] : Array(buffer) }
     var count: Int { buffer.count }
     mutating func append(_ e: Element, limit: Int) {
         buffer.append(e)
