@@ -13,7 +13,7 @@ enum Magics {
 
     static let catalogue: OrderedDictionary<String, Info> = [
         "push": Info(usage: "%push key=value ...", summary: "open a settings scope that lasts until %pop",
-                     details: "Values are expressions without spaces outside quotes or brackets, e.g. %push lm=LM(\"dummy\") temperature=0.\ntemperature, max_tokens, top_p, n and stop apply to a copy of the scope's LM. The prompt shows the depth: dspy[1]>."),
+                     details: "Values are expressions without spaces outside quotes or brackets, e.g. %push lm=LM(\"dummy\") temperature=0.\ntemperature, max_tokens, top_p, n and stop apply to every LM call in the scope, whichever LM makes it. The prompt shows the depth: dspy[1]>."),
         "pop": Info(usage: "%pop", summary: "close the innermost %push scope", details: "It is an error when nothing is pushed."),
         "scopes": Info(usage: "%scopes", summary: "list the pushed scopes, outermost first", details: ""),
         "settings": Info(usage: "%settings", summary: "show each setting's effective value and the layer that set it",
@@ -268,8 +268,9 @@ enum Magics {
                     throw PyError(Builtins.syntaxErrorType, "in %push \(k)=\(exprText): \(e.message)")
                 }
             }
-            let values = try SettingsBinding.values(ctx, keywords, function: "context")
-            box.withLock { $0 = Settings.current.context(values) { Settings.current.capture() } }
+            let values = try SettingsBinding.values(ctx, keywords)
+            let snapshot = try Settings.current.context(values) { Settings.current.capture() }
+            box.withLock { $0 = snapshot }
         }
         if let failure { throw ReportedError(report: failure) }
         guard let snapshot = box.withLock({ $0 }) else { return }

@@ -80,7 +80,7 @@ enum Scenarios {
             emit(name, "failures", Double(failures), "calls")
         case "settings":
             let lm = try LM("dummy")
-            try configure(lm: lm)
+            try configure(.lm(lm))
             let reads = 1_000_000
             var sink = 0
             let clock = ContinuousClock()
@@ -89,7 +89,7 @@ enum Scenarios {
             emit("settings", "settings_read_ns", (clock.now - t0).seconds / Double(reads) * 1e9, "ns")
             let scopes = 100_000
             t0 = clock.now
-            for _ in 0..<scopes { context(lm: lm) { sink &+= 1 } }
+            for _ in 0..<scopes { try context(.lm(lm)) { sink &+= 1 } }
             emit("settings", "context_enter_exit_ns", (clock.now - t0).seconds / Double(scopes) * 1e9, "ns")
             if sink == 42 { print("") }  // keeps the loops from being optimised away
         default:

@@ -7,7 +7,7 @@ import Foundation
 let model = ProcessInfo.processInfo.environment["DSPY_LM"].flatMap { $0.isEmpty ? nil : $0 } ?? "dummy"
 do {
     let lm = try LM(model)
-    try configure(lm: lm)
+    try configure(.lm(lm))
     let qa = try Predict("question -> answer")
     let question = CommandLine.arguments.dropFirst().joined(separator: " ")
     let prediction = try await qa(question: question.isEmpty ? "What is the capital of France?" : question)

@@ -145,10 +145,11 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
 
             settings.num_threads
         settings.lm
-        with context(temperature=0.9): settings.lm
+        with context(temperature=0.9): settings.lm, settings.temperature
+        print(settings.temperature)
         """
         #expect(await e.execute(script, file: "t.dspy"))
-        #expect(c.out == "LM('dummy/other', temperature=0.5)\n8\nLM('dummy')\nLM('dummy', temperature=0.9)\n")
+        #expect(c.out == "LM('dummy/other', temperature=0.5)\n8\nLM('dummy')\n(LM('dummy'), 0.9)\nNone\n")
     }
 
     @Test func settingsReadLikeDSPy() async throws {
@@ -174,8 +175,8 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(c.out == "LM('dummy/x y')\n2\n1: temperature=0 num_threads=2\n2: lm=LM(\"dummy/x y\")\n")
         c.clear()
         #expect(await e.execute("%pop"))
-        #expect(await e.execute("settings.lm"))
-        #expect(c.out == "LM('dummy', temperature=0.0)\n")
+        #expect(await e.execute("settings.lm, settings.temperature"))
+        #expect(c.out == "(LM('dummy'), 0.0)\n")
         #expect(await e.execute("%pop"))
         #expect(!(await e.execute("%pop")))
         #expect(c.err == "error: no scope to pop\nhint: %push key=value opens one\n")

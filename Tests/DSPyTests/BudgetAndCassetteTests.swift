@@ -117,7 +117,7 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         #expect(settings.tokenBudget?.limit == 50)
         #expect(settings.tokenBudget?.parent == nil)
         let budget = TokenBudget(limit: 5)
-        settings.context(["max_tokens_budget": budget]) { #expect(settings.tokenBudget === budget) }
+        try settings.context(["max_tokens_budget": budget]) { #expect(settings.tokenBudget === budget) }
     }
 }
 

@@ -93,7 +93,7 @@ final class QAProgram: Module, @unchecked Sendable {
         await #expect {
             try await Settings.shared.context(["lm": "openai/gpt-4o-mini"]) { try await qa(question: "q") }
         } throws: { e in
-            "\(e)".hasPrefix("LM must be an instance of `LM`, not a string.")
+            "\(e)" == "lm must be an LM, such as LM(\"openai/gpt-4o-mini\"), got \"openai/gpt-4o-mini\""
         }
         #expect(try await Settings.shared.context(["lm": scoped]) { try await qa(question: "q") }.answer == "scoped")
         qa.lm = own

@@ -189,7 +189,7 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
             // Sendable proof: no stored state.
             override func forward(_ inputs: Inputs) async throws -> Prediction {
                 let i = inputs["value"]?.intValue ?? -1
-                return await Settings.shared.context(["custom": "w\(i)"]) {
+                return try await Settings.shared.context(["custom": "w\(i)"]) {
                     await Task.yield()
                     let ok = Settings.shared.get("custom", as: String.self) == "w\(i)" && Settings.shared.get("outer", as: String.self) == "o"
                     return Prediction(["value": .int(i), "ok": .bool(ok)])

@@ -32,9 +32,9 @@ final class Counter: Sendable {
     @Test func contextNestsAndRestores() throws {
         let s = Settings()
         try s.configure(["num_threads": 2, "custom": "global"])
-        s.context(["num_threads": 4]) {
+        try s.context(["num_threads": 4]) {
             #expect(s.numThreads == 4)
-            s.context(["max_errors": 1, "custom": "inner"]) {
+            try s.context(["max_errors": 1, "custom": "inner"]) {
                 #expect(s.numThreads == 4 && s.maxErrors == 1)
                 #expect(s.get("custom", as: String.self) == "inner")
                 #expect(s.scopeDepth == 2)
@@ -67,8 +67,8 @@ final class Counter: Sendable {
     @Test func effectiveSettingsNameTheirLayer() throws {
         let s = Settings()
         try s.configure(["num_threads": 2])
-        s.context(["max_errors": 1]) {
-            s.context(["track_usage": true]) {
+        try s.context(["max_errors": 1]) {
+            try s.context(["track_usage": true]) {
                 let e = Dictionary(uniqueKeysWithValues: s.effective().map { ($0.key, $0.origin) })
                 #expect(e["num_threads"] == .configure)
                 #expect(e["max_errors"] == .scope(1))
@@ -78,9 +78,9 @@ final class Counter: Sendable {
         }
     }
 
-    @Test func instancesAreIndependent() {
+    @Test func instancesAreIndependent() throws {
         let a = Settings(), b = Settings()
-        a.context(["num_threads": 1]) {
+        try a.context(["num_threads": 1]) {
             #expect(a.numThreads == 1)
             #expect(b.numThreads == 8)
         }
@@ -96,7 +96,7 @@ final class Counter: Sendable {
         #expect(error == "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead.")
         #expect(s.numThreads == 2)
         // context is allowed from any task
-        let seen = await Task { s.context(["num_threads": 5]) { s.numThreads } }.value
+        let seen = try await Task { try s.context(["num_threads": 5]) { s.numThreads } }.value
         #expect(seen == 5)
     }
 
@@ -154,9 +154,9 @@ final class Counter: Sendable {
         #expect(successes == 1)
     }
 
-    @Test func scopesFollowStructuredChildTasks() async {
+    @Test func scopesFollowStructuredChildTasks() async throws {
         let s = Settings()
-        await s.context(["custom": "outer"]) {
+        try await s.context(["custom": "outer"]) {
             async let child = s.get("custom", as: String.self)
             #expect(await child == "outer")
             let fromGroup = await withTaskGroup(of: String?.self) { g in
@@ -169,9 +169,9 @@ final class Counter: Sendable {
         }
     }
 
-    @Test func scopesDoNotReachDetachedTasksOrThreadsUnlessCaptured() async {
+    @Test func scopesDoNotReachDetachedTasksOrThreadsUnlessCaptured() async throws {
         let s = Settings()
-        await s.context(["custom": "outer"]) {
+        try await s.context(["custom": "outer"]) {
             let detached = await Task.detached { s.get("custom", as: String.self) }.value
             #expect(detached == nil)
             let thread = await onThread { s.get("custom", as: String.self) }
@@ -190,13 +190,13 @@ final class Counter: Sendable {
         }
     }
 
-    @Test func childChangesDoNotLeakToParentOrSiblings() async {
+    @Test func childChangesDoNotLeakToParentOrSiblings() async throws {
         let s = Settings()
-        await s.context(["custom": "parent"]) {
-            await withTaskGroup(of: Void.self) { g in
+        try await s.context(["custom": "parent"]) {
+            try await withThrowingTaskGroup(of: Void.self) { g in
                 for i in 0..<8 {
                     g.addTask {
-                        await s.context(["custom": "child\(i)"]) {
+                        try await s.context(["custom": "child\(i)"]) {
                             await Task.yield()
                             #expect(s.get("custom", as: String.self) == "child\(i)")
                         }
@@ -207,17 +207,17 @@ final class Counter: Sendable {
         }
     }
 
-    @Test func stressTenThousandTasksEachSeeOnlyTheirOwnScope() async {
+    @Test func stressTenThousandTasksEachSeeOnlyTheirOwnScope() async throws {
         let s = Settings()
-        let wrong = await withTaskGroup(of: Int.self) { g in
+        let wrong = try await withThrowingTaskGroup(of: Int.self) { g in
             for i in 0..<10_000 {
                 g.addTask {
-                    await s.context(["custom": i, "num_threads": i % 97]) {
+                    try await s.context(["custom": i, "num_threads": i % 97 + 1]) {
                         var bad = 0
                         for _ in 0..<3 {
                             await Task.yield()
-                            if s.get("custom", as: Int.self) != i || s.numThreads != i % 97 { bad += 1 }
-                            let inner = await s.context(["max_errors": i]) { () async -> Bool in
+                            if s.get("custom", as: Int.self) != i || s.numThreads != i % 97 + 1 { bad += 1 }
+                            let inner = try await s.context(["max_errors": i]) { () async -> Bool in
                                 await Task.yield()
                                 return s.maxErrors == i && s.get("custom", as: Int.self) == i
                             }
@@ -227,7 +227,7 @@ final class Counter: Sendable {
                     }
                 }
             }
-            return await g.reduce(0, +)
+            return try await g.reduce(0, +)
         }
         #expect(wrong == 0)
         #expect(s.get("custom", as: Int.self) == nil)

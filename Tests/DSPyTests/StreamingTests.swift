@@ -486,8 +486,8 @@ struct StreamingTests {
         #expect(chat.chunks.filter(\.isLastChunk).map(\.fieldName) == ["reasoning", "answer"])
 
         let settings = Settings()
-        let json = await settings.bind {
-            await settings.context(["adapter": JSONAdapter()]) { await collect(stream(question: "q")) }
+        let json = try await settings.bind {
+            try await settings.context(["adapter": JSONAdapter()]) { await collect(stream(question: "q")) }
         }
         #expect(json.error == nil)
         #expect(json.text("answer") == "json \"quoted\" answer")
@@ -568,7 +568,7 @@ struct StreamingTests {
         let agent = try ReAct("question -> answer", tools: [Tool.calculate])
         // The final answer comes from the extraction predictor, the one predictor with `answer`.
         let stream = try streamify(agent, listeners: [StreamListener(fieldName: "answer")])
-        let got = await settings.context(["lm": lm]) { await collect(stream(question: "What is 20 + 22?")) }
+        let got = try await settings.context(["lm": lm]) { await collect(stream(question: "What is 20 + 22?")) }
         #expect(got.error == nil, "\(String(describing: got.error))")
         #expect(got.statuses == ["Calling tool calculate...", "Tool calling finished! Querying the LLM with tool calling results..."])
         #expect(got.text("answer") == "42")

@@ -147,7 +147,7 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
     @Test func asyncToolCalledSynchronouslyNeedsConversion() async throws {
         #expect(helloTool.isAsync && !addTool.isAsync)
         #expect { try helloTool.call(["a": 1]) } throws: { error in
-            "\(error)" == "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(allowToolAsyncSyncConversion: true)` or `context(allowToolAsyncSyncConversion: true) { ... }`."
+            "\(error)" == "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(.allowToolAsyncSyncConversion(true))` or `context(.allowToolAsyncSyncConversion(true)) { ... }`."
         }
         let offThread = await onPlainThread { try helloTool.call(["a": 1]) }
         #expect(throws: ToolError.asyncToolCalledSynchronously) { try offThread.get() }
@@ -155,14 +155,14 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
 
     @Test func conversionFromAPlainThreadRunsTheAsyncTool() async throws {
         let result = await onPlainThread {
-            try context(allowToolAsyncSyncConversion: true) { try helloTool.call(["a": 1]) }
+            try context(.allowToolAsyncSyncConversion(true)) { try helloTool.call(["a": 1]) }
         }
         #expect(try result.get() == "hello 1")
     }
 
     @Test func conversionInsideATaskRefusesInsteadOfDeadlocking() async throws {
         #expect(throws: BlockingBridgeError.self) {
-            try context(allowToolAsyncSyncConversion: true) { try helloTool.call(["a": 1]) }
+            try context(.allowToolAsyncSyncConversion(true)) { try helloTool.call(["a": 1]) }
         }
     }
 

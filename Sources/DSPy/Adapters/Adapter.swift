@@ -127,3 +127,16 @@ enum AdapterText {
     static let incompletePrefix = "This is an example of the task, though some input or output fields are not supplied."
     static let notSupplied = "Not supplied for this particular example. "
 }
+
+extension SettingKey where Value == (any Adapter)? {
+    /// The adapter (`adapter`); `nil` means a ``ChatAdapter`` that falls back to the ``JSONAdapter``.
+    public static var adapter: SettingKey {
+        SettingKey("adapter", summary: "how signatures become messages and replies become fields (None: ChatAdapter, falling back to JSONAdapter)",
+                   default: { nil }, check: .instance(of: (any Adapter).self, "an adapter, such as ChatAdapter() or JSONAdapter()"))
+    }
+}
+
+extension Settings {
+    /// The adapter (`adapter`); `nil` means a fresh ``ChatAdapter`` per call.
+    public var adapter: (any Adapter)? { self[.adapter] }
+}

@@ -109,3 +109,16 @@ public func runBlocking<R: Sendable>(_ work: @escaping @Sendable () async throws
     guard let result = box.withLock({ $0 }) else { throw CancellationError() }
     return try result.get()
 }
+
+extension SettingKey where Value == Int {
+    /// Capacity of the `asyncify` worker pool (`async_max_workers`, 8).
+    public static var asyncMaxWorkers: SettingKey {
+        SettingKey("async_max_workers", summary: "how many asyncify calls run at once (default 8)",
+                   default: { 8 }, check: .integer(in: 1...Int.max, "a whole number of workers, at least 1"))
+    }
+}
+
+extension Settings {
+    /// Capacity of the `asyncify` worker pool (`async_max_workers`, 8).
+    public var asyncMaxWorkers: Int { self[.asyncMaxWorkers] }
+}

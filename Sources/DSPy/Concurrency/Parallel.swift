@@ -134,7 +134,7 @@ func parallelMap<Input: Sendable, Output: Sendable>(
             }
         }
         guard let parentTracker else { return try await item() }
-        return try await settings.context(["usage_tracker": UsageTracker(parent: parentTracker)]) { try await item() }
+        return try await settings.withOverrides(["usage_tracker": UsageTracker(parent: parentTracker)]) { try await item() }
     }
 
     try await withThrowingTaskGroup(of: (Int, Result<Output, any Error>).self, isolation: isolation) { group in
@@ -335,4 +335,35 @@ extension Module {
     public func batch(_ inputs: [Inputs], options: ParallelOptions) async throws -> BatchResults<Prediction> {
         try await parallelMap(inputs, options: options, describe: { .object($0) }) { try await self.call($0) }
     }
+}
+
+extension SettingKey where Value == Int {
+    /// Default workers for `Parallel` and `batch` (`num_threads`, 8).
+    public static var numThreads: SettingKey {
+        SettingKey("num_threads", summary: "workers for batch and Parallel (default 8)",
+                   default: { 8 }, check: .integer(in: 1...Int.max, "a whole number of workers, at least 1"))
+    }
+
+    /// Failures after which `Parallel` stops (`max_errors`, 10).
+    public static var maxErrors: SettingKey {
+        SettingKey("max_errors", summary: "failures after which batch and Parallel stop (default 10)",
+                   default: { 10 }, check: .integer(in: 0...Int.max, "a whole number of failures, 0 or more"))
+    }
+}
+
+extension SettingKey where Value == Bool {
+    /// Log full error chains for failed `Parallel` items (`provide_traceback`).
+    public static var provideTraceback: SettingKey {
+        SettingKey("provide_traceback", summary: "True: batch/Parallel failures are logged with the full error chain",
+                   default: { false }, check: .boolean)
+    }
+}
+
+extension Settings {
+    /// Default workers for `Parallel` and `batch` (`num_threads`, 8).
+    public var numThreads: Int { self[.numThreads] }
+    /// Failures after which `Parallel` stops (`max_errors`, 10).
+    public var maxErrors: Int { self[.maxErrors] }
+    /// Log full error chains for failed `Parallel` items (`provide_traceback`).
+    public var provideTraceback: Bool { self[.provideTraceback] }
 }

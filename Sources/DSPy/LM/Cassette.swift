@@ -335,7 +335,15 @@ public struct CassetteError: DSPyError {
     public var code: String { "cassetteError" }
 }
 
+extension SettingKey where Value == Cassette? {
+    /// The cassette that records or replays LM calls (`cassette`, not a DSPy key).
+    public static var cassette: SettingKey {
+        SettingKey("cassette", summary: "a cassette that records or replays LM calls (not a DSPy key)",
+                   default: { nil }, listed: false, check: .instance(of: Cassette.self, "a Cassette"))
+    }
+}
+
 extension Settings {
     /// The cassette that records or replays LM calls (`cassette`), if one is set.
-    public var cassette: Cassette? { self.get("cassette") }
+    public var cassette: Cassette? { self[.cassette] }
 }

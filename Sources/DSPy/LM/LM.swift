@@ -269,6 +269,7 @@ public final class LM: Sendable, CustomStringConvertible {
             end: { cb, info, result, error in cb.onLMEnd(info, outputs: result?.outputs, error: error) }) {
             var merged = self.kwargs
             var useCache = self.cache
+            for (k, v) in LM.knobParameters(settings) { merged[k] = v }
             for (k, v) in parameters {
                 if k == "cache" { useCache = v.boolValue ?? useCache; continue }
                 merged[k] = v

@@ -191,7 +191,7 @@ public struct StreamifiedProgram: Sendable {
                     callbacks.append(StatusStreamingCallback(channel: channel, provider: provider))
                 }
                 let scope: [String: any Sendable] = ["send_stream": channel, "stream_listeners": listenerValues, "callbacks": callbacks]
-                let prediction = try await settings.context(scope) { try await program.call(inputs) }
+                let prediction = try await settings.withOverrides(scope) { try await program.call(inputs) }
                 if includeFinal || !channel.anyFieldStarted { continuation.yield(.prediction(prediction)) }
                 continuation.finish()
             } catch {
@@ -387,7 +387,7 @@ extension Predict {
     /// predictor as `caller_predict`, which LM calls use to decide whether to stream.
     func asStreamCaller<R>(_ body: () async throws -> R) async rethrows -> R {
         guard StreamChannel.current != nil else { return try await body() }
-        return try await Settings.current.context(["caller_predict": self], body)
+        return try await Settings.current.withOverrides(["caller_predict": self], body)
     }
 }
 
@@ -414,5 +414,19 @@ extension LM {
         }
         call.finish()
         return response
+    }
+}
+
+extension SettingKey where Value == (any Sendable)? {
+    /// Where `streamify` sends chunks (`send_stream`); set by `streamify`.
+    public static var sendStream: SettingKey {
+        SettingKey("send_stream", summary: "where streamify sends chunks (set by streamify)", default: { nil }, check: .any)
+    }
+}
+
+extension SettingKey where Value == [any Sendable] {
+    /// The listeners of a `streamify` run (`stream_listeners`).
+    public static var streamListeners: SettingKey {
+        SettingKey("stream_listeners", summary: "the listeners of a streamify run", default: { [] }, check: .any)
     }
 }

@@ -165,7 +165,7 @@ public enum ToolError: Error, CustomStringConvertible, Sendable, Equatable {
         case .missingArgument(let key):
             return "Arg \(key) is required but was not provided."
         case .asyncToolCalledSynchronously:
-            return "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(allowToolAsyncSyncConversion: true)` or `context(allowToolAsyncSyncConversion: true) { ... }`."
+            return "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(.allowToolAsyncSyncConversion(true))` or `context(.allowToolAsyncSyncConversion(true)) { ... }`."
         }
     }
 }

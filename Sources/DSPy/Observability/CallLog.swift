@@ -263,3 +263,17 @@ public final class CallLog: Sendable, CustomStringConvertible {
         try database.withConnection { db in Int(try db.scalar("SELECT COUNT(*) FROM calls") ?? 0) }
     }
 }
+
+extension SettingKey where Value == CallLog? {
+    /// Where every LM call is logged (`call_log`, not a DSPy key); `nil` (the default) logs
+    /// nothing: `try configure(.callLog(try CallLog(path: ...)))`.
+    public static var callLog: SettingKey {
+        SettingKey("call_log", summary: "where every LM call is logged (not a DSPy key; the shell logs by default)",
+                   default: { nil }, listed: false, check: .instance(of: CallLog.self, "a CallLog"))
+    }
+}
+
+extension Settings {
+    /// Where every LM call is logged (`call_log`); `nil` logs nothing.
+    public var callLog: CallLog? { self[.callLog] }
+}

@@ -95,3 +95,36 @@ public final class Trace: Sendable {
     public func clear() { store.withLock { $0.removeAll() } }
     func append(_ e: TraceEntry, limit: Int) { store.withLock { $0.append(e, limit: limit) } }
 }
+
+extension SettingKey where Value == [any Callback] {
+    /// Global callback handlers (`callbacks`), run before each module's own.
+    public static var callbacks: SettingKey {
+        SettingKey("callbacks", summary: "handlers called at the start and end of every module, LM, adapter and tool call",
+                   default: { [] }, check: .instance(of: [any Callback].self, "a list of callbacks", optional: false))
+    }
+}
+
+extension SettingKey where Value == Trace? {
+    /// The trace that `Predict` appends to (`trace`); `nil` disables tracing.
+    public static var trace: SettingKey {
+        SettingKey("trace", summary: "the (predictor, inputs, prediction) steps recorded while a program runs",
+                   default: { Trace() }, check: .instance(of: Trace.self, "a trace"))
+    }
+}
+
+extension SettingKey where Value == Int {
+    /// Bound for the trace (`max_trace_size`, 10 000).
+    public static var maxTraceSize: SettingKey {
+        SettingKey("max_trace_size", summary: "the most steps the trace keeps (default 10 000)",
+                   default: { 10_000 }, check: .integer(in: 0...Int.max, "a whole number, 0 or more"))
+    }
+}
+
+extension Settings {
+    /// Global callback handlers (`callbacks`).
+    public var callbacks: [any Callback] { self[.callbacks] }
+    /// The trace that `Predict` appends to (`trace`); `nil` disables tracing.
+    public var trace: Trace? { self[.trace] }
+    /// Bound for the trace (`max_trace_size`, 10 000).
+    public var maxTraceSize: Int { self[.maxTraceSize] }
+}

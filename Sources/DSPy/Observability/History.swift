@@ -125,3 +125,25 @@ enum CallID {
         }
     }
 }
+
+extension SettingKey where Value == Bool {
+    /// Skip LM and module history (`disable_history`).
+    public static var disableHistory: SettingKey {
+        SettingKey("disable_history", summary: "True: LMs and modules keep no call history", default: { false }, check: .boolean)
+    }
+}
+
+extension SettingKey where Value == Int {
+    /// Bound for LM and module histories (`max_history_size`, 10 000).
+    public static var maxHistorySize: SettingKey {
+        SettingKey("max_history_size", summary: "the most calls an LM or module history keeps (default 10 000)",
+                   default: { 10_000 }, check: .integer(in: 0...Int.max, "a whole number, 0 or more"))
+    }
+}
+
+extension Settings {
+    /// Skip LM and module history (`disable_history`).
+    public var disableHistory: Bool { self[.disableHistory] }
+    /// Bound for LM and module histories (`max_history_size`, 10 000).
+    public var maxHistorySize: Int { self[.maxHistorySize] }
+}

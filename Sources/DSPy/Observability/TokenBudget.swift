@@ -47,13 +47,6 @@ public final class TokenBudget: Sendable, CustomStringConvertible {
 
     public var description: String { "\(limit) (spent \(spent), \(remaining) left)" }
 
-    /// The budget a scope setting `max_tokens_budget` to `value` gets: an integer opens a new
-    /// budget inside the current one; a ``TokenBudget`` is used as it is; anything else is kept.
-    static func scopeValue(_ value: any Sendable, enclosing: TokenBudget?) -> any Sendable {
-        if let n = value as? Int { return TokenBudget(limit: n, parent: enclosing) }
-        if let d = value as? Double, d.rounded() == d, abs(d) < 1e15 { return TokenBudget(limit: Int(d), parent: enclosing) }
-        return value
-    }
 }
 
 /// A call was refused because its scope's token budget (`max_tokens_budget`) is spent.
@@ -74,7 +67,27 @@ public struct TokenBudgetExceeded: DSPyError {
     public var code: String { "tokenBudgetExceeded" }
 }
 
+extension SettingKey where Value == TokenBudget? {
+    /// Tokens the calls in a scope may spend (`max_tokens_budget`, not a DSPy key): set it to a
+    /// limit with `.tokenBudget(limit: 5000)`; each scope opens a budget inside the enclosing one.
+    public static var tokenBudget: SettingKey {
+        SettingKey("max_tokens_budget", summary: "tokens the calls in a scope may spend; then TokenBudgetExceeded (not a DSPy key)",
+                   default: { nil }, listed: false,
+                   check: SettingCheck { v, key in
+                       if v is TokenBudget || v is NoneSetting { return v }
+                       return try SettingCheck.integer(in: 0...Int.max, "a whole number of tokens, 0 or more").run(v, key)
+                   },
+                   opening: { v, enclosing in
+                       guard let limit = v as? Int else { return v }
+                       return TokenBudget(limit: limit, parent: enclosing?.tokenBudget)
+                   })
+    }
+
+    /// The key with a limit: a scope gets a new budget of `limit` tokens inside the enclosing one.
+    public func callAsFunction(limit: Int) -> SettingKey { assigning(raw: limit) }
+}
+
 extension Settings {
     /// The token budget of the current scope (`max_tokens_budget`), if one is set.
-    public var tokenBudget: TokenBudget? { self.get("max_tokens_budget") }
+    public var tokenBudget: TokenBudget? { self[.tokenBudget] }
 }

@@ -59,6 +59,28 @@ public final class UsageTracker: Sendable {
 /// already active, so outer totals include this block.
 public func trackUsage<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> (R, UsageTracker) {
     let tracker = UsageTracker(parent: Settings.current.usageTracker)
-    let r = try await Settings.current.context(["usage_tracker": tracker], isolation: isolation, body)
+    let r = try await Settings.current.withOverrides(["usage_tracker": tracker], isolation: isolation, body)
     return (r, tracker)
+}
+
+extension SettingKey where Value == Bool {
+    /// Attach token usage to predictions (`track_usage`).
+    public static var trackUsage: SettingKey {
+        SettingKey("track_usage", summary: "True: each Prediction carries its token usage (get_lm_usage())", default: { false }, check: .boolean)
+    }
+}
+
+extension SettingKey where Value == UsageTracker? {
+    /// The active usage tracker (`usage_tracker`), opened by ``trackUsage(isolation:_:)``.
+    public static var usageTracker: SettingKey {
+        SettingKey("usage_tracker", summary: "the tracker that collects token usage (track_usage() opens one)",
+                   default: { nil }, check: .instance(of: UsageTracker.self, "a usage tracker"))
+    }
+}
+
+extension Settings {
+    /// Attach token usage to predictions (`track_usage`).
+    public var trackUsage: Bool { self[.trackUsage] }
+    /// The active usage tracker (`usage_tracker`).
+    public var usageTracker: UsageTracker? { self[.usageTracker] }
 }

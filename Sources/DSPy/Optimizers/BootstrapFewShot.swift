@@ -119,14 +119,14 @@ public struct BootstrapFewShot: Optimizer {
         scope["trace"] = trace
         let accepted: Bool
         do {
-            accepted = try await Settings.current.context(scope) { () async throws -> Bool in
+            accepted = try await Settings.current.withOverrides(scope) { () async throws -> Bool in
                 let settings = Settings.current
                 var roundScope: [String: any Sendable] = [:]
                 if round > 0 {
                     guard let lm = settings.lm else { throw OptimizerError.noLM }
                     roundScope["lm"] = lm.copy(temperature: 1.0, parameters: ["rollout_id": .int(round)])
                 }
-                let prediction = try await settings.context(roundScope) { () async throws -> Prediction in
+                let prediction = try await settings.withOverrides(roundScope) { () async throws -> Prediction in
                     // The example itself is not its own demo.
                     let saved = teacher.namedPredictors.map { ($0.predictor, $0.predictor.demos) }
                     for (p, demos) in saved { p.demos = demos.filter { $0.values != example.values } }

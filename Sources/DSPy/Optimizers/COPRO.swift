@@ -87,7 +87,7 @@ public struct COPRO: Optimizer {
         let predict = Predict(signature, n: n, temperature: initTemperature)
         let prediction: Prediction
         if let promptModel {
-            prediction = try await Settings.current.context(["lm": promptModel]) { try await predict.call(inputs) }
+            prediction = try await Settings.current.withOverrides(["lm": promptModel]) { try await predict.call(inputs) }
         } else {
             prediction = try await predict.call(inputs)
         }

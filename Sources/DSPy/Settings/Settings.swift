@@ -1,9 +1,4 @@
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An explicit "no value" for a settings key (Python's `None`), as opposed to "not set here".
 public struct NoneSetting: Sendable, Hashable, CustomStringConvertible {
@@ -12,8 +7,23 @@ public struct NoneSetting: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Raised when `configure` is called from a task or thread that does not own the settings.
-public struct SettingsOwnershipError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+public struct SettingsOwnershipError: DSPyError {
+    /// Where the refused call came from.
+    public enum Kind: String, Sendable { case otherTask, otherThread }
+    public let kind: Kind
+
+    init(_ kind: Kind) { self.kind = kind }
+
+    public var summary: String {
+        switch kind {
+        case .otherThread:
+            return "DSPy settings can only be changed by the thread that initially configured it. Use `context(...)` to override settings in other threads."
+        case .otherTask:
+            return "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead."
+        }
+    }
+    public var hints: [String] { [] }
+    public var code: String { kind.rawValue }
 }
 
 /// Where the effective value of a key comes from.
@@ -68,25 +78,12 @@ public final class Settings: Sendable {
         try Settings.$bound.withValue(self, operation: body)
     }
 
-    /// DSPy's `DEFAULT_CONFIG` key names, in DSPy's order.
-    public static let defaultKeys: [String] = [
-        "lm", "adapter", "rm", "branch_idx", "trace", "callbacks", "async_max_workers", "send_stream",
-        "disable_history", "track_usage", "usage_tracker", "caller_predict", "caller_modules",
-        "stream_listeners", "provide_traceback", "num_threads", "max_errors",
-        "allow_tool_async_sync_conversion", "max_history_size", "max_trace_size", "warn_on_type_mismatch",
-    ]
-
-    /// Setting an integer here opens a ``TokenBudget`` for the scope.
-    static let budgetKey = "max_tokens_budget"
-
     private static let nextID = Atomic<Int>(0)
-
-    private enum Owner: Equatable { case task(Int), thread(UInt) }
 
     private struct Global {
         var values: [String: any Sendable]
         var configured: Set<String> = []
-        var owner: Owner?
+        var owner: ConfigureOwner?
         var allowsAnyTask = false
     }
 
@@ -109,18 +106,6 @@ public final class Settings: Sendable {
         global = Locked(Global(values: Settings.makeDefaults()))
     }
 
-    static func makeDefaults() -> [String: any Sendable] {
-        [
-            "lm": NoneSetting(), "adapter": NoneSetting(), "rm": NoneSetting(), "branch_idx": 0,
-            "trace": Trace(), "callbacks": [any Callback](), "async_max_workers": 8,
-            "send_stream": NoneSetting(), "disable_history": false, "track_usage": false,
-            "usage_tracker": NoneSetting(), "caller_predict": NoneSetting(), "caller_modules": NoneSetting(),
-            "stream_listeners": [any Sendable](), "provide_traceback": false, "num_threads": 8,
-            "max_errors": 10, "allow_tool_async_sync_conversion": false, "max_history_size": 10_000,
-            "max_trace_size": 10_000, "warn_on_type_mismatch": true,
-        ]
-    }
-
     // MARK: Reads
 
     /// The effective value of `key` (override layer, then global), or `nil` when neither has it.
@@ -132,6 +117,26 @@ public final class Settings: Sendable {
     /// The effective value of `key` as `T`; `nil` when absent, `None`, or of another type.
     public func get<T>(_ key: String, as type: T.Type = T.self) -> T? {
         value(key) as? T
+    }
+
+    /// The effective values of those of `names` that are set, in `names`' order: one read of
+    /// each layer, for the per-call knobs.
+    func values(of names: [String]) -> [(String, any Sendable)] {
+        let layer = Settings.layers[id]
+        var out: [(String, any Sendable)] = []
+        var missing: [String] = []
+        for name in names {
+            if let v = layer?.values[name] { out.append((name, v)) } else { missing.append(name) }
+        }
+        if !missing.isEmpty {
+            global.withLock { g in
+                for name in missing { if let v = g.values[name] { out.append((name, v)) } }
+            }
+            if out.count > 1 {
+                out.sort { a, b in (names.firstIndex(of: a.0) ?? 0) < (names.firstIndex(of: b.0) ?? 0) }
+            }
+        }
+        return out
     }
 
     /// True when the key is set in either layer.
@@ -169,70 +174,89 @@ public final class Settings: Sendable {
 
     /// Forgets which task or thread owns `configure`, so the next caller becomes the owner.
     /// For tests, and for programs that hand configuration over to another task on purpose.
-    public func resetOwner() { global.withLock { $0.owner = nil } }
+    public func resetOwner() {
+        let previous = global.withLock { g in defer { g.owner = nil }; return g.owner }
+        withExtendedLifetime(previous) {}  // released here, outside the lock
+    }
 
     /// Sets keys in the global layer (unmentioned keys are untouched). Only the task (or, outside
     /// tasks, the thread) that first called `configure` may call it again; others must use
     /// ``context(_:_:)-1x3zq``.
+    /// Values of registered keys are checked first (``SettingValueError``; nothing is set then).
     public func configure(_ values: [String: any Sendable]) throws {
-        let caller = Settings.currentOwner()
+        let stored = try Settings.stored(values, enclosing: nil)
+        let caller = ConfigureCaller.current()
         try global.withLock { g in
             if !g.allowsAnyTask {
-                if let owner = g.owner, owner != caller {
-                    switch caller {
-                    case .thread:
-                        throw SettingsOwnershipError(description: "DSPy settings can only be changed by the thread that initially configured it. Use `context(...)` to override settings in other threads.")
-                    case .task:
-                        throw SettingsOwnershipError(description: "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead.")
-                    }
+                if let owner = g.owner {
+                    if !owner.matches(caller) { throw SettingsOwnershipError(caller.isTask ? .otherTask : .otherThread) }
+                } else {
+                    g.owner = ConfigureOwner(caller)
                 }
-                if g.owner == nil { g.owner = caller }
             }
-            for (k, v) in values {
-                g.values[k] = k == Settings.budgetKey ? TokenBudget.scopeValue(v, enclosing: nil) : v
+            for (k, v) in stored {
+                g.values[k] = v
                 g.configured.insert(k)
             }
         }
     }
 
-    private static func currentOwner() -> Owner {
-        if let task = withUnsafeCurrentTask(body: { $0?.hashValue }) { return .task(task) }
-        return .thread(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
-    }
-
     /// Restores DSPy's defaults in the global layer and forgets the owner. Open scopes keep
     /// their overrides.
     public func reset() {
-        global.withLock { g in
-            g.values = Settings.makeDefaults()
-            g.configured = []
-            g.owner = nil
+        let previous = global.withLock { g in
+            defer {
+                g.values = Settings.makeDefaults()
+                g.configured = []
+                g.owner = nil
+            }
+            return g.owner
         }
+        withExtendedLifetime(previous) {}  // released here, outside the lock
     }
 
     // MARK: Scopes
 
+    /// The layers with a scope of `values` (already checked) pushed for this instance.
     func pushed(_ values: [String: any Sendable]) -> [Int: Layer] {
         var all = Settings.layers
         var layer = all[id] ?? Layer()
         layer.depth += 1
         for (k, v) in values {
-            layer.values[k] = k == Settings.budgetKey ? TokenBudget.scopeValue(v, enclosing: tokenBudget) : v
+            layer.values[k] = v
             layer.origins[k] = layer.depth
         }
         all[id] = layer
         return all
     }
 
+    /// The layers with a scope of `values` pushed, after checking them against their keys.
+    public func checkedScope(_ values: [String: any Sendable]) throws -> [String: any Sendable] {
+        try Settings.stored(values, enclosing: self)
+    }
+
     /// Runs `body` with `values` overriding the settings, then restores the outer state (also
     /// when `body` throws). Scopes nest; any task or thread may open one; child tasks inherit it.
-    public func context<R>(_ values: [String: any Sendable], _ body: () throws -> R) rethrows -> R {
-        try Settings.$layers.withValue(pushed(values), operation: body)
+    /// Values of registered keys are checked first (``SettingValueError``; `body` does not run).
+    public func context<R>(_ values: [String: any Sendable], _ body: () throws -> R) throws -> R {
+        try Settings.$layers.withValue(pushed(checkedScope(values)), operation: body)
     }
 
     /// Runs the async `body` with `values` overriding the settings; see the synchronous form.
     public func context<R>(_ values: [String: any Sendable], isolation: isolated (any Actor)? = #isolation,
-                           _ body: () async throws -> R) async rethrows -> R {
+                           _ body: () async throws -> R) async throws -> R {
+        try await Settings.$layers.withValue(pushed(checkedScope(values)), operation: body, isolation: isolation)
+    }
+
+    /// The library's own scopes (call stacks, trackers, streams), whose values it made itself:
+    /// no checks, and `rethrows`.
+    package func withOverrides<R>(_ values: [String: any Sendable], _ body: () throws -> R) rethrows -> R {
+        try Settings.$layers.withValue(pushed(values), operation: body)
+    }
+
+    /// The async form of ``withOverrides(_:_:)``.
+    package func withOverrides<R>(_ values: [String: any Sendable], isolation: isolated (any Actor)? = #isolation,
+                                  _ body: () async throws -> R) async rethrows -> R {
         try await Settings.$layers.withValue(pushed(values), operation: body, isolation: isolation)
     }
 

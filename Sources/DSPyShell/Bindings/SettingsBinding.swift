@@ -26,8 +26,8 @@ final class ScopeObject: PyInstance, ScopedContextManager, @unchecked Sendable {
 }
 
 enum SettingsBinding {
-    /// LM knobs that `context`, `%push` and `configure` apply to a copy of the effective LM.
-    static let lmKnobs = ["temperature", "max_tokens", "top_p", "n", "stop"]
+    /// LM knobs that `context`, `%push` and `configure` set for every LM call in their reach.
+    static let lmKnobs = LM.knobKeys.map(\.name)
 
     /// Keys DSPy users set; internal keys (call stack, trackers) are left out of completion.
     static var userKeys: [String] {
@@ -36,7 +36,7 @@ enum SettingsBinding {
     }
 
     /// Every key the shell knows: DSPy's, the library's own, and the LM knobs.
-    static var knownKeys: [String] { Array(Settings.keyDescriptions.keys) + lmKnobs }
+    static var knownKeys: [String] { Settings.registeredKeys.map(\.name) }
 
     /// A note for a key that is not a setting but is one typo away from one (DSPy keeps any key
     /// as a custom one, and so does the shell; with no close name nothing is said).
@@ -45,48 +45,31 @@ enum SettingsBinding {
         return "note: '\(key)' is not a DSPy setting — did you mean \(close)? (kept as a custom key)\n"
     }
 
-    /// Keyword arguments as settings values; LM knobs become a copy of the effective LM and a
-    /// token budget opens a budget for the scope.
-    static func values(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)], function: String) throws -> [String: any Sendable] {
+    /// Keyword arguments as settings values, each checked against its key (a wrong value is a
+    /// ValueError naming the key and what it takes). LM knobs stay knobs: they apply to whichever
+    /// LM makes a call inside the scope; a token budget opens when the scope is entered.
+    static func values(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)]) throws -> [String: any Sendable] {
         var values: [String: any Sendable] = [:]
-        var knobs = OrderedDictionary<String, Value>()
         for (k, v) in keywords {
-            if lmKnobs.contains(k) {
-                if k == "n", let n = v.smallInt, n < 1 || n > LMRequest.maxCompletions {
-                    throw PyError.value("n must be from 1 to \(LMRequest.maxCompletions), got \(n)")
-                }
-                knobs[k] = try Convert.value(ctx, v)
-                continue
+            let value = try Convert.setting(ctx, key: k, v)
+            do { values[k] = try Settings.checked(k, value) } catch let e as SettingValueError {
+                throw PyError.value(e.summary)
             }
-            values[k] = try Convert.setting(ctx, key: k, v)
             if let note = unknownKeyNote(k) { try ctx.shell.writeError(note) }
-        }
-        let settings = Settings.current
-        if function != "configure", let limit = values["max_tokens_budget"] as? Int {
-            values["max_tokens_budget"] = TokenBudget(limit: limit, parent: settings.tokenBudget)
-        }
-        if !knobs.isEmpty {
-            guard let base = (values["lm"] as? LM) ?? settings.lm else {
-                throw PyError.value("\(knobs.keys.joined(separator: ", ")) applies to an LM, and none is configured: pass lm=dspy.LM(...) too, or configure(lm=dspy.LM(...)) first")
-            }
-            var params = knobs
-            let t = params.removeValue(forKey: "temperature")?.doubleValue
-            let m = params.removeValue(forKey: "max_tokens")?.intValue
-            values["lm"] = base.copy(temperature: t, maxTokens: m, parameters: params)
         }
         return values
     }
 
     static func configure(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
         guard a.positional.isEmpty else { throw PyError.type("configure() takes keyword arguments only, e.g. dspy.configure(lm=dspy.LM(\"dummy\"))") }
-        let v = try values(ctx, a.keywords, function: "configure")
+        let v = try values(ctx, a.keywords)
         do { try Settings.current.configure(v) } catch { throw DSPyErrors.python(error) }
         return .none
     }
 
     static func context(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
         guard a.positional.isEmpty else { throw PyError.type("context() takes keyword arguments only, e.g. dspy.context(lm=dspy.LM(\"dummy\"))") }
-        let v = try values(ctx, a.keywords, function: "context")
+        let v = try values(ctx, a.keywords)
         let text = try a.keywords.map { "\($0.name)=\(Redaction.display(try ctx.repr($0.value), key: $0.name))" }.joined(separator: ", ")
         return .object(ScopeObject(values: v, text: text))
     }
@@ -129,7 +112,7 @@ enum SettingsBinding {
     /// The effective setting `name` as Python sees it, or nil when no such setting exists.
     static func setting(_ name: String) -> PyValue? {
         let settings = Settings.current
-        guard settings.contains(name) || Settings.defaultKeys.contains(name) else { return nil }
+        guard settings.contains(name) || Settings.key(named: name) != nil else { return nil }
         if name == "trace" {
             guard let trace = settings.trace else { return .object(PyList()) }
             return .object(PyList((0..<trace.count).map { _ in .none }))
