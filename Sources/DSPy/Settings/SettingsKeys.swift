@@ -31,7 +31,7 @@ extension Settings {
     /// Warn when inputs do not match declared types (`warn_on_type_mismatch`).
     public var warnOnTypeMismatch: Bool { self.get("warn_on_type_mismatch") ?? true }
     /// The modules currently executing, outermost first (`caller_modules`).
-    public var callerModules: [Module] { self.get("caller_modules") ?? [] }
+    public var callerModules: [any Module] { self.get("caller_modules") ?? [] }
     /// Rollout/branch index (`branch_idx`).
     public var branchIndex: Int { self.get("branch_idx") ?? 0 }
     /// Where every LM call is logged (`call_log`, not a DSPy key); `nil` (the default) logs
