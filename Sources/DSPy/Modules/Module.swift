@@ -92,7 +92,8 @@ public protocol Module: Sendable {
 
 /// What a module instance keeps about itself: the LM calls made while it was on the call stack
 /// (``Module/history``), callbacks of its own, and whether an optimizer compiled it. Store one
-/// in a module (`let record = ModuleRecord()`) to give it these; copies get a new one.
+/// in a module (`let record = ModuleRecord()`) to give it these. It is a reference: a struct
+/// copied by value shares it, so a ``Module/deepCopy()`` makes a new one.
 public final class ModuleRecord: Sendable {
     private let state: Locked<State>
 
