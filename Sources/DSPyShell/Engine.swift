@@ -448,7 +448,7 @@ public final class ShellEngine: Sendable {
 
     /// Binds `name` in the session to a library module, so Python code can call a host's own
     /// program (or a test's stub) as `name(question=...)`.
-    public func define(_ name: String, module: DSPy.Module) {
+    public func define(_ name: String, module: any DSPy.Module) {
         interpreter.withLock { _ in interpreter.main.define(name, ModuleBinding.wrap(module)) }
     }
 

@@ -303,7 +303,7 @@ enum Magics {
             let total = tracker.totals.values.reduce(0) { $0 + $1.totalTokens }
             return "<UsageTracker: \(total) tokens>"
         case is NoneSetting, is Value, is Bool, is Int, is Double, is String, is LM, is any Adapter, is [any Callback],
-             is [DSPy.Module], is Trace, is TokenBudget:
+             is [any DSPy.Module], is Trace, is TokenBudget:
             let python = Convert.python(setting: e.value)
             return engine.interpreter.withLock { ctx in (try? ctx.repr(python)) ?? String(describing: e.value) }
         default: return String(describing: e.value)
@@ -396,9 +396,9 @@ enum Magics {
     }
 
     /// The module and its inputs for `%MAGIC module(kw=...)`, evaluated on a Python thread.
-    static func moduleCall(_ text: String, magic: String, modules: String, engine: ShellEngine) async throws -> (DSPy.Module, Inputs) {
+    static func moduleCall(_ text: String, magic: String, modules: String, engine: ShellEngine) async throws -> (any DSPy.Module, Inputs) {
         let (callee, arguments) = try splitCall(text, magic: magic)
-        let box = Locked<(DSPy.Module, Inputs)?>(nil)
+        let box = Locked<(any DSPy.Module, Inputs)?>(nil)
         let failure = await engine.onPython { ctx in
             let target = try ctx.evaluate(callee)
             guard let m = target.as(ModuleObject.self) else {
@@ -485,7 +485,7 @@ enum Magics {
     static func showPrompt(_ text: String, engine: ShellEngine) async throws {
         let (module, inputs) = try await moduleCall(text, magic: "prompt", modules: "Predict, ChainOfThought", engine: engine)
         guard let predictor = (module as? Predict) ?? module.namedPredictors.first?.predictor else {
-            throw ShellError("\(module.description) has no predictor to format")
+            throw ShellError("\(String(describing: module)) has no predictor to format")
         }
         let scope = engine.currentScope()
         let adapter = try scope.run { Settings.current.adapter } ?? ChatAdapter()

@@ -28,7 +28,7 @@ enum Scenarios {
             // The offline variant answers in-process: what the framework costs without HTTP.
             let lm = name == "predict_seq_offline" ? LM.dummy(answers: [["answer": "a"]])
                 : try LM("openai/lat0", apiBase: baseURL, apiKey: "bench", cache: false)
-            let module: Module = name != "cot_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
+            let module: any Module = name != "cot_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
             for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
             let count = n ?? 300
             let clock = ContinuousClock()

@@ -122,7 +122,7 @@ struct InputLimitTests {
         let qa = try Predict("question -> answer", lm: LM.dummy(answers: [["answer": "a"], ["answer": "b"]]))
         let parallel = Parallel(numThreads: 2, disableProgressBar: true, timeout: .seconds(Int64.max))
         let x: Inputs = ["question": "x"], y: Inputs = ["question": "y"]
-        let results = try await parallel([(qa as Module, x), (qa as Module, y)])
+        let results = try await parallel([(qa as any Module, x), (qa as any Module, y)])
         #expect(results.failures.isEmpty && results.count == 2)
         let batch = try await qa.batch([["question": "z"]], disableProgressBar: true, timeout: .seconds(1e20))
         #expect(batch.failures.isEmpty)

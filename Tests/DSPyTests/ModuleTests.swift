@@ -24,7 +24,7 @@ final class EventLog: Callback {
     let events = Locked<[String]>([])
     let ids = Locked<[(CallInfo, String)]>([])
     func add(_ s: String, _ c: CallInfo) { events.withLock { $0.append(s) }; ids.withLock { $0.append((c, s)) } }
-    func onModuleStart(_ call: CallInfo, module: Module, inputs: Inputs) { add("module_start(\(type(of: module)))", call) }
+    func onModuleStart(_ call: CallInfo, module: any Module, inputs: Inputs) { add("module_start(\(type(of: module)))", call) }
     func onModuleEnd(_ call: CallInfo, outputs: Prediction?, error: (any Error)?) { add("module_end" + (error == nil ? "" : "!"), call) }
     func onLMStart(_ call: CallInfo, lm: LM, messages: [Message], parameters: OrderedDictionary<String, Value>) { add("lm_start", call) }
     func onLMEnd(_ call: CallInfo, outputs: [String]?, error: (any Error)?) { add("lm_end", call) }
@@ -35,12 +35,12 @@ final class EventLog: Callback {
     var list: [String] { events.withLock { $0 } }
 }
 
-final class QAProgram: Module, @unchecked Sendable {
-    // Sendable proof: the only stored property is an immutable reference to a Sendable module.
+/// A struct program with a record of its own, so it keeps history like a library module.
+struct QAProgram: Module {
     let cot: ChainOfThought
-    init() throws { cot = try ChainOfThought("question -> answer"); super.init() }
-    override var children: [(name: String, module: Module)] { [("cot", cot)] }
-    override func forward(_ inputs: Inputs) async throws -> Prediction { try await cot.call(inputs) }
+    let record = ModuleRecord()
+    init() throws { cot = try ChainOfThought("question -> answer") }
+    func forward(_ inputs: Inputs) async throws -> Prediction { try await cot.call(inputs) }
 }
 
 @Suite struct PredictTests {

@@ -5,8 +5,7 @@ import Testing
 @testable import DSPy
 
 /// A module that reports what it sees of the settings, optionally sleeping or failing.
-final class ProbeModule: Module, @unchecked Sendable {
-    // Sendable proof: only immutable `let`s and Sendable values are stored.
+final class ProbeModule: Module {
     let delay: @Sendable (Inputs) -> Duration
     let fail: @Sendable (Inputs) -> Bool
     let inFlight = Atomic<Int>(0)
@@ -15,10 +14,9 @@ final class ProbeModule: Module, @unchecked Sendable {
     init(delay: @escaping @Sendable (Inputs) -> Duration = { _ in .zero }, fail: @escaping @Sendable (Inputs) -> Bool = { _ in false }) {
         self.delay = delay
         self.fail = fail
-        super.init()
     }
 
-    override func forward(_ inputs: Inputs) async throws -> Prediction {
+    func forward(_ inputs: Inputs) async throws -> Prediction {
         let now = inFlight.add(1, ordering: .relaxed).newValue
         peak.max(now, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
@@ -49,7 +47,7 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
             let batch = try await probe.batch(values(20), numThreads: 4, disableProgressBar: true)
             #expect(batch.outputs.allSatisfy { $0?.custom == "outer" && $0?.lm == "dummy/scoped" })
 
-            let parallel = try await Parallel(numThreads: 3)(values(6).map { (probe as Module, $0) })
+            let parallel = try await Parallel(numThreads: 3)(values(6).map { (probe as any Module, $0) })
             #expect(parallel.outputs.map { $0?.custom } == Array(repeating: "outer", count: 6))
 
             let inner = Parallel(numThreads: 2)
@@ -71,9 +69,8 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
     }
 
     @Test func workersKeepTheirOwnInnerScopes() async throws {
-        final class Scoper: Module, @unchecked Sendable {
-            // Sendable proof: no stored state.
-            override func forward(_ inputs: Inputs) async throws -> Prediction {
+        struct Scoper: Module {
+            func forward(_ inputs: Inputs) async throws -> Prediction {
                 let mine = "item-\(inputs["value"]?.intValue ?? -1)"
                 return try await Settings.shared.context(["custom": mine]) {
                     try await Task.sleep(for: .milliseconds(Int.random(in: 0...5)))
@@ -163,11 +160,10 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
     }
 
     @Test func childrenInheritTheParentCallID() async throws {
-        final class Parent: Module, @unchecked Sendable {
-            // Sendable proof: only an immutable reference to a Sendable module is stored.
+        struct Parent: Module {
             let child = ProbeModule()
-            override func forward(_ inputs: Inputs) async throws -> Prediction {
-                _ = try await Parallel(numThreads: 2)(values(2).map { (child as Module, $0) })
+            func forward(_ inputs: Inputs) async throws -> Prediction {
+                _ = try await Parallel(numThreads: 2)(values(2).map { (child as any Module, $0) })
                 return Prediction()
             }
         }
@@ -185,9 +181,8 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
     }
 
     @Test func stressTenThousandItemsOver256Workers() async throws {
-        final class Checker: Module, @unchecked Sendable {
-            // Sendable proof: no stored state.
-            override func forward(_ inputs: Inputs) async throws -> Prediction {
+        struct Checker: Module {
+            func forward(_ inputs: Inputs) async throws -> Prediction {
                 let i = inputs["value"]?.intValue ?? -1
                 return try await Settings.shared.context(["custom": "w\(i)"]) {
                     await Task.yield()
@@ -250,9 +245,8 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
     }
 
     @Test func syncModulesRunOnTheBlockingPool() async throws {
-        final class Blocking: SyncModule, @unchecked Sendable {
-            // Sendable proof: no stored state.
-            override func forwardSync(_ inputs: Inputs) throws -> Prediction {
+        struct Blocking: SyncModule {
+            func forwardSync(_ inputs: Inputs) throws -> Prediction {
                 usleep(1000)
                 let fromAsync = try runBlocking { try await Predict("question -> answer")(question: "inner") }
                 return Prediction(["answer": fromAsync.answer, "custom": Settings.shared.get("custom", as: String.self).map(Value.string) ?? .null] as Inputs)

@@ -213,6 +213,26 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
         #expect(!retried.contains("thought_0") && retried.contains("[[ ## thought_1 ## ]]\nThought 2"))
     }
 
+    @Test func aCustomTruncationReplacesDroppingTheOldestCall() async throws {
+        let script: [DummyBackend.Answer] = [
+            .fields(step("Thought 1", "echo", ["text": "Text 1"])),
+            .error(contextOverflow),
+            .fields(step("Final thought", "finish")),
+            .fields(["reasoning": "r", "answer": "done"]),
+        ]
+        let summarise: @Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value> = { _ in
+            ["summary": "one echo call"]
+        }
+        let agent = try ReAct("question -> answer", tools: [echoTool], truncateTrajectory: summarise)
+        for program in [agent, agent.copy()] {
+            let lm = LM.dummy(script: script)
+            let result = try await Settings.shared.context(["lm": lm]) { try await program(question: "q") }
+            let trajectory = try #require(result.trajectory.objectValue)
+            #expect(Array(trajectory.keys) == ["summary", "thought_1", "tool_name_1", "tool_args_1", "observation_1"])
+            #expect(result.answer == "done")
+        }
+    }
+
     @Test func overflowWithNothingToDropEndsTheLoopAndStillExtracts() async throws {
         let lm = LM.dummy(script: [.error(contextOverflow), .fields(["reasoning": "r", "answer": "from nothing"])])
         let agent = try ReAct("question -> answer", tools: [echoTool])

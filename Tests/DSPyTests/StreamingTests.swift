@@ -505,16 +505,14 @@ struct StreamingTests {
     // MARK: Binding, adapters, status messages
 
     @Test func listenerBindingErrorsAreDSPys() throws {
-        final class Two: Module, @unchecked Sendable {
-            // Sendable proof: immutable references to Sendable modules.
+        struct Two: Module {
             let a: Predict
             let b: Predict
             init() throws {
                 a = try Predict("question -> answer")
                 b = try Predict("answer -> answer2, note")
-                super.init()
             }
-            override var children: [(name: String, module: Module)] { [("a", a), ("b", b)] }
+            func forward(_ inputs: Inputs) async throws -> Prediction { try await b.call(try await a.call(inputs).values) }
         }
         let two = try Two()
         #expect(throws: StreamingError.self) { try streamify(two, listeners: [StreamListener(fieldName: "missing")]) }
@@ -525,15 +523,13 @@ struct StreamingTests {
         }
         let both = try Two()
         let dup = try Predict("x -> answer2")
-        final class Three: Module, @unchecked Sendable {
-            // Sendable proof: immutable references to Sendable modules.
-            let inner: Module
+        struct Three: Module {
+            let inner: any Module
             let c: Predict
-            init(_ inner: Module, _ c: Predict) { self.inner = inner; self.c = c; super.init() }
-            override var children: [(name: String, module: Module)] { [("inner", inner), ("c", c)] }
+            func forward(_ inputs: Inputs) async throws -> Prediction { try await c.call(try await inner.call(inputs).values) }
         }
         do {
-            _ = try streamify(Three(both, dup), listeners: [StreamListener(fieldName: "answer2")])
+            _ = try streamify(Three(inner: both, c: dup), listeners: [StreamListener(fieldName: "answer2")])
             Issue.record("an ambiguous field must be refused")
         } catch {
             #expect("\(error)" == "Signature field answer2 is not unique in the program, cannot automatically determine which predictor to use for streaming. Please specify the predictor to listen to.")
@@ -579,13 +575,11 @@ struct StreamingTests {
     }
 
     @Test func toolCallsSendDSPysStatusMessages() async throws {
-        final class WithTool: Module, @unchecked Sendable {
-            // Sendable proof: immutable references to Sendable values.
+        struct WithTool: Module {
             let tool = Tool(name: "lookup", description: "Look it up.", function: .sync { _ in .string("found") })
             let qa: Predict
-            init(_ lm: LM) throws { qa = try Predict("question -> answer", lm: lm); super.init() }
-            override var children: [(name: String, module: Module)] { [("qa", qa)] }
-            override func forward(_ inputs: Inputs) async throws -> Prediction {
+            init(_ lm: LM) throws { qa = try Predict("question -> answer", lm: lm) }
+            func forward(_ inputs: Inputs) async throws -> Prediction {
                 _ = try await tool.acall([:])
                 return try await qa.call(inputs)
             }

@@ -21,7 +21,7 @@ let helloTool = Tool(name: "hello", args: ["a": ["type": "integer"]]) { args asy
 final class ToolEventLog: Callback {
     let events = Locked<[(CallInfo, String)]>([])
     func add(_ s: String, _ c: CallInfo) { events.withLock { $0.append((c, s)) } }
-    func onModuleStart(_ call: CallInfo, module: Module, inputs: Inputs) { add("module_start", call) }
+    func onModuleStart(_ call: CallInfo, module: any Module, inputs: Inputs) { add("module_start", call) }
     func onModuleEnd(_ call: CallInfo, outputs: Prediction?, error: (any Error)?) { add("module_end", call) }
     func onToolStart(_ call: CallInfo, tool: String, arguments: Inputs) { add("tool_start(\(tool), \(Value.object(arguments).pythonRepr))", call) }
     func onToolEnd(_ call: CallInfo, result: Value?, error: (any Error)?) {
@@ -31,9 +31,8 @@ final class ToolEventLog: Callback {
 }
 
 /// A module whose forward calls two tools (DSPy's `test_tool_calls`).
-final class TwoToolProgram: Module, @unchecked Sendable {
-    // Sendable proof: adds no stored state.
-    override func forward(_ inputs: Inputs) async throws -> Prediction {
+struct TwoToolProgram: Module {
+    func forward(_ inputs: Inputs) async throws -> Prediction {
         let sum = try await addTool.acall(["x": 1, "y": 2])
         let greeting = try await helloTool.acall(["a": sum])
         return Prediction(["answer": greeting] as Inputs)

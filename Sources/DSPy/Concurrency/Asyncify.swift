@@ -69,16 +69,16 @@ public func asyncify<A: Sendable, R: Sendable>(_ program: @escaping @Sendable (A
     { a in try await BlockingPool.run { try program(a) } }
 }
 
-/// A module whose logic is synchronous (blocking I/O, a C library). Override
+/// A module whose logic is synchronous (blocking I/O, a C library). Implement
 /// ``forwardSync(_:)``; calls run it on the blocking pool, so it never stalls other tasks.
-open class SyncModule: Module, @unchecked Sendable {
-    // Sendable proof: adds no stored state to Module.
+public protocol SyncModule: Module {
+    /// The blocking logic, run on a worker thread with the caller's scope.
+    func forwardSync(_ inputs: Inputs) throws -> Prediction
+}
 
-    open func forwardSync(_ inputs: Inputs) throws -> Prediction {
-        throw ModuleError.forwardNotImplemented(String(describing: type(of: self)))
-    }
-
-    public final override func forward(_ inputs: Inputs) async throws -> Prediction {
+extension SyncModule {
+    /// Runs ``forwardSync(_:)`` on the blocking pool.
+    public func forward(_ inputs: Inputs) async throws -> Prediction {
         try await BlockingPool.run { try self.forwardSync(inputs) }
     }
 }

@@ -237,8 +237,8 @@ enum ParallelLog {
 /// What `Parallel` runs: a module on inputs, a module on an example's inputs, or a nested
 /// `Parallel` on its own jobs.
 public enum ParallelJob: Sendable {
-    case call(Module, Inputs)
-    case example(Module, Example)
+    case call(any Module, Inputs)
+    case example(any Module, Example)
     case nested(Parallel, [ParallelJob])
 
     var describedInput: Value {
@@ -298,19 +298,19 @@ public final class Parallel: Sendable {
     }
 
     /// Runs `(module, inputs)` pairs and returns their predictions.
-    public func callAsFunction(_ pairs: [(Module, Inputs)]) async throws -> BatchResults<Prediction> {
+    public func callAsFunction(_ pairs: [(any Module, Inputs)]) async throws -> BatchResults<Prediction> {
         let jobs = pairs.map { PairBox(module: $0.0, inputs: $0.1) }
         return try await parallelMap(jobs, options: options, describe: { .object($0.inputs) }) { try await $0.module.call($0.inputs) }
     }
 
     /// Runs `(module, example)` pairs on each example's inputs.
-    public func callAsFunction(_ pairs: [(Module, Example)]) async throws -> BatchResults<Prediction> {
+    public func callAsFunction(_ pairs: [(any Module, Example)]) async throws -> BatchResults<Prediction> {
         try await self(try pairs.map { ($0.0, try $0.1.inputs().values) })
     }
 }
 
 private struct PairBox: Sendable {
-    let module: Module
+    let module: any Module
     let inputs: Inputs
 }
 

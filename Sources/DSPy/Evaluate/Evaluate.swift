@@ -58,7 +58,7 @@ public struct Evaluate: Sendable {
     /// Evaluates `program`, optionally with another metric or dev set for this run.
     /// - Throws: ``EvaluateError/emptyDevset``, or ``ParallelCancelledError`` when failures
     ///   reach `max_errors` or the caller is cancelled.
-    public func callAsFunction(_ program: Module, metric: Metric? = nil, devset: [Example]? = nil) async throws -> EvaluationResult {
+    public func callAsFunction(_ program: any Module, metric: Metric? = nil, devset: [Example]? = nil) async throws -> EvaluationResult {
         let metric = metric ?? self.metric
         let devset = devset ?? self.devset
         guard !devset.isEmpty else { throw EvaluateError.emptyDevset }

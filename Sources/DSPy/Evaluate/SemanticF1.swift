@@ -6,10 +6,12 @@ import OrderedCollections
 /// their F1. While bootstrapping (a trace is given) it passes at `threshold`.
 ///
 /// It is a module: its predictor has history, and can be given demos or another LM.
-// Sendable proof: the stored properties are immutable and Sendable.
-public final class SemanticF1: Module, @unchecked Sendable {
+public final class SemanticF1: Module, CustomStringConvertible {
+    /// The F1 at which the metric passes while bootstrapping.
     public let threshold: Double
+    /// The judge.
     public let module: ChainOfThought
+    private let record = ModuleRecord()
 
     static func signature(decompositional: Bool) throws -> Signature {
         let inputs: [Field] = [.input("question"), .input("ground_truth"), .input("system_response")]
@@ -35,18 +37,19 @@ public final class SemanticF1: Module, @unchecked Sendable {
     public init(threshold: Double = 0.66, decompositional: Bool = false) throws {
         self.threshold = threshold
         module = try ChainOfThought(SemanticF1.signature(decompositional: decompositional))
-        super.init()
     }
 
     private init(threshold: Double, module: ChainOfThought) {
         self.threshold = threshold
         self.module = module
-        super.init()
     }
 
-    public override var children: [(name: String, module: Module)] { [("module", module)] }
-    public override var description: String { "SemanticF1(threshold=\(PythonFloat.repr(threshold)))" }
-    public override func deepCopy() async throws -> Module { SemanticF1(threshold: threshold, module: module.copy()) }
+    /// History, callbacks and the compiled flag of this metric.
+    public var moduleRecord: ModuleRecord? { record }
+    /// The judge, as `module`.
+    public var subModules: [(name: String, module: any Module)] { [("module", module)] }
+    public var description: String { "SemanticF1(threshold=\(PythonFloat.repr(threshold)))" }
+    public func deepCopy() async throws -> any Module { SemanticF1(threshold: threshold, module: module.copy()) }
 
     /// DSPy's `f1_score(precision, recall)` with both clamped to 0...1.
     static func f1(precision: Double, recall: Double) -> Double {
@@ -65,7 +68,8 @@ public final class SemanticF1: Module, @unchecked Sendable {
         return trace == nil ? .double(f1) : .bool(f1 >= threshold)
     }
 
-    public override func forward(_ inputs: Inputs) async throws -> Prediction {
+    /// Runs the judge on `question`, `ground_truth` and `system_response`.
+    public func forward(_ inputs: Inputs) async throws -> Prediction {
         try await module.call(inputs)
     }
 

@@ -403,7 +403,7 @@ public final class LM: Sendable, CustomStringConvertible {
         let limit = settings.maxHistorySize
         guard limit > 0 else { return }
         historyStore.withLock { $0.append(entry, limit: limit) }
-        for module in settings.callerModules { module.appendHistory(entry, limit: limit) }
+        for module in settings.callerModules { module.moduleRecord?.appendHistory(entry, limit: limit) }
     }
 
     /// This LM's recorded calls, oldest first.

@@ -99,8 +99,8 @@ public struct StreamingError: Error, CustomStringConvertible, Sendable {
 public protocol StatusMessageProvider: Sendable {
     func toolStartStatusMessage(tool: String, arguments: Inputs) -> String?
     func toolEndStatusMessage(tool: String, result: Value?) -> String?
-    func moduleStartStatusMessage(module: Module, inputs: Inputs) -> String?
-    func moduleEndStatusMessage(module: Module, outputs: Prediction?) -> String?
+    func moduleStartStatusMessage(module: any Module, inputs: Inputs) -> String?
+    func moduleEndStatusMessage(module: any Module, outputs: Prediction?) -> String?
     func lmStartStatusMessage(lm: LM, messages: [Message]) -> String?
     func lmEndStatusMessage(outputs: [String]?) -> String?
 }
@@ -110,8 +110,8 @@ extension StatusMessageProvider {
     public func toolEndStatusMessage(tool: String, result: Value?) -> String? {
         "Tool calling finished! Querying the LLM with tool calling results..."
     }
-    public func moduleStartStatusMessage(module: Module, inputs: Inputs) -> String? { nil }
-    public func moduleEndStatusMessage(module: Module, outputs: Prediction?) -> String? { nil }
+    public func moduleStartStatusMessage(module: any Module, inputs: Inputs) -> String? { nil }
+    public func moduleEndStatusMessage(module: any Module, outputs: Prediction?) -> String? { nil }
     public func lmStartStatusMessage(lm: LM, messages: [Message]) -> String? { nil }
     public func lmEndStatusMessage(outputs: [String]?) -> String? { nil }
 }
@@ -136,7 +136,7 @@ public struct DefaultStatusMessageProvider: StatusMessageProvider {
 ///     yielded if there are no listeners or no listener saw its field (a cache hit, say).
 ///   - statusMessages: the status message provider; `nil` sends none.
 /// - Throws: ``StreamingError`` when a listener's field is on no predictor, or on several.
-public func streamify(_ program: Module, listeners: [StreamListener] = [], includeFinalPrediction: Bool = true,
+public func streamify(_ program: any Module, listeners: [StreamListener] = [], includeFinalPrediction: Bool = true,
                       statusMessages: (any StatusMessageProvider)? = DefaultStatusMessageProvider()) throws -> StreamifiedProgram {
     let predictors = program.namedPredictors
     var bound: [BoundListener] = []
@@ -165,7 +165,7 @@ public func streamify(_ program: Module, listeners: [StreamListener] = [], inclu
 /// Call it like the program (`stream(question: "...")`, or `stream.call(inputs)`); each call starts a run and returns its own stream.
 @dynamicCallable
 public struct StreamifiedProgram: Sendable {
-    public let program: Module
+    public let program: any Module
     let listeners: [BoundListener]
     let predictNames: [ObjectIdentifier: String]
     let includeFinalPrediction: Bool
@@ -341,7 +341,7 @@ final class StatusStreamingCallback: Callback {
     let provider: any StatusMessageProvider
     /// Open tool and module calls by call id, for the end messages.
     private let open = Locked<[String: OpenCall]>([:])
-    private enum OpenCall { case tool(String), module(Module) }
+    private enum OpenCall { case tool(String), module(any Module) }
 
     init(channel: StreamChannel, provider: any StatusMessageProvider) {
         self.channel = channel
@@ -363,7 +363,7 @@ final class StatusStreamingCallback: Callback {
         send(provider.toolEndStatusMessage(tool: name, result: result))
     }
 
-    func onModuleStart(_ call: CallInfo, module: Module, inputs: Inputs) {
+    func onModuleStart(_ call: CallInfo, module: any Module, inputs: Inputs) {
         open.withLock { $0[call.id] = .module(module) }
         send(provider.moduleStartStatusMessage(module: module, inputs: inputs))
     }

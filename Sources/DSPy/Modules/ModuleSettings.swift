@@ -1,10 +1,10 @@
 /// The settings keys that modules and tools read, declared beside them.
-extension SettingKey where Value == [Module]? {
+extension SettingKey where Value == [any Module]? {
     /// The modules currently executing, outermost first (`caller_modules`; `None` outside any
     /// module, as in DSPy); every module call opens a scope that appends itself.
     public static var callerModules: SettingKey {
         SettingKey("caller_modules", summary: "the modules whose calls are running, outermost first",
-                   default: { nil }, check: .instance(of: [Module].self, "a list of modules"))
+                   default: { nil }, check: .instance(of: [any Module].self, "a list of modules"))
     }
 }
 
@@ -40,7 +40,7 @@ extension SettingKey where Value == Bool {
 
 extension Settings {
     /// The modules currently executing, outermost first (`caller_modules`).
-    public var callerModules: [Module] { self[.callerModules] ?? [] }
+    public var callerModules: [any Module] { self[.callerModules] ?? [] }
     /// Rollout/branch index (`branch_idx`).
     public var branchIndex: Int { self[.branchIndex] }
     /// Allow calling async tools synchronously (`allow_tool_async_sync_conversion`).

@@ -5,9 +5,9 @@ import Synchronization
 /// The basic module: one LM call for a signature (DSPy's `dspy.Predict`).
 ///
 /// The LM comes from the call (`lm:`), then the module's own ``lm``, then `settings.lm`.
-// Sendable proof: all mutable state is in `state`, behind a lock (`Locked`).
-public final class Predict: Module, @unchecked Sendable {
+public final class Predict: Module, CustomStringConvertible {
     private let state: Locked<State>
+    private let record: ModuleRecord
     static let logger = Logger(label: "dspy.predict")
 
     private struct State {
@@ -36,7 +36,7 @@ public final class Predict: Module, @unchecked Sendable {
         if let n { c["n"] = .int(n) }
         if let temperature { c["temperature"] = .double(temperature) }
         state = Locked(State(signature: signature, lm: lm, demos: demos, config: c))
-        super.init(callbacks: callbacks)
+        record = ModuleRecord(callbacks: callbacks)
     }
 
     /// `try Predict("question -> answer")`. Throws ``ArgumentRangeError`` for an `n` outside
@@ -73,9 +73,15 @@ public final class Predict: Module, @unchecked Sendable {
         set { state.withLock { $0.config = newValue } }
     }
 
-    public override var description: String { "Predict(\(signature))" }
+    public var description: String { "Predict(\(signature))" }
 
-    public override func deepCopy() async throws -> Module { copy() }
+    /// History, callbacks and the compiled flag of this predictor.
+    public var moduleRecord: ModuleRecord? { record }
+
+    /// A predictor has no sub-modules.
+    public var subModules: [(name: String, module: any Module)] { [] }
+
+    public func deepCopy() async throws -> any Module { copy() }
 
     /// A new predictor with this one's signature, LM, demos, config and callbacks.
     public func copy() -> Predict {
@@ -83,14 +89,15 @@ public final class Predict: Module, @unchecked Sendable {
         return Predict(s.signature, lm: s.lm, demos: s.demos, config: s.config, callbacks: callbacks)
     }
 
-    public override func rejectPositional() throws {
+    /// Predictors take keyword arguments only, as DSPy's do.
+    public func rejectPositional() throws {
         throw ModuleError.positionalArguments(inputNames: signature.inputFields.map(\.name))
     }
 
     /// Calls with per-call options: another LM, extra LM parameters, or other demos.
     public func call(_ inputs: Inputs, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:], demos: [Example]? = nil) async throws -> Prediction {
         let options = CallOptions(targets: [ObjectIdentifier(self)], lm: lm, config: config, demos: demos)
-        return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
+        return try await Predict.$callOptions.withValue(options) { try await runModuleCall(self, inputs) }
     }
 
     /// The LM this call will use, or DSPy's error when there is none.
@@ -106,7 +113,8 @@ public final class Predict: Module, @unchecked Sendable {
         }
     }
 
-    public override func forward(_ inputs: Inputs) async throws -> Prediction {
+    /// One LM call through the adapter; call the predictor instead, so history and callbacks see it.
+    public func forward(_ inputs: Inputs) async throws -> Prediction {
         let settings = Settings.current
         let options = Predict.callOptions.flatMap { $0.targets.contains(ObjectIdentifier(self)) ? $0 : nil }
         let lm = try resolveLM(options?.lm)
@@ -164,9 +172,10 @@ private func pyList<S: Sequence<String>>(_ names: S) -> String {
 
 /// Predict with a `reasoning` output before the others, so the LM thinks step by step
 /// (DSPy's `dspy.ChainOfThought`).
-// Sendable proof: the only stored property, `predict`, is an immutable reference to a Sendable module.
-public final class ChainOfThought: Module, @unchecked Sendable {
+public final class ChainOfThought: Module, CustomStringConvertible {
+    /// The predictor whose signature has the reasoning field first.
     public let predict: Predict
+    private let record: ModuleRecord
 
     public init(_ signature: Signature, rationaleField: Field? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
                 temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
@@ -174,7 +183,7 @@ public final class ChainOfThought: Module, @unchecked Sendable {
         let rationale = rationaleField ?? Field.output("reasoning")
         let extended = try signature.prepending(Field(rationale.name, kind: .output, type: rationale.type, description: rationale.description))
         predict = Predict(extended, lm: lm, demos: demos, n: n, temperature: temperature, config: config)
-        super.init(callbacks: callbacks)
+        record = ModuleRecord(callbacks: callbacks)
     }
 
     /// `try ChainOfThought("question -> answer")`.
@@ -186,28 +195,34 @@ public final class ChainOfThought: Module, @unchecked Sendable {
 
     private init(predict: Predict, callbacks: [any Callback]) {
         self.predict = predict
-        super.init(callbacks: callbacks)
+        record = ModuleRecord(callbacks: callbacks)
     }
 
-    public override func deepCopy() async throws -> Module { copy() }
+    public func deepCopy() async throws -> any Module { copy() }
 
     /// A new ChainOfThought with a copy of this one's predictor.
     public func copy() -> ChainOfThought { ChainOfThought(predict: predict.copy(), callbacks: callbacks) }
 
+    /// The task's signature with the reasoning field.
     public var signature: Signature { predict.signature }
-    public override var children: [(name: String, module: Module)] { [("predict", predict)] }
-    public override var description: String { "ChainOfThought(\(predict.signature))" }
+    /// History, callbacks and the compiled flag of this module.
+    public var moduleRecord: ModuleRecord? { record }
+    /// Its one predictor, as `predict`.
+    public var subModules: [(name: String, module: any Module)] { [("predict", predict)] }
+    public var description: String { "ChainOfThought(\(predict.signature))" }
 
-    public override func rejectPositional() throws { try predict.rejectPositional() }
+    /// Keyword arguments only, as its predictor takes.
+    public func rejectPositional() throws { try predict.rejectPositional() }
 
     /// Calls with per-call options for its predictor: another LM or extra LM parameters (DSPy
     /// passes `lm` and `config` through to the inner Predict).
     public func call(_ inputs: Inputs, lm: LM?, config: OrderedDictionary<String, Value> = [:]) async throws -> Prediction {
         let options = Predict.CallOptions(targets: [ObjectIdentifier(predict)], lm: lm, config: config, demos: nil)
-        return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
+        return try await Predict.$callOptions.withValue(options) { try await runModuleCall(self, inputs) }
     }
 
-    public override func forward(_ inputs: Inputs) async throws -> Prediction {
-        try await predict.call(inputs)
+    /// Calls the inner predictor.
+    public func forward(_ inputs: Inputs) async throws -> Prediction {
+        try await runModuleCall(predict, inputs)
     }
 }

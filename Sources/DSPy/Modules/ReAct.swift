@@ -13,10 +13,7 @@ import OrderedCollections
 ///     let agent = try ReAct("question -> answer", tools: [Tool.calculate])
 ///     let result = try await agent(question: "What is 17 * 23?")
 ///     result.answer; result.trajectory
-// Sendable proof: every stored property is an immutable `let` of a Sendable type (Sendable
-// structs, and modules that protect their own state). Subclasses must add no mutable state
-// outside a lock.
-open class ReAct: Module, @unchecked Sendable {
+public final class ReAct: Module, CustomStringConvertible {
     /// The task the agent solves.
     public let signature: Signature
     /// The tools by name, in the order the instructions list them; `finish` included.
@@ -27,6 +24,9 @@ open class ReAct: Module, @unchecked Sendable {
     public let react: Predict
     /// Produces the outputs from the inputs and the trajectory.
     public let extract: ChainOfThought
+    /// Shortens an over-long trajectory; `nil` drops the oldest tool call (``truncateTrajectory(_:)``).
+    private let truncation: (@Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value>)?
+    private let record: ModuleRecord
 
     static let logger = Logger(label: "dspy.react")
     /// Predictor calls tried per step while truncating an over-long trajectory.
@@ -35,7 +35,10 @@ open class ReAct: Module, @unchecked Sendable {
     /// - Parameters:
     ///   - tools: the tools the agent may call; a tool named `finish` is replaced by the built-in one.
     ///   - maxIters: the most tool calls per run (DSPy's default is 20).
-    public init(_ signature: Signature, tools: [Tool], maxIters: Int = 20, callbacks: [any Callback] = []) throws {
+    ///   - truncateTrajectory: makes room when the prompt exceeds the context window (to
+    ///     summarise, say); by default the oldest tool call is dropped.
+    public init(_ signature: Signature, tools: [Tool], maxIters: Int = 20, callbacks: [any Callback] = [],
+                truncateTrajectory: (@Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value>)? = nil) throws {
         guard maxIters >= 0 else { throw ReActError.invalidMaxIters(.int(maxIters)) }
         let inputs = signature.inputFields.map { "`\($0.name)`" }.joined(separator: ", ")
         let outputs = signature.outputFields.map { "`\($0.name)`" }.joined(separator: ", ")
@@ -79,7 +82,8 @@ open class ReAct: Module, @unchecked Sendable {
         self.maxIters = maxIters
         self.react = Predict(reactSignature)
         self.extract = try ChainOfThought(extractSignature)
-        super.init(callbacks: callbacks)
+        self.truncation = truncateTrajectory
+        self.record = ModuleRecord(callbacks: callbacks)
     }
 
     private init(copying other: ReAct, react: Predict, extract: ChainOfThought) {
@@ -88,24 +92,31 @@ open class ReAct: Module, @unchecked Sendable {
         maxIters = other.maxIters
         self.react = react
         self.extract = extract
-        super.init(callbacks: other.callbacks)
+        truncation = other.truncation
+        record = ModuleRecord(callbacks: other.callbacks)
     }
 
-    public override func deepCopy() async throws -> Module { copy() }
+    public func deepCopy() async throws -> any Module { copy() }
 
     /// A new ReAct with the same tools and copies of this one's predictors.
     public func copy() -> ReAct { ReAct(copying: self, react: react.copy(), extract: extract.copy()) }
 
     /// `try ReAct("question -> answer", tools: [weather])`.
     public convenience init(_ signature: String, instructions: String? = nil, tools: [Tool], maxIters: Int = 20,
-                            callbacks: [any Callback] = []) throws {
-        try self.init(try Signature(signature, instructions: instructions), tools: tools, maxIters: maxIters, callbacks: callbacks)
+                            callbacks: [any Callback] = [],
+                            truncateTrajectory: (@Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value>)? = nil) throws {
+        try self.init(try Signature(signature, instructions: instructions), tools: tools, maxIters: maxIters, callbacks: callbacks,
+                      truncateTrajectory: truncateTrajectory)
     }
 
-    open override var children: [(name: String, module: Module)] { [("react", react), ("extract", extract)] }
-    open override var description: String { "ReAct(\(signature), tools: [\(tools.keys.joined(separator: ", "))])" }
+    /// History, callbacks and the compiled flag of this agent.
+    public var moduleRecord: ModuleRecord? { record }
+    /// The tool chooser and the extractor.
+    public var subModules: [(name: String, module: any Module)] { [("react", react), ("extract", extract)] }
+    public var description: String { "ReAct(\(signature), tools: [\(tools.keys.joined(separator: ", "))])" }
 
-    open override func rejectPositional() throws {
+    /// Keyword arguments only, as DSPy's predictors take.
+    public func rejectPositional() throws {
         throw ModuleError.positionalArguments(inputNames: signature.inputFields.map(\.name))
     }
 
@@ -113,12 +124,12 @@ open class ReAct: Module, @unchecked Sendable {
     /// extractor): another LM or extra LM parameters, as DSPy passes `lm` and `config` through.
     public func call(_ inputs: Inputs, lm: LM?, config: OrderedDictionary<String, Value> = [:]) async throws -> Prediction {
         let options = Predict.CallOptions(targets: [ObjectIdentifier(react), ObjectIdentifier(extract.predict)], lm: lm, config: config, demos: nil)
-        return try await Predict.$callOptions.withValue(options) { try await self.call(inputs) }
+        return try await Predict.$callOptions.withValue(options) { try await runModuleCall(self, inputs) }
     }
 
     /// Runs the loop, then the extractor. The result holds `trajectory` (an object with
     /// `thought_i`, `tool_name_i`, `tool_args_i`, `observation_i`) and the extractor's fields.
-    open override func forward(_ inputs: Inputs) async throws -> Prediction {
+    public func forward(_ inputs: Inputs) async throws -> Prediction {
         var inputs = inputs
         var turns = maxIters
         if let requested = inputs.removeValue(forKey: "max_iters") {
@@ -171,23 +182,24 @@ open class ReAct: Module, @unchecked Sendable {
 
     /// Calls `module` with the rendered trajectory; when the prompt exceeds the context window,
     /// drops the oldest tool call and tries again (three attempts in all).
-    func callWithTruncation(_ module: Module, inputs: Inputs, trajectory: inout OrderedDictionary<String, Value>) async throws -> Prediction {
+    func callWithTruncation(_ module: some Module, inputs: Inputs, trajectory: inout OrderedDictionary<String, Value>) async throws -> Prediction {
         for _ in 0..<ReAct.truncationAttempts {
             var request = inputs
             request["trajectory"] = .string(ReAct.formatTrajectory(trajectory))
             do {
-                return try await module.call(request)
+                return try await runModuleCall(module, request)
             } catch let error as LMError where error.kind == .contextWindowExceeded {
                 ReAct.logger.warning("Trajectory exceeded the context window, truncating the oldest tool call information.")
-                trajectory = try truncateTrajectory(trajectory)
+                trajectory = try truncation.map { try $0(trajectory) } ?? truncateTrajectory(trajectory)
             }
         }
         throw LMError(.contextWindowExceeded, "The context window was exceeded even after 3 attempts to truncate the trajectory.")
     }
 
-    /// Makes room in an over-long trajectory by dropping the oldest tool call (its four keys).
-    /// Override to summarise instead. Throws when only one tool call is left.
-    open func truncateTrajectory(_ trajectory: OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value> {
+    /// Makes room in an over-long trajectory by dropping the oldest tool call (its four keys),
+    /// unless the initializer was given another `truncateTrajectory`. Throws when only one tool
+    /// call is left.
+    public func truncateTrajectory(_ trajectory: OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value> {
         guard trajectory.count > 4 else {
             throw LMError(.contextWindowExceeded, "The trajectory is too long so your prompt exceeded the context window, but the trajectory cannot be truncated because it only has one tool call.")
         }

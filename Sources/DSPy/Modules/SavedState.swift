@@ -8,17 +8,21 @@ public struct SavedStateError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
+/// What saving and loading programs share.
+public enum SavedProgram {
+    static let logger = Logger(label: "dspy.primitives.base_module")
+
+    /// The `dependency_versions` written with a saved program: the DSPy behaviour this library
+    /// follows, and the Python language level its shell speaks (Python DSPy warns on a mismatch).
+    public static let dependencyVersions: OrderedDictionary<String, Value> = [
+        "python": "3.11", "dspy": .string(DSPyVersion.compatibleDSPy), "cloudpickle": "3.1",
+    ]
+}
+
 /// DSPy 3.4.1's JSON state (`module.save("prog.json")`): per named predictor its demos,
 /// signature (instructions, each field's prefix and description) and LM; a single Predict's
 /// state stands alone. Files written here load in Python DSPy and the other way round.
 extension Module {
-    static let stateLogger = Logger(label: "dspy.primitives.base_module")
-
-    /// The `dependency_versions` written with a saved program: the DSPy behaviour this library
-    /// follows, and the Python language level its shell speaks (Python DSPy warns on a mismatch).
-    public static let savedDependencyVersions: OrderedDictionary<String, Value> = [
-        "python": "3.11", "dspy": .string(DSPyVersion.compatibleDSPy), "cloudpickle": "3.1",
-    ]
 
     /// DSPy's `dump_state()`.
     public func dumpState() -> Value {
@@ -34,7 +38,7 @@ extension Module {
             throw SavedStateError("`path` must end with .json: only a program's JSON state is saved here (DSPy's .pkl and save_program=True run pickled code), got '\(path)'.")
         }
         guard case .object(var state) = dumpState() else { return }
-        state["metadata"] = .object(["dependency_versions": .object(Module.savedDependencyVersions)])
+        state["metadata"] = .object(["dependency_versions": .object(SavedProgram.dependencyVersions)])
         try Data((JSON.pythonDumps(.object(state), indent: 2) + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
@@ -184,7 +188,7 @@ extension LM {
         for (k, v) in state where !stateOnlyKeys.contains(k) && k != "temperature" && k != "max_tokens" { parameters[k] = v }
         let base = allowUnsafe ? (state["api_base"]?.stringValue ?? state["base_url"]?.stringValue) : nil
         if !allowUnsafe, state["api_base"] != nil || state["base_url"] != nil || state["model_list"] != nil {
-            Module.stateLogger.warning("Predictor '\(path)': the saved LM's api_base/base_url/model_list were dropped; pass allow_unsafe_lm_state=True to keep them for a file you trust.")
+            SavedProgram.logger.warning("Predictor '\(path)': the saved LM's api_base/base_url/model_list were dropped; pass allow_unsafe_lm_state=True to keep them for a file you trust.")
         }
         do {
             return try LM(model, temperature: state["temperature"]?.doubleValue, maxTokens: state["max_tokens"]?.intValue, apiBase: base,

@@ -12,7 +12,7 @@ public struct CallInfo: Sendable, Hashable {
 /// has an empty default, so a handler implements only what it needs. Handlers run inline and
 /// must be quick; they see the call id and the parent's id.
 public protocol Callback: Sendable {
-    func onModuleStart(_ call: CallInfo, module: Module, inputs: Inputs)
+    func onModuleStart(_ call: CallInfo, module: any Module, inputs: Inputs)
     func onModuleEnd(_ call: CallInfo, outputs: Prediction?, error: (any Error)?)
     func onLMStart(_ call: CallInfo, lm: LM, messages: [Message], parameters: OrderedDictionary<String, Value>)
     func onLMEnd(_ call: CallInfo, outputs: [String]?, error: (any Error)?)
@@ -25,7 +25,7 @@ public protocol Callback: Sendable {
 }
 
 extension Callback {
-    public func onModuleStart(_ call: CallInfo, module: Module, inputs: Inputs) {}
+    public func onModuleStart(_ call: CallInfo, module: any Module, inputs: Inputs) {}
     public func onModuleEnd(_ call: CallInfo, outputs: Prediction?, error: (any Error)?) {}
     public func onLMStart(_ call: CallInfo, lm: LM, messages: [Message], parameters: OrderedDictionary<String, Value>) {}
     public func onLMEnd(_ call: CallInfo, outputs: [String]?, error: (any Error)?) {}

@@ -41,11 +41,11 @@ public struct BootstrapFewShot: Optimizer {
         self.report = report
     }
 
-    public func compile(_ student: Module, trainset: [Example]) async throws -> Module {
+    public func compile(_ student: any Module, trainset: [Example]) async throws -> any Module {
         try await compile(student, teacher: nil, trainset: trainset)
     }
 
-    public func compile(_ student: Module, teacher: Module?, trainset: [Example]) async throws -> Module {
+    public func compile(_ student: any Module, teacher: (any Module)?, trainset: [Example]) async throws -> any Module {
         guard !student.isCompiled else { throw OptimizerError.studentCompiled }
         let program = try await student.resetCopy()
         var mentor = try await (teacher ?? student).deepCopy()
@@ -66,7 +66,7 @@ public struct BootstrapFewShot: Optimizer {
     }
 
     /// The teacher's predictors by identity, named as the student's (same structure required).
-    func predictorNames(student: Module, teacher: Module) throws -> [ObjectIdentifier: String] {
+    func predictorNames(student: any Module, teacher: any Module) throws -> [ObjectIdentifier: String] {
         let s = student.namedPredictors, t = teacher.namedPredictors
         guard s.count == t.count else { throw OptimizerError.predictorCountMismatch(student: s.count, teacher: t.count) }
         var names: [ObjectIdentifier: String] = [:]
@@ -84,7 +84,7 @@ public struct BootstrapFewShot: Optimizer {
 
     /// Runs the teacher over the training set until enough examples bootstrapped; returns the
     /// demos per predictor name and the examples left for labeled demos (shuffled as DSPy does).
-    func bootstrap(teacher: Module, names: [ObjectIdentifier: String], trainset: [Example]) async throws
+    func bootstrap(teacher: any Module, names: [ObjectIdentifier: String], trainset: [Example]) async throws
         -> (traces: [String: [Example]], validation: [Example]) {
         var traces: [String: [Example]] = [:]
         var bootstrapped = Set<Int>()
@@ -112,7 +112,7 @@ public struct BootstrapFewShot: Optimizer {
     }
 
     /// One traced teacher run; the demos per predictor when the metric accepts it, else nil.
-    func bootstrapOne(_ example: Example, round: Int, teacher: Module, names: [ObjectIdentifier: String],
+    func bootstrapOne(_ example: Example, round: Int, teacher: any Module, names: [ObjectIdentifier: String],
                       errors: inout Int) async throws -> [String: [Example]]? {
         let trace = Trace()
         var scope = teacherSettings
@@ -216,20 +216,20 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
         public let score: Double
         public let subscores: [Value]
         public let seed: Int
-        public let program: Module
+        public let program: any Module
     }
 
     /// The best program and every candidate, best first (ties keep their seed order).
     public struct Outcome: Sendable {
-        public let best: Module
+        public let best: any Module
         public let candidates: [Candidate]
     }
 
-    public func compile(_ student: Module, trainset: [Example]) async throws -> Module {
+    public func compile(_ student: any Module, trainset: [Example]) async throws -> any Module {
         try await search(student, trainset: trainset).best
     }
 
-    public func search(_ student: Module, teacher: Module? = nil, trainset: [Example], valset: [Example]? = nil,
+    public func search(_ student: any Module, teacher: (any Module)? = nil, trainset: [Example], valset: [Example]? = nil,
                        restrict: [Int]? = nil, labeledSample: Bool = true) async throws -> Outcome {
         let valset = (valset?.isEmpty ?? true) ? trainset : valset ?? trainset
         if let restrict, Set(restrict).isDisjoint(with: -3..<numCandidatePrograms) {
@@ -237,12 +237,12 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
         }
         let maxErrors = self.maxErrors ?? Settings.current.maxErrors
         var candidates: [Candidate] = []
-        var best: (score: Double, program: Module)?
+        var best: (score: Double, program: any Module)?
         for seed in -3..<numCandidatePrograms {
             if let restrict, !restrict.contains(seed) { continue }
             try Task.checkCancellation()
             var trainCopy = trainset
-            let program: Module
+            let program: any Module
             func bootstrapper(_ demos: Int) -> BootstrapFewShot {
                 BootstrapFewShot(metric: metric, metricThreshold: metricThreshold, teacherSettings: teacherSettings,
                                  maxBootstrappedDemos: demos, maxLabeledDemos: maxLabeledDemos, maxRounds: maxRounds,

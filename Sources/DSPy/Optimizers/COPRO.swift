@@ -40,7 +40,7 @@ public struct COPRO: Optimizer {
     /// One scored proposal for one predictor.
     public struct Candidate: Sendable {
         public let score: Double
-        public let program: Module
+        public let program: any Module
         public let instruction: String
         public let prefix: String
         /// The round (0-based) that scored it.
@@ -49,7 +49,7 @@ public struct COPRO: Optimizer {
 
     /// The best program, every distinct candidate best first, and how many evaluations ran.
     public struct Outcome: Sendable {
-        public let best: Module
+        public let best: any Module
         public let candidates: [Candidate]
         public let totalCalls: Int
     }
@@ -76,7 +76,7 @@ public struct COPRO: Optimizer {
                 """)
     }
 
-    public func compile(_ student: Module, trainset: [Example]) async throws -> Module {
+    public func compile(_ student: any Module, trainset: [Example]) async throws -> any Module {
         try await search(student, trainset: trainset).best
     }
 
@@ -104,7 +104,7 @@ public struct COPRO: Optimizer {
         return String(t).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    public func search(_ student: Module, trainset: [Example]) async throws -> Outcome {
+    public func search(_ student: any Module, trainset: [Example]) async throws -> Outcome {
         let module = try await student.deepCopy()
         let evaluate = Evaluate(devset: trainset, metric: metric, numThreads: numThreads, displayProgress: displayProgress)
         let predictors = module.namedPredictors.map(\.predictor)

@@ -5,7 +5,7 @@ import PythonInterpreter
 /// Compiles a program into a better one from training examples (DSPy's `Teleprompter`).
 /// The student is never changed: `compile` returns a new program.
 public protocol Optimizer: Sendable {
-    func compile(_ student: Module, trainset: [Example]) async throws -> Module
+    func compile(_ student: any Module, trainset: [Example]) async throws -> any Module
 }
 
 /// Why an optimizer could not compile, worded after DSPy's assertions.
@@ -53,7 +53,7 @@ public struct LabeledFewShot: Optimizer {
         self.sample = sample
     }
 
-    public func compile(_ student: Module, trainset: [Example]) async throws -> Module {
+    public func compile(_ student: any Module, trainset: [Example]) async throws -> any Module {
         let program = try await student.resetCopy()
         guard !trainset.isEmpty else { return program }
         var rng = MersenneTwister(seed: 0)

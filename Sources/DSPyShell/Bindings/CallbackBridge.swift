@@ -47,7 +47,7 @@ final class CallbackBridge: Callback, @unchecked Sendable {
         return .object(((error as? PyError) ?? DSPyErrors.python(error)).exception)
     }
 
-    func onModuleStart(_ call: CallInfo, module: DSPy.Module, inputs: Inputs) {
+    func onModuleStart(_ call: CallInfo, module: any DSPy.Module, inputs: Inputs) {
         send("on_module_start") { _ in [.str(call.id), ModuleBinding.wrap(module), CallbackBridge.dict(inputs)] }
     }
     func onModuleEnd(_ call: CallInfo, outputs: Prediction?, error: (any Error)?) {

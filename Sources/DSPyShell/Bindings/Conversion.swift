@@ -150,7 +150,7 @@ enum Convert {
         case let lm as LM: return .object(LMObject.wrap(lm))
         case let a as any Adapter: return .object(AdapterObject(a))
         case let cbs as [any Callback]: return .object(PyList(cbs.map { CallbackBridge.python($0) }))
-        case let modules as [DSPy.Module]: return .object(PyList(modules.map { ModuleBinding.wrap($0) }))
+        case let modules as [any DSPy.Module]: return .object(PyList(modules.map { ModuleBinding.wrap($0) }))
         case let t as Trace: return .object(PyList((0..<t.count).map { _ in .none }))
         case let u as UsageTracker: return .object(UsageTrackerObject(u))
         case let b as TokenBudget: return .object(TokenBudgetObject(b))

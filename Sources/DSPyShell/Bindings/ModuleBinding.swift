@@ -10,13 +10,13 @@ import PythonInterpreter
 final class ModuleObject: PyInstance, @unchecked Sendable {
     // Sendable proof: as every Python object, touched only under the interpreter lock; the peer
     // is a Sendable library module.
-    var peer: DSPy.Module
+    var peer: any DSPy.Module
     /// How the signature was declared, for DSPy's reprs (predictors only).
     var signatureInfo: SignatureInfo?
     /// Demos that came from a saved state read back as plain dicts, as DSPy's `load` leaves them.
     var demosLoadedAsDicts = false
 
-    init(cls: PyType, peer: DSPy.Module, signatureInfo: SignatureInfo? = nil) {
+    init(cls: PyType, peer: any DSPy.Module, signatureInfo: SignatureInfo? = nil) {
         self.peer = peer
         self.signatureInfo = signatureInfo
         super.init(cls: cls)
@@ -34,7 +34,7 @@ final class PythonCall: @unchecked Sendable {
     let isAsync: Bool
     private let lock = Locked<PyValue?>(nil)
 
-    init(target: DSPy.Module, args: Args, isAsync: Bool) {
+    init(target: PythonModule, args: Args, isAsync: Bool) {
         self.target = ObjectIdentifier(target)
         self.args = args
         self.isAsync = isAsync
@@ -48,28 +48,32 @@ final class PythonCall: @unchecked Sendable {
 
 /// The library peer of a Python module: its `forward` runs the Python `forward` (or
 /// `aforward` for `acall`) on a Python thread.
-final class PythonModule: DSPy.Module, @unchecked Sendable {
-    // Sendable proof: `object` is written once at creation and read under the interpreter
-    // lock; `childList` is behind a lock.
+final class PythonModule: DSPy.Module, CustomStringConvertible, @unchecked Sendable {
+    // Sendable proof: `object` (a weak reference, so it cannot be a `let`) is written once at
+    // creation and read under the interpreter lock; `childList` is behind a lock; the other
+    // stored properties are immutable and Sendable.
     weak var object: ModuleObject?
     let interpreter: Interpreter
     let className: String
-    private let childList = Locked<[(name: String, module: DSPy.Module)]>([])
+    private let childList = Locked<[(name: String, module: any DSPy.Module)]>([])
+    private let record = ModuleRecord()
 
     init(interpreter: Interpreter, className: String) {
         self.interpreter = interpreter
         self.className = className
-        super.init()
     }
 
-    override var children: [(name: String, module: DSPy.Module)] { childList.withLock { $0 } }
-    override var description: String { "\(className)()" }
+    /// The sub-modules stored on the Python instance (its attributes live in the instance
+    /// dictionary, which `Mirror` cannot see), kept in step by ``ModuleBinding/attributeSet``.
+    var subModules: [(name: String, module: any DSPy.Module)] { childList.withLock { $0 } }
+    var moduleRecord: ModuleRecord? { record }
+    var description: String { "\(className)()" }
 
     /// Where copies made for a library optimizer are kept alive (see ``OptimizeBinding/CopyPins``).
     @TaskLocal static var copies: OptimizeBinding.CopyPins?
 
     /// Copies the Python object (sub-modules get fresh predictors), as `module.deepcopy()` does.
-    override func deepCopy() async throws -> DSPy.Module {
+    func deepCopy() async throws -> any DSPy.Module {
         guard let pins = PythonModule.copies else { throw ModuleError.notCopyable(className) }
         let copy = try await interpreter.runPython { [weak self] ctx -> ModuleObject in
             guard let self, let object = self.object else { throw PyError.runtime("the module was deleted while it was copied") }
@@ -84,14 +88,14 @@ final class PythonModule: DSPy.Module, @unchecked Sendable {
     }
 
     /// Keeps the sub-modules assigned to attributes (so `set_lm`, streaming and usage find them).
-    func setChild(_ name: String, _ modules: [(String, DSPy.Module)]) {
+    func setChild(_ name: String, _ modules: [(String, any DSPy.Module)]) {
         childList.withLock { list in
             list.removeAll { $0.name == name || $0.name.hasPrefix(name + "[") }
             list.append(contentsOf: modules)
         }
     }
 
-    override func forward(_ inputs: Inputs) async throws -> Prediction {
+    func forward(_ inputs: Inputs) async throws -> Prediction {
         let call = PythonCall.current.flatMap { $0.target == ObjectIdentifier(self) ? $0 : nil }
         return try await interpreter.runPython { [weak self] ctx in
             guard let self, let object = self.object else { throw PyError.runtime("the module was deleted while it ran") }
@@ -124,7 +128,7 @@ enum ModuleBinding {
     }
 
     /// A Python object for a library module reached from the library (call stacks, settings).
-    static func wrap(_ m: DSPy.Module) -> PyValue {
+    static func wrap(_ m: any DSPy.Module) -> PyValue {
         if let p = m as? PythonModule, let o = p.object { return .object(o) }
         switch m {
         case let p as Predict: return .object(ModuleObject(cls: DSPyTypes.predict, peer: p, signatureInfo: SignatureInfo(signature: p.signature, className: "StringSignature", fromString: true)))
@@ -223,11 +227,11 @@ enum ModuleBinding {
         return .object(RecordObject.prediction(prediction))
     }
 
-    static func inputNames(_ m: DSPy.Module) -> [String] {
+    static func inputNames(_ m: any DSPy.Module) -> [String] {
         signature(of: m)?.inputFields.map(\.name) ?? []
     }
 
-    static func signature(of m: DSPy.Module) -> Signature? {
+    static func signature(of m: any DSPy.Module) -> Signature? {
         if let p = m as? Predict { return p.signature }
         if let c = m as? ChainOfThought { return c.signature }
         if let r = m as? ReAct { return r.signature }
@@ -272,7 +276,7 @@ enum ModuleBinding {
     /// Keeps a Python module's peer in step with the sub-modules stored on it.
     static func attributeSet(_ ctx: ExecContext, _ o: PyObject, _ name: String, _ value: PyValue) {
         guard let m = o as? ModuleObject, let peer = m.peer as? PythonModule, !name.hasPrefix("_") else { return }
-        var modules: [(String, DSPy.Module)] = []
+        var modules: [(String, any DSPy.Module)] = []
         switch value {
         case .object(let child as ModuleObject): modules = [(name, child.peer)]
         case .object(let l as PyList):

@@ -289,14 +289,14 @@ enum OptimizeBinding {
     }
 
     /// Runs a compile with copies pinned, and gives back the program as Python sees it.
-    static func compile(_ ctx: ExecContext, like student: ModuleObject, _ work: @escaping @Sendable () async throws -> DSPy.Module) throws -> PyValue {
+    static func compile(_ ctx: ExecContext, like student: ModuleObject, _ work: @escaping @Sendable () async throws -> any DSPy.Module) throws -> PyValue {
         let pins = CopyPins()
         let program = try ctx.dspy { try await PythonModule.$copies.withValue(pins) { try await work() } }
         return withExtendedLifetime(pins) { wrap(program, like: student) }
     }
 
     /// A compiled copy as a Python object of the student's class and signature declaration.
-    static func wrap(_ program: DSPy.Module, like student: ModuleObject) -> PyValue {
+    static func wrap(_ program: any DSPy.Module, like student: ModuleObject) -> PyValue {
         if let p = program as? Predict, student.peer is Predict {
             return .object(ModuleObject(cls: student.type, peer: p, signatureInfo: student.signatureInfo))
         }
@@ -437,10 +437,11 @@ enum OptimizeBinding {
             }
             return withExtendedLifetime(pins) {
                 var objects: [ObjectIdentifier: PyValue] = [:]
-                func object(_ m: DSPy.Module) -> PyValue {
-                    if let known = objects[ObjectIdentifier(m)] { return known }
+                func object(_ m: any DSPy.Module) -> PyValue {
+                    guard let id = m.objectIdentity else { return wrap(m, like: studentObject) }
+                    if let known = objects[id] { return known }
                     let made = wrap(m, like: studentObject)
-                    objects[ObjectIdentifier(m)] = made
+                    objects[id] = made
                     return made
                 }
                 let best = object(outcome.best)
@@ -500,10 +501,11 @@ extension OptimizeBinding {
             let outcome = try ctx.dspy { try await PythonModule.$copies.withValue(pins) { try await copro.search(student, trainset: train) } }
             return withExtendedLifetime(pins) {
                 var objects: [ObjectIdentifier: PyValue] = [:]
-                func object(_ m: DSPy.Module) -> PyValue {
-                    if let known = objects[ObjectIdentifier(m)] { return known }
+                func object(_ m: any DSPy.Module) -> PyValue {
+                    guard let id = m.objectIdentity else { return wrap(m, like: studentObject) }
+                    if let known = objects[id] { return known }
                     let made = wrap(m, like: studentObject)
-                    objects[ObjectIdentifier(m)] = made
+                    objects[id] = made
                     return made
                 }
                 let best = object(outcome.best)
