@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // Python ints in the shell's interpreter.
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        // The @Signature macro (typed signatures); used at build time only, not linked into programs.
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
     ],
     targets: [
         .target(
@@ -36,6 +39,19 @@ let package = Package(
                 "CSQLite",
                 // The calculate tool's parser and numbers (Python's, as in dspy-repl).
                 "PythonInterpreter",
+                // @Signature, @Input, @Output (typed signatures).
+                "DSPyMacros",
+            ]
+        ),
+        // The compiler plugin behind @Signature: generates Input/Output structs and the Signature value.
+        .macro(
+            name: "DSPyMacros",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
             ]
         ),
         // The on-disk response cache and the call log.
@@ -84,6 +100,17 @@ let package = Package(
         .executableTarget(name: "fixture-server", dependencies: ["TestSupport", "DSPy"], path: "Tests/FixtureServer"),
         // The fuzzer for dspy-repl and its HTTP client (Scripts/fuzz).
         .executableTarget(name: "dspy-fuzz", dependencies: ["TestSupport", "DSPy", "PythonInterpreter"], path: "Tests/Fuzzer"),
+        .testTarget(
+            name: "DSPyMacrosTests",
+            dependencies: [
+                "DSPyMacros",
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftParser", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+            ]
+        ),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(name: "PythonInterpreterTests", dependencies: ["PythonInterpreter"]),
         .testTarget(

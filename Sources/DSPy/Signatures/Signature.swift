@@ -93,6 +93,12 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
         if !dup.isEmpty {
             throw SignatureError("Input and output fields must have distinct names, but found duplicates: '\(dup.sorted().joined(separator: ", "))'.")
         }
+        self.init(distinctInputs: inputs, outputs: outputs, instructions: instructions)
+    }
+
+    /// Builds a signature from fields whose names the caller knows to be distinct (typed
+    /// signatures: Swift property names).
+    init(distinctInputs inputs: [Field], outputs: [Field], instructions: String?) {
         self.inputFields = inputs.map { var f = $0; f.kind = .input; return f }
         self.outputFields = outputs.map { var f = $0; f.kind = .output; return f }
         // Like DSPy, the default sentence is fixed when the signature is made, so adding fields
