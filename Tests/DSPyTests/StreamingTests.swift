@@ -515,7 +515,8 @@ struct StreamingTests {
             func forward(_ inputs: Inputs) async throws -> Prediction { try await b.call(try await a.call(inputs).values) }
         }
         let two = try Two()
-        #expect(throws: StreamingError.self) { try streamify(two, listeners: [StreamListener(fieldName: "missing")]) }
+        let missing = #expect(throws: StreamingError.self) { try streamify(two, listeners: [StreamListener(fieldName: "missing")]) }
+        #expect(missing?.kind == .unknownField && missing?.code == "unknownField")
         do {
             _ = try streamify(two, listeners: [StreamListener(fieldName: "missing")])
         } catch {

@@ -72,7 +72,23 @@ private struct RawTextAdapter: Adapter {
     }
 }
 
+/// A program holding typed predictors, found by the module walk like the plain ones.
+struct TypedProgram: Module {
+    let qa = TypedPredict(FactoidQA.self)
+    let cot: TypedChainOfThought<FactoidQA>
+    init() throws { cot = try TypedChainOfThought(FactoidQA.self) }
+    func forward(_ inputs: Inputs) async throws -> Prediction { try await qa.module.call(inputs) }
+}
+
 @Suite struct TypedSignatureTests {
+    @Test func typedPredictorsAreFoundByTheProgramWalk() throws {
+        let program = try TypedProgram()
+        #expect(program.namedPredictors.map(\.name) == ["qa", "cot.predict"])
+        let lm = try LM("dummy")
+        program.setLM(lm)
+        #expect(program.qa.module.lm === lm && program.cot.module.predict.lm === lm)
+    }
+
     static let factoidReply = "[[ ## answer ## ]]\nFrank Herbert\n\n[[ ## confidence ## ]]\n0.9\n\n[[ ## completed ## ]]"
 
     @Test func signatureEqualsTheStringForm() throws {

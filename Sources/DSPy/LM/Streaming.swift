@@ -89,9 +89,26 @@ public struct StreamListener: Sendable {
 }
 
 /// A streaming setup that cannot work (DSPy raises `ValueError` for these).
-public struct StreamingError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+public struct StreamingError: DSPyError {
+    /// Why the listeners cannot be attached.
+    public enum Kind: String, Sendable {
+        /// Several predictors have the listened field: name the predictor.
+        case ambiguousField
+        /// No predictor in the program has the listened field.
+        case unknownField
+        /// The adapter cannot stream fields (only ChatAdapter and JSONAdapter can).
+        case unsupportedAdapter
+    }
+    public let kind: Kind
+    public let summary: String
+
+    public init(_ kind: Kind, _ summary: String) {
+        self.kind = kind
+        self.summary = summary
+    }
+
+    public var hints: [String] { [] }
+    public var code: String { kind.rawValue }
 }
 
 /// Chooses the status messages a stream carries (DSPy's `StatusMessageProvider`). Return `nil`
@@ -148,10 +165,10 @@ public func streamify(_ program: any Module, listeners: [StreamListener] = [], i
         }
         let matches = predictors.filter { $0.predictor.signature.outputFields.contains { $0.name == l.fieldName } }
         if matches.count > 1 {
-            throw StreamingError("Signature field \(l.fieldName) is not unique in the program, cannot automatically determine which predictor to use for streaming. Please specify the predictor to listen to.")
+            throw StreamingError(.ambiguousField, "Signature field \(l.fieldName) is not unique in the program, cannot automatically determine which predictor to use for streaming. Please specify the predictor to listen to.")
         }
         guard let match = matches.first else {
-            throw StreamingError("Signature field \(l.fieldName) is not a field of any predictor in the program, cannot automatically determine which predictor to use for streaming. Please verify your field name or specify the predictor to listen to.")
+            throw StreamingError(.unknownField, "Signature field \(l.fieldName) is not a field of any predictor in the program, cannot automatically determine which predictor to use for streaming. Please verify your field name or specify the predictor to listen to.")
         }
         bound.append(BoundListener(listener: l, predict: match.predictor, predictName: l.predictName ?? match.name))
     }
@@ -250,7 +267,7 @@ final class StreamChannel: Sendable {
         let targeted = listeners.indices.filter { listeners[$0].predict === predict }
         guard !targeted.isEmpty else { return nil }
         if let adapter, !(adapter is ChatAdapter), !(adapter is JSONAdapter) {
-            throw StreamingError("Unsupported adapter for streaming: \(adapter.name), please use one of the following adapters: ChatAdapter, JSONAdapter")
+            throw StreamingError(.unsupportedAdapter, "Unsupported adapter for streaming: \(adapter.name), please use one of the following adapters: ChatAdapter, JSONAdapter")
         }
         // The request's own instructions say which format the reply is in (ChatAdapter falls
         // back to JSON on a parse failure).

@@ -255,6 +255,12 @@ func runModuleCall(_ module: some Module, _ inputs: Inputs) async throws -> Pred
 }
 
 /// Finding sub-modules and records in stored properties, as DSPy walks `__dict__`.
+/// A value that is not a module but holds one that a program's walk should find in its place
+/// (the typed front doors: ``TypedPredict``, ``TypedChainOfThought``).
+protocol WrapsModule {
+    var wrappedModule: any Module { get }
+}
+
 enum ModuleDiscovery {
     /// The modules held by `value`'s stored properties (its superclasses' too): directly, in an
     /// optional, in an array or tuple (`name[i]`), or in a dictionary (`name['key']`, in key order
@@ -291,7 +297,7 @@ enum ModuleDiscovery {
     }
 
     private static func collect(_ value: Any, name: String, into out: inout [(name: String, module: any Module)]) {
-        if let module = value as? any Module {
+        if let module = unwrappedModule(value) {
             out.append((name, module))
             return
         }
@@ -318,8 +324,13 @@ enum ModuleDiscovery {
     }
 
     /// A module, possibly inside an optional.
+    /// A module, or the module a typed wrapper (``TypedPredict``) holds, found at the wrapper's path.
+    private static func unwrappedModule(_ value: Any) -> (any Module)? {
+        (value as? any Module) ?? (value as? any WrapsModule)?.wrappedModule
+    }
+
     private static func unwrapped(_ value: Any) -> (any Module)? {
-        if let module = value as? any Module { return module }
+        if let module = unwrappedModule(value) { return module }
         let mirror = Mirror(reflecting: value)
         guard mirror.displayStyle == .optional, let wrapped = mirror.children.first else { return nil }
         return unwrapped(wrapped.value)

@@ -67,10 +67,35 @@ public struct Field: Sendable, Hashable {
     }
 }
 
-/// A malformed signature; the messages follow DSPy's wording.
-public struct SignatureError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    init(_ message: String) { description = message }
+/// A malformed signature; the messages follow DSPy's wording, the kind says what to match on.
+public struct SignatureError: DSPyError {
+    /// What is wrong with the signature.
+    public enum Kind: String, Sendable {
+        /// The text does not follow `inputs -> outputs` (a missing `->`, name, comma or bracket).
+        case syntax
+        /// Two fields share a name.
+        case duplicateField
+        /// A method named a field the signature does not have.
+        case unknownField
+        /// A type name that is not one of DSPy's.
+        case unknownType
+        /// A generic type with the wrong parameters (`Optional` with none, `int[str]`).
+        case typeParameters
+        /// A `Literal` value that is not a constant.
+        case literal
+        /// Types nested deeper than the parser allows.
+        case tooDeep
+    }
+    public let kind: Kind
+    public let summary: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        summary = message
+    }
+
+    public var hints: [String] { [] }
+    public var code: String { kind.rawValue }
 }
 
 /// What a module takes and returns: `"question -> answer"`, with types, descriptions and
@@ -91,7 +116,7 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
     public init(inputs: [Field], outputs: [Field], instructions: String? = nil) throws {
         let dup = Set(inputs.map(\.name)).intersection(outputs.map(\.name))
         if !dup.isEmpty {
-            throw SignatureError("Input and output fields must have distinct names, but found duplicates: '\(dup.sorted().joined(separator: ", "))'.")
+            throw SignatureError(.duplicateField, "Input and output fields must have distinct names, but found duplicates: '\(dup.sorted().joined(separator: ", "))'.")
         }
         self.init(distinctInputs: inputs, outputs: outputs, instructions: instructions)
     }
@@ -171,7 +196,7 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
 
     /// A copy with the named field's description and/or type replaced.
     public func withUpdatedField(_ name: String, type: FieldType? = nil, description: String? = nil, prefix: String? = nil) throws -> Signature {
-        guard field(named: name) != nil else { throw SignatureError("Unknown field '\(name)' in \(signatureString).") }
+        guard field(named: name) != nil else { throw SignatureError(.unknownField, "Unknown field '\(name)' in \(signatureString).") }
         var s = self
         func update(_ f: inout Field) {
             guard f.name == name else { return }
@@ -204,7 +229,7 @@ enum SignatureParser {
     static func parse(_ text: String) throws -> ([Field], [Field]) {
         let parts = text.components(separatedBy: "->")
         guard parts.count == 2 else {
-            throw SignatureError("Invalid signature format: '\(text)', must contain exactly one '->'.")
+            throw SignatureError(.syntax, "Invalid signature format: '\(text)', must contain exactly one '->'.")
         }
         return (try side(parts[0], kind: .input, whole: text), try side(parts[1], kind: .output, whole: text))
     }
@@ -217,7 +242,7 @@ enum SignatureParser {
         while true {
             lexer.skipSpace()
             guard let name = lexer.identifier() else {
-                throw SignatureError("Invalid signature format: '\(whole)': expected a field name at \(lexer.describePosition()).")
+                throw SignatureError(.syntax, "Invalid signature format: '\(whole)': expected a field name at \(lexer.describePosition()).")
             }
             lexer.skipSpace()
             var type = FieldType.string
@@ -235,7 +260,7 @@ enum SignatureParser {
             lexer.skipSpace()
             if lexer.atEnd { break }
             guard lexer.consume(",") else {
-                throw SignatureError("Invalid signature format: '\(whole)': expected ',' at \(lexer.describePosition()).")
+                throw SignatureError(.syntax, "Invalid signature format: '\(whole)': expected ',' at \(lexer.describePosition()).")
             }
             lexer.skipSpace()
             if lexer.atEnd { break }  // a trailing comma is valid Python
@@ -287,7 +312,7 @@ struct TypeLexer {
     mutating func typeExpression(whole: String, depth: Int) throws -> FieldType {
         guard depth < TypeLexer.maxDepth else {
             let shown = whole.count > 80 ? String(whole.prefix(80)) + "…" : whole
-            throw SignatureError("Invalid signature format: '\(shown)': types are nested more than \(TypeLexer.maxDepth) levels deep.")
+            throw SignatureError(.tooDeep, "Invalid signature format: '\(shown)': types are nested more than \(TypeLexer.maxDepth) levels deep.")
         }
         var members = [try primaryType(whole: whole, depth: depth)]
         while consume("|") { members.append(try primaryType(whole: whole, depth: depth)) }
@@ -317,7 +342,7 @@ struct TypeLexer {
         var args: [FieldType] = []
         if consume("]") { return args }
         repeat { args.append(try typeExpression(whole: whole, depth: depth + 1)) } while consume(",")
-        guard consume("]") else { throw SignatureError("Invalid signature format: '\(whole)': expected ']' at \(describePosition()).") }
+        guard consume("]") else { throw SignatureError(.syntax, "Invalid signature format: '\(whole)': expected ']' at \(describePosition()).") }
         return args
     }
 
@@ -325,19 +350,19 @@ struct TypeLexer {
         skipSpace()
         if consume("(") {
             let grouped = try typeExpression(whole: whole, depth: depth + 1)
-            guard consume(")") else { throw SignatureError("Invalid signature format: '\(whole)': expected ')' at \(describePosition()).") }
+            guard consume(")") else { throw SignatureError(.syntax, "Invalid signature format: '\(whole)': expected ')' at \(describePosition()).") }
             return grouped
         }
         guard let name = dottedName() else {
-            throw SignatureError("Failed to parse string-base Signature due to unhandled AST node type in annotation: \(describePosition()) in '\(whole)'.")
+            throw SignatureError(.syntax, "Failed to parse string-base Signature due to unhandled AST node type in annotation: \(describePosition()) in '\(whole)'.")
         }
         let hasArgs = consume("[")
         func noArgs(_ t: FieldType) throws -> FieldType {
-            if hasArgs { throw SignatureError("Type '\(name)' takes no parameters in '\(whole)'.") }
+            if hasArgs { throw SignatureError(.typeParameters, "Type '\(name)' takes no parameters in '\(whole)'.") }
             return t
         }
         func arity(_ args: [FieldType], _ n: Int) throws {
-            if args.count != n { throw SignatureError("Type '\(name)' expects \(n) parameter\(n == 1 ? "" : "s") in '\(whole)', got \(args.count).") }
+            if args.count != n { throw SignatureError(.typeParameters, "Type '\(name)' expects \(n) parameter\(n == 1 ? "" : "s") in '\(whole)', got \(args.count).") }
         }
         switch name {
         case "str": return try noArgs(.string)
@@ -359,25 +384,25 @@ struct TypeLexer {
             guard hasArgs else { return .tuple([]) }
             return .tuple(try typeArguments(whole: whole, depth: depth))
         case "Optional", "typing.Optional":
-            guard hasArgs else { throw SignatureError("Optional needs a type parameter in '\(whole)'.") }
+            guard hasArgs else { throw SignatureError(.typeParameters, "Optional needs a type parameter in '\(whole)'.") }
             let a = try typeArguments(whole: whole, depth: depth); try arity(a, 1); return .optional(a[0])
         case "Union", "typing.Union":
-            guard hasArgs else { throw SignatureError("Union needs type parameters in '\(whole)'.") }
+            guard hasArgs else { throw SignatureError(.typeParameters, "Union needs type parameters in '\(whole)'.") }
             return Self.union(try typeArguments(whole: whole, depth: depth), pep604: false)
         case "Literal", "typing.Literal":
-            guard hasArgs else { throw SignatureError("Literal needs values in '\(whole)'.") }
+            guard hasArgs else { throw SignatureError(.typeParameters, "Literal needs values in '\(whole)'.") }
             var values: [Value] = []
             repeat { values.append(try literalConstant(whole: whole)) } while consume(",")
-            guard consume("]") else { throw SignatureError("Invalid signature format: '\(whole)': expected ']' at \(describePosition()).") }
+            guard consume("]") else { throw SignatureError(.syntax, "Invalid signature format: '\(whole)': expected ']' at \(describePosition()).") }
             return .literal(values)
         default:
-            throw SignatureError("Unknown name: \(name)")
+            throw SignatureError(.unknownType, "Unknown name: \(name)")
         }
     }
 
     private mutating func literalConstant(whole: String) throws -> Value {
         skipSpace()
-        guard i < chars.count else { throw SignatureError("Invalid signature format: '\(whole)': unterminated Literal.") }
+        guard i < chars.count else { throw SignatureError(.syntax, "Invalid signature format: '\(whole)': unterminated Literal.") }
         let c = chars[i]
         if c == "'" || c == "\"" {
             i += 1
@@ -387,7 +412,7 @@ struct TypeLexer {
                 s.append(chars[i])
                 i += 1
             }
-            guard i < chars.count else { throw SignatureError("Invalid signature format: '\(whole)': unterminated string in Literal.") }
+            guard i < chars.count else { throw SignatureError(.syntax, "Invalid signature format: '\(whole)': unterminated string in Literal.") }
             i += 1
             return .string(s)
         }
@@ -401,7 +426,7 @@ struct TypeLexer {
         default:
             if let n = Int(word) { return .int(n) }
             if let d = Double(word) { return .double(d) }
-            throw SignatureError("Literal values must be constants, got '\(word)' in '\(whole)'.")
+            throw SignatureError(.literal, "Literal values must be constants, got '\(word)' in '\(whole)'.")
         }
     }
 
@@ -416,6 +441,6 @@ struct TypeLexer {
             } else if c == "'" || c == "\"" { quote = c } else if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 } else if c == "," && depth == 0 { return }
             i += 1
         }
-        if quote != nil || depth != 0 { throw SignatureError("Invalid signature format: '\(whole)': unbalanced default value.") }
+        if quote != nil || depth != 0 { throw SignatureError(.syntax, "Invalid signature format: '\(whole)': unbalanced default value.") }
     }
 }

@@ -238,10 +238,12 @@ public enum TypedSignatureSupport {
 
 /// A ``Predict`` called with a typed signature's `Input` and returning its `Output`
 /// (`TypedPredict(QA.self)`). A thin layer: the prompt, history, callbacks, usage and cache are
-/// those of the wrapped ``module``, which programs list as a child to optimize or save it.
-public final class TypedPredict<S: TypedSignature>: Sendable, CustomStringConvertible {
+/// those of the wrapped ``module``, which a program's walk (`namedPredictors`, `setLM`, save,
+/// optimizers) finds where the typed predictor is stored.
+public final class TypedPredict<S: TypedSignature>: Sendable, CustomStringConvertible, WrapsModule {
     /// The dynamic predictor doing the work (same signature, demos, LM and config).
     public let module: Predict
+    var wrappedModule: any Module { module }
 
     /// A predictor for `S.signature`; the parameters are those of ``Predict``.
     public init(_ signature: S.Type = S.self, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
@@ -295,9 +297,10 @@ public struct Reasoned<Output: SignatureOutput>: Sendable {
 
 /// A ``ChainOfThought`` for a typed signature: returns the signature's `Output` with a
 /// `reasoning: String` (``Reasoned``). The wrapped ``module`` does the work unchanged.
-public final class TypedChainOfThought<S: TypedSignature>: Sendable, CustomStringConvertible {
+public final class TypedChainOfThought<S: TypedSignature>: Sendable, CustomStringConvertible, WrapsModule {
     /// The dynamic module doing the work.
     public let module: ChainOfThought
+    var wrappedModule: any Module { module }
 
     /// A ChainOfThought for `S.signature`; the parameters are those of ``ChainOfThought``.
     /// - Throws: ``ArgumentRangeError`` for an `n` outside the allowed range.
