@@ -149,8 +149,10 @@ public struct SignatureMacro: MemberMacro, ExtensionMacro {
             }
             let type = written.trimmed
             let desc = attr.arguments?.as(LabeledExprListSyntax.self)?.first { $0.label?.text == "desc" }?.expression.trimmed
-            fields.append(FieldSpec(kind: kind, identifier: ident.identifier.trimmed.text, type: type, description: desc,
-                                    defaultValue: binding.initializer?.value.trimmed, isOptional: isOptional(type)))
+            fields.append(
+                FieldSpec(
+                    kind: kind, identifier: ident.identifier.trimmed.text, type: type, description: desc,
+                    defaultValue: binding.initializer?.value.trimmed, isOptional: isOptional(type)))
         }
         return fields
     }
@@ -322,13 +324,14 @@ public struct FieldMacro: PeerMacro {
             context.diagnose(Diagnostic(node: node, message: SignatureDiagnostic.markerNotOnProperty(name)))
             return []
         }
-        let inSignature = context.lexicalContext.first.map { decl in
-            decl.as(StructDeclSyntax.self)?.attributes.contains { element in
-                guard case .attribute(let attr) = element else { return false }
-                let n = attr.attributeName.trimmedDescription
-                return n == "Signature" || n == "DSPy.Signature"
+        let inSignature =
+            context.lexicalContext.first.map { decl in
+                decl.as(StructDeclSyntax.self)?.attributes.contains { element in
+                    guard case .attribute(let attr) = element else { return false }
+                    let n = attr.attributeName.trimmedDescription
+                    return n == "Signature" || n == "DSPy.Signature"
+                } ?? false
             } ?? false
-        } ?? false
         if !inSignature {
             context.diagnose(Diagnostic(node: node, message: SignatureDiagnostic.markerOutsideSignature(name)))
         }

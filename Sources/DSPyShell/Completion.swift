@@ -34,17 +34,23 @@ extension ShellEngine {
             if last == "configure_cache" {
                 return filter(["enable_memory_cache=", "enable_disk_cache=", "disk_cache_dir=", "disk_size_limit_bytes=", "memory_max_entries="])
             }
-            let fields: [String] = interpreter.withLock(timeout: .milliseconds(200)) { ctx in
-                guard let v = try? resolve(callee, ctx), let m = v.as(ModuleObject.self),
-                      let sig = ModuleBinding.signature(of: m.peer) else { return [] }
-                return sig.inputFields.map { $0.name + "=" }
-            } ?? []
+            let fields: [String] =
+                interpreter.withLock(timeout: .milliseconds(200)) { ctx in
+                    guard let v = try? resolve(callee, ctx), let m = v.as(ModuleObject.self),
+                        let sig = ModuleBinding.signature(of: m.peer)
+                    else { return [] }
+                    return sig.inputFields.map { $0.name + "=" }
+                } ?? []
             if !fields.isEmpty { return filter(fields + definedNames) }
         }
-        let names = interpreter.withLock(timeout: .milliseconds(200)) { _ in
-            interpreter.main.globals.names + interpreter.builtins.names
-        } ?? []
-        return filter(names.filter { !$0.hasPrefix("_") } + ["await", "with", "for", "while", "def", "class", "async", "import", "from", "return", "True", "False", "None"])
+        let names =
+            interpreter.withLock(timeout: .milliseconds(200)) { _ in
+                interpreter.main.globals.names + interpreter.builtins.names
+            } ?? []
+        return filter(
+            names.filter { !$0.hasPrefix("_") } + [
+                "await", "with", "for", "while", "def", "class", "async", "import", "from", "return", "True", "False", "None",
+            ])
     }
 
     /// A dotted name's value, looked up without running code (modules, classes, instance
@@ -70,7 +76,9 @@ extension ShellEngine {
             guard let v = try? resolve(path, ctx) else { return [] }
             var names = ctx.dir(v)
             if let r = v.as(RecordObject.self) { names += r.store.keyList.compactMap(\.stringValue) }
-            if v.as(PyInstance.self) != nil, let settings = v.as(PyInstance.self), settings.type === DSPyTypes.settings { names += Settings.defaultKeys }
+            if v.as(PyInstance.self) != nil, let settings = v.as(PyInstance.self), settings.type === DSPyTypes.settings {
+                names += Settings.defaultKeys
+            }
             return names
         } ?? []
     }

@@ -50,8 +50,8 @@ public final class ShellEngine: Sendable {
         var scopes: [PushedScope] = []
         var jobs: [Int: Job] = [:]
         var nextJobID = 1
-        var history: [String] = []          // every input, secrets redacted
-        var succeeded: [String] = []        // inputs that ran without error, for %save
+        var history: [String] = []  // every input, secrets redacted
+        var succeeded: [String] = []  // inputs that ran without error, for %save
         var running: CancelToken?
         var announcements: [(job: Int, text: String)] = []
         var exitRequested = false
@@ -74,8 +74,10 @@ public final class ShellEngine: Sendable {
     ///     `Settings.current` (the real shell uses the process default, tests a fresh instance).
     ///   - color: ANSI colours in `%inspect` output.
     ///   - responseCache: the cache for LMs made in the session (tests pass their own).
-    public init(output: any ShellOutput = StandardOutput(), settings: Settings = .shared, color: Bool = false,
-                responseCache: ResponseCache = .shared, options: Interpreter.Options = Interpreter.Options()) {
+    public init(
+        output: any ShellOutput = StandardOutput(), settings: Settings = .shared, color: Bool = false,
+        responseCache: ResponseCache = .shared, options: Interpreter.Options = Interpreter.Options()
+    ) {
         self.output = output
         self.settings = settings
         self.color = color
@@ -234,8 +236,9 @@ public final class ShellEngine: Sendable {
             $0.justStarted = nil
         }
         let tally = CallTally(usage: sessionUsage)
-        let outcome = await interpreter.run(chunk.text, filename: file ?? "<stdin>", firstLine: chunk.firstLine, mode: mode,
-                                            scope: currentScope(tally: tally), cancel: token)
+        let outcome = await interpreter.run(
+            chunk.text, filename: file ?? "<stdin>", firstLine: chunk.firstLine, mode: mode,
+            scope: currentScope(tally: tally), cancel: token)
         await callbackDispatcher.idle()
         state.withLock { $0.running = nil }
         switch outcome {
@@ -333,7 +336,8 @@ public final class ShellEngine: Sendable {
     static func jobText(_ statement: String) -> String {
         let first = statement.split(separator: "\n").first.map(String.init) ?? statement
         if let eq = first.firstIndex(of: "="), first[..<eq].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " }),
-           first[first.index(after: eq)...].first != "=" {
+            first[first.index(after: eq)...].first != "="
+        {
             return Redaction.redact(first[first.index(after: eq)...].trimmingCharacters(in: .whitespaces)).text
         }
         return Redaction.redact(first.trimmingCharacters(in: .whitespaces)).text
@@ -371,7 +375,9 @@ public final class ShellEngine: Sendable {
     func job(_ id: Int) throws -> Job {
         guard let j = state.withLock({ $0.jobs[id] }) else {
             let ids = state.withLock { $0.jobs.keys.sorted() }
-            throw ShellError("no job [\(id)]", hint: ids.isEmpty ? "no jobs were started in this session" : "jobs: " + ids.map { "[\($0)]" }.joined(separator: " "))
+            throw ShellError(
+                "no job [\(id)]", hint: ids.isEmpty ? "no jobs were started in this session" : "jobs: " + ids.map { "[\($0)]" }.joined(separator: " ")
+            )
         }
         return j
     }
@@ -420,7 +426,11 @@ public final class ShellEngine: Sendable {
         var location = ""
         if let position = r.position {
             let where_ = r.traceback.first?.file ?? file
-            if let f = where_, f != "<stdin>" || file != nil { location = "\(f):\(position.line):\(position.column): " } else if r.isSyntaxError { location = "\(position.line):\(position.column): " }
+            if let f = where_, f != "<stdin>" || file != nil {
+                location = "\(f):\(position.line):\(position.column): "
+            } else if r.isSyntaxError {
+                location = "\(position.line):\(position.column): "
+            }
         }
         var text = "error: \(location)\(d.message)\n"
         for h in d.hints { text += "hint: \(h)\n" }
@@ -440,7 +450,9 @@ public final class ShellEngine: Sendable {
             return !s.redactionNoticeShown
         }
         if first {
-            writeError("note: secrets (api_key=\"...\", os.environ[\"..._KEY\"] = \"...\") are kept out of history and %save (written as \"<redacted>\"); env(\"NAME\") reads a key from the environment instead\n")
+            writeError(
+                "note: secrets (api_key=\"...\", os.environ[\"..._KEY\"] = \"...\") are kept out of history and %save (written as \"<redacted>\"); env(\"NAME\") reads a key from the environment instead\n"
+            )
         }
     }
 
@@ -497,14 +509,16 @@ extension ShellEngine {
         } catch is CancellationError {
             writeError("error: interrupted\n")
         } catch let e as any DSPyError {
-            report(ShellError(ErrorWording.python(e.summary), hint: e.hints.first.map(ErrorWording.python)), file: file,
-                   line: file == nil ? nil : chunk.firstLine)
+            report(
+                ShellError(ErrorWording.python(e.summary), hint: e.hints.first.map(ErrorWording.python)), file: file,
+                line: file == nil ? nil : chunk.firstLine)
         } catch {
             var lines = String(describing: error).split(separator: "\n").map(String.init)
             let hints = lines.filter { $0.hasPrefix("hint: ") }
             lines.removeAll { $0.hasPrefix("hint: ") }
-            report(ShellError(lines.joined(separator: "\n"), hint: hints.first.map { String($0.dropFirst(6)) }), file: file,
-                   line: file == nil ? nil : chunk.firstLine)
+            report(
+                ShellError(lines.joined(separator: "\n"), hint: hints.first.map { String($0.dropFirst(6)) }), file: file,
+                line: file == nil ? nil : chunk.firstLine)
         }
         return false
     }

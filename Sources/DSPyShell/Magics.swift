@@ -12,33 +12,58 @@ enum Magics {
     }
 
     static let catalogue: OrderedDictionary<String, Info> = [
-        "push": Info(usage: "%push key=value ...", summary: "open a settings scope that lasts until %pop",
-                     details: "Values are expressions without spaces outside quotes or brackets, e.g. %push lm=LM(\"dummy\") temperature=0.\ntemperature, max_tokens, top_p, n and stop apply to every LM call in the scope, whichever LM makes it. The prompt shows the depth: dspy[1]>."),
+        "push": Info(
+            usage: "%push key=value ...", summary: "open a settings scope that lasts until %pop",
+            details:
+                "Values are expressions without spaces outside quotes or brackets, e.g. %push lm=LM(\"dummy\") temperature=0.\ntemperature, max_tokens, top_p, n and stop apply to every LM call in the scope, whichever LM makes it. The prompt shows the depth: dspy[1]>."
+        ),
         "pop": Info(usage: "%pop", summary: "close the innermost %push scope", details: "It is an error when nothing is pushed."),
         "scopes": Info(usage: "%scopes", summary: "list the pushed scopes, outermost first", details: ""),
-        "settings": Info(usage: "%settings", summary: "show each setting's effective value and the layer that set it",
-                         details: "One line per key: key = value   (default | configure | scope N)."),
-        "jobs": Info(usage: "%jobs", summary: "list background jobs and their state", details: "Jobs start when an async call (x.acall(...), asyncify(f)(...)) runs without await."),
+        "settings": Info(
+            usage: "%settings", summary: "show each setting's effective value and the layer that set it",
+            details: "One line per key: key = value   (default | configure | scope N)."),
+        "jobs": Info(
+            usage: "%jobs", summary: "list background jobs and their state",
+            details: "Jobs start when an async call (x.acall(...), asyncify(f)(...)) runs without await."),
         "wait": Info(usage: "%wait [id|all]", summary: "wait for a job (default: all) and print its result", details: ""),
         "cancel": Info(usage: "%cancel id", summary: "cancel a running job, down to its HTTP requests", details: ""),
-        "run": Info(usage: "%run FILE", summary: "run a script in this session (its names and scopes stay)", details: "FILE is resolved against the current directory; an error stops the run."),
-        "history": Info(usage: "%history [n]", summary: "show the last n inputs of this session (default 20)", details: "API keys given as api_key=... show as \"<redacted>\"."),
+        "run": Info(
+            usage: "%run FILE", summary: "run a script in this session (its names and scopes stay)",
+            details: "FILE is resolved against the current directory; an error stops the run."),
+        "history": Info(
+            usage: "%history [n]", summary: "show the last n inputs of this session (default 20)",
+            details: "API keys given as api_key=... show as \"<redacted>\"."),
         "inspect": Info(usage: "%inspect [n]", summary: "show the last n LM calls with their exact messages (inspect_history)", details: ""),
-        "prompt": Info(usage: "%prompt CALL", summary: "print the exact messages a call would send, without calling the LM",
-                       details: "e.g. %prompt qa(question=\"What is 2+2?\"). Uses the effective adapter and the module's demos. No tokens are spent."),
-        "stream": Info(usage: "%stream CALL", summary: "run a module call, printing its output fields live as the LM writes them",
-                       details: "e.g. %stream qa(question=\"Why is the sky blue?\"). Each output field's text appears under its name as it arrives, then the Prediction.\nTool calls show status lines. A cached answer prints at once, without streaming. Ctrl-C stops the call and its HTTP request."),
-        "eval": Info(usage: "%eval PROGRAM DEVSET [METRIC] [threads=N] [table=N]", summary: "evaluate a program on a dev set: progress, table, score and failures",
-                     details: "METRIC defaults to answer_exact_match; table=N rows (default 5, 0 for none). The EvaluationResult becomes _ (its results hold (example, prediction, score)).\nCtrl-C stops the evaluation and its HTTP requests."),
-        "diff": Info(usage: "%diff PROGRAM OTHER", summary: "what an optimizer changed: instructions, field prefixes and demos per predictor",
-                     details: "e.g. %diff qa compiled after compiled = tp.compile(qa, trainset=train)."),
+        "prompt": Info(
+            usage: "%prompt CALL", summary: "print the exact messages a call would send, without calling the LM",
+            details: "e.g. %prompt qa(question=\"What is 2+2?\"). Uses the effective adapter and the module's demos. No tokens are spent."),
+        "stream": Info(
+            usage: "%stream CALL", summary: "run a module call, printing its output fields live as the LM writes them",
+            details:
+                "e.g. %stream qa(question=\"Why is the sky blue?\"). Each output field's text appears under its name as it arrives, then the Prediction.\nTool calls show status lines. A cached answer prints at once, without streaming. Ctrl-C stops the call and its HTTP request."
+        ),
+        "eval": Info(
+            usage: "%eval PROGRAM DEVSET [METRIC] [threads=N] [table=N]",
+            summary: "evaluate a program on a dev set: progress, table, score and failures",
+            details:
+                "METRIC defaults to answer_exact_match; table=N rows (default 5, 0 for none). The EvaluationResult becomes _ (its results hold (example, prediction, score)).\nCtrl-C stops the evaluation and its HTTP requests."
+        ),
+        "diff": Info(
+            usage: "%diff PROGRAM OTHER", summary: "what an optimizer changed: instructions, field prefixes and demos per predictor",
+            details: "e.g. %diff qa compiled after compiled = tp.compile(qa, trainset=train)."),
         "usage": Info(usage: "%usage", summary: "tokens this session has used, per model", details: "Cache hits count zero."),
-        "cache": Info(usage: "%cache [clear]", summary: "response cache sizes, hits and disk file; clear empties memory and disk",
-                      details: "The disk tier is on by default in dspy-repl (--no-disk-cache turns it off); configure_cache(...) changes it."),
-        "calls": Info(usage: "%calls [n] | %calls show ID | %calls clear", summary: "the last n LM calls from the call log (default 10), one call in full, or empty the log",
-                      details: "One line per call: id, time, model@server, tokens, duration, status and the reply's first line.\nThe log is a SQLite file kept across sessions, at most 100 000 calls (--no-call-log turns it off); API keys are never written."),
-        "save": Info(usage: "%save FILE", summary: "write this session's successful inputs as a script that replays",
-                     details: "Inspection commands are left out; api_key strings are written as \"<redacted>\"."),
+        "cache": Info(
+            usage: "%cache [clear]", summary: "response cache sizes, hits and disk file; clear empties memory and disk",
+            details: "The disk tier is on by default in dspy-repl (--no-disk-cache turns it off); configure_cache(...) changes it."),
+        "calls": Info(
+            usage: "%calls [n] | %calls show ID | %calls clear",
+            summary: "the last n LM calls from the call log (default 10), one call in full, or empty the log",
+            details:
+                "One line per call: id, time, model@server, tokens, duration, status and the reply's first line.\nThe log is a SQLite file kept across sessions, at most 100 000 calls (--no-call-log turns it off); API keys are never written."
+        ),
+        "save": Info(
+            usage: "%save FILE", summary: "write this session's successful inputs as a script that replays",
+            details: "Inspection commands are left out; api_key strings are written as \"<redacted>\"."),
         "time": Info(usage: "%time STATEMENT", summary: "run a statement and print how long it took", details: ""),
         "who": Info(usage: "%who", summary: "list the names defined in this session with their types", details: ""),
         "reset": Info(usage: "%reset", summary: "forget names, pop every scope and cancel jobs (settings stay)", details: ""),
@@ -69,9 +94,11 @@ enum Magics {
     }
 
     static let builtinHelp: OrderedDictionary<String, String> = [
-        "LM": "LM(\"provider/model\", temperature=, max_tokens=, api_base=, api_key=env(\"KEY\"), num_retries=, cache=, timeout=) — openai/, anthropic/, ollama_chat/, local/, or \"dummy\" (offline)",
+        "LM":
+            "LM(\"provider/model\", temperature=, max_tokens=, api_base=, api_key=env(\"KEY\"), num_retries=, cache=, timeout=) — openai/, anthropic/, ollama_chat/, local/, or \"dummy\" (offline)",
         "configure": "configure(lm=..., adapter=..., track_usage=True, ...) — set process-wide defaults",
-        "configure_cache": "configure_cache(enable_disk_cache=True, disk_cache_dir=\"~/.cache/dspy-swift\", disk_size_limit_bytes=, memory_max_entries=, enable_memory_cache=True) — the response cache's tiers and bounds",
+        "configure_cache":
+            "configure_cache(enable_disk_cache=True, disk_cache_dir=\"~/.cache/dspy-swift\", disk_size_limit_bytes=, memory_max_entries=, enable_memory_cache=True) — the response cache's tiers and bounds",
         "context": "with context(lm=..., temperature=0.9): — a scoped override for an indented block",
         "Predict": "Predict(\"question -> answer\", n=, temperature=) — one LM call for a signature",
         "ChainOfThought": "ChainOfThought(\"question -> answer\") — adds a reasoning field first",
@@ -85,8 +112,10 @@ enum Magics {
         "inspect_history": "inspect_history(n=1) — print the last LM calls",
         "load_jsonl": "load_jsonl(\"file.jsonl\", inputs=[\"question\"]) — a list of Examples",
         "load_csv": "load_csv(\"file.csv\", inputs=[\"question\"], fields=None) — a list of Examples from a CSV with a header row",
-        "Evaluate": "Evaluate(devset=dev, metric=answer_exact_match, num_threads=8, display_table=5)(program) — score a program; %eval does it in one line",
-        "BootstrapFewShot": "BootstrapFewShot(metric=..., max_bootstrapped_demos=4).compile(program, trainset=train) — demos from successful runs; %diff shows what changed",
+        "Evaluate":
+            "Evaluate(devset=dev, metric=answer_exact_match, num_threads=8, display_table=5)(program) — score a program; %eval does it in one line",
+        "BootstrapFewShot":
+            "BootstrapFewShot(metric=..., max_bootstrapped_demos=4).compile(program, trainset=train) — demos from successful runs; %diff shows what changed",
         "env": "env(\"NAME\") — an environment variable (keep API keys out of scripts)",
         "print": "print(...) — write values",
         "settings": "settings.lm, settings.num_threads, ... — effective settings",
@@ -95,8 +124,10 @@ enum Magics {
     ]
 
     /// Magics that only look at the session; `%save` leaves them out.
-    static let inspectOnly: Set<String> = ["history", "inspect", "prompt", "usage", "save", "who", "help", "jobs", "scopes", "settings",
-                                           "calls", "cache", "cancel", "diff", "exit", "quit"]
+    static let inspectOnly: Set<String> = [
+        "history", "inspect", "prompt", "usage", "save", "who", "help", "jobs", "scopes", "settings",
+        "calls", "cache", "cancel", "diff", "exit", "quit",
+    ]
 
     static func isInspectOnly(_ source: String) -> Bool {
         let t = source.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -177,7 +208,8 @@ enum Magics {
             let h = engine.state.withLock { $0.history }
             let start = max(0, h.count - n)
             for (i, line) in h.enumerated().dropFirst(start) {
-                engine.write(String(i + 1).padding(toLength: 4, withPad: " ", startingAt: 0) + line.replacingOccurrences(of: "\n", with: "\n    ") + "\n")
+                engine.write(
+                    String(i + 1).padding(toLength: 4, withPad: " ", startingAt: 0) + line.replacingOccurrences(of: "\n", with: "\n    ") + "\n")
             }
         case "inspect":
             engine.write(inspectHistory(n: rest.isEmpty ? 1 : try count(rest), color: engine.color))
@@ -193,7 +225,9 @@ enum Magics {
             let totals = engine.sessionUsage.totals
             if totals.isEmpty { engine.write("(no tokens used yet)\n") }
             for (model, u) in totals.sorted(by: { $0.key < $1.key }) {
-                engine.write("\(model): prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n")
+                engine.write(
+                    "\(model): prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)"
+                        + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n")
             }
         case "cache":
             try cacheCommand(rest, engine: engine)
@@ -221,11 +255,12 @@ enum Magics {
             engine.write(String(format: "Wall time: %.3f s\n", (clock.now - start).seconds))
             if !ok { throw ReportedError(report: nil) }
         case "who":
-            let rows = engine.interpreter.withLock(timeout: .seconds(2)) { ctx in
-                engine.interpreter.main.globals.names.filter { !$0.hasPrefix("_") && $0 != "args" }.sorted().map { n in
-                    "\(n): \(engine.interpreter.main.globals.get(n)?.typeName ?? "?")"
-                }
-            } ?? []
+            let rows =
+                engine.interpreter.withLock(timeout: .seconds(2)) { ctx in
+                    engine.interpreter.main.globals.names.filter { !$0.hasPrefix("_") && $0 != "args" }.sorted().map { n in
+                        "\(n): \(engine.interpreter.main.globals.get(n)?.typeName ?? "?")"
+                    }
+                } ?? []
             if rows.isEmpty { engine.write("(no names defined)\n") }
             for r in rows { engine.write(r + "\n") }
         case "reset":
@@ -303,7 +338,7 @@ enum Magics {
             let total = tracker.totals.values.reduce(0) { $0 + $1.totalTokens }
             return "<UsageTracker: \(total) tokens>"
         case is NoneSetting, is Value, is Bool, is Int, is Double, is String, is LM, is any Adapter, is [any Callback],
-             is [any DSPy.Module], is Trace, is TokenBudget:
+            is [any DSPy.Module], is Trace, is TokenBudget:
             let python = Convert.python(setting: e.value)
             return engine.interpreter.withLock { ctx in (try? ctx.repr(python)) ?? String(describing: e.value) }
         default: return String(describing: e.value)
@@ -311,7 +346,9 @@ enum Magics {
     }
 
     static func jobID(_ s: String) throws -> Int {
-        guard let id = Int(s.trimmingCharacters(in: .whitespacesAndNewlines).trimmingPrefix("[").trimmingSuffix("]")) else { throw ShellError("'\(s)' is not a job id", hint: "%jobs lists them") }
+        guard let id = Int(s.trimmingCharacters(in: .whitespacesAndNewlines).trimmingPrefix("[").trimmingSuffix("]")) else {
+            throw ShellError("'\(s)' is not a job id", hint: "%jobs lists them")
+        }
         return id
     }
 
@@ -365,7 +402,8 @@ enum Magics {
             return s
         }
         if let info = catalogue[t] {
-            return info.usage + "\n  " + info.summary + (info.details.isEmpty ? "" : "\n  " + info.details.replacingOccurrences(of: "\n", with: "\n  ")) + "\n"
+            return info.usage + "\n  " + info.summary
+                + (info.details.isEmpty ? "" : "\n  " + info.details.replacingOccurrences(of: "\n", with: "\n  ")) + "\n"
         }
         if let text = builtinHelp[t] { return text + "\n" }
         return "no help for '\(topic)'; %help lists commands and built-ins\n"
@@ -474,9 +512,11 @@ enum Magics {
             }
             let before = try ModuleBinding.namedPredictors(ctx, try program(names[0]))
             let after = try ModuleBinding.namedPredictors(ctx, try program(names[1]))
-            engine.write(ProgramDiff.render(before: before.compactMap { n, o in (o.peer as? Predict).map { (n, $0) } },
-                                            after: after.compactMap { n, o in (o.peer as? Predict).map { (n, $0) } },
-                                            names: (names[0], names[1]), color: color))
+            engine.write(
+                ProgramDiff.render(
+                    before: before.compactMap { n, o in (o.peer as? Predict).map { (n, $0) } },
+                    after: after.compactMap { n, o in (o.peer as? Predict).map { (n, $0) } },
+                    names: (names[0], names[1]), color: color))
         }
         if let failure { throw ReportedError(report: failure) }
     }
@@ -594,7 +634,11 @@ extension Magics {
         switch rest {
         case "":
             let s = cache.statistics
-            var text = "memory: " + (s.memoryEnabled ? "\(s.memoryEntries) entr\(s.memoryEntries == 1 ? "y" : "ies") (max \(s.memoryMaxEntries)), \(s.memoryHits) hit\(s.memoryHits == 1 ? "" : "s")" : "off") + "\n"
+            var text =
+                "memory: "
+                + (s.memoryEnabled
+                    ? "\(s.memoryEntries) entr\(s.memoryEntries == 1 ? "y" : "ies") (max \(s.memoryMaxEntries)), \(s.memoryHits) hit\(s.memoryHits == 1 ? "" : "s")"
+                    : "off") + "\n"
             if let path = s.diskPath {
                 text += "disk:   \(s.diskEntries) entr\(s.diskEntries == 1 ? "y" : "ies"), \(byteCount(s.diskBytes))"
                 text += (s.diskSizeLimitBytes.map { " of \(byteCount($0))" } ?? "") + ", \(s.diskHits) hit\(s.diskHits == 1 ? "" : "s")\n"
@@ -633,7 +677,9 @@ extension Magics {
         let words = rest.split(separator: " ").map(String.init)
         do {
             if words.first == "show" {
-                guard words.count == 2, let id = Int64(words[1].trimmingPrefix("#")) else { throw ShellError("%calls show needs a call id", hint: "%calls lists them") }
+                guard words.count == 2, let id = Int64(words[1].trimmingPrefix("#")) else {
+                    throw ShellError("%calls show needs a call id", hint: "%calls lists them")
+                }
                 guard let record = try log.record(id: id) else { throw ShellError("no call #\(id) in \(log.path)") }
                 engine.write(showCall(record, color: engine.color))
                 return
@@ -683,12 +729,13 @@ extension Magics {
         let tokens = r.usage.map { "\($0.totalTokens) tokens" } ?? "- tokens"
         let firstLine: String = {
             let text = r.errorMessage ?? r.outputs.first ?? ""
-            let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            let line =
+                text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 .first { !$0.isEmpty && !($0.hasPrefix("[[ ## ") && $0.hasSuffix(" ## ]]")) } ?? ""
             return line.count > 60 ? String(line.prefix(57)) + "..." : line
         }()
-        return "#\(r.id)  \(localTime(r.startedAt))  \(r.model)\(serverLabel(r))  \(tokens)  " +
-            String(format: "%.2f s", r.duration.seconds) + "  \(status(r))  \(firstLine)"
+        return "#\(r.id)  \(localTime(r.startedAt))  \(r.model)\(serverLabel(r))  \(tokens)  " + String(format: "%.2f s", r.duration.seconds)
+            + "  \(status(r))  \(firstLine)"
     }
 
     /// One call in full: header, parameters, tokens, every message and the reply.
@@ -698,7 +745,9 @@ extension Magics {
         if let server = r.server { s += "Server: \(server)\n" }
         if !r.parameters.isEmpty { s += "Parameters: \(JSON.pythonDumps(.object(r.parameters)))\n" }
         if let u = r.usage {
-            s += "Tokens: prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)" + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n"
+            s +=
+                "Tokens: prompt \(u.promptTokens), completion \(u.completionTokens), total \(u.totalTokens)"
+                + (u.cachedTokens > 0 ? ", cached \(u.cachedTokens)" : "") + "\n"
         }
         if let id = r.callID { s += "Call id: \(id)\n" }
         for m in r.messages {

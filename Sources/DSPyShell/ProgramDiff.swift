@@ -23,9 +23,13 @@ enum ProgramDiff {
                 lines += s1.instructions.split(separator: "\n", omittingEmptySubsequences: false).map { "\(green)  + \($0)\(reset)" }
             }
             for (f0, f1) in zip(s0.fields, s1.fields) where f0.name == f1.name {
-                if f0.prefix != f1.prefix { lines.append("  \(f0.name) prefix: \(red)\(f0.prefix.pythonQuoted)\(reset) -> \(green)\(f1.prefix.pythonQuoted)\(reset)") }
+                if f0.prefix != f1.prefix {
+                    lines.append("  \(f0.name) prefix: \(red)\(f0.prefix.pythonQuoted)\(reset) -> \(green)\(f1.prefix.pythonQuoted)\(reset)")
+                }
                 if f0.description != f1.description {
-                    lines.append("  \(f0.name) description: \(red)\((f0.description ?? "").pythonQuoted)\(reset) -> \(green)\((f1.description ?? "").pythonQuoted)\(reset)")
+                    lines.append(
+                        "  \(f0.name) description: \(red)\((f0.description ?? "").pythonQuoted)\(reset) -> \(green)\((f1.description ?? "").pythonQuoted)\(reset)"
+                    )
                 }
             }
             if s0.fields.map(\.name) != s1.fields.map(\.name) {

@@ -61,7 +61,8 @@ public enum Redaction {
                     secret = true
                 }
             } else if before.kind == .op && before.text == ",", let key = literal(tokens[i - 2]), isSecretName(key), i >= 4,
-                      tokens[i - 3].text == "(", ["setdefault", "putenv", "env"].contains(tokens[i - 4].text) {
+                tokens[i - 3].text == "(", ["setdefault", "putenv", "env"].contains(tokens[i - 4].text)
+            {
                 secret = true
             }
             if secret {
@@ -72,7 +73,8 @@ public enum Redaction {
                     value += literal(tokens[j]) ?? ""
                     j += 1
                 }
-                let replacement = environmentName(holding: value, in: environment ?? ProcessInfo.processInfo.environment)
+                let replacement =
+                    environmentName(holding: value, in: environment ?? ProcessInfo.processInfo.environment)
                     .map { "env(\"\($0)\")" } ?? placeholder
                 ranges.append((tokens[i].startOffset..<tokens[j - 1].endOffset, replacement))
                 if !value.isEmpty { secrets.append(value) }

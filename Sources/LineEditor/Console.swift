@@ -1,8 +1,8 @@
 import CLibEdit
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Synchronization
 
@@ -72,8 +72,10 @@ public final class Console: Sendable {
     static let spinnerDelay: Duration = .seconds(1)
     static let spinnerInterval: Duration = .milliseconds(100)
 
-    private init(master: Int32, slave: Int32, terminal: Int32, savedStdout: Int32, savedStderr: Int32,
-                 editorWake: (Int32, Int32), readerWake: (Int32, Int32), spinnerEnabled: Bool) {
+    private init(
+        master: Int32, slave: Int32, terminal: Int32, savedStdout: Int32, savedStderr: Int32,
+        editorWake: (Int32, Int32), readerWake: (Int32, Int32), spinnerEnabled: Bool
+    ) {
         self.master = master
         self.slave = slave
         self.terminal = terminal
@@ -98,25 +100,29 @@ public final class Console: Sendable {
         let savedStdout = clibedit_dup_cloexec(1)
         let savedStderr = captureStderr ? clibedit_dup_cloexec(2) : -1
         guard clibedit_pipe_nonblocking(&editorWake) == 0, clibedit_pipe_nonblocking(&readerWake) == 0,
-              terminal >= 0, savedStdout >= 0, !captureStderr || savedStderr >= 0 else {
+            terminal >= 0, savedStdout >= 0, !captureStderr || savedStderr >= 0
+        else {
             for fd in [master, slave, terminal, savedStdout, savedStderr] + editorWake + readerWake where fd >= 0 { close(fd) }
             return nil
         }
         _ = fflush(nil)  // what C stdio buffered so far still goes to the terminal
-        let console = Console(master: master, slave: slave, terminal: terminal, savedStdout: savedStdout,
-                              savedStderr: savedStderr, editorWake: (editorWake[0], editorWake[1]),
-                              readerWake: (readerWake[0], readerWake[1]), spinnerEnabled: captureStderr)
+        let console = Console(
+            master: master, slave: slave, terminal: terminal, savedStdout: savedStdout,
+            savedStderr: savedStderr, editorWake: (editorWake[0], editorWake[1]),
+            readerWake: (readerWake[0], readerWake[1]), spinnerEnabled: captureStderr)
         CrashRestore.arm(master: master, stdout: savedStdout, stderr: savedStderr, terminal: terminal)
         _ = dup2(slave, 1)
         if captureStderr { _ = dup2(slave, 2) }
 
         var thread = pthread_t()
         let context = Unmanaged.passRetained(console).toOpaque()
-        let rc = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            Unmanaged<Console>.fromOpaque(context).takeRetainedValue().runReader()
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, nil,
+            { context in
+                guard let context else { return nil }
+                Unmanaged<Console>.fromOpaque(context).takeRetainedValue().runReader()
+                return nil
+            }, context)
         guard rc == 0 else {
             Unmanaged<Console>.fromOpaque(context).release()
             CrashRestore.disarm()
@@ -297,8 +303,10 @@ public final class Console: Sendable {
         var ended = false
         while !ended {
             let timeout = state.withLock { nextTimeout($0) }
-            var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: readerWakeRead, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: master, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: readerWakeRead, events: Int16(POLLIN), revents: 0),
+            ]
             let rc = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, 2, timeout) }
             if rc < 0 && errno != EINTR { break }
             if rc > 0 && fds[1].revents != 0 { drain(readerWakeRead) }
@@ -390,8 +398,9 @@ public final class Console: Sendable {
                 }
             }
             if spinnerEnabled, !s.editing, let start = s.statementStart, s.screen.row.isEmpty,
-               now - start >= Self.spinnerDelay,
-               s.screen.spinnerShown || now - s.lastOutput >= Self.spinnerDelay {
+                now - start >= Self.spinnerDelay,
+                s.screen.spinnerShown || now - s.lastOutput >= Self.spinnerDelay
+            {
                 let frame = Self.spinnerFrames[s.spinnerFrame % Self.spinnerFrames.count]
                 s.spinnerFrame += 1
                 out += s.screen.showSpinner(Self.spinnerText(frame: frame, elapsed: now - start))

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Append-only, crash-tolerant history file.
@@ -268,7 +268,9 @@ public final class HistoryFile {
     private func openLocked() -> (fd: Int32, stat: stat)? {
         for _ in 0..<100 {
             var fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NONBLOCK, 0o600)
-            if fd >= 0 { _ = fchmod(fd, 0o600) } else if errno == EEXIST {
+            if fd >= 0 {
+                _ = fchmod(fd, 0o600)
+            } else if errno == EEXIST {
                 fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NONBLOCK)
             }
             guard fd >= 0 else { return nil }
@@ -294,7 +296,9 @@ public final class HistoryFile {
     private func replaceForeign(with entry: String) -> Bool {
         guard let aside = Self.keepAside(path) else {
             state = .unusable
-            notice("The history file \(path) is not a dspy-repl history and could not be kept under another name; this session's history is not saved there.")
+            notice(
+                "The history file \(path) is not a dspy-repl history and could not be kept under another name; this session's history is not saved there."
+            )
             return false
         }
         guard rewrite(with: [entry]) else { return false }

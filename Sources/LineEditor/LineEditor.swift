@@ -1,8 +1,8 @@
 import CLibEdit
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Synchronization
 
@@ -147,9 +147,11 @@ public final class LineEditor: @unchecked Sendable {
             guard let el, let out, let editor = LineEditor.from(el) else { return -1 }
             return editor.readCharacter(el, into: out)
         }
-        _ = clibedit_set_prompt_esc(el, { el in
-            LineEditor.from(el)?.promptCString
-        }, CChar(bitPattern: UInt8(TextLayout.promptEscapeDelimiter.asciiValue ?? 1)))
+        _ = clibedit_set_prompt_esc(
+            el,
+            { el in
+                LineEditor.from(el)?.promptCString
+            }, CChar(bitPattern: UInt8(TextLayout.promptEscapeDelimiter.asciiValue ?? 1)))
         if let hist {
             _ = clibedit_history_setsize(hist, &historyEvent, Int32(clamping: max(maxHistory, 1)))
             _ = clibedit_history_setunique(hist, &historyEvent, 1)
@@ -401,7 +403,8 @@ public final class LineEditor: @unchecked Sendable {
     private func removePrefill(_ el: OpaquePointer) {
         defer { prefilled = [] }
         guard !prefilled.isEmpty, let info = el_wline(el), let buffer = info.pointee.buffer,
-              let lastChar = info.pointee.lastchar else { return }
+            let lastChar = info.pointee.lastchar
+        else { return }
         let length = lastChar - buffer
         guard length == prefilled.count, Array(UnsafeBufferPointer(start: buffer, count: length)) == prefilled else { return }
         let shown = inputGeometry(el, columns: columns)
@@ -436,7 +439,8 @@ public final class LineEditor: @unchecked Sendable {
     private func inputGeometry(_ el: OpaquePointer, columns: Int) -> (cursorRow: Int, endRow: Int, cursorOffset: Int, endOffset: Int) {
         let prompt = TextLayout.promptGeometry(bracketedPrompt, columns: columns)
         guard let info = el_wline(el), let buffer = info.pointee.buffer,
-              let cursor = info.pointee.cursor, let lastChar = info.pointee.lastchar else {
+            let cursor = info.pointee.cursor, let lastChar = info.pointee.lastchar
+        else {
             return (prompt.rowsBeforeLastLine, prompt.rowsBeforeLastLine, 0, 0)
         }
         let cursorOffset = cursor - buffer
@@ -452,9 +456,11 @@ public final class LineEditor: @unchecked Sendable {
             }
         }
         let cols = max(columns, 1)
-        return (prompt.rowsBeforeLastLine + (prompt.lastLineWidth + widthBefore) / cols,
-                prompt.rowsBeforeLastLine + (prompt.lastLineWidth + widthAll) / cols,
-                cursorOffset, endOffset)
+        return (
+            prompt.rowsBeforeLastLine + (prompt.lastLineWidth + widthBefore) / cols,
+            prompt.rowsBeforeLastLine + (prompt.lastLineWidth + widthAll) / cols,
+            cursorOffset, endOffset
+        )
     }
 
     /// Moves the terminal cursor up to the prompt's first row, clears to the end of the screen

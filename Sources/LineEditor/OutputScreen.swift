@@ -13,11 +13,11 @@ enum CaptureFrame {
     static let maxHeader = 40
 
     enum Kind: UInt8 {
-        case text = 0x6F          // "o": output; shares a row as a terminal would
-        case log = 0x6C           // "l": a log line; always starts on a row of its own
-        case sync = 0x73          // "s": payload = id; everything before it has been drawn
+        case text = 0x6F  // "o": output; shares a row as a terminal would
+        case log = 0x6C  // "l": a log line; always starts on a row of its own
+        case sync = 0x73  // "s": payload = id; everything before it has been drawn
         case statementEnd = 0x65  // "e": payload = id; the statement ended (spinner off)
-        case interrupt = 0x69     // "i": the terminal echoed ^C where the cursor was
+        case interrupt = 0x69  // "i": the terminal echoed ^C where the cursor was
     }
 
     static func encode(_ kind: Kind, _ payload: [UInt8]) -> [UInt8] {
@@ -79,7 +79,8 @@ struct CaptureParser {
     /// is ordinary output after all (a frame's own bytes always arrive together).
     mutating func flushStale() -> [Event] {
         guard !pending.isEmpty else { return [] }
-        let startsFrameHeader = pending.count >= CaptureFrame.prefix.count
+        let startsFrameHeader =
+            pending.count >= CaptureFrame.prefix.count
             && Array(pending.prefix(CaptureFrame.prefix.count)) == CaptureFrame.prefix
             && pending.count > CaptureFrame.prefix.count + 2
             && Self.headerEnd(pending) != nil
@@ -113,8 +114,9 @@ struct CaptureParser {
         // KIND ';' LENGTH
         let fields = buffer[(start + prefix.count)..<terminator]
         guard fields.count >= 3, let kindByte = fields.first, let kind = CaptureFrame.Kind(rawValue: kindByte),
-              fields[fields.startIndex + 1] == 0x3B,
-              let length = Int(String(decoding: fields.dropFirst(2), as: UTF8.self)), length >= 0 else {
+            fields[fields.startIndex + 1] == 0x3B,
+            let length = Int(String(decoding: fields.dropFirst(2), as: UTF8.self)), length >= 0
+        else {
             return .notAFrame
         }
         let payloadStart = terminator + 2
@@ -283,7 +285,8 @@ struct OutputScreen {
         var i = row.count - 1
         while i >= 0 {
             if row[i] == cr, i + 3 < row.count, row[i + 1] == 0x1B, row[i + 2] == 0x5B,
-               row[i + 3] == 0x4B || (i + 4 < row.count && row[i + 3] == 0x32 && row[i + 4] == 0x4B) {
+                row[i + 3] == 0x4B || (i + 4 < row.count && row[i + 3] == 0x32 && row[i + 4] == 0x4B)
+            {
                 return i
             }
             i -= 1

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import CLibEdit
 import Synchronization
@@ -43,9 +43,11 @@ enum SignalSupport {
     /// Installs the handlers once per process. Returns false if sigaction failed.
     @discardableResult
     static func install() -> Bool {
-        guard signalHandlersInstalled.compareExchange(
-            expected: false, desired: true, ordering: .sequentiallyConsistent
-        ).exchanged else { return true }
+        guard
+            signalHandlersInstalled.compareExchange(
+                expected: false, desired: true, ordering: .sequentiallyConsistent
+            ).exchanged
+        else { return true }
 
         var fds: [Int32] = [-1, -1]
         if clibedit_pipe_nonblocking(&fds) == 0 {

@@ -1,8 +1,8 @@
 import CLibEdit
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Pure text helpers used for completion listings and prompt handling (kept free of libedit so
@@ -145,7 +145,8 @@ enum TextLayout {
         }
         if let open = group, !open.isEmpty { tokens.append(.group(open)) }  // unterminated: close it
         if case .group(let trailing)? = tokens.last,
-           let lastVisible = tokens.lastIndex(where: { if case .visible = $0 { return true } else { return false } }) {
+            let lastVisible = tokens.lastIndex(where: { if case .visible = $0 { return true } else { return false } })
+        {
             tokens.removeLast()
             if lastVisible > 0, case .group(let before) = tokens[lastVisible - 1] {
                 tokens[lastVisible - 1] = .group(before + trailing)
@@ -228,7 +229,9 @@ enum TextLayout {
 
     /// Visible layout of a (bracketed) prompt for a terminal `columns` wide: how many rows it
     /// takes before its last line, and the width of that last line.
-    static func promptGeometry(_ bracketedPrompt: String, columns: Int, delimiter: Character = promptEscapeDelimiter) -> (rowsBeforeLastLine: Int, lastLineWidth: Int) {
+    static func promptGeometry(_ bracketedPrompt: String, columns: Int, delimiter: Character = promptEscapeDelimiter) -> (
+        rowsBeforeLastLine: Int, lastLineWidth: Int
+    ) {
         var visible = ""
         var inEscape = false
         for character in bracketedPrompt {

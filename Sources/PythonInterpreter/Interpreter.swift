@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A sandboxed interpreter for the Python subset that DSPy programs use: a session with its
@@ -185,8 +185,10 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Parses, compiles and runs `source` (one top-level statement or more) in `__main__`, on a
     /// Python thread. `firstLine` is the line the text starts at in its file.
-    public func run(_ source: String, filename: String, firstLine: Int = 1, mode: Mode, scope: (any ScopeCarrier)?,
-                    cancel: CancelToken) async -> Outcome {
+    public func run(
+        _ source: String, filename: String, firstLine: Int = 1, mode: Mode, scope: (any ScopeCarrier)?,
+        cancel: CancelToken
+    ) async -> Outcome {
         await onPythonThread(cancel: cancel, scope: scope) { ctx in
             let stmts = try Parser.parseModule(source, firstLine: firstLine)
             let code = try Compiler.compileModule(stmts, filename: filename, interactive: mode == .interactive)
@@ -196,8 +198,10 @@ public final class Interpreter: @unchecked Sendable {
     }
 
     /// Runs `body` on a Python thread holding the interpreter lock, reporting any error.
-    public func onPythonThread(cancel: CancelToken, scope: (any ScopeCarrier)?,
-                               _ body: @escaping @Sendable (ExecContext) throws -> Void) async -> Outcome {
+    public func onPythonThread(
+        cancel: CancelToken, scope: (any ScopeCarrier)?,
+        _ body: @escaping @Sendable (ExecContext) throws -> Void
+    ) async -> Outcome {
         // The outcome travels through a mutex-guarded box, not the continuation: the thread
         // sanitizer does not see a continuation resumed from a plain thread as a hand-over.
         let box = Guarded<Outcome?>(nil)
@@ -286,9 +290,10 @@ public final class Interpreter: @unchecked Sendable {
                 }
                 return out
             }()
-            return ErrorReport(kind: exc.typeName, message: message, position: exc.traceback.first?.position,
-                               traceback: exc.traceback, hint: hint, exitCode: exitCode, causes: chain,
-                               exception: exc)
+            return ErrorReport(
+                kind: exc.typeName, message: message, position: exc.traceback.first?.position,
+                traceback: exc.traceback, hint: hint, exitCode: exitCode, causes: chain,
+                exception: exc)
         default:
             if let d = hooks.describeError?(error) { return d }
             return ErrorReport(kind: "", message: String(describing: error))
@@ -316,9 +321,11 @@ public struct ErrorReport: Sendable, CustomStringConvertible {
     /// The exception object, for embedders that map it back to their own errors.
     public var exception: PyExceptionObject?
 
-    public init(kind: String, message: String, position: SourcePosition? = nil, traceback: [TracebackEntry] = [],
-                hint: String? = nil, isInterrupt: Bool = false, isSyntaxError: Bool = false, exitCode: Int? = nil,
-                causes: [String] = [], exception: PyExceptionObject? = nil) {
+    public init(
+        kind: String, message: String, position: SourcePosition? = nil, traceback: [TracebackEntry] = [],
+        hint: String? = nil, isInterrupt: Bool = false, isSyntaxError: Bool = false, exitCode: Int? = nil,
+        causes: [String] = [], exception: PyExceptionObject? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.position = position

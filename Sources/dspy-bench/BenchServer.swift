@@ -104,7 +104,8 @@ final class BenchServer: Sendable {
                 break
             }
             if uri.hasSuffix("/stats") {
-                let json = #"{"peak":\#(stats.peak.load(ordering: .relaxed)),"total":\#(stats.total.load(ordering: .relaxed)),"in_flight":\#(stats.inFlight.load(ordering: .relaxed))}"#
+                let json =
+                    #"{"peak":\#(stats.peak.load(ordering: .relaxed)),"total":\#(stats.total.load(ordering: .relaxed)),"in_flight":\#(stats.inFlight.load(ordering: .relaxed))}"#
                 write(context, json)
                 return
             }
@@ -124,7 +125,9 @@ final class BenchServer: Sendable {
                 Handler.write(bound.value, BenchServer.reply)
             }
             if delay > .zero {
-                loop.scheduleTask(in: .nanoseconds(Int64(delay.components.seconds) * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)) { respond() }
+                loop.scheduleTask(in: .nanoseconds(Int64(delay.components.seconds) * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)) {
+                    respond()
+                }
             } else {
                 respond()
             }

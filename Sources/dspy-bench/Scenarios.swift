@@ -26,7 +26,9 @@ enum Scenarios {
         switch name {
         case "predict_seq", "cot_seq", "predict_seq_offline":
             // The offline variant answers in-process: what the framework costs without HTTP.
-            let lm = name == "predict_seq_offline" ? LM.dummy(answers: [["answer": "a"]])
+            let lm =
+                name == "predict_seq_offline"
+                ? LM.dummy(answers: [["answer": "a"]])
                 : try LM("openai/lat0", apiBase: baseURL, apiKey: "bench", cache: false)
             let module: any Module = name != "cot_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
             for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
@@ -63,7 +65,9 @@ enum Scenarios {
         case "async10k", "async10k_offline":
             // The offline variant answers from the in-process dummy backend after the same
             // 200 ms, so the difference between the two is what the HTTP client holds per call.
-            let lm = name == "async10k" ? try LM("openai/lat200", apiBase: baseURL, apiKey: "bench", cache: false)
+            let lm =
+                name == "async10k"
+                ? try LM("openai/lat200", apiBase: baseURL, apiKey: "bench", cache: false)
                 : LM.dummy(answers: [["answer": "a"]], latency: .milliseconds(200))
             let qa = try Predict("question -> answer", lm: lm)
             let count = n ?? 10_000
@@ -93,7 +97,9 @@ enum Scenarios {
             emit("settings", "context_enter_exit_ns", (clock.now - t0).seconds / Double(scopes) * 1e9, "ns")
             if sink == 42 { print("") }  // keeps the loops from being optimised away
         default:
-            throw ScenarioError(description: "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, evaluate, async10k, async10k_offline, settings)")
+            throw ScenarioError(
+                description:
+                    "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, evaluate, async10k, async10k_offline, settings)")
         }
     }
 }

@@ -8,8 +8,9 @@ enum StorageBench {
     /// Answers at once with a fixed completion and usage.
     struct InstantBackend: LMBackend {
         func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
-            LMResponse(choices: [LMChoice(text: "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]", finishReason: "stop")],
-                       usage: TokenUsage(promptTokens: 120, completionTokens: 8), model: "instant")
+            LMResponse(
+                choices: [LMChoice(text: "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]", finishReason: "stop")],
+                usage: TokenUsage(promptTokens: 120, completionTokens: 8), model: "instant")
         }
     }
 

@@ -34,7 +34,8 @@ case "serve":
     FileHandle.standardOutput.write(Data("serving \(server.baseURL) latency=\(latencyMs)ms\n".utf8))
     while true {
         try await Task.sleep(for: .seconds(5))
-        FileHandle.standardError.write(Data("requests=\(server.stats.total.load(ordering: .relaxed)) peak_concurrency=\(server.stats.peak.load(ordering: .relaxed))\n".utf8))
+        FileHandle.standardError.write(
+            Data("requests=\(server.stats.total.load(ordering: .relaxed)) peak_concurrency=\(server.stats.peak.load(ordering: .relaxed))\n".utf8))
     }
 
 case "batch":
@@ -68,8 +69,9 @@ case "batch":
 
 case "scenario":
     let name = CommandLine.arguments.dropFirst(2).first ?? ""
-    try await Scenarios.run(name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
-                            items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8)
+    try await Scenarios.run(
+        name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
+        items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8)
 
 case "storage":
     try await StorageBench.run(n: Int(arg("--n", "2000")) ?? 2000)
@@ -83,9 +85,10 @@ case "calllog-writer":
 
 case "history-writer":
     let rest = Array(CommandLine.arguments.dropFirst(2))
-    StorageBench.historyUntilKilled(path: rest.first ?? NSTemporaryDirectory() + "dspy-history", writer: rest.dropFirst().first ?? "w",
-                                    maxEntries: rest.dropFirst(2).first.flatMap { Int($0) } ?? 100_000,
-                                    lines: rest.dropFirst(3).first.flatMap { Int($0) })
+    StorageBench.historyUntilKilled(
+        path: rest.first ?? NSTemporaryDirectory() + "dspy-history", writer: rest.dropFirst().first ?? "w",
+        maxEntries: rest.dropFirst(2).first.flatMap { Int($0) } ?? 100_000,
+        lines: rest.dropFirst(3).first.flatMap { Int($0) })
 
 default:
     FileHandle.standardError.write(Data("usage: dspy-bench serve|scenario|batch|storage|cache-writer|calllog-writer|history-writer [options]\n".utf8))

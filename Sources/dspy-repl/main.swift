@@ -20,7 +20,10 @@ struct DSPyREPL: AsyncParsableCommand {
             """,
         version: "dspy-repl \(DSPyVersion.string)")
 
-    @Argument(help: "A script to run: a Python file (.py, run as python3 runs it) or a session script (.dspy, magics allowed). Arguments after it are in sys.argv[1:] and `args`.")
+    @Argument(
+        help:
+            "A script to run: a Python file (.py, run as python3 runs it) or a session script (.dspy, magics allowed). Arguments after it are in sys.argv[1:] and `args`."
+    )
     var file: String?
 
     @Argument(parsing: .captureForPassthrough, help: .hidden)
@@ -44,7 +47,10 @@ struct DSPyREPL: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write every LM request and reply of this session to FILE (a cassette).", valueName: "FILE"))
     var record: String?
 
-    @Option(help: ArgumentHelp("Answer LM calls from the cassette FILE, with no network; a request it lacks goes to the real LM from then on (or fails with --strict).", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "Answer LM calls from the cassette FILE, with no network; a request it lacks goes to the real LM from then on (or fails with --strict).",
+            valueName: "FILE"))
     var replay: String?
 
     @Flag(help: "With --replay: a request the cassette lacks is an error instead of a call to the real LM.")
@@ -158,7 +164,8 @@ struct DSPyREPL: AsyncParsableCommand {
         for notice in editor.takeHistoryNotices() { output.writeError("warning: \(notice)\n") }
         // The startup file runs first, so the banner names the LM it configured.
         if let startup = Self.startupFile(), FileManager.default.fileExists(atPath: startup),
-           let source = try? String(contentsOfFile: startup, encoding: .utf8) {
+            let source = try? String(contentsOfFile: startup, encoding: .utf8)
+        {
             console?.beginStatement()
             _ = await engine.execute(source, file: startup, record: false)
             console?.endStatement()

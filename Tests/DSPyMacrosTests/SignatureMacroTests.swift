@@ -25,7 +25,8 @@ private func expand(_ source: String) -> (text: String, diagnostics: [String]) {
 
 @Suite struct SignatureMacroTests {
     @Test func generatesInputOutputSignatureAndConformance() {
-        let (text, diagnostics) = expand("""
+        let (text, diagnostics) = expand(
+            """
             @Signature("Answer questions.")
             struct QA {
                 @Input(desc: "a trivia question") var question: String
@@ -49,7 +50,8 @@ private func expand(_ source: String) -> (text: String, diagnostics: [String]) {
     }
 
     @Test func docCommentBecomesInstructions() {
-        let (text, diagnostics) = expand("""
+        let (text, diagnostics) = expand(
+            """
             /// Classify "sentiment".
             ///
             /// Be strict.
@@ -77,13 +79,16 @@ private func expand(_ source: String) -> (text: String, diagnostics: [String]) {
             diagnostics: [DiagnosticSpec(message: "@Signature can only be applied to a struct, not to a enum", line: 1, column: 1)],
             macroSpecs: specs,
             failureHandler: { spec in
-                Issue.record(Comment(rawValue: spec.message), sourceLocation: SourceLocation(
-                    fileID: spec.location.fileID, filePath: spec.location.filePath, line: spec.location.line, column: spec.location.column))
+                Issue.record(
+                    Comment(rawValue: spec.message),
+                    sourceLocation: SourceLocation(
+                        fileID: spec.location.fileID, filePath: spec.location.filePath, line: spec.location.line, column: spec.location.column))
             })
     }
 
     @Test func unmarkedStoredPropertyIsAnError() {
-        let (_, diagnostics) = expand("""
+        let (_, diagnostics) = expand(
+            """
             @Signature struct S {
                 @Input var a: String
                 var helper: Int
@@ -96,7 +101,8 @@ private func expand(_ source: String) -> (text: String, diagnostics: [String]) {
     }
 
     @Test func unmappableTypesAreNamed() {
-        let (_, diagnostics) = expand("""
+        let (_, diagnostics) = expand(
+            """
             @Signature struct S {
                 @Input var a: (Int, Int)
                 @Input var b: [Int: String]
@@ -107,18 +113,20 @@ private func expand(_ source: String) -> (text: String, diagnostics: [String]) {
                 @Output var ok: [String: [Mood?]]
             }
             """)
-        #expect(diagnostics == [
-            "type '(Int, Int)' cannot be a signature field: tuples have no field names in a prompt; use a struct conforming to SignatureValue or an array",
-            "type '[Int: String]' cannot be a signature field: dictionary keys must be String (dict[str, T])",
-            "type 'any Sendable' cannot be a signature field: existential and opaque types have no DSPy type; use a concrete type",
-            "type 'Int!' cannot be a signature field: use an optional (T?) instead",
-            "type 'Set<String>' cannot be a signature field: use an array ([T]); sets have no fixed order to render",
-            "type 'Int??' cannot be a signature field: nested optionals have no DSPy type",
-        ])
+        #expect(
+            diagnostics == [
+                "type '(Int, Int)' cannot be a signature field: tuples have no field names in a prompt; use a struct conforming to SignatureValue or an array",
+                "type '[Int: String]' cannot be a signature field: dictionary keys must be String (dict[str, T])",
+                "type 'any Sendable' cannot be a signature field: existential and opaque types have no DSPy type; use a concrete type",
+                "type 'Int!' cannot be a signature field: use an optional (T?) instead",
+                "type 'Set<String>' cannot be a signature field: use an array ([T]); sets have no fixed order to render",
+                "type 'Int??' cannot be a signature field: nested optionals have no DSPy type",
+            ])
     }
 
     @Test func malformedFieldsAreErrors() {
-        let (_, diagnostics) = expand("""
+        let (_, diagnostics) = expand(
+            """
             @Signature struct S {
                 @Input @Output var a: String
                 @Input var b = "x"
@@ -126,17 +134,19 @@ private func expand(_ source: String) -> (text: String, diagnostics: [String]) {
                 @Output var e: String { "e" }
             }
             """)
-        #expect(diagnostics == [
-            "peer macro can only be applied to a single variable",  // swift-syntax's own, as the compiler's
-            "a field is either @Input or @Output, not both",
-            "field 'b' needs an explicit type (e.g. 'b: String')",
-            "declare one field per 'var' in a @Signature struct",
-            "field 'e' must be a stored property, not a computed one",
-        ])
+        #expect(
+            diagnostics == [
+                "peer macro can only be applied to a single variable",  // swift-syntax's own, as the compiler's
+                "a field is either @Input or @Output, not both",
+                "field 'b' needs an explicit type (e.g. 'b: String')",
+                "declare one field per 'var' in a @Signature struct",
+                "field 'e' must be a stored property, not a computed one",
+            ])
     }
 
     @Test func markersOutsideASignatureAreErrors() {
-        let (_, diagnostics) = expand("""
+        let (_, diagnostics) = expand(
+            """
             struct Plain {
                 @Input var a: String
             }

@@ -8,24 +8,27 @@ import Testing
 /// bytes with the server gone.
 @Suite struct CassetteShellTests {
     static let script = """
-    configure(track_usage=True)
-    qa = Predict("question -> answer")
-    qa(question="What is 2+2?")
-    cot = ChainOfThought("question -> answer")
-    cot(question="Why?")
-    r = qa(question="What is 2+2?")
-    r.answer
-    %usage
-    """
+        configure(track_usage=True)
+        qa = Predict("question -> answer")
+        qa(question="What is 2+2?")
+        cot = ChainOfThought("question -> answer")
+        cot(question="Why?")
+        r = qa(question="What is 2+2?")
+        r.answer
+        %usage
+        """
 
     @Test func aRecordedScriptReplaysByteIdenticallyOffline() async throws {
         let server = try await LoopbackServer.start { request in
             let user = request.json?["messages"].arrayValue?.last?["content"].stringValue ?? ""
-            let reply = user.contains("reasoning") || user.contains("Why")
+            let reply =
+                user.contains("reasoning") || user.contains("Why")
                 ? "[[ ## reasoning ## ]]\nBecause.\n\n[[ ## answer ## ]]\nIt is so.\n\n[[ ## completed ## ]]"
                 : "[[ ## answer ## ]]\n4\n\n[[ ## completed ## ]]"
-            let doc: Value = ["choices": [["message": ["role": "assistant", "content": .string(reply)], "finish_reason": "stop"]],
-                              "usage": ["prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14]]
+            let doc: Value = [
+                "choices": [["message": ["role": "assistant", "content": .string(reply)], "finish_reason": "stop"]],
+                "usage": ["prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14],
+            ]
             return .json(doc)
         }
         let dir = NSTemporaryDirectory() + "dspy-cassette-\(UUID().uuidString)"
@@ -91,15 +94,15 @@ import Testing
     @Test func aWithBlockGetsItsOwnBudgetInsideTheOuterOne() async throws {
         let (e, c) = try session()
         let script = """
-        qa = Predict("question -> answer")
-        %push max_tokens_budget=15
-        with context(max_tokens_budget=1000):
-            qa(question="a").answer
-            qa(question="b").answer
-            settings.max_tokens_budget
-            qa(question="c").answer
+            qa = Predict("question -> answer")
+            %push max_tokens_budget=15
+            with context(max_tokens_budget=1000):
+                qa(question="a").answer
+                qa(question="b").answer
+                settings.max_tokens_budget
+                qa(question="c").answer
 
-        """
+            """
         #expect(!(await e.execute(script)))
         #expect(c.out == "'ok'\n'ok'\n1000 (spent 20, 980 left)\n")
         #expect(c.err.contains("an enclosing scope's max_tokens_budget is 15 and 20 tokens are spent"))

@@ -23,35 +23,48 @@ import Testing
         let dir = NSTemporaryDirectory() + "dspy-shell-cache-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try await LoopbackServer.start { _ in
-            .json(["choices": [["index": 0, "message": ["role": "assistant", "content": "[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"],
-                                "finish_reason": "stop"]],
-                   "usage": ["prompt_tokens": 11, "completion_tokens": 4, "total_tokens": 15]])
+            .json([
+                "choices": [
+                    [
+                        "index": 0, "message": ["role": "assistant", "content": "[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"],
+                        "finish_reason": "stop",
+                    ]
+                ],
+                "usage": ["prompt_tokens": 11, "completion_tokens": 4, "total_tokens": 15],
+            ])
         }
         defer { server.shutdownNow() }
         let (e, c, log) = try loggedSession(dir)
         let secret = "sk-shell-SECRET-31337"
 
-        #expect(await e.execute("configure(lm=LM(\"openai/m\", api_base=\"\(server.baseURL)/v1\", api_key=\"\(secret)\"))\nqa = Predict(\"question -> answer\")"))
+        #expect(
+            await e.execute(
+                "configure(lm=LM(\"openai/m\", api_base=\"\(server.baseURL)/v1\", api_key=\"\(secret)\"))\nqa = Predict(\"question -> answer\")"))
         #expect(await e.execute("qa(question=\"Capital of France?\").answer\nqa(question=\"Capital of France?\").answer"))
         #expect(c.out == "'Paris'\n'Paris'\n")
         #expect(server.requests.count == 1)
         c.clear()
 
         #expect(await e.execute("%cache"))
-        #expect(c.out == """
-            memory: 1 entry (max 10000), 1 hit
-            disk:   1 entry, \(Magics.byteCount(e.responseCache.statistics.diskBytes)) of 30.0 GB, 0 hits
-            file:   \(dir)/cache/lm-cache.sqlite
-            misses: 1
+        #expect(
+            c.out == """
+                memory: 1 entry (max 10000), 1 hit
+                disk:   1 entry, \(Magics.byteCount(e.responseCache.statistics.diskBytes)) of 30.0 GB, 0 hits
+                file:   \(dir)/cache/lm-cache.sqlite
+                misses: 1
 
-            """)
+                """)
         c.clear()
 
         #expect(await e.execute("%calls"))
         let lines = c.out.split(separator: "\n").map(String.init)
         try #require(lines.count == 2, "\(c.out)")
-        #expect(lines[0].hasPrefix("#1  ") && lines[0].contains("  openai/m@127.0.0.1:") && lines[0].contains("  15 tokens  ") && lines[0].hasSuffix("  ok  Paris"), "\(lines[0])")
-        #expect(lines[1].hasPrefix("#2  ") && lines[1].contains("  openai/m@127.0.0.1:") && lines[1].contains("  - tokens  ") && lines[1].hasSuffix("  cached  Paris"), "\(lines[1])")
+        #expect(
+            lines[0].hasPrefix("#1  ") && lines[0].contains("  openai/m@127.0.0.1:") && lines[0].contains("  15 tokens  ")
+                && lines[0].hasSuffix("  ok  Paris"), "\(lines[0])")
+        #expect(
+            lines[1].hasPrefix("#2  ") && lines[1].contains("  openai/m@127.0.0.1:") && lines[1].contains("  - tokens  ")
+                && lines[1].hasSuffix("  cached  Paris"), "\(lines[1])")
         c.clear()
 
         #expect(await e.execute("%calls 1"))

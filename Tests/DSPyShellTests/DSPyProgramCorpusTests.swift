@@ -3,9 +3,9 @@ import Foundation
 import TestSupport
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The DSPy program corpus under Tests/Fixtures/dspy: each `NN_name.py` is a DSPy program as
@@ -60,9 +60,11 @@ enum DSPyCorpus {
 
     func check(_ program: String) async throws {
         let base = String(program.dropLast(".py".count))
-        let expectedLines = try #require(DSPyCorpus.read(base + ".requests.jsonl"),
-                                         "\(base).requests.jsonl is missing: run Scripts/dspy-corpus")
-            .split(separator: "\n").map(String.init)
+        let expectedLines = try #require(
+            DSPyCorpus.read(base + ".requests.jsonl"),
+            "\(base).requests.jsonl is missing: run Scripts/dspy-corpus"
+        )
+        .split(separator: "\n").map(String.init)
         let expectedOut = try #require(DSPyCorpus.read(base + ".out"), "\(base).out is missing: run Scripts/dspy-corpus")
         let command = DSPyCorpus.command
         try #require(FileManager.default.isExecutableFile(atPath: command[0]), "\(command[0]) is not an executable (is dspy-repl built?)")
@@ -114,8 +116,9 @@ func runCorpusProgram(command: [String], program: String, apiBase: String) async
         "LITELLM_LOCAL_MODEL_COST_MAP=True", "PYTHONHASHSEED=0", "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
     ]
     let outPath = dir + "/stdout", errPath = dir + "/stderr"
-    let pid = try startChild(command + [program], environment: env, stdoutFile: outPath, stderrFile: errPath,
-                             workingDirectory: dir + "/cwd")
+    let pid = try startChild(
+        command + [program], environment: env, stdoutFile: outPath, stderrFile: errPath,
+        workingDirectory: dir + "/cwd")
     let (status, timedOut) = try await offThePool { waitForChild(pid, timeoutSeconds: DSPyCorpus.timeoutSeconds) }
     let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
@@ -230,11 +233,17 @@ private func commonPrefix(_ a: String, _ b: String) -> Int {
     }
 
     @Test func normalizationSortsKeysAndDropsNoise() {
-        let body: Value = ["model": "fixture", "temperature": 1.0, "messages": [["role": "user", "content": "hi"]],
-                           "max_tokens": .null, "api_key": "secret", "stream_options": ["include_usage": true]]
-        #expect(JSON.compact(FixtureNormalization.normalize(method: "POST", path: "/v1/chat/completions", body: Array(JSON.compact(body).utf8)))
-                == #"{"messages":[{"content":"hi","role":"user"}],"model":"fixture","params":{"stream_options":{"include_usage":true},"temperature":1}}"#)
-        #expect(JSON.compact(FixtureNormalization.normalize(method: "GET", path: "/v1/models", body: [])) == #"{"body":"","method":"GET","path":"/v1/models"}"#)
+        let body: Value = [
+            "model": "fixture", "temperature": 1.0, "messages": [["role": "user", "content": "hi"]],
+            "max_tokens": .null, "api_key": "secret", "stream_options": ["include_usage": true],
+        ]
+        #expect(
+            JSON.compact(FixtureNormalization.normalize(method: "POST", path: "/v1/chat/completions", body: Array(JSON.compact(body).utf8)))
+                == #"{"messages":[{"content":"hi","role":"user"}],"model":"fixture","params":{"stream_options":{"include_usage":true},"temperature":1}}"#
+        )
+        #expect(
+            JSON.compact(FixtureNormalization.normalize(method: "GET", path: "/v1/models", body: []))
+                == #"{"body":"","method":"GET","path":"/v1/models"}"#)
         #expect(FixtureNormalization.sorted(["b", "a", "B"]) == ["B", "a", "b"])
     }
 
@@ -273,7 +282,9 @@ private func commonPrefix(_ a: String, _ b: String) -> Int {
         guard case .stream(200, _, let steps, _) = Self.reply(.object(body)) else {
             Issue.record("expected a stream"); return
         }
-        let events = steps.compactMap { step -> String? in if case .send(let text) = step { return text }; return nil }
+        let events = steps.compactMap { step -> String? in
+            if case .send(let text) = step { return text }; return nil
+        }
         #expect(events.last == "data: [DONE]\n\n")
         #expect(events.dropLast().last?.contains(#""usage":{"#) == true)
         let text = events.compactMap { event -> String? in

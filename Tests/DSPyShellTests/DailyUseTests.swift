@@ -13,33 +13,41 @@ import Testing
         let server = try await LoopbackServer.start { _ in completionReply("hello there, I am a chat model that ignores formats") }
         defer { server.shutdownNow() }
         let (e, c) = try session()
-        #expect(await e.execute("""
-            dspy.configure(lm=dspy.LM("openai/m", api_base="\(server.baseURL)/v1", api_key="k", cache=False))
-            qa = dspy.Predict("question -> answer, confidence: float")
-            """))
+        #expect(
+            await e.execute(
+                """
+                dspy.configure(lm=dspy.LM("openai/m", api_base="\(server.baseURL)/v1", api_key="k", cache=False))
+                qa = dspy.Predict("question -> answer, confidence: float")
+                """))
         c.clear()
         #expect(await e.execute("qa(question='hi')") == false)
-        #expect(c.err == """
-            error: AdapterParseError: the LM's reply has no answer, confidence fields (ChatAdapter and JSONAdapter both tried); it begins 'hello there, I am a chat model that ignores formats'
-            hint: %inspect shows the whole reply
+        #expect(
+            c.err == """
+                error: AdapterParseError: the LM's reply has no answer, confidence fields (ChatAdapter and JSONAdapter both tried); it begins 'hello there, I am a chat model that ignores formats'
+                hint: %inspect shows the whole reply
 
-            """)
+                """)
         // Code that catches it still reads DSPy's whole text.
         c.clear()
-        #expect(await e.execute("""
-            from dspy.utils.exceptions import AdapterParseError
-            try:
-                qa(question='hi')
-            except AdapterParseError as err:
-                print(str(err).splitlines()[0])
-            """))
+        #expect(
+            await e.execute(
+                """
+                from dspy.utils.exceptions import AdapterParseError
+                try:
+                    qa(question='hi')
+                except AdapterParseError as err:
+                    print(str(err).splitlines()[0])
+                """))
         #expect(c.out == "LM response cannot be serialized to a JSON object.\n")
     }
 
     @Test func libraryHintsUsePythonSpellings() async throws {
         let (e, c) = try session()
         #expect(await e.execute("dspy.configure(lm=None)\ndspy.Predict('q -> a')(q='x')") == false)
-        #expect(c.err == "error: ValueError: No LM is loaded. Please configure the LM using `dspy.configure(lm=dspy.LM(...))`. e.g, `dspy.configure(lm=dspy.LM('openai/gpt-4o-mini'))`\n")
+        #expect(
+            c.err
+                == "error: ValueError: No LM is loaded. Please configure the LM using `dspy.configure(lm=dspy.LM(...))`. e.g, `dspy.configure(lm=dspy.LM('openai/gpt-4o-mini'))`\n"
+        )
         c.clear()
         #expect(await e.execute("dspy.LM('openai/m', api_base='http://127.0.0.1:1/v1', num_retries=-1)") == false)
         #expect(c.err.contains("num_retries must be 0 or more"), "\(c.err)")
@@ -51,11 +59,12 @@ import Testing
         #expect(await e.execute("lm = dspy.LM('openai/gpt-4o', api_key='')"))
         c.clear()
         #expect(await e.execute("dspy.Predict('q -> a', lm=lm)(q='x')") == false)
-        #expect(c.err == """
-            error: [gpt-4o] No API key: set OPENAI_API_KEY or pass api_key=env("NAME") to LM(...).
-            hint: A server of your own (api_base) needs no key; https://api.openai.com/v1 does.
+        #expect(
+            c.err == """
+                error: [gpt-4o] No API key: set OPENAI_API_KEY or pass api_key=env("NAME") to LM(...).
+                hint: A server of your own (api_base) needs no key; https://api.openai.com/v1 does.
 
-            """)
+                """)
     }
 
     @Test func aSettingOneTypoAwayGetsANoteAndIsKept() async throws {
@@ -104,10 +113,12 @@ import Testing
         let settings = Settings()
         try settings.configure(["lm": try LM("dummy")])
         let e = ShellEngine(output: capture, settings: settings, color: true, responseCache: try ResponseCache())
-        #expect(await e.execute("""
-            dspy.configure(lm=dspy.LM("openai/m", api_base="\(server.baseURL)/v1", api_key="k"))
-            qa = dspy.Predict("question -> answer")
-            """))
+        #expect(
+            await e.execute(
+                """
+                dspy.configure(lm=dspy.LM("openai/m", api_base="\(server.baseURL)/v1", api_key="k"))
+                qa = dspy.Predict("question -> answer")
+                """))
         #expect(await e.execute("qa(question='Capital of France?').answer"))
         #expect(capture.out == "'Paris'\n")
         capture.clear()
@@ -141,7 +152,8 @@ import Testing
     @Test func aKeyFromTheEnvironmentIsSavedAsEnv() {
         let environment = ["OPENAI_API_KEY": "sk-from-the-environment-42", "HOME": "/root"]
         let source = "lm = dspy.LM('openai/gpt-4o', api_key='sk-from-the-environment-42')\nos.environ['X_TOKEN'] = 'tok-typed-here-77'"
-        #expect(Redaction.redact(source, environment: environment).text
+        #expect(
+            Redaction.redact(source, environment: environment).text
                 == "lm = dspy.LM('openai/gpt-4o', api_key=env(\"OPENAI_API_KEY\"))\nos.environ['X_TOKEN'] = \"<redacted>\"")
     }
 
@@ -151,36 +163,44 @@ import Testing
 @Suite struct DSPyParityTests {
     @Test func aPredictionGivenAsAnInputIsSentAsItsRepr() async throws {
         let (e, c) = try session()
-        #expect(await e.execute("""
-            q = dspy.Predict("context -> answer")
-            q(context=dspy.Prediction(reasoning="r1", answer="a1"))
-            print(dspy.settings.lm.history[-1]["messages"][-1]["content"].split("\\n\\nRespond")[0])
-            """))
+        #expect(
+            await e.execute(
+                """
+                q = dspy.Predict("context -> answer")
+                q(context=dspy.Prediction(reasoning="r1", answer="a1"))
+                print(dspy.settings.lm.history[-1]["messages"][-1]["content"].split("\\n\\nRespond")[0])
+                """))
         #expect(c.out.hasSuffix("[[ ## context ## ]]\nPrediction(\n    reasoning='r1',\n    answer='a1'\n)\n"), "\(c.out)")
     }
 
     @Test func unionsRenderAsDSPyRendersThem() async throws {
         let (e, c) = try session()
-        #expect(await e.execute("""
-            s = dspy.Signature("input: str | (int | float) | None, b: int | str -> output: str")
-            print(s.input_fields["input"].annotation, s.input_fields["b"].annotation)
-            """))
+        #expect(
+            await e.execute(
+                """
+                s = dspy.Signature("input: str | (int | float) | None, b: int | str -> output: str")
+                print(s.input_fields["input"].annotation, s.input_fields["b"].annotation)
+                """))
         #expect(c.out == "Union[str, int, float, NoneType] Union[int, str]\n")
     }
 
     @Test func anExampleWithoutInputsFailsOnlyItsOwnItem() async throws {
         let (e, c) = try session()
-        #expect(await e.execute("""
-            qa = dspy.Predict("question -> answer")
-            rs = dspy.Parallel(num_threads=2)([(qa, dspy.Example(question="q")), (qa, dspy.Example(question="ok").with_inputs("question"))])
-            print(rs[0], rs[1].answer)
-            """))
+        #expect(
+            await e.execute(
+                """
+                qa = dspy.Predict("question -> answer")
+                rs = dspy.Parallel(num_threads=2)([(qa, dspy.Example(question="q")), (qa, dspy.Example(question="ok").with_inputs("question"))])
+                print(rs[0], rs[1].answer)
+                """))
         #expect(c.out == "None dummy answer for: ok\n")
     }
 
     @Test func parallelHasDSPysAttributes() async throws {
         let (e, c) = try session()
-        #expect(await e.execute("p = dspy.Parallel(num_threads=2)\nprint(p.timeout, p.straggler_limit, p.num_threads, p.max_errors, p.provide_traceback)"))
+        #expect(
+            await e.execute("p = dspy.Parallel(num_threads=2)\nprint(p.timeout, p.straggler_limit, p.num_threads, p.max_errors, p.provide_traceback)")
+        )
         #expect(c.out == "120 3 2 10 None\n")
     }
 

@@ -21,7 +21,8 @@ struct ShellTestBackend: LMBackend {
         if latency > .zero { try await Task.sleep(for: latency) }
         let user = request.messages.last?.content ?? ""
         if user.contains("bad") { throw LMError(.server, "the test server refused 'bad'") }
-        return LMResponse(choices: [LMChoice(text: "[[ ## answer ## ]]\nok")], usage: TokenUsage(promptTokens: 7, completionTokens: 3), model: "shelltest")
+        return LMResponse(
+            choices: [LMChoice(text: "[[ ## answer ## ]]\nok")], usage: TokenUsage(promptTokens: 7, completionTokens: 3), model: "shelltest")
     }
 }
 
@@ -59,36 +60,41 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     /// Python exceptions, also for the tool objects from `tools()` and `acall`.
     @Test func calculateGivesTheShellsNumbers() async throws {
         let (e, c) = try session()
-        #expect(await e.execute("""
-        calculate(expression="2 ** 100")
-        2 ** 100
-        x = calculate(expression="-2 ** 64")
-        type(x), x + 1
-        calculate(expression="4 / 2"), calculate(expression="7 // -2"), calculate(expression="-7 % 3")
-        tools()[0](expression="3 ** 50")
-        await calculate.acall(expression="10 ** 20 + 1")
-        """))
-        #expect(c.out == """
-        1267650600228229401496703205376
-        1267650600228229401496703205376
-        (<class 'int'>, -18446744073709551615)
-        (2.0, -4, 2)
-        717897987691852588770249
-        100000000000000000001
+        #expect(
+            await e.execute(
+                """
+                calculate(expression="2 ** 100")
+                2 ** 100
+                x = calculate(expression="-2 ** 64")
+                type(x), x + 1
+                calculate(expression="4 / 2"), calculate(expression="7 // -2"), calculate(expression="-7 % 3")
+                tools()[0](expression="3 ** 50")
+                await calculate.acall(expression="10 ** 20 + 1")
+                """))
+        #expect(
+            c.out == """
+                1267650600228229401496703205376
+                1267650600228229401496703205376
+                (<class 'int'>, -18446744073709551615)
+                (2.0, -4, 2)
+                717897987691852588770249
+                100000000000000000001
 
-        """)
+                """)
         #expect(c.err == "")
         c.clear()
-        #expect(await e.execute("""
-        try:
-            calculate(expression="1 / 0")
-        except ZeroDivisionError as err:
-            print("ZeroDivisionError:", err)
-        try:
-            calculate(expression="__import__('os')")
-        except ValueError as err:
-            print(str(err).split(";")[0])
-        """))
+        #expect(
+            await e.execute(
+                """
+                try:
+                    calculate(expression="1 / 0")
+                except ZeroDivisionError as err:
+                    print("ZeroDivisionError:", err)
+                try:
+                    calculate(expression="__import__('os')")
+                except ValueError as err:
+                    print(str(err).split(";")[0])
+                """))
         #expect(c.out == "ZeroDivisionError: division by zero\ncalling '__import__' is not allowed (at position 1)\n")
         c.clear()
         #expect(await e.execute("calculate(expression=\"10.0 ** 400\")") == false)
@@ -98,26 +104,26 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     @Test func pastedPythonRunsAsInCPython() async throws {
         let (e, c) = try session()
         let program = """
-        import dspy
-        from typing import Literal
+            import dspy
+            from typing import Literal
 
-        class QA(dspy.Signature):
-            \"\"\"Answer briefly.\"\"\"
-            question: str = dspy.InputField()
-            answer: str = dspy.OutputField(desc="a few words")
+            class QA(dspy.Signature):
+                \"\"\"Answer briefly.\"\"\"
+                question: str = dspy.InputField()
+                answer: str = dspy.OutputField(desc="a few words")
 
-        qa = dspy.Predict(QA)
-        answers = [qa(question=f"q{i}").answer for i in range(2)]
-        for i, a in enumerate(answers):
-            print(f"{i}: {a!r:>30}")
+            qa = dspy.Predict(QA)
+            answers = [qa(question=f"q{i}").answer for i in range(2)]
+            for i, a in enumerate(answers):
+                print(f"{i}: {a!r:>30}")
 
-        async def main():
-            results = await asyncio.gather(*(qa.acall(question=q) for q in ["x", "y"]))
-            return {r.answer[-1]: len(r.answer) for r in results}
+            async def main():
+                results = await asyncio.gather(*(qa.acall(question=q) for q in ["x", "y"]))
+                return {r.answer[-1]: len(r.answer) for r in results}
 
-        import asyncio
-        asyncio.run(main())
-        """
+            import asyncio
+            asyncio.run(main())
+            """
         #expect(await e.execute(program, file: "paste.py"))
         #expect(c.out == "0:         'dummy answer for: q0'\n1:         'dummy answer for: q1'\n")
         #expect(c.err == "")
@@ -126,7 +132,10 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(await e.execute("asyncio.run(main())"))
         #expect(c.out == "{'x': 19, 'y': 19}\n")
         #expect(await e.execute("QA"))
-        #expect(c.out.hasSuffix("QA(question -> answer\n    instructions='Answer briefly.'\n    question = Field(annotation=str required=True json_schema_extra={'__dspy_field_type': 'input', 'prefix': 'Question:', 'desc': '${question}'})\n    answer = Field(annotation=str required=True json_schema_extra={'desc': 'a few words', '__dspy_field_type': 'output', 'prefix': 'Answer:'})\n)\n"))
+        #expect(
+            c.out.hasSuffix(
+                "QA(question -> answer\n    instructions='Answer briefly.'\n    question = Field(annotation=str required=True json_schema_extra={'__dspy_field_type': 'input', 'prefix': 'Question:', 'desc': '${question}'})\n    answer = Field(annotation=str required=True json_schema_extra={'desc': 'a few words', '__dspy_field_type': 'output', 'prefix': 'Answer:'})\n)\n"
+            ))
     }
 
     @Test func expressionStatementsInTopLevelBlocksPrint() async throws {
@@ -139,15 +148,15 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     @Test func withBlocksScopeTheSettingsInScripts() async throws {
         let (e, c) = try session()
         let script = """
-        other = LM("dummy/other", temperature=0.5)
-        with context(lm=other):
-            settings.lm
+            other = LM("dummy/other", temperature=0.5)
+            with context(lm=other):
+                settings.lm
 
-            settings.num_threads
-        settings.lm
-        with context(temperature=0.9): settings.lm, settings.temperature
-        print(settings.temperature)
-        """
+                settings.num_threads
+            settings.lm
+            with context(temperature=0.9): settings.lm, settings.temperature
+            print(settings.temperature)
+            """
         #expect(await e.execute(script, file: "t.dspy"))
         #expect(c.out == "LM('dummy/other', temperature=0.5)\n8\nLM('dummy')\n(LM('dummy'), 0.9)\nNone\n")
     }
@@ -210,7 +219,10 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(e.takeAnnouncements().isEmpty)  // awaited jobs are not announced again
         c.clear()
         // asyncio.create_task at top level is a job too, with asyncio.Task's methods.
-        #expect(await e.execute("import asyncio\nt2 = asyncio.create_task(qa.acall(question=\"made\"))\n(await t2).answer\nt2.done(), t2.cancelled(), t2.exception()\nt2"))
+        #expect(
+            await e.execute(
+                "import asyncio\nt2 = asyncio.create_task(qa.acall(question=\"made\"))\n(await t2).answer\nt2.done(), t2.cancelled(), t2.exception()\nt2"
+            ))
         #expect(c.out.hasPrefix("[2] started\n'dummy answer for: made'\n(True, False, None)\n[2] done     asyncio.create_task("))
     }
 
@@ -246,19 +258,31 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     @Test func batchKeepsDSPySemanticsForFailures() async throws {
         let (e, c) = try session()
         e.define("flaky", module: try testPredict(retries: 0))
-        #expect(await e.execute("out = flaky.batch([Example(question='fine').with_inputs('question'), Example(question='bad one').with_inputs('question')], num_threads=2, disable_progress_bar=True)\nout[0].answer, out[1]"))
+        #expect(
+            await e.execute(
+                "out = flaky.batch([Example(question='fine').with_inputs('question'), Example(question='bad one').with_inputs('question')], num_threads=2, disable_progress_bar=True)\nout[0].answer, out[1]"
+            ))
         #expect(c.out == "('ok', None)\n")
         c.clear()
-        #expect(await e.execute("ok, failed, errors = flaky.batch([Example(question='bad').with_inputs('question'), Example(question='x').with_inputs('question')], return_failed_examples=True)\nfailed, type(errors[0]).__name__, len(ok)"))
+        #expect(
+            await e.execute(
+                "ok, failed, errors = flaky.batch([Example(question='bad').with_inputs('question'), Example(question='x').with_inputs('question')], return_failed_examples=True)\nfailed, type(errors[0]).__name__, len(ok)"
+            ))
         #expect(c.out == "([Example({'question': 'bad'}) (input_keys={'question'})], 'LMError', 2)\n")
         c.clear()
-        #expect(await e.execute("try:\n    flaky.batch([Example(question='bad').with_inputs('question')] * 2, max_errors=1)\nexcept Exception as e:\n    print(type(e).__name__, e)\n"))
+        #expect(
+            await e.execute(
+                "try:\n    flaky.batch([Example(question='bad').with_inputs('question')] * 2, max_errors=1)\nexcept Exception as e:\n    print(type(e).__name__, e)\n"
+            ))
         #expect(c.out == "Exception Execution cancelled due to errors or interruption.\n")
     }
 
     @Test func parallelRunsPairsInOrder() async throws {
         let (e, c) = try session()
-        #expect(await e.execute("qa = Predict(\"question -> answer\")\ncot = ChainOfThought(\"question -> answer\")\nrs = Parallel(num_threads=2)([(qa, {\"question\": \"x\"}), (cot, {\"question\": \"y\"})])\n[len(rs), rs[0].answer, rs[1].reasoning]"))
+        #expect(
+            await e.execute(
+                "qa = Predict(\"question -> answer\")\ncot = ChainOfThought(\"question -> answer\")\nrs = Parallel(num_threads=2)([(qa, {\"question\": \"x\"}), (cot, {\"question\": \"y\"})])\n[len(rs), rs[0].answer, rs[1].reasoning]"
+            ))
         #expect(c.out == "[2, 'dummy answer for: x', 'dummy reasoning for: y']\n")
     }
 
@@ -278,7 +302,10 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(c.err.hasPrefix("error: ValueError: Positional arguments are not allowed when calling `dspy.Predict`"))
         c.clear()
         #expect(!(await e.execute("LM(\"nope/model\")")))
-        #expect(c.err == "error: Unknown provider 'nope' in 'nope/model'.\nhint: Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with api_base set to its address.\n")
+        #expect(
+            c.err
+                == "error: Unknown provider 'nope' in 'nope/model'.\nhint: Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with api_base set to its address.\n"
+        )
         c.clear()
         #expect(!(await e.execute("%frobnicate")))
         #expect(c.err == "error: unknown command %frobnicate\nhint: %help lists the commands\n")
@@ -300,7 +327,10 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     @Test func missingDSPyFeaturesSaySoWithAWayForward() async throws {
         let (e, c) = try session()
         #expect(!(await e.execute("import dspy\ndspy.MIPROv2(metric=None)")))
-        #expect(c.err.hasPrefix("error: AttributeError: module 'dspy' has no attribute 'MIPROv2'\nhint: dspy-repl has dspy.Evaluate, LabeledFewShot, BootstrapFewShot"))
+        #expect(
+            c.err.hasPrefix(
+                "error: AttributeError: module 'dspy' has no attribute 'MIPROv2'\nhint: dspy-repl has dspy.Evaluate, LabeledFewShot, BootstrapFewShot"
+            ))
     }
 
     @Test func replayStopsAtTheFirstErrorWithItsPosition() async throws {
@@ -334,7 +364,10 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(c.out.contains("<redacted>\n"))  // what print() showed
         #expect(c.err.hasPrefix("note: secrets (api_key=\"...\""))
         let saved = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(saved == "key_lm = LM(\"openai/gpt-4o-mini\", api_key=\"<redacted>\")\nkey_lm\nimport os\nos.environ['MY_API_KEY'] = \"<redacted>\"\nprint(os.environ['MY_API_KEY'])\n")
+        #expect(
+            saved
+                == "key_lm = LM(\"openai/gpt-4o-mini\", api_key=\"<redacted>\")\nkey_lm\nimport os\nos.environ['MY_API_KEY'] = \"<redacted>\"\nprint(os.environ['MY_API_KEY'])\n"
+        )
     }
 
     @Test func savedSessionsReplay() async throws {
@@ -401,21 +434,24 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     @Test func reActTakesPerCallLMAndConfigAndHistoryHasDSPysKeys() async throws {
         let (e, c) = try session()
         let program = """
-        def add(a: int, b: int) -> int:
-            \"\"\"Add two numbers.\"\"\"
-            return a + b
+            def add(a: int, b: int) -> int:
+                \"\"\"Add two numbers.\"\"\"
+                return a + b
 
-        agent = dspy.ReAct("question -> answer", tools=[add])
-        other = dspy.LM("dummy/other")
-        r = agent(question="1+2?", lm=other, config={"temperature": 0.5})
-        print(len(other.history), len(dspy.settings.lm.history))
-        entry = other.history[-1]
-        print(list(entry.keys()))
-        print(entry["kwargs"]["temperature"], entry["cost"], entry["model_type"])
-        """
+            agent = dspy.ReAct("question -> answer", tools=[add])
+            other = dspy.LM("dummy/other")
+            r = agent(question="1+2?", lm=other, config={"temperature": 0.5})
+            print(len(other.history), len(dspy.settings.lm.history))
+            entry = other.history[-1]
+            print(list(entry.keys()))
+            print(entry["kwargs"]["temperature"], entry["cost"], entry["model_type"])
+            """
         #expect(await e.execute(program, file: "react.py"))
         #expect(c.out.hasPrefix("2 0\n"))
-        #expect(c.out.contains("['prompt', 'messages', 'kwargs', 'response', 'outputs', 'usage', 'cost', 'timestamp', 'uuid', 'model', 'response_model', 'model_type']"))
+        #expect(
+            c.out.contains(
+                "['prompt', 'messages', 'kwargs', 'response', 'outputs', 'usage', 'cost', 'timestamp', 'uuid', 'model', 'response_model', 'model_type']"
+            ))
         #expect(c.out.hasSuffix("0.5 None chat\n"))
     }
 
@@ -424,22 +460,22 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
     @Test(.sharesTheCPU) func thousandsOfTasksKeepTheirOwnScopes() async throws {
         let (e, c) = try session()
         let program = """
-        import asyncio
-        import dspy
+            import asyncio
+            import dspy
 
-        async def one(i):
-            with dspy.context(num_threads=i + 1):
-                before = dspy.settings.num_threads
-                await asyncio.sleep(0)
-                r = await dspy.Predict("q -> a").acall(q=str(i))
-                return before == dspy.settings.num_threads == i + 1 and r.a == f"dummy a for: {i}"
+            async def one(i):
+                with dspy.context(num_threads=i + 1):
+                    before = dspy.settings.num_threads
+                    await asyncio.sleep(0)
+                    r = await dspy.Predict("q -> a").acall(q=str(i))
+                    return before == dspy.settings.num_threads == i + 1 and r.a == f"dummy a for: {i}"
 
-        async def main():
-            results = await asyncio.gather(*(one(i) for i in range(2000)))
-            print(len(results), all(results), dspy.settings.num_threads)
+            async def main():
+                results = await asyncio.gather(*(one(i) for i in range(2000)))
+                print(len(results), all(results), dspy.settings.num_threads)
 
-        asyncio.run(main())
-        """
+            asyncio.run(main())
+            """
         #expect(await e.execute(program, file: "stress.py"))
         #expect(c.out == "2000 True 8\n")
         #expect(c.err == "")
@@ -491,8 +527,14 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
 
     @Test func exampleAndSignatureValues() async throws {
         let (e, c) = try session()
-        #expect(await e.execute("ex = Example(question=\"q\", answer=\"a\").with_inputs(\"question\")\nex\nex.inputs()\nlist(Signature(\"a, b: int -> c\").input_fields)"))
-        #expect(c.out == "Example({'question': 'q', 'answer': 'a'}) (input_keys={'question'})\nExample({'question': 'q'}) (input_keys={'question'})\n['a', 'b']\n")
+        #expect(
+            await e.execute(
+                "ex = Example(question=\"q\", answer=\"a\").with_inputs(\"question\")\nex\nex.inputs()\nlist(Signature(\"a, b: int -> c\").input_fields)"
+            ))
+        #expect(
+            c.out
+                == "Example({'question': 'q', 'answer': 'a'}) (input_keys={'question'})\nExample({'question': 'q'}) (input_keys={'question'})\n['a', 'b']\n"
+        )
     }
 }
 
@@ -516,7 +558,9 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
 
     @Test func completion() async throws {
         let (e, _) = try session()
-        #expect(await e.execute("qa = Predict('question, context -> answer')\nclass Thing:\n    def method_one(self): pass\nthing = Thing()", record: false))
+        #expect(
+            await e.execute(
+                "qa = Predict('question, context -> answer')\nclass Thing:\n    def method_one(self): pass\nthing = Thing()", record: false))
         #expect(e.completions(for: "%pu").candidates == ["push "])
         #expect(e.completions(for: "%pu").replacing == 2)
         #expect(e.completions(for: "qa.ac").candidates == ["acall"])
@@ -542,9 +586,13 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
 
     @Test(.sharesTheCPU) func fuzzedInputNeverCrashes() async throws {
         let (e, _) = try session()
-        let pieces = ["qa", "(", ")", "[", "]", "{", "}", ",", ":", "=", "\"s\"", "'t'", "\"\"\"", "1", "2.5", "-", "+", "*", "/", "%", "%push", "%pop", "with", "await",
-                      "context", "Predict", ".", "\n", "    ", "#c", "None", "True", "x", "LM", "settings", "\\", ";", "**", "//", "==", "<", "print", "gather", "%help",
-                      "def", "class", "lambda", "async", "for", "in", "if", "else", "yield", "f'{x}'", "@", "->", "?", "import", "dspy", "return", "not", "is"]
+        let pieces = [
+            "qa", "(", ")", "[", "]", "{", "}", ",", ":", "=", "\"s\"", "'t'", "\"\"\"", "1", "2.5", "-", "+", "*", "/", "%", "%push", "%pop", "with",
+            "await",
+            "context", "Predict", ".", "\n", "    ", "#c", "None", "True", "x", "LM", "settings", "\\", ";", "**", "//", "==", "<", "print", "gather",
+            "%help",
+            "def", "class", "lambda", "async", "for", "in", "if", "else", "yield", "f'{x}'", "@", "->", "?", "import", "dspy", "return", "not", "is",
+        ]
         var rng = SplitMix(seed: 20261121)
         for _ in 0..<1500 {
             let n = Int(rng.next() % 12) + 1

@@ -19,15 +19,20 @@ enum Fixtures {
 }
 
 /// Runs the real binary with files for stdin, stdout and stderr; returns the exit status.
-func runBinary(_ args: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
+func runBinary(_ args: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> (
+    status: Int32, out: String, err: String
+) {
     let dir = NSTemporaryDirectory() + "dspy-run-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let outPath = dir + "/out", errPath = dir + "/err"
-    let env = ["XDG_DATA_HOME=\(dir)", "XDG_CONFIG_HOME=\(dir)", "XDG_CACHE_HOME=\(dir)", "HOME=\(dir)", "PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
+    let env =
+        ["XDG_DATA_HOME=\(dir)", "XDG_CONFIG_HOME=\(dir)", "XDG_CACHE_HOME=\(dir)", "HOME=\(dir)", "PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
         + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     let status = try await offThePool {
-        try spawnAndWait([TerminalSession.binary] + args, environment: env, stdin: stdin ?? "/dev/null",
-                         stdout: .file(outPath), stderrFile: errPath).status
+        try spawnAndWait(
+            [TerminalSession.binary] + args, environment: env, stdin: stdin ?? "/dev/null",
+            stdout: .file(outPath), stderrFile: errPath
+        ).status
     }
     let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""

@@ -55,12 +55,15 @@ import TestSupport
     @Test func deeplyNestedModuleInputsAreARecursionError() async throws {
         let (e, c) = try session()
         #expect(await e.execute("qa = Predict('question -> answer')\nw = 0\nfor _ in range(10000):\n    w = (w,)", file: "t.dspy"))
-        for call in ["qa(question=w)", "qa.batch([{'question': w}])", "%prompt qa(question=w)",
-                     "await qa.acall(question=w)", "dspy.Parallel()([(qa, {'question': w})])"] {
+        for call in [
+            "qa(question=w)", "qa.batch([{'question': w}])", "%prompt qa(question=w)",
+            "await qa.acall(question=w)", "dspy.Parallel()([(qa, {'question': w})])",
+        ] {
             c.clear()
             _ = await e.execute(call, file: "t.dspy")
-            #expect(c.err.contains("RecursionError: maximum recursion depth exceeded: the value is nested more than 512 levels deep"),
-                    "\(call): \(c.err)")
+            #expect(
+                c.err.contains("RecursionError: maximum recursion depth exceeded: the value is nested more than 512 levels deep"),
+                "\(call): \(c.err)")
         }
         c.clear()
         #expect(await e.execute("v = 0\nfor _ in range(500):\n    v = [v]\nqa(question=v).answer[:22]", file: "t.dspy"))
@@ -72,7 +75,9 @@ import TestSupport
     /// output at every `=` (10 s for a thousand after 2.3 MB, minutes after 7 MB).
     @Test(.timeLimit(.minutes(1))) func redactingAnUntokenizableScriptIsLinear() async throws {
         let (e, c) = try session()
-        let source = "w = x" + String(repeating: ".real", count: 200_000) + "\nf(x=" + String(repeating: "0xtra=", count: 5_000) + "1)\napi_key = 'sk-abcdef123456' +\n"
+        let source =
+            "w = x" + String(repeating: ".real", count: 200_000) + "\nf(x=" + String(repeating: "0xtra=", count: 5_000)
+            + "1)\napi_key = 'sk-abcdef123456' +\n"
         #expect(!(await e.execute(source, file: "t.dspy", keepGoing: true, echo: true)))
         #expect(c.err.contains("t.dspy:2:5: SyntaxError: invalid decimal literal"), "\(c.err.prefix(300))")
         #expect(c.out.contains("api_key = \"<redacted>\" +") && !c.out.contains("sk-abcdef123456"))

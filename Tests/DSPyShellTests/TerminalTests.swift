@@ -33,7 +33,10 @@ final class TerminalSession {
     func start(arguments: [String] = [], env: [String: String] = [:], color: Bool = false, stderrTo: String? = nil) throws -> String {
         sessions += 1
         let name = "s\(sessions)"
-        var vars = ["XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache", "NO_COLOR": "1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
+        var vars = [
+            "XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache", "NO_COLOR": "1",
+            "TERM": "xterm-256color", "LANG": "C.UTF-8",
+        ]
         if color { vars["NO_COLOR"] = nil }
         for (k, v) in env { vars[k] = v }
         let envText = vars.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
@@ -73,7 +76,8 @@ final class TerminalSession {
 
     /// The cursor's column and row on the screen.
     func cursor(_ session: String) -> (x: Int, y: Int)? {
-        let text = (try? TerminalSession.run(["tmux", "-L", socket, "display-message", "-p", "-t", session, "#{cursor_x},#{cursor_y}"], capture: true)) ?? ""
+        let text =
+            (try? TerminalSession.run(["tmux", "-L", socket, "display-message", "-p", "-t", session, "#{cursor_x},#{cursor_y}"], capture: true)) ?? ""
         let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
         return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
@@ -153,7 +157,8 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     while index < row.endIndex {
         if row[index...].hasPrefix(target) { return (bold, foreground) }
         if row[index] == "\u{1B}", row[row.index(after: index)...].hasPrefix("["),
-           let end = row[index...].firstIndex(where: { $0 == "m" }) {
+            let end = row[index...].firstIndex(where: { $0 == "m" })
+        {
             let parameters = row[row.index(index, offsetBy: 2)..<end].split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
             var i = 0
             while i < parameters.count {
@@ -242,8 +247,9 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         }
         defer { server.shutdownNow() }
         let t = try TerminalSession()
-        let s = try t.start(arguments: ["--lm", "openai/slow", "--no-history"],
-                            env: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "test-key"])
+        let s = try t.start(
+            arguments: ["--lm", "openai/slow", "--no-history"],
+            env: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "test-key"])
         #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
         try t.keys(s, "qa = Predict(\"question -> answer\")", "Enter")
         try t.keys(s, "qa(question=\"take your time\")", "Enter")
@@ -321,12 +327,15 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     @Test func aBackgroundBatchKeepsItsProgressAndWarningsAboveThePrompt() async throws {
         let server = try await LoopbackServer.start { request in
             let answer = request.bodyString.contains("bad") ? "no fields here" : "[[ ## answer ## ]]\nok"
-            return .delay(.milliseconds(250), then: .json(body: #"{"choices":[{"message":{"content":"\#(answer.replacingOccurrences(of: "\n", with: "\\n"))"}}]}"#))
+            return .delay(
+                .milliseconds(250),
+                then: .json(body: #"{"choices":[{"message":{"content":"\#(answer.replacingOccurrences(of: "\n", with: "\\n"))"}}]}"#))
         }
         defer { server.shutdownNow() }
         let t = try TerminalSession()
-        let s = try t.start(arguments: ["--lm", "openai/slow", "--no-history", "--no-disk-cache"],
-                            env: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "test-key"])
+        let s = try t.start(
+            arguments: ["--lm", "openai/slow", "--no-history", "--no-disk-cache"],
+            env: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "test-key"])
         #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
         try await t.enter(s, "qa = Predict(\"question -> answer\")")
         try await t.enter(s, "async def run():", prompt: "...>")
@@ -359,7 +368,9 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         let foreground = rows(t.screen(s))
         #expect(foreground.suffix(2).first == "3")
         #expect(foreground.contains { $0.hasPrefix("warning: Error for item 1 ") && $0.contains("bad 2") }, "\(foreground)")
-        #expect(!foreground.contains { $0.contains("examples") && $0.contains("warning:") }, "a warning shares a row with the progress line: \(foreground)")
+        #expect(
+            !foreground.contains { $0.contains("examples") && $0.contains("warning:") },
+            "a warning shares a row with the progress line: \(foreground)")
     }
 
     @Test func aSlowStatementShowsASpinnerUntilItEnds() async throws {
@@ -369,7 +380,8 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         let output = try t.recordOutput(s)
         try await t.enter(s, "import time")
         try await t.enter(s, "time.sleep(0.3)")  // quick: no spinner
-        #expect(!t.recorded(output).contains { spinnerFrames.contains($0) }, "a spinner for a quick statement: \(t.recorded(output).debugDescription)")
+        #expect(
+            !t.recorded(output).contains { spinnerFrames.contains($0) }, "a spinner for a quick statement: \(t.recorded(output).debugDescription)")
         try t.keys(s, "time.sleep(2.5); print(\"slept\")", "Enter")
         let (spinning, during) = await t.waitFor(s, timeout: .seconds(3)) { isSpinnerRow(lastLine($0)) }
         #expect(spinning, "no spinner while the statement runs: \(during)")
@@ -425,7 +437,9 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
 
         try t.resize(s, width: 50)
         let (narrow, narrowScreen) = await t.waitFor(s) { screen in
-            rows(screen).suffix(3) == ["dspy> x = \"" + String(repeating: "a", count: 39), String(repeating: "a", count: 50), String(repeating: "a", count: 6) + "\""]
+            rows(screen).suffix(3) == [
+                "dspy> x = \"" + String(repeating: "a", count: 39), String(repeating: "a", count: 50), String(repeating: "a", count: 6) + "\"",
+            ]
         }
         #expect(narrow, "not redrawn at 50 columns: \(narrowScreen)")
         try await Task.sleep(for: .milliseconds(300))

@@ -25,8 +25,9 @@ let classifySignature = try! Signature(
 
 @Suite struct ChatAdapterFormatTests {
     @Test func predictMessagesMatchDSPyByteForByte() throws {
-        let messages = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [],
-                                            inputs: ["question": "What is the capital of France?"])
+        let messages = ChatAdapter().format(
+            signature: try Signature("question -> answer"), demos: [],
+            inputs: ["question": "What is the capital of France?"])
         expectSame(messages, DSPyCapturedPrompts.predict)
     }
 
@@ -38,14 +39,16 @@ let classifySignature = try! Signature(
 
     @Test func demoMessagesMatchDSPy() throws {
         let demo = Example(["question": "What is 1+1?", "answer": "2"])
-        let messages = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [demo],
-                                            inputs: ["question": "What is 2+2?"])
+        let messages = ChatAdapter().format(
+            signature: try Signature("question -> answer"), demos: [demo],
+            inputs: ["question": "What is 2+2?"])
         expectSame(messages, DSPyCapturedPrompts.predictWithDemo)
     }
 
     @Test func typedFieldsMatchDSPy() throws {
-        let messages = ChatAdapter().format(signature: classifySignature, demos: [],
-                                            inputs: ["review": "Battery life is great, screen is dim."])
+        let messages = ChatAdapter().format(
+            signature: classifySignature, demos: [],
+            inputs: ["review": "Battery life is great, screen is dim."])
         expectSame(messages, DSPyCapturedPrompts.typedClassify)
     }
 
@@ -53,7 +56,10 @@ let classifySignature = try! Signature(
         let sig = try Signature("question: str, k: int -> answer: int, tags: list[str], verdict: Literal['yes','no'], ok: bool, score: float")
         let system = ChatAdapter().systemMessage(sig)
         #expect(system.contains("{answer}        # note: the value you produce must be a single int value"))
-        #expect(system.contains("{tags}        # note: the value you produce must adhere to the JSON schema: {\"type\": \"array\", \"items\": {\"type\": \"string\"}}"))
+        #expect(
+            system.contains(
+                "{tags}        # note: the value you produce must adhere to the JSON schema: {\"type\": \"array\", \"items\": {\"type\": \"string\"}}"
+            ))
         #expect(system.contains("{verdict}        # note: the value you produce must exactly match (no extra characters) one of: yes; no"))
         #expect(system.contains("{ok}        # note: the value you produce must be True or False"))
         #expect(system.contains("{score}        # note: the value you produce must be a single float value"))
@@ -69,13 +75,17 @@ let classifySignature = try! Signature(
         let demo = Example(["question": "Q1", "answer": "A1"])
         let messages = ChatAdapter().format(signature: sig, demos: [demo], inputs: ["context": "c", "question": "q"])
         #expect(messages.count == 4)
-        #expect(messages[1].content == "This is an example of the task, though some input or output fields are not supplied.\n\n[[ ## question ## ]]\nQ1")
-        #expect(messages[2].content == "[[ ## answer ## ]]\nA1\n\n[[ ## confidence ## ]]\nNot supplied for this particular example.\n\n[[ ## completed ## ]]\n")
+        #expect(
+            messages[1].content == "This is an example of the task, though some input or output fields are not supplied.\n\n[[ ## question ## ]]\nQ1")
+        #expect(
+            messages[2].content
+                == "[[ ## answer ## ]]\nA1\n\n[[ ## confidence ## ]]\nNot supplied for this particular example.\n\n[[ ## completed ## ]]\n")
     }
 
     @Test func demosWithOnlyInputsAreDropped() throws {
-        let messages = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [Example(["question": "only input"])],
-                                            inputs: ["question": "q"])
+        let messages = ChatAdapter().format(
+            signature: try Signature("question -> answer"), demos: [Example(["question": "only input"])],
+            inputs: ["question": "q"])
         #expect(messages.count == 2)
     }
 
@@ -100,7 +110,10 @@ let classifySignature = try! Signature(
         let sig = try Signature("-> b")
         #expect(sig.instructions == "Given the fields , produce the fields `b`.")
         let messages = ChatAdapter().format(signature: sig, demos: [], inputs: [:])
-        #expect(messages.last?.content == "Respond with the corresponding output fields, starting with the field `[[ ## b ## ]]`, and then ending with the marker for `[[ ## completed ## ]]`.")
+        #expect(
+            messages.last?.content
+                == "Respond with the corresponding output fields, starting with the field `[[ ## b ## ]]`, and then ending with the marker for `[[ ## completed ## ]]`."
+        )
     }
 }
 
@@ -165,10 +178,12 @@ let classifySignature = try! Signature(
     }
 
     @Test func missingOptionalOutputsFallBackToDefaults() throws {
-        let sig = try Signature(inputs: [.input("q")], outputs: [
-            .output("answer"), .output("note", default: "No note"), .output("tags", .list(.string), default: []),
-            .output("maybe", .optional(.string)),
-        ])
+        let sig = try Signature(
+            inputs: [.input("q")],
+            outputs: [
+                .output("answer"), .output("note", default: "No note"), .output("tags", .list(.string), default: []),
+                .output("maybe", .optional(.string)),
+            ])
         let r = try ChatAdapter().parse(signature: sig, completion: "[[ ## answer ## ]]\nA")
         #expect(r == ["answer": "A", "note": "No note", "tags": [], "maybe": nil])
     }
@@ -220,26 +235,32 @@ let classifySignature = try! Signature(
 @Suite struct JSONAdapterTests {
     @Test func formatsJSONStructure() throws {
         let sig = try Signature("question -> answer, confidence: float")
-        let messages = JSONAdapter().format(signature: sig, demos: [Example(["question": "Q", "answer": "A1", "confidence": 0.9])],
-                                            inputs: ["question": "What?"])
-        #expect(messages[0].content.contains("""
-        All interactions will be structured in the following way, with the appropriate values filled in.
+        let messages = JSONAdapter().format(
+            signature: sig, demos: [Example(["question": "Q", "answer": "A1", "confidence": 0.9])],
+            inputs: ["question": "What?"])
+        #expect(
+            messages[0].content.contains(
+                """
+                All interactions will be structured in the following way, with the appropriate values filled in.
 
-        Inputs will have the following structure:
+                Inputs will have the following structure:
 
-        [[ ## question ## ]]
-        {question}
+                [[ ## question ## ]]
+                {question}
 
-        Outputs will be a JSON object with the following fields.
+                Outputs will be a JSON object with the following fields.
 
-        {
-          "answer": "{answer}",
-          "confidence": "{confidence}        # note: the value you produce must be a single float value"
-        }
-        In adhering to this structure, your objective is: \n        Given the fields `question`, produce the fields `answer`, `confidence`.
-        """))
+                {
+                  "answer": "{answer}",
+                  "confidence": "{confidence}        # note: the value you produce must be a single float value"
+                }
+                In adhering to this structure, your objective is: \n        Given the fields `question`, produce the fields `answer`, `confidence`.
+                """))
         #expect(messages[2].content == "{\n  \"answer\": \"A1\",\n  \"confidence\": 0.9\n}")
-        #expect(messages[3].content == "[[ ## question ## ]]\nWhat?\n\nRespond with a JSON object in the following order of fields: `answer`, then `confidence` (must be formatted as a valid Python float).")
+        #expect(
+            messages[3].content
+                == "[[ ## question ## ]]\nWhat?\n\nRespond with a JSON object in the following order of fields: `answer`, then `confidence` (must be formatted as a valid Python float)."
+        )
     }
 
     @Test func mismatchedFieldsGiveDSPysExactMessage() throws {
@@ -248,7 +269,10 @@ let classifySignature = try! Signature(
             _ = try JSONAdapter().parse(signature: sig, completion: "{'answer1': 'Paris'}")
             Issue.record("expected a parse error")
         } catch let e as AdapterParseError {
-            #expect(e.description == "Adapter JSONAdapter failed to parse the LM response. \n\nLM Response: {'answer1': 'Paris'} \n\nExpected to find output fields in the LM response: [answer] \n\nActual output fields parsed from the LM response: [] \n\n")
+            #expect(
+                e.description
+                    == "Adapter JSONAdapter failed to parse the LM response. \n\nLM Response: {'answer1': 'Paris'} \n\nExpected to find output fields in the LM response: [answer] \n\nActual output fields parsed from the LM response: [] \n\n"
+            )
         }
     }
 

@@ -15,7 +15,12 @@ private func answeringServer() async throws -> LoopbackServer {
         let question = user.components(separatedBy: "[[ ## question ## ]]\n").last?.components(separatedBy: "\n").first ?? ""
         let doc: Value = [
             "model": "m",
-            "choices": [["index": 0, "message": ["role": "assistant", "content": .string("[[ ## answer ## ]]\nA:\(question)\n\n[[ ## completed ## ]]")], "finish_reason": "stop"]],
+            "choices": [
+                [
+                    "index": 0, "message": ["role": "assistant", "content": .string("[[ ## answer ## ]]\nA:\(question)\n\n[[ ## completed ## ]]")],
+                    "finish_reason": "stop",
+                ]
+            ],
             "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7],
         ]
         return .json(doc)
@@ -271,7 +276,8 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         for content in ["", #"{"dspy_swift_cassette":1}"# + "\n"] {
             try content.write(toFile: path, atomically: true, encoding: .utf8)
             let tolerant = try Cassette(replaying: path, missPolicy: .fallThrough)
-            #expect(tolerant.warnings == ["The cassette \(path) is empty: it holds no recorded calls. Requests it does not answer go to the real LM."])
+            #expect(
+                tolerant.warnings == ["The cassette \(path) is empty: it holds no recorded calls. Requests it does not answer go to the real LM."])
             #expect { try Cassette(replaying: path, missPolicy: .fail) } throws: { error in
                 String(describing: error).contains("is empty: it holds no recorded calls") && String(describing: error).contains("--record")
             }
@@ -282,7 +288,8 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         let path = temporaryPath("damaged.jsonl")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let header = #"{"dspy_swift_cassette":1}"#
-        let entry = #"{"key":"abc","model":"m","messages":[],"parameters":{},"response":{"choices":[{"text":"hi","finish_reason":"stop"}],"usage":null,"model":null,"cache_hit":false,"raw":null}}"#
+        let entry =
+            #"{"key":"abc","model":"m","messages":[],"parameters":{},"response":{"choices":[{"text":"hi","finish_reason":"stop"}],"usage":null,"model":null,"cache_hit":false,"raw":null}}"#
         try (header + "\n" + entry + "\n" + #"{"key":"de"#).write(toFile: path, atomically: true, encoding: .utf8)
         let tolerant = try Cassette(replaying: path, missPolicy: .fallThrough)
         #expect(tolerant.replayed == 0)
@@ -329,8 +336,9 @@ private func budgetSession(cache: Bool = false) async throws -> (LoopbackServer,
         defer { try? FileManager.default.removeItem(atPath: path) }
         let server = try await answeringServer()
         let lm = try serverLM(server)
-        let optimizer = BootstrapFewShotWithRandomSearch(metric: .answerExactMatch, maxBootstrappedDemos: 2, numCandidatePrograms: 2,
-                                                         numThreads: 2, displayProgress: false, report: .silent)
+        let optimizer = BootstrapFewShotWithRandomSearch(
+            metric: .answerExactMatch, maxBootstrappedDemos: 2, numCandidatePrograms: 2,
+            numThreads: 2, displayProgress: false, report: .silent)
         let trainset = self.trainset
         // Every candidate's state and score, best first.
         func compile(_ cassette: Cassette) async throws -> [Value] {

@@ -7,10 +7,10 @@ import TestSupport
 import Testing
 @testable import DSPy
 
-
 private func response(_ text: String) -> LMResponse {
-    LMResponse(choices: [LMChoice(text: text, finishReason: "stop")], usage: TokenUsage(promptTokens: 3, completionTokens: 4), model: "m",
-               raw: ["id": .string("raw-" + text)])
+    LMResponse(
+        choices: [LMChoice(text: text, finishReason: "stop")], usage: TokenUsage(promptTokens: 3, completionTokens: 4), model: "m",
+        raw: ["id": .string("raw-" + text)])
 }
 
 /// `PRAGMA integrity_check` on a file, through a connection of its own.
@@ -71,7 +71,7 @@ struct CacheTests {
         let cache = try ResponseCache(memoryMaxEntries: 3)
         for k in ["a", "b", "c"] { await cache.put(k, response(k)) }
         #expect(await cache.get("a")?.outputs == ["a"])  // a becomes the most recent
-        await cache.put("d", response("d"))               // evicts b, the least recent
+        await cache.put("d", response("d"))  // evicts b, the least recent
 
         #expect(cache.memoryKeysByRecency == ["d", "a", "c"])
         #expect(await cache.get("b") == nil)
@@ -232,8 +232,9 @@ struct CacheTests {
         // Another writer dies mid-put: its transaction began and inserted, but never committed.
         let crashing = try SQLiteConnection(path: path)
         try crashing.execute("BEGIN IMMEDIATE")
-        try crashing.run("INSERT INTO responses(key, value, size, created, accessed) VALUES (?, ?, ?, ?, ?)",
-                         [.text("lost"), .text(response("lost").cacheJSON), .int(100), .int(1), .int(1)])
+        try crashing.run(
+            "INSERT INTO responses(key, value, size, created, accessed) VALUES (?, ?, ?, ?, ?)",
+            [.text("lost"), .text(response("lost").cacheJSON), .int(100), .int(1), .int(1)])
         crashing.close()
 
         await cache.put("k10", response("v10"))  // the file is writable again

@@ -38,8 +38,9 @@ struct CallLogTests {
         let log = try CallLog(path: dir + "/logs/calls.sqlite")
         let settings = Settings()
         try settings.configure(["call_log": log])
-        let lm = try LM("openai/test-model", temperature: 0.5, apiBase: server.baseURL + "/v1", apiKey: secretKey, numRetries: 0,
-                        responseCache: try ResponseCache())
+        let lm = try LM(
+            "openai/test-model", temperature: 0.5, apiBase: server.baseURL + "/v1", apiKey: secretKey, numRetries: 0,
+            responseCache: try ResponseCache())
 
         try await settings.bind {
             _ = try await lm.call(messages: [.system("Be brief."), .user("Capital of France?")], parameters: ["max_tokens": 50])
@@ -86,9 +87,11 @@ struct CallLogTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let log = try CallLog(path: dir + "/calls.sqlite")
         for i in 0..<7 {
-            await log.append(CallLog.Entry(startedAt: Date(), duration: .milliseconds(i), model: i.isMultiple(of: 2) ? "even" : "odd",
-                                           messages: [.user("m\(i)")], parameters: ["api_key": "hidden", "api_base": "http://x", "n": 1],
-                                           outputs: ["o\(i)"], usage: nil, cacheHit: false))
+            await log.append(
+                CallLog.Entry(
+                    startedAt: Date(), duration: .milliseconds(i), model: i.isMultiple(of: 2) ? "even" : "odd",
+                    messages: [.user("m\(i)")], parameters: ["api_key": "hidden", "api_base": "http://x", "n": 1],
+                    outputs: ["o\(i)"], usage: nil, cacheHit: false))
         }
         #expect(try log.recent(3).map(\.outputs) == [["o4"], ["o5"], ["o6"]])
         #expect(try log.recent(10, model: "odd").map(\.outputs) == [["o1"], ["o3"], ["o5"]])
@@ -105,8 +108,9 @@ struct CallLogTests {
         let dir = try temporaryDirectory("calllog-retention")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func entry(_ i: Int) -> CallLog.Entry {
-            CallLog.Entry(startedAt: Date(), duration: .zero, model: "m", messages: [.user("m\(i)")], parameters: [:],
-                          outputs: ["o\(i)"], usage: nil, cacheHit: false)
+            CallLog.Entry(
+                startedAt: Date(), duration: .zero, model: "m", messages: [.user("m\(i)")], parameters: [:],
+                outputs: ["o\(i)"], usage: nil, cacheHit: false)
         }
         let small = try CallLog(path: dir + "/small.sqlite", maxRecords: 5)
         for i in 0..<40 { await small.append(entry(i)) }

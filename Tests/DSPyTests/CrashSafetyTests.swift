@@ -19,12 +19,15 @@ private func acknowledged(_ outputFile: String) -> [String] {
 
 /// Starts one writer per id with `arguments` after the mode, waits until each acknowledged at
 /// least `atLeast` writes, kills them all with SIGKILL, and returns what each acknowledged.
-private func runAndKill(mode: String, arguments: (String) -> [String], ids: [String], atLeast: Int,
-                        in dir: String) async throws -> [String: [String]] {
+private func runAndKill(
+    mode: String, arguments: (String) -> [String], ids: [String], atLeast: Int,
+    in dir: String
+) async throws -> [String: [String]] {
     var pids: [String: pid_t] = [:]
     for id in ids {
-        pids[id] = try startChild([builtProduct("dspy-bench"), mode] + arguments(id), stdoutFile: "\(dir)/\(id).out",
-                                  stderrFile: "\(dir)/\(id).err")
+        pids[id] = try startChild(
+            [builtProduct("dspy-bench"), mode] + arguments(id), stdoutFile: "\(dir)/\(id).out",
+            stderrFile: "\(dir)/\(id).err")
     }
     var ready = false
     for _ in 0..<3000 where !ready {
@@ -34,8 +37,9 @@ private func runAndKill(mode: String, arguments: (String) -> [String], ids: [Str
     for pid in pids.values { kill(pid, SIGKILL) }
     for pid in pids.values { _ = try await offThePool { waitForChild(pid) } }
     for id in ids {
-        #expect(acknowledged("\(dir)/\(id).out").count >= atLeast,
-                "writer \(id) did not get going: \((try? String(contentsOfFile: "\(dir)/\(id).err", encoding: .utf8)) ?? "")")
+        #expect(
+            acknowledged("\(dir)/\(id).out").count >= atLeast,
+            "writer \(id) did not get going: \((try? String(contentsOfFile: "\(dir)/\(id).err", encoding: .utf8)) ?? "")")
     }
     return Dictionary(uniqueKeysWithValues: ids.map { ($0, acknowledged("\(dir)/\($0).out")) })
 }

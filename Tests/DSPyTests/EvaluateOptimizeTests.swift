@@ -130,12 +130,14 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
         let dev = [qa("q1", "Paris, \"the\" city"), qa("q2", "café ☕ 😀"), qa("q3", "other")]
         func expected(_ name: String) throws -> Data { try Data(contentsOf: resultsFixtures.appendingPathComponent(name)) }
         func written(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)) }
-        _ = try await Evaluate(devset: dev, metric: .answerExactMatch, numThreads: 1,
-                               saveAsCSV: dir + "/ok.csv", saveAsJSON: dir + "/ok.json")(program)
+        _ = try await Evaluate(
+            devset: dev, metric: .answerExactMatch, numThreads: 1,
+            saveAsCSV: dir + "/ok.csv", saveAsJSON: dir + "/ok.json")(program)
         #expect(try written("ok.csv") == expected("ok.csv"))
         #expect(try written("ok.json") == expected("ok.json"))
-        let failed = try await Evaluate(devset: dev + [qa("q4", "Madrid")], metric: .answerExactMatch, numThreads: 1,
-                                        saveAsCSV: dir + "/failed.csv", saveAsJSON: dir + "/failed.json")(program)
+        let failed = try await Evaluate(
+            devset: dev + [qa("q4", "Madrid")], metric: .answerExactMatch, numThreads: 1,
+            saveAsCSV: dir + "/failed.csv", saveAsJSON: dir + "/failed.json")(program)
         #expect(try written("failed.json") == expected("failed.json"))
         // DSPy's CSV writer fails here (the failed item's columns are not the first item's);
         // this one takes every item's columns, the score last.
@@ -144,8 +146,9 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
     }
 
     @Test func anUnwritableResultsFileStillGivesTheResult() async throws {
-        let result = try await Evaluate(devset: [qa("q1", "Paris")], metric: .answerExactMatch,
-                                        saveAsJSON: "/nonexistent-dir/results.json")(TableModule(["q1": "Paris"]))
+        let result = try await Evaluate(
+            devset: [qa("q1", "Paris")], metric: .answerExactMatch,
+            saveAsJSON: "/nonexistent-dir/results.json")(TableModule(["q1": "Paris"]))
         #expect(result.score == 100)
     }
 
@@ -196,8 +199,9 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
     @Test func randomSearchKeepsTheBestCandidate() async throws {
         let student = try Predict("question -> answer", lm: LM.dummy(answers: []))
         let metric = Metric("always") { _, _, _ in .bool(true) }
-        let search = BootstrapFewShotWithRandomSearch(metric: metric, maxBootstrappedDemos: 2, maxLabeledDemos: 2,
-                                                      numCandidatePrograms: 2, numThreads: 2, displayProgress: false, report: .silent)
+        let search = BootstrapFewShotWithRandomSearch(
+            metric: metric, maxBootstrappedDemos: 2, maxLabeledDemos: 2,
+            numCandidatePrograms: 2, numThreads: 2, displayProgress: false, report: .silent)
         let outcome = try await search.search(student, trainset: trainset)
         #expect(outcome.candidates.map(\.seed).sorted() == [-3, -2, -1, 0, 1])
         #expect(outcome.candidates.first?.program.objectIdentity == outcome.best.objectIdentity)
@@ -210,8 +214,10 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
     @Test func savesWhatPythonDSPySaves() throws {
         // Tests/Fixtures/state/cot_two_demos.python.json: Python DSPy 3.4.1's save of this program.
         let cot = try ChainOfThought("question -> answer")
-        cot.predict.demos = [Example(["question": "q1", "answer": "a1"]).withInputs("question"),
-                             Example(["augmented": true, "question": "q2", "reasoning": "r", "answer": "a2"])]
+        cot.predict.demos = [
+            Example(["question": "q1", "answer": "a1"]).withInputs("question"),
+            Example(["augmented": true, "question": "q2", "reasoning": "r", "answer": "a2"]),
+        ]
         let path = NSTemporaryDirectory() + "dspy-save-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try cot.save(to: path)
@@ -239,7 +245,8 @@ private let stateFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComp
         #expect(throws: SavedStateError.self) { try program.loadState(plain) }
         var short = try ChainOfThought("question -> answer").dumpState()
         if case .object(var top) = short, case .object(var part)? = top["predict"], case .object(var sig)? = part["signature"],
-           case .array(let fields)? = sig["fields"] {
+            case .array(let fields)? = sig["fields"]
+        {
             sig["fields"] = .array(Array(fields.prefix(2)))
             part["signature"] = .object(sig)
             top["predict"] = .object(part)

@@ -12,14 +12,19 @@ private let fastRetry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackof
 
 /// A chat completion whose one choice is `text`.
 private func completion(_ text: String) -> Reply {
-    .json(["model": "m", "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
-           "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7]])
+    .json([
+        "model": "m", "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
+        "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7],
+    ])
 }
 
-private func lm(_ server: LoopbackServer, key: String = "sk-test", numRetries: Int = 0, timeout: Duration = .seconds(600),
-                retryPolicy: RetryPolicy = fastRetry, cache: ResponseCache? = nil, maxResponseBytes: Int = LM.defaultMaxResponseBytes) throws -> LM {
-    try LM("openai/test-model", apiBase: server.baseURL + "/v1", apiKey: key, numRetries: numRetries, cache: cache != nil,
-           timeout: timeout, retryPolicy: retryPolicy, responseCache: try cache ?? ResponseCache(), maxResponseBytes: maxResponseBytes)
+private func lm(
+    _ server: LoopbackServer, key: String = "sk-test", numRetries: Int = 0, timeout: Duration = .seconds(600),
+    retryPolicy: RetryPolicy = fastRetry, cache: ResponseCache? = nil, maxResponseBytes: Int = LM.defaultMaxResponseBytes
+) throws -> LM {
+    try LM(
+        "openai/test-model", apiBase: server.baseURL + "/v1", apiKey: key, numRetries: numRetries, cache: cache != nil,
+        timeout: timeout, retryPolicy: retryPolicy, responseCache: try cache ?? ResponseCache(), maxResponseBytes: maxResponseBytes)
 }
 
 /// The LMError `body` throws; records an issue for anything else.
@@ -39,8 +44,10 @@ private func lmError<T>(_ body: () async throws -> T, sourceLocation: SourceLoca
 private func chunk(_ text: String?, finish: String? = nil) -> String {
     var delta: OrderedDictionary<String, Value> = [:]
     if let text { delta["content"] = .string(text) }
-    return JSON.compact(["id": "c", "object": "chat.completion.chunk", "model": "m",
-                         "choices": [["index": 0, "delta": .object(delta), "finish_reason": finish.map(Value.string) ?? .null]]])
+    return JSON.compact([
+        "id": "c", "object": "chat.completion.chunk", "model": "m",
+        "choices": [["index": 0, "delta": .object(delta), "finish_reason": finish.map(Value.string) ?? .null]],
+    ])
 }
 
 private let answer = "[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"
@@ -166,7 +173,10 @@ struct HostileServerTests {
     @Test func anAnthropicStreamCutAfterItsStopReasonIsComplete() async throws {
         let events: [(String, String)] = [
             ("message_start", #"{"type":"message_start","message":{"id":"m1","model":"claude","usage":{"input_tokens":5,"output_tokens":0}}}"#),
-            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"}}"#),
+            (
+                "content_block_delta",
+                #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"}}"#
+            ),
             ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}"#),
         ]
         let server = try await LoopbackServer.start { _ in
@@ -229,8 +239,9 @@ struct HostileServerTests {
         #expect(try LM("openai/m", apiKey: "k").maxResponseBytes == 64 << 20)
         #expect(OpenAICompatibleBackend(apiBase: "http://x", apiKey: nil).maxResponseBytes == 64 << 20)
         #expect(AnthropicBackend(apiBase: "http://x", apiKey: nil).maxResponseBytes == 64 << 20)
-        #expect(HTTPTransport.tooLarge(url: "http://h:1/v1", limit: LM.defaultMaxResponseBytes, model: "m").message
-            == "The reply from h:1 was larger than 64 MB.")
+        #expect(
+            HTTPTransport.tooLarge(url: "http://h:1/v1", limit: LM.defaultMaxResponseBytes, model: "m").message
+                == "The reply from h:1 was larger than 64 MB.")
         #expect(HTTPTransport.describeBytes(1000) == "1000 bytes" && HTTPTransport.describeBytes(1536 << 10) == "1536 KB")
     }
 
@@ -238,7 +249,10 @@ struct HostileServerTests {
         let cases: [(Reply, LMError.Kind, String)] = [
             (Hostile.malformedHead(), .badResponse, "not valid HTTP/1.1"),
             (Hostile.hugeHeader(bytes: 200_000), .badResponse, "response headers larger than the client accepts"),
-            (Hostile.halfBody(#"{"choices": [{"index": 0, "message": {"content": "x"}}]}"#), .transport, "closed the connection before the reply was complete"),
+            (
+                Hostile.halfBody(#"{"choices": [{"index": 0, "message": {"content": "x"}}]}"#), .transport,
+                "closed the connection before the reply was complete"
+            ),
         ]
         for (reply, kind, words) in cases {
             let server = try await LoopbackServer.start { _ in reply }
@@ -287,10 +301,11 @@ struct HostileServerTests {
         let server = try await LoopbackServer.start { _ in Hostile.retryAfter("3600") }
         defer { server.shutdownNow() }
         let patient = RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20), maxRetryAfter: .seconds(7200))
-        let error = try #require(await lmError {
-            // A timeout the 429 itself always arrives within, even on a loaded machine.
-            try await lm(server, numRetries: 5, timeout: .seconds(30), retryPolicy: patient).call(messages: [.user("u")], parameters: [:])
-        })
+        let error = try #require(
+            await lmError {
+                // A timeout the 429 itself always arrives within, even on a loaded machine.
+                try await lm(server, numRetries: 5, timeout: .seconds(30), retryPolicy: patient).call(messages: [.user("u")], parameters: [:])
+            })
         #expect(error.kind == .rateLimit)
         #expect(error.retryAfter == 3600)
         #expect(error.hint?.contains("asked to wait 3600 s (Retry-After), longer than this call's timeout (30 s) allows") == true, "\(error)")
@@ -302,7 +317,13 @@ struct HostileServerTests {
         let server = try await LoopbackServer.start { request in
             let user = request.json?["messages"].arrayValue?.last?["content"].stringValue ?? ""
             let question = user.components(separatedBy: "[[ ## question ## ]]\n").last?.components(separatedBy: "\n").first ?? "?"
-            if question == "q137", first.withLock({ f in defer { f = false }; return f }) { return Hostile.retryAfter("1e300") }
+            if question == "q137",
+                first.withLock({ f in
+                    defer { f = false }; return f
+                })
+            {
+                return Hostile.retryAfter("1e300")
+            }
             return completion("[[ ## answer ## ]]\nA:\(question)\n\n[[ ## completed ## ]]")
         }
         defer { server.shutdownNow() }
@@ -346,8 +367,10 @@ struct HostileServerTests {
             if request.json?["messages"].arrayValue?.last?["content"].stringValue == "fail" {
                 return .json(status: 400, body: #"{"error": {"message": "bad request for key \#(encoded) (see /v1?key=\#(encoded))"}}"#)
             }
-            return .json(["model": "m", "echo": .string("Bearer \(key)"), "url": .string("https://x/?k=\(encoded)"),
-                          "choices": [["index": 0, "message": ["role": "assistant", "content": .string("your key is \(key)")], "finish_reason": "stop"]]])
+            return .json([
+                "model": "m", "echo": .string("Bearer \(key)"), "url": .string("https://x/?k=\(encoded)"),
+                "choices": [["index": 0, "message": ["role": "assistant", "content": .string("your key is \(key)")], "finish_reason": "stop"]],
+            ])
         }
         defer { server.shutdownNow() }
         let dir = try temporaryDirectory("echoed-key")

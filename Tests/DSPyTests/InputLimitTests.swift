@@ -74,8 +74,9 @@ struct InputLimitTests {
             let text = errorText { _ = try Int(checked: bad, argument: "num_threads", range: 1...1024) }
             #expect(text == "num_threads must be an integer from 1 to 1024, got \(PythonFloat.repr(bad))")
         }
-        #expect(errorText { _ = try Int.checked(-3, argument: "max_concurrent_requests", range: 1...Int.max) }
-            == "max_concurrent_requests must be an integer of at least 1, got -3")
+        #expect(
+            errorText { _ = try Int.checked(-3, argument: "max_concurrent_requests", range: 1...Int.max) }
+                == "max_concurrent_requests must be an integer of at least 1, got -3")
     }
 
     @Test func lmKnobsOutOfRangeAreRefusedByName() {
@@ -87,10 +88,12 @@ struct InputLimitTests {
             let text = errorText { _ = try LM("openai/m", apiKey: "k", rateLimit: RateLimit(requestsPerSecond: rps)) }
             #expect(text == "requests_per_second must be a number of requests per second from 0.001 to 1000000, got \(PythonFloat.repr(rps))")
         }
-        #expect(errorText { _ = try LM("openai/m", apiKey: "k", rateLimit: RateLimit(maxConcurrentRequests: 0)) }
-            == "max_concurrent_requests must be an integer of at least 1, got 0")
-        #expect(errorText { _ = try LM("openai/m", apiKey: "k", maxResponseBytes: 0) }
-            == "max_response_bytes must be an integer of at least 1, got 0")
+        #expect(
+            errorText { _ = try LM("openai/m", apiKey: "k", rateLimit: RateLimit(maxConcurrentRequests: 0)) }
+                == "max_concurrent_requests must be an integer of at least 1, got 0")
+        #expect(
+            errorText { _ = try LM("openai/m", apiKey: "k", maxResponseBytes: 0) }
+                == "max_response_bytes must be an integer of at least 1, got 0")
     }
 
     /// An LM on a custom backend is not checked at construction; its limiter must still not
@@ -110,7 +113,14 @@ struct InputLimitTests {
     @Test(.timeLimit(.minutes(1)))
     func hugeDurationsNeverOverflowATimer() async throws {
         let server = try await LoopbackServer.start { _ in
-            .json(["choices": [["index": 0, "message": ["role": "assistant", "content": "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]"], "finish_reason": "stop"]]])
+            .json([
+                "choices": [
+                    [
+                        "index": 0, "message": ["role": "assistant", "content": "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]"],
+                        "finish_reason": "stop",
+                    ]
+                ]
+            ])
         }
         defer { server.shutdownNow() }
         let backend = OpenAICompatibleBackend(apiBase: server.baseURL + "/v1", apiKey: "k")
@@ -135,8 +145,9 @@ struct InputLimitTests {
         let db = try SQLiteConnection(path: log.path)
         defer { db.close() }
         for seconds in [1e12, 1e300, -5, 0.25] {
-            try db.run("INSERT INTO calls(started, duration, model, messages, parameters, outputs, cache_hit) VALUES (0, ?, 'm', '[]', '{}', '[]', 0)",
-                       [.double(seconds)])
+            try db.run(
+                "INSERT INTO calls(started, duration, model, messages, parameters, outputs, cache_hit) VALUES (0, ?, 'm', '[]', '{}', '[]', 0)",
+                [.double(seconds)])
         }
         let durations = try log.recent(10).map(\.duration)
         #expect(durations == [.seconds(1_000_000_000), .seconds(1_000_000_000), .zero, .milliseconds(250)])
@@ -162,7 +173,8 @@ struct InputLimitTests {
         let text = errorText { _ = try Predict("question -> answer", n: 2_147_483_648) }
         #expect(text == "n must be an integer from 1 to 128, got 2147483648")
         #expect(errorText { _ = try ChainOfThought("question -> answer", n: 0) } == "n must be an integer from 1 to 128, got 0")
-        #expect(errorText { _ = try LM("openai/m", apiKey: "k", parameters: ["n": 1e12]) } == "n must be an integer from 1 to 128, got 1000000000000.0")
+        #expect(
+            errorText { _ = try LM("openai/m", apiKey: "k", parameters: ["n": 1e12]) } == "n must be an integer from 1 to 128, got 1000000000000.0")
 
         // The non-throwing initializer: the call refuses it, before the LM is asked.
         let lm = LM.dummy(answers: [["answer": "a"]])
@@ -235,12 +247,16 @@ struct InputLimitTests {
     // MARK: 12. Log lines
 
     @Test func parallelFailureLogsAreOneLineInDSPysWords() {
-        let error = LMError(.badResponse, "The server at 127.0.0.1:9 did not send JSON: <html>", model: "openai/m",
-                            hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
+        let error = LMError(
+            .badResponse, "The server at 127.0.0.1:9 did not send JSON: <html>", model: "openai/m",
+            hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
         let failure = ItemFailure(index: 3, input: ["question": "multi\nline"], error: error)
         let plain = ParallelLog.message(failure, traceback: false)
         #expect(!plain.contains("\n"))
-        #expect(plain == "Error for item 3 {'question': 'multi\\nline'}: [openai/m] The server at 127.0.0.1:9 did not send JSON: <html> — hint: Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)? Set `provide_traceback=True` for traceback.")
+        #expect(
+            plain
+                == "Error for item 3 {'question': 'multi\\nline'}: [openai/m] The server at 127.0.0.1:9 did not send JSON: <html> — hint: Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)? Set `provide_traceback=True` for traceback."
+        )
         #expect(!plain.contains("?.") && !plain.contains(".."))
         let traced = ParallelLog.message(failure, traceback: true)
         #expect(!traced.contains("\n"))

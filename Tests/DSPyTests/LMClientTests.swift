@@ -14,9 +14,10 @@ private let fastRetry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackof
 private func chatCompletion(_ texts: [String], usage: (prompt: Int, completion: Int, total: Int)? = (5, 2, 7)) -> Reply {
     var doc: Value = [
         "model": "m",
-        "choices": .array(texts.enumerated().map { i, text in
-            ["index": .int(i), "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]
-        }),
+        "choices": .array(
+            texts.enumerated().map { i, text in
+                ["index": .int(i), "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]
+            }),
     ]
     if let usage, case .object(var o) = doc {
         o["usage"] = ["prompt_tokens": .int(usage.prompt), "completion_tokens": .int(usage.completion), "total_tokens": .int(usage.total)]
@@ -25,10 +26,13 @@ private func chatCompletion(_ texts: [String], usage: (prompt: Int, completion: 
     return .json(doc)
 }
 
-private func openAI(_ server: LoopbackServer, temperature: Double? = nil, maxTokens: Int? = nil, numRetries: Int = 3,
-                    cache: Bool? = false, timeout: Duration = .seconds(600), retryPolicy: RetryPolicy = fastRetry) throws -> LM {
-    try LM("openai/test-model", temperature: temperature, maxTokens: maxTokens, apiBase: server.baseURL + "/v1",
-           apiKey: "sk-test", numRetries: numRetries, cache: cache, timeout: timeout, retryPolicy: retryPolicy)
+private func openAI(
+    _ server: LoopbackServer, temperature: Double? = nil, maxTokens: Int? = nil, numRetries: Int = 3,
+    cache: Bool? = false, timeout: Duration = .seconds(600), retryPolicy: RetryPolicy = fastRetry
+) throws -> LM {
+    try LM(
+        "openai/test-model", temperature: temperature, maxTokens: maxTokens, apiBase: server.baseURL + "/v1",
+        apiKey: "sk-test", numRetries: numRetries, cache: cache, timeout: timeout, retryPolicy: retryPolicy)
 }
 
 /// Runs `body` and returns the `LMError` it throws; records an issue when it throws something else or nothing.
@@ -117,7 +121,9 @@ struct LMClientTests {
     @Test func nCompletionsAreNRequestsOfOneEach() async throws {
         let counter = Locked(0)
         let server = try await LoopbackServer.start { _ in
-            let k = counter.withLock { c -> Int in c += 1; return c }
+            let k = counter.withLock { c -> Int in
+                c += 1; return c
+            }
             // A server that ignores the missing `n` and sends two choices: only the first counts.
             return chatCompletion(["reply \(k)", "extra \(k)"])
         }
@@ -137,7 +143,10 @@ struct LMClientTests {
 
     @Test func anthropicRequestAndResponse() async throws {
         let server = try await LoopbackServer.start { _ in
-            .json(body: #"{"model":"claude-test","content":[{"type":"text","text":"hello"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":3}}"#)
+            .json(
+                body:
+                    #"{"model":"claude-test","content":[{"type":"text","text":"hello"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":3}}"#
+            )
         }
         defer { server.shutdownNow() }
         let lm = try LM("anthropic/claude-test", apiBase: server.baseURL + "/v1", apiKey: "ak", cache: false)
@@ -187,8 +196,9 @@ struct LMClientTests {
             .json(body: #"{"content":[{"type":"text","text":"ok"}],"stop_reason":"max_tokens","usage":{"input_tokens":1,"output_tokens":1}}"#)
         }
         defer { server.shutdownNow() }
-        let lm = try LM("anthropic/claude-test", temperature: 0.2, maxTokens: 64, apiBase: server.baseURL + "/v1", apiKey: "ak",
-                        cache: false)
+        let lm = try LM(
+            "anthropic/claude-test", temperature: 0.2, maxTokens: 64, apiBase: server.baseURL + "/v1", apiKey: "ak",
+            cache: false)
         let response = try await lm.call(messages: [.user("u")], parameters: ["stop": "END", "frequency_penalty": 1])
 
         #expect(response.choices.first?.finishReason == "length")
@@ -394,8 +404,9 @@ struct LMClientTests {
         defer { withExtendedLifetime(refusing) {} }
         // The client reports a refused connect at once (no retries until the deadline); the
         // timeout only bounds the test when the machine is very busy.
-        let lm = try LM("openai/test-model", apiBase: "http://127.0.0.1:\(port)/v1", apiKey: "sk-test",
-                        numRetries: 0, cache: false, timeout: .seconds(20))
+        let lm = try LM(
+            "openai/test-model", apiBase: "http://127.0.0.1:\(port)/v1", apiKey: "sk-test",
+            numRetries: 0, cache: false, timeout: .seconds(20))
         let error = try #require(await lmError { try await lm.call(messages: [.user("u")], parameters: [:]) })
 
         #expect(error.kind == .connectionRefused)
@@ -421,8 +432,10 @@ struct LMClientTests {
         case .failure(let error):
             #expect(error is CancellationError, "expected CancellationError, got \(type(of: error)): \(error)")
         }
-        #expect(await server.waitUntil(timeout: .seconds(15)) { $0.closedWhilePending == 1 },
-                "the server should see the connection closed while the request was pending (open: \(server.openConnections), accepted: \(server.connectionsAccepted))")
+        #expect(
+            await server.waitUntil(timeout: .seconds(15)) { $0.closedWhilePending == 1 },
+            "the server should see the connection closed while the request was pending (open: \(server.openConnections), accepted: \(server.connectionsAccepted))"
+        )
         #expect(server.requests.count == 1, "a cancelled call must not be retried")
     }
 

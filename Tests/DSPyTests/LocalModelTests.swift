@@ -7,8 +7,11 @@ import TestSupport
 import Testing
 @testable import DSPy
 
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["DSPY_TEST_LOCAL_LM"] == "1",
-                             "set DSPY_TEST_LOCAL_LM=1 to run against Scripts/lm-server"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["DSPY_TEST_LOCAL_LM"] == "1",
+        "set DSPY_TEST_LOCAL_LM=1 to run against Scripts/lm-server"))
 struct LocalModelTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -19,8 +22,9 @@ struct LocalModelTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let out = dir + "/out", err = dir + "/err"
         let env = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
-        let pid = try startChild([Self.repository.appendingPathComponent("Scripts/lm-server").path, "--port", "\(port)"],
-                                 environment: env, stdoutFile: out, stderrFile: err)
+        let pid = try startChild(
+            [Self.repository.appendingPathComponent("Scripts/lm-server").path, "--port", "\(port)"],
+            environment: env, stdoutFile: out, stderrFile: err)
         var stopped = false
         defer { if !stopped { kill(pid, SIGTERM); waitForChild(pid) } }
 

@@ -83,14 +83,16 @@ private struct Outer: Module {
 @Suite struct ModuleProtocolTests {
     @Test func structSubModulesAreFoundInEveryKindOfProperty() throws {
         let program = try Ensemble()
-        #expect(program.namedPredictors.map(\.name) == [
-            "router", "layers[0].predict", "layers[1].predict", "experts['law']", "experts['math']",
-            "ordered['zeta']", "ordered['alpha']", "fallback", "inner.qa",
-        ])
+        #expect(
+            program.namedPredictors.map(\.name) == [
+                "router", "layers[0].predict", "layers[1].predict", "experts['law']", "experts['math']",
+                "ordered['zeta']", "ordered['alpha']", "fallback", "inner.qa",
+            ])
         #expect(program.namedPredictors[1].predictor === program.layers[0].predict)
-        #expect(program.subModules.map(\.name) == [
-            "router", "layers[0]", "layers[1]", "experts['law']", "experts['math']", "ordered['zeta']", "ordered['alpha']", "fallback", "inner",
-        ])
+        #expect(
+            program.subModules.map(\.name) == [
+                "router", "layers[0]", "layers[1]", "experts['law']", "experts['math']", "ordered['zeta']", "ordered['alpha']", "fallback", "inner",
+            ])
     }
 
     @Test func setLMReachesNestedPredictors() async throws {

@@ -13,8 +13,9 @@ final class RecordingBackend: LMBackend {
     func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
         requests.withLock { $0.append(request) }
         let text = reply(request)
-        return LMResponse(choices: Array(repeating: LMChoice(text: text, finishReason: "stop"), count: request.n),
-                          usage: TokenUsage(promptTokens: 10, completionTokens: 5), model: "rec")
+        return LMResponse(
+            choices: Array(repeating: LMChoice(text: text, finishReason: "stop"), count: request.n),
+            usage: TokenUsage(promptTokens: 10, completionTokens: 5), model: "rec")
     }
     var seen: [LMRequest] { requests.withLock { $0 } }
 }
@@ -28,7 +29,9 @@ final class EventLog: Callback {
     func onModuleEnd(_ call: CallInfo, outputs: Prediction?, error: (any Error)?) { add("module_end" + (error == nil ? "" : "!"), call) }
     func onLMStart(_ call: CallInfo, lm: LM, messages: [Message], parameters: OrderedDictionary<String, Value>) { add("lm_start", call) }
     func onLMEnd(_ call: CallInfo, outputs: [String]?, error: (any Error)?) { add("lm_end", call) }
-    func onAdapterFormatStart(_ call: CallInfo, adapter: any Adapter, signature: Signature, demos: [Example], inputs: Inputs) { add("format_start", call) }
+    func onAdapterFormatStart(_ call: CallInfo, adapter: any Adapter, signature: Signature, demos: [Example], inputs: Inputs) {
+        add("format_start", call)
+    }
     func onAdapterFormatEnd(_ call: CallInfo, messages: [Message]?, error: (any Error)?) { add("format_end", call) }
     func onAdapterParseStart(_ call: CallInfo, adapter: any Adapter, signature: Signature, completion: String) { add("parse_start", call) }
     func onAdapterParseEnd(_ call: CallInfo, outputs: Inputs?, error: (any Error)?) { add("parse_end", call) }
@@ -106,7 +109,8 @@ struct QAProgram: Module {
         await #expect {
             try await qa("What?")
         } throws: { e in
-            "\(e)" == "Positional arguments are not allowed when calling `Predict`, must use keyword arguments that match your signature input fields: 'question, context'. For example: `predict(question=input_value, ...)`."
+            "\(e)"
+                == "Positional arguments are not allowed when calling `Predict`, must use keyword arguments that match your signature input fields: 'question, context'. For example: `predict(question=input_value, ...)`."
         }
     }
 
@@ -182,7 +186,10 @@ struct QAProgram: Module {
         let text = lm.inspectHistory(n: 1)
         let ts = lm.history[0].isoTimestamp
         let system = DSPyCapturedPrompts.predict[0].content.replacingOccurrences(of: "question`, produce", with: "question`, produce")
-        #expect(text == "\n\n\n\n[\(ts)]\n\nSystem message:\n\n\(system)\n\n\nUser message:\n\n[[ ## question ## ]]\nWhat is 2+2?\n\nRespond with the corresponding output fields, starting with the field `[[ ## answer ## ]]`, and then ending with the marker for `[[ ## completed ## ]]`.\n\n\nResponse:\n\n[[ ## answer ## ]]\n4\n\n[[ ## completed ## ]]\n\n\n\n\n\n")
+        #expect(
+            text
+                == "\n\n\n\n[\(ts)]\n\nSystem message:\n\n\(system)\n\n\nUser message:\n\n[[ ## question ## ]]\nWhat is 2+2?\n\nRespond with the corresponding output fields, starting with the field `[[ ## answer ## ]]`, and then ending with the marker for `[[ ## completed ## ]]`.\n\n\nResponse:\n\n[[ ## answer ## ]]\n4\n\n[[ ## completed ## ]]\n\n\n\n\n\n"
+        )
         #expect(lm.inspectHistory(n: 1, color: true).contains("\u{1B}[34m[\(ts)]\u{1B}[0m"))
     }
 
@@ -191,12 +198,15 @@ struct QAProgram: Module {
         let lm = LM(model: "rec", backend: RecordingBackend { _ in "[[ ## reasoning ## ]]\nr\n[[ ## answer ## ]]\na" })
         let cot = try ChainOfThought("question -> answer", n: 3)
         _ = try await Settings.shared.context(["lm": lm, "callbacks": [log] as [any Callback]]) { try await cot(question: "q") }
-        #expect(log.list == ["module_start(ChainOfThought)", "module_start(Predict)", "format_start", "format_end", "lm_start", "lm_end",
-                             "parse_start", "parse_end", "parse_start", "parse_end", "parse_start", "parse_end", "module_end", "module_end"])
+        #expect(
+            log.list == [
+                "module_start(ChainOfThought)", "module_start(Predict)", "format_start", "format_end", "lm_start", "lm_end",
+                "parse_start", "parse_end", "parse_start", "parse_end", "parse_start", "parse_end", "module_end", "module_end",
+            ])
         let ids = log.ids.withLock { $0 }
         #expect(ids[0].0.parentID == nil)
-        #expect(ids[1].0.parentID == ids[0].0.id)   // Predict's parent is ChainOfThought
-        #expect(ids[4].0.parentID == ids[1].0.id)   // the LM call's parent is Predict
+        #expect(ids[1].0.parentID == ids[0].0.id)  // Predict's parent is ChainOfThought
+        #expect(ids[4].0.parentID == ids[1].0.id)  // the LM call's parent is Predict
     }
 
     @Test func moduleEndSeesTheError() async throws {

@@ -126,7 +126,9 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
         let attempts = Locked<[Int: Int]>([:])
         let probe = ProbeModule(delay: { inputs in
             let i = inputs["value"]?.intValue ?? 0
-            let n = attempts.withLock { a -> Int in a[i, default: 0] += 1; return a[i]! }
+            let n = attempts.withLock { a -> Int in
+                a[i, default: 0] += 1; return a[i]!
+            }
             return (i == 1 && n == 1) ? .seconds(30) : .milliseconds(10)  // item 1's first copy hangs
         })
         let before = ParallelLog.stragglersResubmitted.load(ordering: .relaxed)
@@ -249,7 +251,8 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
             func forwardSync(_ inputs: Inputs) throws -> Prediction {
                 usleep(1000)
                 let fromAsync = try runBlocking { try await Predict("question -> answer")(question: "inner") }
-                return Prediction(["answer": fromAsync.answer, "custom": Settings.shared.get("custom", as: String.self).map(Value.string) ?? .null] as Inputs)
+                return Prediction(
+                    ["answer": fromAsync.answer, "custom": Settings.shared.get("custom", as: String.self).map(Value.string) ?? .null] as Inputs)
             }
         }
         let p = try await Settings.shared.context(["custom": "c", "lm": try LM("dummy")]) { try await Blocking()(x: 1) }

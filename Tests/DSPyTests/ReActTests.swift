@@ -57,8 +57,14 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
         let system = ChatAdapter().format(signature: agent.react.signature, demos: [], inputs: ["question": "q", "trajectory": ""])[0].content
         let indented = expected.split(separator: "\n", omittingEmptySubsequences: false).map { "\n        " + $0 }.joined()
         #expect(system.hasSuffix("In adhering to this structure, your objective is: " + indented))
-        #expect(system.contains("[[ ## next_tool_name ## ]]\n{next_tool_name}        # note: the value you produce must exactly match (no extra characters) one of: get_weather; finish"))
-        #expect(system.contains("[[ ## next_tool_args ## ]]\n{next_tool_args}        # note: the value you produce must adhere to the JSON schema: {\"type\": \"object\", \"additionalProperties\": true}"))
+        #expect(
+            system.contains(
+                "[[ ## next_tool_name ## ]]\n{next_tool_name}        # note: the value you produce must exactly match (no extra characters) one of: get_weather; finish"
+            ))
+        #expect(
+            system.contains(
+                "[[ ## next_tool_args ## ]]\n{next_tool_args}        # note: the value you produce must adhere to the JSON schema: {\"type\": \"object\", \"additionalProperties\": true}"
+            ))
     }
 
     @Test func builtInFinishReplacesAUserToolOfThatName() throws {
@@ -98,7 +104,10 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
 
         // The extractor saw the whole trajectory, rendered as input blocks.
         let extractRequest = try #require(lm.history.last?.messages.last?.content)
-        #expect(extractRequest.contains("[[ ## trajectory ## ]]\n[[ ## thought_0 ## ]]\nI need to add two numbers.\n\n[[ ## tool_name_0 ## ]]\nadd\n\n[[ ## tool_args_0 ## ]]\n{\"x\": 1, \"y\": 2}\n\n[[ ## observation_0 ## ]]\n3\n\n[[ ## thought_1 ## ]]"))
+        #expect(
+            extractRequest.contains(
+                "[[ ## trajectory ## ]]\n[[ ## thought_0 ## ]]\nI need to add two numbers.\n\n[[ ## tool_name_0 ## ]]\nadd\n\n[[ ## tool_args_0 ## ]]\n{\"x\": 1, \"y\": 2}\n\n[[ ## observation_0 ## ]]\n3\n\n[[ ## thought_1 ## ]]"
+            ))
     }
 
     @Test func worksWithTheJSONAdapter() async throws {
@@ -112,7 +121,8 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
 
     @Test func trajectoryFormatting() {
         #expect(ReAct.formatTrajectory([:]) == "")
-        #expect(ReAct.formatTrajectory(["thought_0": "hm", "tool_args_0": ["a": [1, 2]], "observation_0": ["x", "y"]])
+        #expect(
+            ReAct.formatTrajectory(["thought_0": "hm", "tool_args_0": ["a": [1, 2]], "observation_0": ["x", "y"]])
                 == "[[ ## thought_0 ## ]]\nhm\n\n[[ ## tool_args_0 ## ]]\n{\"a\": [1, 2]}\n\n[[ ## observation_0 ## ]]\n[1] «x»\n[2] «y»")
     }
 
@@ -124,8 +134,11 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
         let result = try await Settings.shared.context(["lm": lm]) { try await agent(question: "q") }
 
         let trajectory = try #require(result.trajectory.objectValue)
-        #expect(Array(trajectory.keys) == ["thought_0", "tool_name_0", "tool_args_0", "observation_0",
-                                           "thought_1", "tool_name_1", "tool_args_1", "observation_1"])
+        #expect(
+            Array(trajectory.keys) == [
+                "thought_0", "tool_name_0", "tool_args_0", "observation_0",
+                "thought_1", "tool_name_1", "tool_args_1", "observation_1",
+            ])
         #expect(trajectory["thought_0"] == "Let me use a tool I made up.")
         #expect(trajectory["tool_name_0"] == "nonexistent")
         #expect(trajectory["tool_args_0"] == ["q": 1])
@@ -137,12 +150,17 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
     }
 
     @Test func unparseableReplyBecomesAnObservation() async throws {
-        let lm = LM.dummy(script: [.raw("I think I should add things."), .raw("still no structure"),
-                                   .fields(step("Done.", "finish")), .fields(["reasoning": "r", "answer": "a"])])
+        let lm = LM.dummy(script: [
+            .raw("I think I should add things."), .raw("still no structure"),
+            .fields(step("Done.", "finish")), .fields(["reasoning": "r", "answer": "a"]),
+        ])
         let agent = try ReAct("question -> answer", tools: [addTool])
         let result = try await Settings.shared.context(["lm": lm]) { try await agent(question: "q") }
         let trajectory = try #require(result.trajectory.objectValue)
-        #expect(trajectory["observation_0"] == "Failed to parse the model's tool choice: LM response cannot be serialized to a JSON object. next_tool_name must be exactly one of: add, finish; next_tool_args must be a JSON object.")
+        #expect(
+            trajectory["observation_0"]
+                == "Failed to parse the model's tool choice: LM response cannot be serialized to a JSON object. next_tool_name must be exactly one of: add, finish; next_tool_args must be a JSON object."
+        )
         #expect(trajectory["thought_0"] == "" && trajectory["tool_name_0"] == "" && trajectory["tool_args_0"] == [:])
         #expect(trajectory["tool_name_1"] == "finish" && result.answer == "a")
     }
@@ -187,7 +205,9 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
         #expect(lm.history.allSatisfy { !($0.messages.last?.content.contains("max_iters") ?? true) })
 
         await #expect { try await agent(question: "q", max_iters: -1) } throws: { "\($0)" == "max_iters must be a non-negative integer, got -1." }
-        await #expect { try await agent(question: "q", max_iters: "many") } throws: { "\($0)" == "max_iters must be a non-negative integer, got 'many'." }
+        await #expect { try await agent(question: "q", max_iters: "many") } throws: {
+            "\($0)" == "max_iters must be a non-negative integer, got 'many'."
+        }
         #expect(throws: ReActError.self) { try ReAct("question -> answer", tools: [], maxIters: -3) }
     }
 
@@ -204,8 +224,11 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
         let agent = try ReAct("input_text -> output_text", tools: [echoTool])
         let result = try await Settings.shared.context(["lm": lm]) { try await agent(input_text: "test input") }
         let trajectory = try #require(result.trajectory.objectValue)
-        #expect(Array(trajectory.keys) == ["thought_1", "tool_name_1", "tool_args_1", "observation_1",
-                                           "thought_2", "tool_name_2", "tool_args_2", "observation_2"])
+        #expect(
+            Array(trajectory.keys) == [
+                "thought_1", "tool_name_1", "tool_args_1", "observation_1",
+                "thought_2", "tool_name_2", "tool_args_2", "observation_2",
+            ])
         #expect(trajectory["thought_2"] == "Final thought")
         #expect(result.output_text == "Final output")
         // The retried request no longer carries the dropped step.
@@ -249,7 +272,8 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
             try await Settings.shared.context(["lm": lm]) { try await agent(question: "q") }
         } throws: { error in
             (error as? LMError)?.kind == .contextWindowExceeded
-                && "\(error)" == "The trajectory is too long so your prompt exceeded the context window, but the trajectory cannot be truncated because it only has one tool call."
+                && "\(error)"
+                    == "The trajectory is too long so your prompt exceeded the context window, but the trajectory cannot be truncated because it only has one tool call."
         }
     }
 
@@ -274,13 +298,16 @@ private let contextOverflow = LMError(.contextWindowExceeded, "prompt too long")
             let prompt = request.json?["messages"].arrayValue?.last?["content"].stringValue ?? ""
             let text: String
             if prompt.contains("`[[ ## next_thought ## ]]`") {
-                text = prompt.contains("[[ ## observation_0 ## ]]")
+                text =
+                    prompt.contains("[[ ## observation_0 ## ]]")
                     ? "[[ ## next_thought ## ]]\nI know the weather.\n\n[[ ## next_tool_name ## ]]\nfinish\n\n[[ ## next_tool_args ## ]]\n{}\n\n[[ ## completed ## ]]"
                     : "[[ ## next_thought ## ]]\nI should check the weather.\n\n[[ ## next_tool_name ## ]]\nget_weather\n\n[[ ## next_tool_args ## ]]\n{\"city\": \"Paris\"}\n\n[[ ## completed ## ]]"
             } else {
                 text = "[[ ## reasoning ## ]]\nThe tool said it is sunny.\n\n[[ ## answer ## ]]\nSunny\n\n[[ ## completed ## ]]"
             }
-            let body: Value = ["model": "m", "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]]]
+            let body: Value = [
+                "model": "m", "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
+            ]
             return .json(body)
         }
         defer { server.shutdownNow() }

@@ -47,7 +47,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/calls.sqlite"
         let old = try SQLiteConnection(path: path)
-        try old.execute("""
+        try old.execute(
+            """
             CREATE TABLE calls(id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL NOT NULL, duration REAL NOT NULL,
                 model TEXT NOT NULL, messages TEXT NOT NULL, parameters TEXT NOT NULL, outputs TEXT NOT NULL,
                 prompt_tokens INTEGER, completion_tokens INTEGER, total_tokens INTEGER, cached_tokens INTEGER,
@@ -125,7 +126,10 @@ import Testing
         let p = try await qa(question: "What is 2 + 2?")
         #expect(p["answer"] == .string("4") && p["confidence"] == .double(0.5))
         let sent = try #require(server.requests.last?.json)
-        #expect(JSON.pythonDumps(sent["response_format"]) == #"{"type": "json_object", "schema": {"type": "object", "properties": {"answer": {"type": "string"}, "confidence": {"type": "number"}}, "required": ["answer", "confidence"]}}"#)
+        #expect(
+            JSON.pythonDumps(sent["response_format"])
+                == #"{"type": "json_object", "schema": {"type": "object", "properties": {"answer": {"type": "string"}, "confidence": {"type": "number"}}, "required": ["answer", "confidence"]}}"#
+        )
         #expect(server.requests.first?.json?["response_format"].isNull == true, "the ChatAdapter's own request asks for no format")
     }
 }
@@ -134,16 +138,19 @@ import Testing
 /// startup file.
 @Suite struct UserDirectoriesTests {
     @Test func anAbsoluteXDGVariableWins() {
-        #expect(UserDirectories.path(.data, "dspy-repl/history", environment: ["XDG_DATA_HOME": "/xdg/data", "HOME": "/home/u"])
+        #expect(
+            UserDirectories.path(.data, "dspy-repl/history", environment: ["XDG_DATA_HOME": "/xdg/data", "HOME": "/home/u"])
                 == "/xdg/data/dspy-repl/history")
-        #expect(UserDirectories.path(.config, "dspy-repl/startup.dspy", environment: ["XDG_CONFIG_HOME": "/xdg/config/"])
+        #expect(
+            UserDirectories.path(.config, "dspy-repl/startup.dspy", environment: ["XDG_CONFIG_HOME": "/xdg/config/"])
                 == "/xdg/config/dspy-repl/startup.dspy")
         #expect(ResponseCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/xdg/cache"]) == "/xdg/cache/dspy-swift")
     }
 
     @Test func aRelativeOrEmptyOneIsIgnored() {
         for value in ["relative", ""] {
-            #expect(UserDirectories.path(.data, "dspy-repl/history", environment: ["XDG_DATA_HOME": value, "HOME": "/home/u/"])
+            #expect(
+                UserDirectories.path(.data, "dspy-repl/history", environment: ["XDG_DATA_HOME": value, "HOME": "/home/u/"])
                     == "/home/u/.local/share/dspy-repl/history")
             #expect(UserDirectories.path(.config, "x", environment: ["XDG_CONFIG_HOME": value, "HOME": "/home/u"]) == "/home/u/.config/x")
             #expect(ResponseCache.defaultDirectory(environment: ["XDG_CACHE_HOME": value, "HOME": "/home/u"]) == "/home/u/.cache/dspy-swift")

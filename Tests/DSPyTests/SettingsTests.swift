@@ -49,7 +49,9 @@ final class Counter: Sendable {
         let s = Settings()
         #expect(throws: Boom.self) { try s.context(["num_threads": 3]) { throw Boom() } }
         await #expect(throws: Boom.self) {
-            try await s.context(["num_threads": 3]) { try await Task.sleep(for: .milliseconds(1)); throw Boom() }
+            try await s.context(["num_threads": 3]) {
+                try await Task.sleep(for: .milliseconds(1)); throw Boom()
+            }
         }
         #expect(s.numThreads == 8)
     }
@@ -58,7 +60,7 @@ final class Counter: Sendable {
         let s = Settings()
         try s.context(["num_threads": 4]) {
             try s.configure(["max_errors": 3, "num_threads": 99])
-            #expect(s.maxErrors == 3)   // not overridden here: the new global value shows
+            #expect(s.maxErrors == 3)  // not overridden here: the new global value shows
             #expect(s.numThreads == 4)  // overridden here: the scope wins
         }
         #expect(s.numThreads == 99)
@@ -93,7 +95,10 @@ final class Counter: Sendable {
         let error = await Task { () -> String? in
             do { try s.configure(["num_threads": 3]); return nil } catch { return "\(error)" }
         }.value
-        #expect(error == "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead.")
+        #expect(
+            error
+                == "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead."
+        )
         #expect(s.numThreads == 2)
         // context is allowed from any task
         let seen = try await Task { try s.context(["num_threads": 5]) { s.numThreads } }.value
@@ -182,10 +187,12 @@ final class Counter: Sendable {
             #expect(detachedCaptured == "outer")
             let threadCaptured = await onThread { snapshot.apply { s.get("custom", as: String.self) } }
             #expect(threadCaptured == "outer")
-            let asyncApply = await Task.detached { await snapshot.apply { () async -> String? in
-                await Task.yield()
-                return s.get("custom", as: String.self)
-            } }.value
+            let asyncApply = await Task.detached {
+                await snapshot.apply { () async -> String? in
+                    await Task.yield()
+                    return s.get("custom", as: String.self)
+                }
+            }.value
             #expect(asyncApply == "outer")
         }
     }

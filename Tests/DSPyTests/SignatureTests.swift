@@ -62,8 +62,9 @@ import Testing
     @Test func jsonSchemasPutTypeFirst() throws {
         #expect(JSON.pythonDumps(FieldType.list(.string).jsonSchema) == #"{"type": "array", "items": {"type": "string"}}"#)
         #expect(JSON.pythonDumps(FieldType.dict(.string, .any).jsonSchema) == #"{"type": "object", "additionalProperties": true}"#)
-        #expect(JSON.pythonDumps(FieldType.tuple([.int, .string]).jsonSchema) ==
-                #"{"type": "array", "maxItems": 2, "minItems": 2, "prefixItems": [{"type": "integer"}, {"type": "string"}]}"#)
+        #expect(
+            JSON.pythonDumps(FieldType.tuple([.int, .string]).jsonSchema)
+                == #"{"type": "array", "maxItems": 2, "minItems": 2, "prefixItems": [{"type": "integer"}, {"type": "string"}]}"#)
         #expect(JSON.pythonDumps(FieldType.optional(.int).jsonSchema) == #"{"anyOf": [{"type": "integer"}, {"type": "null"}]}"#)
     }
 

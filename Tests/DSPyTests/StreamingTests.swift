@@ -49,8 +49,11 @@ private func openAIStream(_ pieces: [String], usage: (Int, Int)? = nil, seed: UI
     var events = pieces.map { openAIChunk($0) }
     events.append(openAIChunk(nil, finish: "stop"))
     if let (p, c) = usage {
-        events.append(JSON.compact(["id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "m", "choices": [],
-                                    "usage": ["prompt_tokens": .int(p), "completion_tokens": .int(c), "total_tokens": .int(p + c)]]))
+        events.append(
+            JSON.compact([
+                "id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "m", "choices": [],
+                "usage": ["prompt_tokens": .int(p), "completion_tokens": .int(c), "total_tokens": .int(p + c)],
+            ]))
     }
     events.append("[DONE]")
     let body = Array(events.map { "data: \($0)\n\n" }.joined().utf8)
@@ -63,18 +66,23 @@ private func openAIStream(_ pieces: [String], usage: (Int, Int)? = nil, seed: UI
 }
 
 private func chatCompletion(_ text: String) -> Reply {
-    .json(["model": "m", "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
-           "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7]])
+    .json([
+        "model": "m", "choices": [["index": 0, "message": ["role": "assistant", "content": .string(text)], "finish_reason": "stop"]],
+        "usage": ["prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7],
+    ])
 }
 
 /// The field text is split inside the markers and inside a UTF-8 character's neighbourhood.
 private let answerText = "Paris is the capital, naïve café 🙂 — [bracketed] text."
 private let streamedReply = "[[ ## answer ## ]]\n" + answerText + "\n\n[[ ## completed ## ]]"
-private let replyPieces = ["[[ ## ans", "wer ## ]]", "\nParis is", " the capital, na", "ïve café 🙂", " — [brack", "eted] text.", "\n\n[", "[ ## comp", "leted ## ]]"]
+private let replyPieces = [
+    "[[ ## ans", "wer ## ]]", "\nParis is", " the capital, na", "ïve café 🙂", " — [brack", "eted] text.", "\n\n[", "[ ## comp", "leted ## ]]",
+]
 
 private func openAI(_ server: LoopbackServer, cache: Bool = false, numRetries: Int = 3) throws -> LM {
-    try LM("openai/test-model", apiBase: server.baseURL + "/v1", apiKey: "sk-test", numRetries: numRetries, cache: cache,
-           retryPolicy: fastRetry)
+    try LM(
+        "openai/test-model", apiBase: server.baseURL + "/v1", apiKey: "sk-test", numRetries: numRetries, cache: cache,
+        retryPolicy: fastRetry)
 }
 
 /// Everything a stream yielded, and how it ended.
@@ -113,7 +121,8 @@ struct StreamingTests {
     // MARK: Server-sent events
 
     @Test func sseParserGivesTheSameEventsForAnySplit() throws {
-        let text = "\u{FEFF}: a comment\r\nevent: message_start\r\ndata: {\"a\":1}\r\n\r\n"
+        let text =
+            "\u{FEFF}: a comment\r\nevent: message_start\r\ndata: {\"a\":1}\r\n\r\n"
             + "data: line one\ndata:line two\nid: 7\n\n"
             + "retry: 10\nunknown: x\ndata\n\n"
             + "event: content_block_delta\rdata: caf\u{E9} \u{1F642}\r\r"
@@ -123,13 +132,14 @@ struct StreamingTests {
         let bytes = Array(text.utf8)
         var whole = ServerSentEventParser()
         let expected = whole.feed(bytes) + whole.finish()
-        #expect(expected == [
-            ServerSentEvent(event: "message_start", data: "{\"a\":1}"),
-            ServerSentEvent(data: "line one\nline two", id: "7"),
-            ServerSentEvent(data: "", id: "7"),
-            ServerSentEvent(event: "content_block_delta", data: "caf\u{E9} \u{1F642}", id: "7"),
-            ServerSentEvent(data: "[DONE]", id: "7"),
-        ])
+        #expect(
+            expected == [
+                ServerSentEvent(event: "message_start", data: "{\"a\":1}"),
+                ServerSentEvent(data: "line one\nline two", id: "7"),
+                ServerSentEvent(data: "", id: "7"),
+                ServerSentEvent(event: "content_block_delta", data: "caf\u{E9} \u{1F642}", id: "7"),
+                ServerSentEvent(data: "[DONE]", id: "7"),
+            ])
         #expect(expected.last?.isDone == true)
 
         var byteByByte = ServerSentEventParser()
@@ -164,7 +174,8 @@ struct StreamingTests {
     }
 
     @Test func jsonListenerUnescapesSplitStrings() {
-        let reply = "{\n  \"reasoning\": \"the \\\"answer\\\" key\",\n  \"answer\": \"caf\\u00e9 \\ud83d\\ude42 line\\nnext \\\\ end\",\n  \"n\": 3\n}"
+        let reply =
+            "{\n  \"reasoning\": \"the \\\"answer\\\" key\",\n  \"answer\": \"caf\\u00e9 \\ud83d\\ude42 line\\nnext \\\\ end\",\n  \"n\": 3\n}"
         let expected = "caf\u{E9} \u{1F642} line\nnext \\ end"
         // Split by characters (what backends hand over), at every position.
         let chars = Array(reply)
@@ -232,13 +243,21 @@ struct StreamingTests {
     @Test func anthropicEventStream() async throws {
         func event(_ name: String, _ data: Value) -> StreamStep { .send("event: \(name)\ndata: \(JSON.compact(data))\n\n") }
         var steps: [StreamStep] = [
-            event("message_start", ["type": "message_start", "message": ["id": "msg_1", "model": "claude-x",
-                                                                         "usage": ["input_tokens": 21, "output_tokens": 1]]]),
+            event(
+                "message_start",
+                [
+                    "type": "message_start",
+                    "message": [
+                        "id": "msg_1", "model": "claude-x",
+                        "usage": ["input_tokens": 21, "output_tokens": 1],
+                    ],
+                ]),
             event("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
             .send(": ping\n\n"),
         ]
         for piece in replyPieces {
-            steps.append(event("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string(piece)]]))
+            steps.append(
+                event("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string(piece)]]))
             steps.append(.pause(.milliseconds(2)))
         }
         steps += [
@@ -267,19 +286,26 @@ struct StreamingTests {
     @Test func anthropicErrorEventBeforeAnyTextIsRetried() async throws {
         let calls = Locked(0)
         let server = try await LoopbackServer.start { _ in
-            let n = calls.withLock { $0 += 1; return $0 }
+            let n = calls.withLock {
+                $0 += 1; return $0
+            }
             if n == 1 {
-                return .stream(steps: [.send("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")])
+                return .stream(steps: [
+                    .send("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
+                ])
             }
             return .stream(steps: [
                 .send("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":1}}}\n\n"),
-                .send("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"[[ ## answer ## ]]\\nok\"}}\n\n"),
+                .send(
+                    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"[[ ## answer ## ]]\\nok\"}}\n\n"
+                ),
                 .send("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"),
             ])
         }
         defer { server.shutdownNow() }
         let lm = try LM("anthropic/claude-x", apiBase: server.baseURL + "/v1", apiKey: "k", cache: false, retryPolicy: fastRetry)
-        let got = await collect(try streamify(try Predict("question -> answer", lm: lm), listeners: [StreamListener(fieldName: "answer")])(question: "q"))
+        let got = await collect(
+            try streamify(try Predict("question -> answer", lm: lm), listeners: [StreamListener(fieldName: "answer")])(question: "q"))
         #expect(got.error == nil)
         #expect(got.text("answer") == "ok")
         #expect(server.requests.count == 2)
@@ -292,8 +318,9 @@ struct StreamingTests {
         let cutNow = Locked(true)
         let server = try await LoopbackServer.start { _ in
             if cutNow.withLock({ $0 }) {
-                return .stream(steps: StreamStep.events(["[[ ## answer ## ]]\nPar", "is is the", " capital"].map { openAIChunk($0) })
-                    + [.pause(.milliseconds(200)), .cut])  // the pause: see HostileServerTests
+                return .stream(
+                    steps: StreamStep.events(["[[ ## answer ## ]]\nPar", "is is the", " capital"].map { openAIChunk($0) })
+                        + [.pause(.milliseconds(200)), .cut])  // the pause: see HostileServerTests
             }
             return openAIStream(replyPieces)
         }
@@ -323,14 +350,16 @@ struct StreamingTests {
     @Test func aStalledStreamTimesOutWithTheRightKind() async throws {
         // Stalls after the first field's text: chunks were delivered, so it is an interruption.
         let afterText = try await LoopbackServer.start { _ in
-            .stream(steps: StreamStep.events(["[[ ## answer ## ]]\nhalf an ans", "wer and then "].map { openAIChunk($0) })
-                + [.pause(.seconds(60))])
+            .stream(
+                steps: StreamStep.events(["[[ ## answer ## ]]\nhalf an ans", "wer and then "].map { openAIChunk($0) })
+                    + [.pause(.seconds(60))])
         }
         defer { afterText.shutdownNow() }
         // The timeout leaves the first chunks ample time to arrive even under the thread sanitizer
         // on a loaded machine (at 3 s a CI run once saw the head late and a retry).
-        let slow = try LM("openai/test-model", apiBase: afterText.baseURL + "/v1", apiKey: "sk-test", numRetries: 2, cache: false,
-                          timeout: .seconds(8), retryPolicy: fastRetry)
+        let slow = try LM(
+            "openai/test-model", apiBase: afterText.baseURL + "/v1", apiKey: "sk-test", numRetries: 2, cache: false,
+            timeout: .seconds(8), retryPolicy: fastRetry)
         let stream = try streamify(Predict("question -> answer", lm: slow), listeners: [StreamListener(fieldName: "answer")])
         let got = await collect(stream(question: "q"))
         #expect(got.text("answer").hasPrefix("half an answer"))
@@ -342,9 +371,11 @@ struct StreamingTests {
         // Stalls before any data: an ordinary timeout, retried like any other.
         let beforeText = try await LoopbackServer.start { _ in .stream(steps: [.pause(.seconds(60))]) }
         defer { beforeText.shutdownNow() }
-        let silent = try LM("openai/test-model", apiBase: beforeText.baseURL + "/v1", apiKey: "sk-test", numRetries: 1, cache: false,
-                            timeout: .milliseconds(300), retryPolicy: fastRetry)
-        let quiet = await collect(try streamify(Predict("question -> answer", lm: silent), listeners: [StreamListener(fieldName: "answer")])(question: "q"))
+        let silent = try LM(
+            "openai/test-model", apiBase: beforeText.baseURL + "/v1", apiKey: "sk-test", numRetries: 1, cache: false,
+            timeout: .milliseconds(300), retryPolicy: fastRetry)
+        let quiet = await collect(
+            try streamify(Predict("question -> answer", lm: silent), listeners: [StreamListener(fieldName: "answer")])(question: "q"))
         #expect(quiet.chunks.isEmpty)
         let timeout = try #require(quiet.error as? LMError, "got \(String(describing: quiet.error))")
         #expect(timeout.kind == .timeout)
@@ -355,7 +386,9 @@ struct StreamingTests {
     @Test func aFailureBeforeTheFirstChunkIsRetried() async throws {
         let calls = Locked(0)
         let server = try await LoopbackServer.start { _ in
-            let n = calls.withLock { $0 += 1; return $0 }
+            let n = calls.withLock {
+                $0 += 1; return $0
+            }
             switch n {
             case 1: return .json(status: 500, body: #"{"error": {"message": "boom"}}"#)
             case 2: return .stream(steps: [.cut])  // headers, then nothing
@@ -388,8 +421,9 @@ struct StreamingTests {
             let user = request.json?["messages"].arrayValue?.last?["content"].stringValue ?? ""
             let id = user.components(separatedBy: "question ## ]]\n").last?.components(separatedBy: "\n").first ?? "?"
             let pieces = ["[[ ## answer ## ]]\nanswer for ", id, " part one", " part two", "\n\n[[ ## completed ## ]]"]
-            return .stream(steps: pieces.flatMap { [.send("data: \(openAIChunk($0))\n\n"), .pause(.milliseconds(3))] }
-                + [.send("data: \(openAIChunk(nil, finish: "stop"))\n\ndata: [DONE]\n\n")])
+            return .stream(
+                steps: pieces.flatMap { [.send("data: \(openAIChunk($0))\n\n"), .pause(.milliseconds(3))] }
+                    + [.send("data: \(openAIChunk(nil, finish: "stop"))\n\ndata: [DONE]\n\n")])
         }
         defer { server.shutdownNow() }
         let qa = try Predict("question -> answer", lm: try openAI(server))
@@ -436,8 +470,10 @@ struct StreamingTests {
 
     @Test func cancellingTheConsumerClosesTheConnection() async throws {
         let server = try await LoopbackServer.start { _ in
-            .stream(steps: [.send("data: \(openAIChunk("[[ ## answer ## ]]\nfirst words "))\n\n"), .pause(.seconds(60)),
-                            .send("data: \(openAIChunk("never"))\n\n")])
+            .stream(steps: [
+                .send("data: \(openAIChunk("[[ ## answer ## ]]\nfirst words "))\n\n"), .pause(.seconds(60)),
+                .send("data: \(openAIChunk("never"))\n\n"),
+            ])
         }
         defer { server.shutdownNow() }
         let qa = try Predict("question -> answer", lm: try openAI(server))
@@ -474,8 +510,10 @@ struct StreamingTests {
     }
 
     @Test func dummyLMStreamsOfflineInChatAndJSONFormats() async throws {
-        let lm = LM.dummy(answers: [["reasoning": "step one, step two", "answer": "forty-two"],
-                                    ["reasoning": "again", "answer": "json \"quoted\" answer"]])
+        let lm = LM.dummy(answers: [
+            ["reasoning": "step one, step two", "answer": "forty-two"],
+            ["reasoning": "again", "answer": "json \"quoted\" answer"],
+        ])
         let cot = try ChainOfThought("question -> answer", lm: lm)
         let stream = try streamify(cot, listeners: [StreamListener(fieldName: "reasoning"), StreamListener(fieldName: "answer")])
         let chat = await collect(stream(question: "q"))
@@ -520,7 +558,10 @@ struct StreamingTests {
         do {
             _ = try streamify(two, listeners: [StreamListener(fieldName: "missing")])
         } catch {
-            #expect("\(error)" == "Signature field missing is not a field of any predictor in the program, cannot automatically determine which predictor to use for streaming. Please verify your field name or specify the predictor to listen to.")
+            #expect(
+                "\(error)"
+                    == "Signature field missing is not a field of any predictor in the program, cannot automatically determine which predictor to use for streaming. Please verify your field name or specify the predictor to listen to."
+            )
         }
         let both = try Two()
         let dup = try Predict("x -> answer2")
@@ -533,7 +574,10 @@ struct StreamingTests {
             _ = try streamify(Three(inner: both, c: dup), listeners: [StreamListener(fieldName: "answer2")])
             Issue.record("an ambiguous field must be refused")
         } catch {
-            #expect("\(error)" == "Signature field answer2 is not unique in the program, cannot automatically determine which predictor to use for streaming. Please specify the predictor to listen to.")
+            #expect(
+                "\(error)"
+                    == "Signature field answer2 is not unique in the program, cannot automatically determine which predictor to use for streaming. Please specify the predictor to listen to."
+            )
         }
         let bound = try streamify(two, listeners: [StreamListener(fieldName: "note")])
         #expect(bound.listeners.first?.predictName == "b")
@@ -553,7 +597,9 @@ struct StreamingTests {
                 await collect(try streamify(qa, listeners: [StreamListener(fieldName: "answer")])(question: "q"))
             }
         }
-        #expect("\(got.error.map { "\($0)" } ?? "none")" == "Unsupported adapter for streaming: PlainAdapter, please use one of the following adapters: ChatAdapter, JSONAdapter")
+        #expect(
+            "\(got.error.map { "\($0)" } ?? "none")"
+                == "Unsupported adapter for streaming: PlainAdapter, please use one of the following adapters: ChatAdapter, JSONAdapter")
     }
 
     @Test func reactStreamsItsAnswerWithStatusForToolsButNotForFinish() async throws {

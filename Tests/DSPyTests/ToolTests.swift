@@ -51,11 +51,19 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
     // MARK: Forms
 
     @Test func stringFormMatchesDSPy() {
-        #expect(String(describing: addTool) == "add, whose description is <desc>Add two numbers.</desc>. It takes arguments {'x': {'type': 'integer'}, 'y': {'type': 'integer'}}.")
+        #expect(
+            String(describing: addTool)
+                == "add, whose description is <desc>Add two numbers.</desc>. It takes arguments {'x': {'type': 'integer'}, 'y': {'type': 'integer'}}."
+        )
         let bare = Tool(name: "ping") { _ in "pong" }
         #expect(bare.description == "ping. It takes arguments {}.")
-        let multiline = Tool(name: "get_weather", description: "Get the weather.\nFor one city.", args: ["city": ["type": "string", "default": "Paris"]]) { _ in "sunny" }
-        #expect(multiline.description == "get_weather, whose description is <desc>Get the weather.  For one city.</desc>. It takes arguments {'city': {'type': 'string', 'default': 'Paris'}}.")
+        let multiline = Tool(
+            name: "get_weather", description: "Get the weather.\nFor one city.", args: ["city": ["type": "string", "default": "Paris"]]
+        ) { _ in "sunny" }
+        #expect(
+            multiline.description
+                == "get_weather, whose description is <desc>Get the weather.  For one city.</desc>. It takes arguments {'city': {'type': 'string', 'default': 'Paris'}}."
+        )
     }
 
     @Test func functionCallSpecExcludesDefaultedArgsFromRequired() {
@@ -87,12 +95,15 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         #expect { try addTool.call(["x": true, "y": 2]) } throws: { "\($0)" == "Arg x is invalid: True is not of type 'integer'" }
         #expect { try addTool.call(["x": 1.5, "y": 2]) } throws: { "\($0)" == "Arg x is invalid: 1.5 is not of type 'integer'" }
 
-        let typed = Tool(name: "t", args: [
-            "unit": ["type": "string", "enum": ["celsius", "fahrenheit"]],
-            "xs": ["type": "array", "items": ["type": "integer"]],
-            "flag": ["type": ["boolean", "null"], "default": nil],
-            "point": ["type": "object", "properties": ["x": ["type": "number"]], "required": ["x"]],
-        ]) { args in .object(args) }
+        let typed = Tool(
+            name: "t",
+            args: [
+                "unit": ["type": "string", "enum": ["celsius", "fahrenheit"]],
+                "xs": ["type": "array", "items": ["type": "integer"]],
+                "flag": ["type": ["boolean", "null"], "default": nil],
+                "point": ["type": "object", "properties": ["x": ["type": "number"]], "required": ["x"]],
+            ]
+        ) { args in .object(args) }
         let ok: Inputs = ["unit": "celsius", "xs": [1, 2], "point": ["x": 1.5]]
         #expect(throws: Never.self) { try typed.call(ok) }
         func message(_ key: String, _ value: Value) -> String {
@@ -139,14 +150,15 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         // A sync tool that reports whether it runs inside a Swift task (on the cooperative pool).
         let insideTask = Tool(name: "inside_task") { _ in .bool(withUnsafeCurrentTask { $0 != nil }) }
         #expect(try await insideTask.acall() == false)  // awaited: on a blocking-pool thread
-        #expect(try insideTask.call() == true)          // called synchronously: inline, in this test's task
+        #expect(try insideTask.call() == true)  // called synchronously: inline, in this test's task
         await #expect { try await addTool.acall(["x": "a", "y": 1]) } throws: { "\($0)" == "Arg x is invalid: 'a' is not of type 'integer'" }
     }
 
     @Test func asyncToolCalledSynchronouslyNeedsConversion() async throws {
         #expect(helloTool.isAsync && !addTool.isAsync)
         #expect { try helloTool.call(["a": 1]) } throws: { error in
-            "\(error)" == "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(.allowToolAsyncSyncConversion(true))` or `context(.allowToolAsyncSyncConversion(true)) { ... }`."
+            "\(error)"
+                == "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(.allowToolAsyncSyncConversion(true))` or `context(.allowToolAsyncSyncConversion(true)) { ... }`."
         }
         let offThread = await onPlainThread { try helloTool.call(["a": 1]) }
         #expect(throws: ToolError.asyncToolCalledSynchronously) { try offThread.get() }
@@ -171,8 +183,11 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         let log = ToolEventLog()
         let p = try await Settings.shared.context(["callbacks": [log] as [any Callback]]) { try await TwoToolProgram().call([:]) }
         #expect(p.answer == "hello 3")
-        #expect(log.list == ["module_start", "tool_start(add, {'x': 1, 'y': 2})", "tool_end(3)",
-                             "tool_start(hello, {'a': 3})", "tool_end('hello 3')", "module_end"])
+        #expect(
+            log.list == [
+                "module_start", "tool_start(add, {'x': 1, 'y': 2})", "tool_end(3)",
+                "tool_start(hello, {'a': 3})", "tool_end('hello 3')", "module_end",
+            ])
         let events = log.events.withLock { $0 }
         let moduleID = events[0].0.id
         #expect(events[1].0.parentID == moduleID && events[3].0.parentID == moduleID)
@@ -185,8 +200,11 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
             _ = try addTool.call(["x": 2, "y": 2])
             _ = try? addTool.call(["q": 1])
         }
-        #expect(log.list == ["tool_start(add, {'x': 2, 'y': 2})", "tool_end(4)",
-                             "tool_start(add, {'q': 1})", "tool_end!(Arg q is not in the tool's args.)"])
+        #expect(
+            log.list == [
+                "tool_start(add, {'x': 2, 'y': 2})", "tool_end(4)",
+                "tool_start(add, {'q': 1})", "tool_end!(Arg q is not in the tool's args.)",
+            ])
     }
 }
 
@@ -206,7 +224,10 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         ("log(e)", 1.0), ("log(100, 10)", 2.0), ("log10(1000)", 3.0), ("log2(8)", 3.0), ("log(10 ** 5000)", 11512.925464970229),
         ("exp(0)", 1.0), ("sin(0)", 0.0), ("cos(pi)", -1.0), ("tan(0)", 0.0), ("2 * pi", 6.283185307179586), ("tau / 2", .double(Double.pi)),
         ("inf", .double(.infinity)), ("-inf * 2", .double(-.infinity)), (" ( 1 + 2 ) * ( 3 + 4 ) ", 21), ("\t(1 +\n 2)\n", 3),
-        ("floor(1e300)", "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160"),
+        (
+            "floor(1e300)",
+            "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160"
+        ),
     ]
 
     /// Each line as the last line of CPython's traceback for `eval(expression, {names})`; refused
@@ -215,9 +236,11 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         ("1 / 0", "ZeroDivisionError: division by zero"), ("1 // 0", "ZeroDivisionError: integer division or modulo by zero"),
         ("5 % 0", "ZeroDivisionError: integer modulo by zero"), ("1.5 % 0", "ZeroDivisionError: float modulo"),
         ("0 ** -1", "ZeroDivisionError: 0.0 cannot be raised to a negative power"),
-        ("sqrt(-1)", "ValueError: math domain error"), ("log(0)", "ValueError: math domain error"), ("log(5, 1)", "ZeroDivisionError: float division by zero"),
+        ("sqrt(-1)", "ValueError: math domain error"), ("log(0)", "ValueError: math domain error"),
+        ("log(5, 1)", "ZeroDivisionError: float division by zero"),
         ("10.0 ** 400", "OverflowError: (34, 'Numerical result out of range')"), ("exp(1000)", "OverflowError: math range error"),
-        ("sqrt(10 ** 400)", "OverflowError: int too large to convert to float"), ("floor(inf)", "OverflowError: cannot convert float infinity to integer"),
+        ("sqrt(10 ** 400)", "OverflowError: int too large to convert to float"),
+        ("floor(inf)", "OverflowError: cannot convert float infinity to integer"),
         ("sqrt(1, 2)", "TypeError: sqrt() takes exactly one argument (2 given)"), ("max()", "TypeError: max expected at least 1 argument, got 0"),
         ("(-8) ** 0.5", "ValueError: complex numbers are not supported in this shell (a negative number raised to a fractional power)"),
         ("", "SyntaxError: the expression is empty"), ("   ", "SyntaxError: the expression is empty"),
@@ -227,7 +250,8 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         ("1.2.3", "SyntaxError: invalid syntax at position 4"),
     ]
 
-    static let allowed = "a calculation may use int and float numbers, + - * / // % ** and parentheses, the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf"
+    static let allowed =
+        "a calculation may use int and float numbers, + - * / // % ** and parentheses, the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf"
 
     /// Code, not arithmetic: refused before anything runs, with what is allowed.
     static let refusals: [(String, String)] = [
@@ -246,10 +270,12 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         ("~1", "the operator '~' is not allowed"), ("1 < 2", "a comparison is not allowed"), ("1 and 2", "'and'/'or' is not allowed"),
         ("1, 2", "a tuple (a comma outside a call's parentheses) is not allowed (at position 1)"),
         ("True + 1", "True is not allowed (at position 1)"), ("None", "None is not allowed (at position 1)"),
-        ("1 if 2 else 3", "a conditional expression is not allowed (at position 1)"), ("(lambda: 1)()", "a lambda is not allowed (at position 2)"), ("abs(1)(2)", "calling the value of an expression is not allowed (at position 1)"),
+        ("1 if 2 else 3", "a conditional expression is not allowed (at position 1)"), ("(lambda: 1)()", "a lambda is not allowed (at position 2)"),
+        ("abs(1)(2)", "calling the value of an expression is not allowed (at position 1)"),
         ("math.sqrt(2)", "attribute access ('math.sqrt'; write sqrt alone) is not allowed (at position 1)"),
         ("__import__('os').system('true')", "attribute access ('.system') is not allowed (at position 1)"),
-        ("max(i for i in (1, 2))", "a comprehension is not allowed (at position 5)"), ("(y := 2)", "an assignment (':=') is not allowed (at position 2)"),
+        ("max(i for i in (1, 2))", "a comprehension is not allowed (at position 5)"),
+        ("(y := 2)", "an assignment (':=') is not allowed (at position 2)"),
         ("f'{1}'", "a string is not allowed (at position 1)"), ("1 / 0 + x", "the name 'x' is not allowed (at position 9)"),
     ]
 
@@ -272,8 +298,10 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
 
     /// Results print as Python prints them, which is what the model reads as the observation.
     @Test func resultsRenderAsPythonReprs() throws {
-        let cases = ["4 / 2": "2.0", "10 / 4": "2.5", "1 / 3": "0.3333333333333333", "1e16": "1e+16", "1e-5": "1e-05", "2.0 ** 70": "1.1805916207174113e+21",
-                     "123456789.0 * 10": "1234567890.0", "2 ** 100": "1267650600228229401496703205376", "-0.0": "-0.0", "inf - inf": "nan"]
+        let cases = [
+            "4 / 2": "2.0", "10 / 4": "2.5", "1 / 3": "0.3333333333333333", "1e16": "1e+16", "1e-5": "1e-05", "2.0 ** 70": "1.1805916207174113e+21",
+            "123456789.0 * 10": "1234567890.0", "2 ** 100": "1267650600228229401496703205376", "-0.0": "-0.0", "inf - inf": "nan",
+        ]
         for (expression, shown) in cases { #expect(try Calculator.evaluate(expression).pythonStr == shown, "\(expression)") }
     }
 
@@ -284,7 +312,9 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         #expect(message("2 ** 10 ** 10") == "MemoryError: integer result of ** is too large (more than 65536 bits)")
         #expect(message("9 ** 9 ** 9 - 1") == "MemoryError: integer result of ** is too large (more than 65536 bits)")
         #expect(message("2 ** 20000").hasPrefix("ValueError: Exceeds the limit (4300 digits) for integer string conversion"))
-        #expect(message(String(repeating: "(", count: 1_000) + "1" + String(repeating: ")", count: 1_000)).hasPrefix("SyntaxError: too many nested parentheses at position "))
+        #expect(
+            message(String(repeating: "(", count: 1_000) + "1" + String(repeating: ")", count: 1_000)).hasPrefix(
+                "SyntaxError: too many nested parentheses at position "))
         #expect(message(String(repeating: "-", count: 5_000) + "1").hasPrefix("SyntaxError: too many nested parentheses at position "))
         #expect(message(String(repeating: "1+", count: 6_000) + "1") == "the expression is too long (12001 characters; the limit is 10000)")
         // A long flat chain is fine up to CPython's compile-time limit (its tree is as deep as it is
@@ -324,9 +354,14 @@ func onPlainThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) asyn
         #expect(Tool.calculate.name == "calculate")
         #expect(try await Tool.calculate.acall(["expression": "17 * 23"]) == 391)
         #expect(try Tool.calculate.call(["expression": "2 ** 100"]) == "1267650600228229401496703205376")
-        await #expect(throws: BuiltinToolError("division by zero", kind: "ZeroDivisionError")) { try await Tool.calculate.acall(["expression": "1/0"]) }
+        await #expect(throws: BuiltinToolError("division by zero", kind: "ZeroDivisionError")) {
+            try await Tool.calculate.acall(["expression": "1/0"])
+        }
         #expect { try Tool.calculate.call([:]) } throws: { "\($0)" == "Arg expression is required but was not provided." }
-        #expect(Tool.calculate.desc == "Evaluates an arithmetic expression with Python's syntax and numbers (exact integers; / gives a float) and returns the number. Supports + - * / // % ** and parentheses, the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf.")
+        #expect(
+            Tool.calculate.desc
+                == "Evaluates an arithmetic expression with Python's syntax and numbers (exact integers; / gives a float) and returns the number. Supports + - * / // % ** and parentheses, the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf."
+        )
     }
 
     @Test func nowIsISO8601WithTheZoneOffset() async throws {

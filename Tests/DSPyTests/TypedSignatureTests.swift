@@ -53,8 +53,9 @@ private final class ReplyBackend: LMBackend {
     init(_ text: String) { self.text = text }
     func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
         requests.withLock { $0.append(request) }
-        return LMResponse(choices: Array(repeating: LMChoice(text: text, finishReason: "stop"), count: request.n),
-                          usage: TokenUsage(promptTokens: 10, completionTokens: 5), model: "reply")
+        return LMResponse(
+            choices: Array(repeating: LMChoice(text: text, finishReason: "stop"), count: request.n),
+            usage: TokenUsage(promptTokens: 10, completionTokens: 5), model: "reply")
     }
     var messages: [[Message]] { requests.withLock { $0.map(\.messages) } }
 }
@@ -92,10 +93,12 @@ struct TypedProgram: Module {
     static let factoidReply = "[[ ## answer ## ]]\nFrank Herbert\n\n[[ ## confidence ## ]]\n0.9\n\n[[ ## completed ## ]]"
 
     @Test func signatureEqualsTheStringForm() throws {
-        let stringForm = try Signature("question: str -> answer: str, confidence: float",
-                                       instructions: "Answer questions with short factoid answers.")
-            .withUpdatedField("question", description: "a trivia question")
-            .withUpdatedField("answer", description: "often between 1 and 5 words")
+        let stringForm = try Signature(
+            "question: str -> answer: str, confidence: float",
+            instructions: "Answer questions with short factoid answers."
+        )
+        .withUpdatedField("question", description: "a trivia question")
+        .withUpdatedField("answer", description: "often between 1 and 5 words")
         #expect(FactoidQA.signature == stringForm)
         #expect(FactoidQA.signature.fields.map(\.type.pythonName) == ["str", "str", "float"])
     }
@@ -104,9 +107,10 @@ struct TypedProgram: Module {
         let typedBackend = ReplyBackend(Self.factoidReply)
         let stringBackend = ReplyBackend(Self.factoidReply)
         let typed = TypedPredict(FactoidQA.self, lm: LM(model: "m", backend: typedBackend))
-        let stringForm = try Predict("question: str -> answer: str, confidence: float",
-                                     instructions: "Answer questions with short factoid answers.",
-                                     lm: LM(model: "m", backend: stringBackend))
+        let stringForm = try Predict(
+            "question: str -> answer: str, confidence: float",
+            instructions: "Answer questions with short factoid answers.",
+            lm: LM(model: "m", backend: stringBackend))
         stringForm.signature = try stringForm.signature
             .withUpdatedField("question", description: "a trivia question")
             .withUpdatedField("answer", description: "often between 1 and 5 words")
@@ -134,11 +138,13 @@ struct TypedProgram: Module {
     }
 
     @Test func noInstructionsGiveDSPysDefaultSentence() throws {
-        #expect(Extraction.signature.instructions
-            == "Given the fields `text`, `hints`, produce the fields `count`, `ratio`, `ok`, `tags`, `note`, `scores`, `rank`.")
-        #expect(Extraction.signature.fields.map(\.type.pythonName) == [
-            "str", "list[str]", "int", "float", "bool", "list[str]", "Union[str, NoneType]", "dict[str, int]", "Union[int, NoneType]",
-        ])
+        #expect(
+            Extraction.signature.instructions
+                == "Given the fields `text`, `hints`, produce the fields `count`, `ratio`, `ok`, `tags`, `note`, `scores`, `rank`.")
+        #expect(
+            Extraction.signature.fields.map(\.type.pythonName) == [
+                "str", "list[str]", "int", "float", "bool", "list[str]", "Union[str, NoneType]", "dict[str, int]", "Union[int, NoneType]",
+            ])
     }
 
     @Test func inputBecomesInputsInDeclarationOrder() {
@@ -198,22 +204,24 @@ struct TypedProgram: Module {
         #expect(out.scores == ["x": 1])
         #expect(out.rank == nil)
         // The same text through the string-form parser gives the same values.
-        let parsed = try ChatAdapter().parse(signature: Extraction.signature, completion: """
-            [[ ## count ## ]]
-            42
-            [[ ## ratio ## ]]
-            3
-            [[ ## ok ## ]]
-            yes
-            [[ ## tags ## ]]
-            ['a', 'b']
-            [[ ## note ## ]]
-            None
-            [[ ## scores ## ]]
-            {'x': 1}
-            [[ ## rank ## ]]
-            None
-            """)
+        let parsed = try ChatAdapter().parse(
+            signature: Extraction.signature,
+            completion: """
+                [[ ## count ## ]]
+                42
+                [[ ## ratio ## ]]
+                3
+                [[ ## ok ## ]]
+                yes
+                [[ ## tags ## ]]
+                ['a', 'b']
+                [[ ## note ## ]]
+                None
+                [[ ## scores ## ]]
+                {'x': 1}
+                [[ ## rank ## ]]
+                None
+                """)
         let fromAdapter = try Extraction.Output(Prediction(parsed))
         #expect(fromAdapter.count == out.count && fromAdapter.ratio == out.ratio && fromAdapter.ok == out.ok)
         #expect(fromAdapter.tags == out.tags && fromAdapter.note == out.note && fromAdapter.scores == out.scores)
@@ -223,8 +231,11 @@ struct TypedProgram: Module {
     @Test func literalEnumsDecodeAndRejectOtherWords() throws {
         let out = try SentimentSig.Output(Prediction(["sentiment": "'negative'", "score": 2]))
         #expect(out.sentiment == .negative && out.score == 2)
-        #expect(throws: SignatureDecodingError(field: "sentiment", expectedType: "Literal['positive', 'negative', 'neutral']",
-                                               swiftType: "Mood", rawText: "angry")) {
+        #expect(
+            throws: SignatureDecodingError(
+                field: "sentiment", expectedType: "Literal['positive', 'negative', 'neutral']",
+                swiftType: "Mood", rawText: "angry")
+        ) {
             try SentimentSig.Output(Prediction(["sentiment": "angry"]))
         }
     }

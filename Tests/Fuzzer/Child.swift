@@ -5,7 +5,7 @@
 import Foundation
 import TestSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a child process ended, and what it printed.
@@ -141,8 +141,9 @@ enum Child {
         } else {
             ending = .signaled(status & 0x7f)
         }
-        return ChildResult(ending: ending, seconds: seconds, peakResidentBytes: Int(usage.ru_maxrss) * 1024, head: head, tail: tail,
-                           outputBytes: total, secretSeen: secretSeen)
+        return ChildResult(
+            ending: ending, seconds: seconds, peakResidentBytes: Int(usage.ru_maxrss) * 1024, head: head, tail: tail,
+            outputBytes: total, secretSeen: secretSeen)
     }
 
     /// glibc's `prlimit`, which the Glibc module does not declare: sets another process's limit.

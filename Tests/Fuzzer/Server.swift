@@ -12,8 +12,10 @@ enum HostileServer {
     /// one that repeats the API key back (`echo-key`, `echo-key-answer`), slow and refusing ones,
     /// broken streams, and `random` (a catalog entry per request).
     static var modes: [String] {
-        Hostile.catalog.map(\.name) + ["ok", "ok", "slow", "echo-key", "echo-key-answer", "status-500", "drop", "cut-stream",
-                                       "garbage-stream", "retry-after-negative", "random"]
+        Hostile.catalog.map(\.name) + [
+            "ok", "ok", "slow", "echo-key", "echo-key-answer", "status-500", "drop", "cut-stream",
+            "garbage-stream", "retry-after-negative", "random",
+        ]
     }
 
     static func handler(_ request: RecordedRequest) async -> Reply {
@@ -27,17 +29,23 @@ enum HostileServer {
         case "ok": return fixture
         case "slow": return .delay(.milliseconds(700), then: fixture)
         case "echo-key":
-            return .json(status: 401, body: #"{"error": {"message": "Incorrect API key provided: \#(authorization) (header Authorization: \#(authorization))"}}"#)
+            return .json(
+                status: 401,
+                body: #"{"error": {"message": "Incorrect API key provided: \#(authorization) (header Authorization: \#(authorization))"}}"#)
         case "echo-key-answer":
             let content = "[[ ## answer ## ]]\\nyour key is \(authorization)\\n\\n[[ ## reasoning ## ]]\\n\(authorization)\\n\\n[[ ## completed ## ]]"
-            return .json(status: 200, body: #"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "\#(content)"}, "finish_reason": "stop"}]}"#)
+            return .json(
+                status: 200,
+                body: #"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "\#(content)"}, "finish_reason": "stop"}]}"#)
         case "status-500": return .json(status: 500, body: #"{"error": {"message": "internal error"}}"#)
         case "drop": return .dropConnection
         case "cut-stream":
             return .stream(steps: StreamStep.events([#"{"choices": [{"index": 0, "delta": {"content": "[[ ## answer ## ]]\npart"}}]}"#]) + [.cut])
         case "garbage-stream":
-            return .stream(steps: [.send("data: {not json\n\n"), .send("event: x\ndata: [DONE\n\n"), .sendBytes([0xff, 0xfe, 0x0a, 0x0a]),
-                                   .send("data: {\"choices\": 5}\n\n"), .send("data: [DONE]\n\n")])
+            return .stream(steps: [
+                .send("data: {not json\n\n"), .send("event: x\ndata: [DONE\n\n"), .sendBytes([0xff, 0xfe, 0x0a, 0x0a]),
+                .send("data: {\"choices\": 5}\n\n"), .send("data: [DONE]\n\n"),
+            ])
         case "retry-after-negative": return Hostile.retryAfter("-5")
         case "random":
             let catalog = Hostile.catalog
@@ -68,9 +76,16 @@ enum ServerScripts {
         let lmCount = 1 + random.below(3)
         for k in 1...lmCount {
             let mode = random.pick(modes)
-            let options = random.chance(80) ? "timeout=2, num_retries=1" : random.pick(["timeout=0.5, num_retries=0", "timeout=2, num_retries=1, cache=False",
-                                                                                        "timeout=1, num_retries=1, max_tokens=5"])
-            inputs.append(FuzzInput(text: "lm\(k) = dspy.LM('openai/x', api_base='\(baseURL)/\(mode)/v1', api_key='\(HostileServer.secret)', \(options))", cost: 0))
+            let options =
+                random.chance(80)
+                ? "timeout=2, num_retries=1"
+                : random.pick([
+                    "timeout=0.5, num_retries=0", "timeout=2, num_retries=1, cache=False",
+                    "timeout=1, num_retries=1, max_tokens=5",
+                ])
+            inputs.append(
+                FuzzInput(
+                    text: "lm\(k) = dspy.LM('openai/x', api_base='\(baseURL)/\(mode)/v1', api_key='\(HostileServer.secret)', \(options))", cost: 0))
         }
         inputs.append(FuzzInput(text: "dspy.configure(lm=lm1)", cost: 0))
         inputs.append(FuzzInput(text: "qa = dspy.Predict('question -> answer')", cost: 0))
@@ -88,21 +103,36 @@ enum ServerScripts {
             case 4, 5: statement = FuzzInput(text: "%stream \(module)(question=\(question()))", cost: callBound)
             case 6:
                 let items = (0..<n).map { _ in "{'question': \(question())}" }.joined(separator: ", ")
-                statement = FuzzInput(text: "\(module).batch([\(items)], num_threads=\(threads), max_errors=\(random.pick(["None", "1", "100"])))",
-                                      cost: callBound * Double((n + threads - 1) / threads) + 5)
+                statement = FuzzInput(
+                    text: "\(module).batch([\(items)], num_threads=\(threads), max_errors=\(random.pick(["None", "1", "100"])))",
+                    cost: callBound * Double((n + threads - 1) / threads) + 5)
             case 7:
                 let items = (0..<n).map { _ in "(\(module), {'question': \(question())})" }.joined(separator: ", ")
-                statement = FuzzInput(text: "dspy.Parallel(num_threads=\(threads), max_errors=100)([\(items)])", cost: callBound * Double((n + threads - 1) / threads) + 5)
+                statement = FuzzInput(
+                    text: "dspy.Parallel(num_threads=\(threads), max_errors=100)([\(items)])",
+                    cost: callBound * Double((n + threads - 1) / threads) + 5)
             case 8: statement = FuzzInput(text: "\(lm)(\(question()))", cost: callBound)
             case 9: statement = FuzzInput(text: "await \(module).acall(question=\(question()))", cost: callBound)
             case 10: statement = FuzzInput(text: "j = \(module).acall(question=\(question()))\n%wait", cost: callBound)
             case 11: statement = FuzzInput(text: "with dspy.context(lm=\(lm)):\n    \(module)(question=\(question()))", cost: callBound)
-            case 12: statement = FuzzInput(text: "try:\n    \(module)(question=\(question()))\nexcept Exception as e:\n    print(type(e).__name__, e, repr(e), e.args)", cost: callBound)
+            case 12:
+                statement = FuzzInput(
+                    text: "try:\n    \(module)(question=\(question()))\nexcept Exception as e:\n    print(type(e).__name__, e, repr(e), e.args)",
+                    cost: callBound)
             case 13:
                 let calls = (0..<n).map { _ in "\(module).acall(question=\(question()))" }.joined(separator: ", ")
-                statement = FuzzInput(text: "async def w():\n    return await asyncio.gather(\(calls), return_exceptions=True)\nasyncio.run(w())", cost: callBound * Double(n))
-            case 14: statement = FuzzInput(text: random.pick(["%inspect 1", "inspect_history(n=2)", "%history 5", "%settings", "%usage", "%jobs", "%scopes"]), cost: 1)
-            case 15: statement = FuzzInput(text: random.pick([lm, "print(\(lm))", "repr(\(lm))", "\(lm).kwargs", "\(lm).api_key", "str(\(lm).__dict__)", "\(lm)?", "dspy.settings.lm", "\(lm).history[-1:]"]), cost: 1)
+                statement = FuzzInput(
+                    text: "async def w():\n    return await asyncio.gather(\(calls), return_exceptions=True)\nasyncio.run(w())",
+                    cost: callBound * Double(n))
+            case 14:
+                statement = FuzzInput(
+                    text: random.pick(["%inspect 1", "inspect_history(n=2)", "%history 5", "%settings", "%usage", "%jobs", "%scopes"]), cost: 1)
+            case 15:
+                statement = FuzzInput(
+                    text: random.pick([
+                        lm, "print(\(lm))", "repr(\(lm))", "\(lm).kwargs", "\(lm).api_key", "str(\(lm).__dict__)", "\(lm)?", "dspy.settings.lm",
+                        "\(lm).history[-1:]",
+                    ]), cost: 1)
             case 16: statement = FuzzInput(text: "%push lm=\(lm)", cost: 1)
             case 17: statement = FuzzInput(text: "%pop", cost: 1)
             case 18: statement = FuzzInput(text: "dspy.configure(lm=\(lm))", cost: 1)

@@ -21,7 +21,7 @@ import Foundation
 import PythonInterpreter
 import TestSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One input with the longest it may legitimately take, in seconds.
@@ -149,8 +149,10 @@ enum Kind: String, Sendable, CaseIterable {
 /// What a run's result means: nil when it behaved.
 func classify(_ r: ChildResult, mode: Mode) -> (kind: Kind, detail: String)? {
     let tail = r.tailText
-    let memoryWords = ["Could not allocate memory", "Cannot allocate memory", "out of memory", "failed to allocate", "bad_alloc",
-                       "mmap failed", "Resource temporarily unavailable"]
+    let memoryWords = [
+        "Could not allocate memory", "Cannot allocate memory", "out of memory", "failed to allocate", "bad_alloc",
+        "mmap failed", "Resource temporarily unavailable",
+    ]
     let outOfMemory = memoryWords.contains { tail.contains($0) }
     let mb = r.peakResidentBytes >> 20
     switch r.ending {
@@ -172,7 +174,8 @@ func classify(_ r: ChildResult, mode: Mode) -> (kind: Kind, detail: String)? {
 /// assertion, ...), numbers removed: findings with the same one are likely the same bug.
 func crashLine(_ r: ChildResult) -> String {
     let lines = r.tailText.split(separator: "\n").map(String.init)
-    let line = lines.first { $0.contains("Fatal error") || $0.contains("fatal error") || $0.contains("Assertion") || $0.contains("precondition") } ?? ""
+    let line =
+        lines.first { $0.contains("Fatal error") || $0.contains("fatal error") || $0.contains("Assertion") || $0.contains("precondition") } ?? ""
     return String(line.map { $0.isNumber ? "#" : $0 }.prefix(160))
 }
 
@@ -217,9 +220,11 @@ struct Harness: Sendable {
     }
 
     func environment(_ directory: String) -> [String] {
-        var env = ["HOME=\(directory)/home", "XDG_CONFIG_HOME=\(directory)/config", "XDG_DATA_HOME=\(directory)/data",
-                   "XDG_CACHE_HOME=\(directory)/cache", "DSPY_CACHEDIR=\(directory)/cache/dspy", "TMPDIR=\(directory)/tmp",
-                   "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "NO_COLOR=1", "TERM=dumb"]
+        var env = [
+            "HOME=\(directory)/home", "XDG_CONFIG_HOME=\(directory)/config", "XDG_DATA_HOME=\(directory)/data",
+            "XDG_CACHE_HOME=\(directory)/cache", "DSPY_CACHEDIR=\(directory)/cache/dspy", "TMPDIR=\(directory)/tmp",
+            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "NO_COLOR=1", "TERM=dumb",
+        ]
         if let tz = ProcessInfo.processInfo.environment["TZ"] { env.append("TZ=\(tz)") }
         return env
     }
@@ -246,8 +251,9 @@ struct Harness: Sendable {
     func batch(_ index: Int) -> (inputs: [FuzzInput], counted: Int) {
         switch mode {
         case .shell:
-            let generated = ShellFuzzInputs.batch(seed: options.seed, index: index, count: options.batchSize, intensity: options.intensity,
-                                                  mutationPercent: options.mutationPercent)
+            let generated = ShellFuzzInputs.batch(
+                seed: options.seed, index: index, count: options.batchSize, intensity: options.intensity,
+                mutationPercent: options.mutationPercent)
             // An input that leaves a string or bracket open would swallow the ones after it in the
             // script: those run apart, at the end (only one of them can, so the rest are dropped and
             // not counted).
@@ -328,16 +334,18 @@ final class Campaign: Sendable {
     func progressLine() -> String {
         let s = state.withLock { $0 }
         let rate = Double(s.inputs) / max(elapsed, 0.001)
-        return String(format: "[%@ %.0fs] %d inputs (%.1f/s) in %d processes; crashes %d, hangs %d, memory blow-ups %d%@", harness.mode.rawValue, elapsed,
-                      s.inputs, rate, s.processes, s.counts[.crash] ?? 0, s.counts[.hang] ?? 0, s.counts[.memory] ?? 0,
-                      harness.mode == .server ? ", key leaks \(s.counts[.leak] ?? 0)" : "")
+        return String(
+            format: "[%@ %.0fs] %d inputs (%.1f/s) in %d processes; crashes %d, hangs %d, memory blow-ups %d%@", harness.mode.rawValue, elapsed,
+            s.inputs, rate, s.processes, s.counts[.crash] ?? 0, s.counts[.hang] ?? 0, s.counts[.memory] ?? 0,
+            harness.mode == .server ? ", key leaks \(s.counts[.leak] ?? 0)" : "")
     }
 
     func summary() -> String {
         let s = state.withLock { $0 }
         let rate = Double(s.inputs) / max(elapsed, 0.001)
-        var text = String(format: "dspy-fuzz %@: %d inputs (%d lines of statements) in %d processes, %.1f s (%.1f inputs/s), seed %llu\n",
-                          harness.mode.rawValue, s.inputs, s.lines, s.processes, elapsed, rate, options.seed)
+        var text = String(
+            format: "dspy-fuzz %@: %d inputs (%d lines of statements) in %d processes, %.1f s (%.1f inputs/s), seed %llu\n",
+            harness.mode.rawValue, s.inputs, s.lines, s.processes, elapsed, rate, options.seed)
         text += "  crashes: \(s.counts[.crash] ?? 0)\n  hangs: \(s.counts[.hang] ?? 0)\n  memory blow-ups: \(s.counts[.memory] ?? 0)\n"
         if harness.mode == .server { text += "  key leaks (\(HostileServer.secret) in stdout/stderr): \(s.counts[.leak] ?? 0)\n" }
         text += String(format: "  slowest process %.1f s, largest peak RSS %d MB\n", s.slowest, s.peakResident >> 20)
@@ -358,7 +366,11 @@ final class Campaign: Sendable {
         }
     }
 
-    func nextFindingNumber() -> Int { state.withLock { s in s.findingNumber += 1; return s.findingNumber } }
+    func nextFindingNumber() -> Int {
+        state.withLock { s in
+            s.findingNumber += 1; return s.findingNumber
+        }
+    }
 
     func report(_ text: String) {
         state.withLock { $0.reports.append(text) }
@@ -382,15 +394,19 @@ final class Campaign: Sendable {
             try? FileManager.default.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: batchFile, contents: Data(harness.portableScript(inputs).utf8))
             guard found(kind, signature: signature) else {
-                report("\(kind.rawValue.uppercased()) #\(number) (\(detail)) in batch \(index), seed \(options.seed): the same kind as an earlier finding; the batch is in \(batchFile)")
+                report(
+                    "\(kind.rawValue.uppercased()) #\(number) (\(detail)) in batch \(index), seed \(options.seed): the same kind as an earlier finding; the batch is in \(batchFile)"
+                )
                 continue
             }
             minimizeAndReport(inputs, kind: kind, detail: detail, first: r, batch: index, number: number, batchFile: batchFile, directory: directory)
         }
     }
 
-    func minimizeAndReport(_ inputs: [FuzzInput], kind: Kind, detail: String, first: ChildResult, batch: Int, number: Int, batchFile: String,
-                           directory: String) {
+    func minimizeAndReport(
+        _ inputs: [FuzzInput], kind: Kind, detail: String, first: ChildResult, batch: Int, number: Int, batchFile: String,
+        directory: String
+    ) {
         let budget = TrialBudget(maxTrials: kind == .hang ? 60 : 1_500, seconds: options.minimizeSeconds)
         let trialDirectory = directory + "-min"
         var last = first
@@ -414,11 +430,14 @@ final class Campaign: Sendable {
         // Confirm: the minimal script fails on its own (minimization ran with a shrinking budget).
         let confirmed = fails(minimal)
         let script = harness.portableScript(minimal)
-        let file = "\(options.outDirectory)/\(harness.mode.rawValue)-\(number)-\(kind == .memory ? "memory" : kind.rawValue.replacingOccurrences(of: " ", with: "-")).dspy"
+        let file =
+            "\(options.outDirectory)/\(harness.mode.rawValue)-\(number)-\(kind == .memory ? "memory" : kind.rawValue.replacingOccurrences(of: " ", with: "-")).dspy"
         _ = FileManager.default.createFile(atPath: file, contents: Data(script.utf8))
         var text = "\(kind.rawValue.uppercased()) #\(number) (\(detail)) in batch \(batch), seed \(options.seed)"
         text += confirmed ? "" : " [the minimal script did not fail again: flaky]"
-        text += String(format: "\n  minimal reproducer (%d statements, %d trials, saved to %@; the whole batch is %@):\n", minimal.count, budget.trials, file, batchFile)
+        text += String(
+            format: "\n  minimal reproducer (%d statements, %d trials, saved to %@; the whole batch is %@):\n", minimal.count, budget.trials, file,
+            batchFile)
         text += script.split(separator: "\n", omittingEmptySubsequences: false).map { "    | " + $0.prefix(300) }.joined(separator: "\n")
         if kind == .hang, harness.mode == .shell, let note = CPython.verdict(script, timeout: options.timeout) { text += "\n  \(note)" }
         text += "\n  output:\n" + crashExcerpt(last).map { "    > " + $0.prefix(300) }.joined(separator: "\n")
@@ -431,15 +450,18 @@ final class Campaign: Sendable {
 enum CPython {
     static func verdict(_ script: String, timeout: Double) -> String? {
         let shellOnly = ["dspy", "qa", "cot", "lm", "%", "?", "await ", "calculate", "gather", "context("]
-        guard !shellOnly.contains(where: { script.contains($0) }), access("/usr/bin/python3", X_OK) == 0 || access("/usr/local/bin/python3", X_OK) == 0 else { return nil }
+        guard !shellOnly.contains(where: { script.contains($0) }),
+            access("/usr/bin/python3", X_OK) == 0 || access("/usr/local/bin/python3", X_OK) == 0
+        else { return nil }
         let directory = NSTemporaryDirectory() + "dspy-fuzz-cpython-\(getpid())"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/repro.py"
         _ = FileManager.default.createFile(atPath: file, contents: Data(script.utf8))
         let python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "/usr/local/bin/python3"
-        let r = Child.run([python, "-I", file], environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"], directory: directory,
-                          limits: ChildLimits(timeout: timeout, memoryBytes: 8 << 30), secret: nil)
+        let r = Child.run(
+            [python, "-I", file], environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"], directory: directory,
+            limits: ChildLimits(timeout: timeout, memoryBytes: 8 << 30), secret: nil)
         if r.ending == .timedOut { return "CPython does not finish it within \(Int(timeout)) s either: slow by nature" }
         return String(format: "CPython finishes it in %.2f s", r.seconds)
     }
@@ -478,7 +500,10 @@ if let replay = options.replay {
     let r = harness.run([FuzzInput(text: source, cost: mode == .server ? 120 : 0)], in: root + "/replay")
     say(r.outputExcerpt)
     let verdict = classify(r, mode: mode)
-    say(String(format: "dspy-fuzz: %@ in %.2f s, peak RSS %d MB", verdict.map { "\($0.kind.rawValue): \($0.detail)" } ?? "no finding", r.seconds, r.peakResidentBytes >> 20))
+    say(
+        String(
+            format: "dspy-fuzz: %@ in %.2f s, peak RSS %d MB", verdict.map { "\($0.kind.rawValue): \($0.detail)" } ?? "no finding", r.seconds,
+            r.peakResidentBytes >> 20))
     try? FileManager.default.removeItem(atPath: root)
     exit(verdict == nil ? 0 : 1)
 }
@@ -487,7 +512,10 @@ var total = 0
 for mode in options.modes {
     let campaign = Campaign(harness: Harness(options: options, mode: mode, baseURL: baseURL))
     if !options.quiet {
-        FileHandle.standardError.write(Data("dspy-fuzz: \(mode.rawValue) mode, up to \(campaign.count) inputs or \(Int(options.seconds)) s, seed \(options.seed), \(options.jobs) jobs, \(options.memoryMB) MB address space per process\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "dspy-fuzz: \(mode.rawValue) mode, up to \(campaign.count) inputs or \(Int(options.seconds)) s, seed \(options.seed), \(options.jobs) jobs, \(options.memoryMB) MB address space per process\n"
+                    .utf8))
     }
     let done = Locked(false)
     let progress = Thread {

@@ -2,9 +2,9 @@ import CLibEdit
 import Testing
 @testable import LineEditor
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: - A small terminal, to check what bytes look like once drawn
@@ -116,17 +116,19 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 @Suite struct CaptureParserTests {
     @Test func framesAndForeignBytesComeOutInOrder() {
         var parser = CaptureParser()
-        let stream = bytes("\r\u{1B}[2KProcessed 1 / 3") + CaptureFrame.encode(.log, bytes("warning: x\n"))
+        let stream =
+            bytes("\r\u{1B}[2KProcessed 1 / 3") + CaptureFrame.encode(.log, bytes("warning: x\n"))
             + bytes("tail") + CaptureFrame.encode(.text, bytes("out\n")) + CaptureFrame.encode(.sync, bytes("7"))
-        #expect(parser.feed(stream) == [
-            .foreign(bytes("\r\u{1B}[2KProcessed 1 / 3")), .log(bytes("warning: x\n")), .foreign(bytes("tail")),
-            .text(bytes("out\n")), .sync(7),
-        ])
+        #expect(
+            parser.feed(stream) == [
+                .foreign(bytes("\r\u{1B}[2KProcessed 1 / 3")), .log(bytes("warning: x\n")), .foreign(bytes("tail")),
+                .text(bytes("out\n")), .sync(7),
+            ])
         #expect(parser.pending.isEmpty)
     }
 
     @Test func aFrameSplitAtAnyByteIsStillOneFrame() {
-        let payload = bytes("héllo ✓\n") + [0x1B] + bytes("_dspy;o;3") // looks like a header inside a payload
+        let payload = bytes("héllo ✓\n") + [0x1B] + bytes("_dspy;o;3")  // looks like a header inside a payload
         let stream = bytes("ab") + CaptureFrame.encode(.text, payload) + bytes("\u{1B}[2Kcd")
         for cut in 0...stream.count {
             var parser = CaptureParser()
@@ -174,13 +176,17 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
     @Test func aLogLineGoesAboveAProgressLineNeverOnIt() {
         var screen = OutputScreen()
         var terminal = MiniTerminal()
-        draw([.foreign(bytes("\r\u{1B}[2KProcessed 1 / 3 examples")), .log(bytes("warning: item 2 failed\n")),
-              .foreign(bytes("\r\u{1B}[2KProcessed 2 / 3 examples"))], screen: &screen, on: &terminal)
+        draw(
+            [
+                .foreign(bytes("\r\u{1B}[2KProcessed 1 / 3 examples")), .log(bytes("warning: item 2 failed\n")),
+                .foreign(bytes("\r\u{1B}[2KProcessed 2 / 3 examples")),
+            ], screen: &screen, on: &terminal)
         #expect(terminal.rows == ["warning: item 2 failed", "Processed 2 / 3 examples"])
         #expect(screen.isProgressRow)
         // The shell's own output too, a partial line included (it cannot share the row either).
-        draw([.text(bytes("partial")), .foreign(bytes("\r\u{1B}[2KProcessed 3 / 3 examples\n")), .text(bytes("after\n"))],
-             screen: &screen, on: &terminal)
+        draw(
+            [.text(bytes("partial")), .foreign(bytes("\r\u{1B}[2KProcessed 3 / 3 examples\n")), .text(bytes("after\n"))],
+            screen: &screen, on: &terminal)
         #expect(terminal.rows == ["warning: item 2 failed", "partial", "Processed 3 / 3 examples", "after"])
         #expect(!screen.isProgressRow && screen.row.isEmpty)
     }
@@ -312,11 +318,13 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 @Suite struct PromptEscapeTests {
     @Test func trailingEscapesMoveBeforeTheLastVisibleCharacter() {
-        #expect(TextLayout.libeditPrompt("\u{1B}[1;32mdspy> \u{1B}[0m")
-            == "\u{1}\u{1B}[1;32m\u{1}dspy>\u{1}\u{1B}[0m\u{1} ")
+        #expect(
+            TextLayout.libeditPrompt("\u{1B}[1;32mdspy> \u{1B}[0m")
+                == "\u{1}\u{1B}[1;32m\u{1}dspy>\u{1}\u{1B}[0m\u{1} ")
         // Merged with a group already in front of that character (libedit cannot take two in a row).
-        #expect(TextLayout.libeditPrompt("\u{1B}[1mab\u{1B}[31mc\u{1B}[0m")
-            == "\u{1}\u{1B}[1m\u{1}ab\u{1}\u{1B}[31m\u{1B}[0m\u{1}c")
+        #expect(
+            TextLayout.libeditPrompt("\u{1B}[1mab\u{1B}[31mc\u{1B}[0m")
+                == "\u{1}\u{1B}[1m\u{1}ab\u{1}\u{1B}[31m\u{1B}[0m\u{1}c")
         #expect(TextLayout.libeditPrompt("dspy> ") == "dspy> ")
         #expect(TextLayout.libeditPrompt("\u{1B}[1;32mdspy> ") == "\u{1}\u{1B}[1;32m\u{1}dspy> ")
         #expect(TextLayout.libeditPrompt("\u{1B}[0m") == "\u{1}\u{1B}[0m\u{1}")  // nothing visible to carry it
@@ -342,9 +350,11 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         let prompt = strdup(TextLayout.libeditPrompt("\u{1B}[1;32mdspy> \u{1B}[0m"))
         defer { free(prompt) }
         _ = clibedit_set_clientdata(el, UnsafeMutableRawPointer(prompt))
-        _ = clibedit_set_prompt_esc(el, { el in
-            clibedit_get_clientdata(el)?.assumingMemoryBound(to: CChar.self)
-        }, 1)
+        _ = clibedit_set_prompt_esc(
+            el,
+            { el in
+                clibedit_get_clientdata(el)?.assumingMemoryBound(to: CChar.self)
+            }, 1)
         let typed = Array("abc\r".utf8)
         #expect(typed.withUnsafeBytes { write(master, $0.baseAddress, $0.count) } == typed.count)
         var count: Int32 = 0
@@ -362,7 +372,8 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         let text = String(decoding: drawn, as: UTF8.self)
         let colour = try #require(text.firstRange(of: "\u{1B}[1;32m"), "no colour in \(text.debugDescription)")
         let typedText = try #require(text[colour.upperBound...].firstRange(of: "abc"), "no input in \(text.debugDescription)")
-        #expect(text[colour.upperBound..<typedText.lowerBound].contains("\u{1B}[0m"),
-                "the colour is not reset before the input: \(text.debugDescription)")
+        #expect(
+            text[colour.upperBound..<typedText.lowerBound].contains("\u{1B}[0m"),
+            "the colour is not reset before the input: \(text.debugDescription)")
     }
 }

@@ -1,9 +1,9 @@
 import Testing
 @testable import LineEditor
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: - Helpers
@@ -249,7 +249,10 @@ private let header = HistoryFile.header + "\n"
         #expect(readBytes(path) == Array((header + "new\n").utf8))
         // The original is kept, byte for byte, and the user is told where.
         #expect(readBytes(path + ".not-dspy-history") == notes)
-        #expect(store.takeNotices() == ["The history file \(path) was not a dspy-repl history; it was kept as \(path).not-dspy-history and a new history was started."])
+        #expect(
+            store.takeNotices() == [
+                "The history file \(path) was not a dspy-repl history; it was kept as \(path).not-dspy-history and a new history was started."
+            ])
         #expect(store.takeNotices().isEmpty, "each notice is given once")
         #expect(store.append("more"))
         #expect(readBytes(path) == Array((header + "new\nmore\n").utf8))
@@ -325,38 +328,44 @@ private let header = HistoryFile.header + "\n"
     }
 
     @Test func columnLayoutFitsOneLine() {
-        #expect(TextLayout.columnLayout(["predict", "program", "print"], width: 60)
-            == ["predict  program  print"])
+        #expect(
+            TextLayout.columnLayout(["predict", "program", "print"], width: 60)
+                == ["predict  program  print"])
         #expect(TextLayout.columnLayout([], width: 80) == [])
     }
 
     @Test func columnLayoutIsColumnMajor() {
         let items = (1...10).map { "item\($0)" }  // widest is 6, cell 8
         // (20 + 2) / 8 = 2 columns, 5 rows.
-        #expect(TextLayout.columnLayout(items, width: 20) == [
-            "item1   item6",
-            "item2   item7",
-            "item3   item8",
-            "item4   item9",
-            "item5   item10",
-        ])
+        #expect(
+            TextLayout.columnLayout(items, width: 20) == [
+                "item1   item6",
+                "item2   item7",
+                "item3   item8",
+                "item4   item9",
+                "item5   item10",
+            ])
         // (30 + 2) / 8 = 4 columns, 3 rows; the last column is partly empty.
-        #expect(TextLayout.columnLayout(items, width: 30) == [
-            "item1   item4   item7   item10",
-            "item2   item5   item8",
-            "item3   item6   item9",
-        ])
+        #expect(
+            TextLayout.columnLayout(items, width: 30) == [
+                "item1   item4   item7   item10",
+                "item2   item5   item8",
+                "item3   item6   item9",
+            ])
     }
 
     @Test func columnLayoutFallsBackToOneColumn() {
-        #expect(TextLayout.columnLayout(["a-long-candidate", "another-long-one"], width: 10)
-            == ["a-long-candidate", "another-long-one"])
+        #expect(
+            TextLayout.columnLayout(["a-long-candidate", "another-long-one"], width: 10)
+                == ["a-long-candidate", "another-long-one"])
         #expect(TextLayout.columnLayout(["x"], width: 0) == ["x"])
     }
 
     @Test func columnLayoutLinesFitTheWidth() {
-        let items = ["predict", "program", "print", "quit", "configure", "context", "inspect_history",
-                     "ChainOfThought", "Signature", "Example", "x"]
+        let items = [
+            "predict", "program", "print", "quit", "configure", "context", "inspect_history",
+            "ChainOfThought", "Signature", "Example", "x",
+        ]
         for width in [20, 40, 60, 80, 100] {
             let lines = TextLayout.columnLayout(items, width: width)
             for line in lines {
@@ -376,8 +385,9 @@ private let header = HistoryFile.header + "\n"
 
         // Adjacent sequences share one bracket; OSC (window title) ends at BEL.
         let fancy = "\u{1B}]0;title\u{7}\u{1B}[1m\u{1B}[34m>>> \u{1B}[0m"
-        #expect(TextLayout.bracketEscapes(fancy)
-            == "\u{1}\u{1B}]0;title\u{7}\u{1B}[1m\u{1B}[34m\u{1}>>> \u{1}\u{1B}[0m\u{1}")
+        #expect(
+            TextLayout.bracketEscapes(fancy)
+                == "\u{1}\u{1B}]0;title\u{7}\u{1B}[1m\u{1B}[34m\u{1}>>> \u{1}\u{1B}[0m\u{1}")
         #expect(TextLayout.promptGeometry(TextLayout.bracketEscapes(fancy), columns: 80) == (0, 4))
 
         #expect(TextLayout.bracketEscapes("dspy> ") == "dspy> ")

@@ -46,11 +46,13 @@ extension PythonInterpreterTests {
         @Test func agreesWithTheInterpreter() async {
             let expressions = [
                 "2 ** 100 - 1", "7 // -2", "-7 % 3", "10 / 4", "1 / 3", "2 ** -2", "(-2) ** 3", "2.0 ** 0.5", "1e308 * 10", "-(1e308 * 10)",
-                "10 ** 20 / 3", "10 ** 30 // 7", "(2 ** 80) % -3", "-(2 ** 70) // 3", "abs(-2 ** 70)", "round(2.5)", "round(-0.5)", "round(1234.5678, -2)",
+                "10 ** 20 / 3", "10 ** 30 // 7", "(2 ** 80) % -3", "-(2 ** 70) // 3", "abs(-2 ** 70)", "round(2.5)", "round(-0.5)",
+                "round(1234.5678, -2)",
                 "round(10 ** 25 + 0.5)", "min(3, 2.0, 2)", "max(1, 2 ** 64)", "floor(1e20)", "ceil(-1e-9)", "log(8, 2)", "log2(2 ** 1100)",
                 "log10(10 ** 400)", "log(10 ** 5000)", "exp(1)", "sin(pi / 6)", "cos(tau)", "tan(pi / 4)", "sqrt(2 ** 100)", "e ** 2", "inf - inf",
                 "1 / 0", "1 // 0", "5 % 0", "2.5 // 0", "0 ** -1", "0.0 ** -1", "sqrt(-1)", "log(0)", "log(-2 ** 2000)", "exp(1000)",
-                "10.0 ** 400", "sqrt(10 ** 400)", "floor(inf)", "ceil(inf - inf)", "round(inf)", "2 ** 10000 / 3", "max()", "min(4)", "round(1, 2, 3)",
+                "10.0 ** 400", "sqrt(10 ** 400)", "floor(inf)", "ceil(inf - inf)", "round(inf)", "2 ** 10000 / 3", "max()", "min(4)",
+                "round(1, 2, 3)",
             ]
             let imports = "from math import sqrt, floor, ceil, log, log2, log10, exp, sin, cos, tan, pi, e, tau, inf\n"
             for expression in expressions {
@@ -65,8 +67,12 @@ extension PythonInterpreterTests {
             #expect(throws: Arithmetic.Failure(kind: "ValueError", message: "math domain error")) { try Arithmetic.evaluate("sqrt(-2)") }
             #expect(throws: Arithmetic.Failure(kind: "OverflowError", message: "math range error")) { try Arithmetic.evaluate("exp(710)") }
             #expect(throws: Arithmetic.Failure(kind: "SyntaxError", message: "invalid syntax at position 5")) { try Arithmetic.evaluate("1 + * 2") }
-            #expect(throws: Arithmetic.Failure(kind: "SyntaxError", message: "invalid syntax at position 7")) { try Arithmetic.evaluate("\t 1 + * 2") }
-            #expect(throws: Arithmetic.Failure(kind: "SyntaxError", message: "invalid syntax at position 12")) { try Arithmetic.evaluate("(1 +\n 2) + * 3") }
+            #expect(throws: Arithmetic.Failure(kind: "SyntaxError", message: "invalid syntax at position 7")) {
+                try Arithmetic.evaluate("\t 1 + * 2")
+            }
+            #expect(throws: Arithmetic.Failure(kind: "SyntaxError", message: "invalid syntax at position 12")) {
+                try Arithmetic.evaluate("(1 +\n 2) + * 3")
+            }
             #expect(throws: Arithmetic.Failure(kind: "SyntaxError", message: "the expression is empty")) { try Arithmetic.evaluate(" \n\t") }
         }
 
@@ -84,7 +90,8 @@ extension PythonInterpreterTests {
                     let value = try Arithmetic.evaluate(expression)
                     Issue.record("\(expression) gave \(value)")
                 } catch {
-                    let lists = "the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf"
+                    let lists =
+                        "the functions sqrt, abs, round, min, max, floor, ceil, log, log2, log10, exp, sin, cos, tan, and the constants pi, e, tau, inf"
                     let isRefusal = error.kind == nil && error.message.contains(" is not allowed") && error.message.hasSuffix(lists)
                     // `await` outside a function and `b'a'` may already fail to parse; that is refused too.
                     #expect(isRefusal || error.kind == "SyntaxError", "\(expression): \(error)")
@@ -96,7 +103,8 @@ extension PythonInterpreterTests {
             let chain = String(repeating: "1+", count: 2_899) + "1"
             let fits = chain + String(repeating: " ", count: Arithmetic.maxLength - chain.count)
             #expect(outcome(fits) == "2900")
-            #expect(outcome(String(repeating: "1+", count: 4_999) + "1").hasPrefix("RecursionError: maximum recursion depth exceeded during compilation"))
+            #expect(
+                outcome(String(repeating: "1+", count: 4_999) + "1").hasPrefix("RecursionError: maximum recursion depth exceeded during compilation"))
             #expect(outcome(fits + "0") == "the expression is too long (10001 characters; the limit is 10000)")
             // The bound is checked before computing, from the operands' widths (2 is 2 bits wide).
             #expect(outcome("2 ** 32769") == "MemoryError: integer result of ** is too large (more than 65536 bits)")
@@ -104,9 +112,15 @@ extension PythonInterpreterTests {
             #expect(outcome("(2 ** 32768) * (2 ** 32768)") == "MemoryError: integer result too large")
             #expect(outcome("10 ** 4299 // 1") == "1" + String(repeating: "0", count: 4299))
             #expect(outcome("-(10 ** 4300 - 1)") == "-" + String(repeating: "9", count: 4300))
-            #expect(outcome("10 ** 4300") == "ValueError: Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit")
-            #expect(outcome(String(repeating: "7", count: 4301)).hasPrefix("SyntaxError: Exceeds the limit (4300 digits) for integer string conversion"))
-            #expect(outcome(String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300)).hasPrefix("SyntaxError: too many nested parentheses"))
+            #expect(
+                outcome("10 ** 4300")
+                    == "ValueError: Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+            )
+            #expect(
+                outcome(String(repeating: "7", count: 4301)).hasPrefix("SyntaxError: Exceeds the limit (4300 digits) for integer string conversion"))
+            #expect(
+                outcome(String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300)).hasPrefix(
+                    "SyntaxError: too many nested parentheses"))
             #expect(outcome(String(repeating: "-", count: 5_000) + "1").hasPrefix("SyntaxError: too many nested parentheses"))
         }
 
@@ -142,20 +156,23 @@ extension PythonInterpreterTests {
 
         /// CPython's loghelper: a float of the int when it converts, else frexp's parts.
         @Test func logarithmsOfHugeInts() async {
-            let r = await runPython(lines(
-                "import math",
-                "print(math.log(10 ** 5000), math.log10(10 ** 400), math.log2(2 ** 2000), math.log(3 ** 700, 3))",
-                "print(math.log(2 ** 70), math.log(2 ** 1023 * 3), math.log10(7 ** 1000), math.log2(float('nan')), math.log(float('inf')))",
-                "for f in (math.log, math.log2, math.log10):",
-                "    try:",
-                "        f(-(10 ** 400))",
-                "    except ValueError as e:",
-                "        print(e)"))
+            let r = await runPython(
+                lines(
+                    "import math",
+                    "print(math.log(10 ** 5000), math.log10(10 ** 400), math.log2(2 ** 2000), math.log(3 ** 700, 3))",
+                    "print(math.log(2 ** 70), math.log(2 ** 1023 * 3), math.log10(7 ** 1000), math.log2(float('nan')), math.log(float('inf')))",
+                    "for f in (math.log, math.log2, math.log10):",
+                    "    try:",
+                    "        f(-(10 ** 400))",
+                    "    except ValueError as e:",
+                    "        print(e)"))
             #expect(r.error == nil)
-            #expect(r.output == lines(
-                "11512.925464970229 400.0 2000.0 700.0",
-                "48.520302639196174 710.1881780014921 845.0980400142569 nan inf",
-                "math domain error", "math domain error", "math domain error"))
+            #expect(
+                r.output
+                    == lines(
+                        "11512.925464970229 400.0 2000.0 700.0",
+                        "48.520302639196174 710.1881780014921 845.0980400142569 nan inf",
+                        "math domain error", "math domain error", "math domain error"))
         }
     }
 }

@@ -52,14 +52,15 @@ extension PythonInterpreterTests {
         /// `asyncio.wait_for(..., timeout=float('nan'))` trapped converting NaN to Int. As in
         /// CPython, a NaN timeout now times out at once; huge and infinite ones wait.
         @Test func waitForWithNaNOrHugeTimeoutsDoesNotTrap() async {
-            let r = await runPython(lines(
-                "import asyncio",
-                "async def w(t):",
-                "    try:",
-                "        return await asyncio.wait_for(asyncio.sleep(0.05, 'done'), timeout=t)",
-                "    except TimeoutError:",
-                "        return 'timeout'",
-                "print([asyncio.run(w(t)) for t in [float('nan'), float('inf'), 1e308, -1.0, 0, 10]])"))
+            let r = await runPython(
+                lines(
+                    "import asyncio",
+                    "async def w(t):",
+                    "    try:",
+                    "        return await asyncio.wait_for(asyncio.sleep(0.05, 'done'), timeout=t)",
+                    "    except TimeoutError:",
+                    "        return 'timeout'",
+                    "print([asyncio.run(w(t)) for t in [float('nan'), float('inf'), 1e308, -1.0, 0, 10]])"))
             #expect(r.error == nil)
             #expect(r.output == "['timeout', 'done', 'done', 'timeout', 'timeout', 'done']\n")
         }
@@ -67,11 +68,12 @@ extension PythonInterpreterTests {
         /// `[1, 2][::-(2**63)]` overflowed negating the step (a trap). CPython clamps the step
         /// to -(2**63 - 1).
         @Test func mostNegativeSliceStepDoesNotOverflow() async {
-            let r = await runPython(lines(
-                "l = [1, 2, 3]",
-                "print(l[::-(2**63)], l[::-(2**63) - 1], 'abc'[::-(2**63)], (1, 2)[::-(2**63)], list(range(5)[::-(2**63)]))",
-                "l[::-(2**63)] = [9]",
-                "print(l, l[-(2**63)::-(2**63)], l[2**63::2**63])"))
+            let r = await runPython(
+                lines(
+                    "l = [1, 2, 3]",
+                    "print(l[::-(2**63)], l[::-(2**63) - 1], 'abc'[::-(2**63)], (1, 2)[::-(2**63)], list(range(5)[::-(2**63)]))",
+                    "l[::-(2**63)] = [9]",
+                    "print(l, l[-(2**63)::-(2**63)], l[2**63::2**63])"))
             #expect(r.error == nil)
             #expect(r.output == "[3] [3] c (2,) [4]\n[1, 2, 9] [] []\n")
         }
@@ -80,11 +82,12 @@ extension PythonInterpreterTests {
         /// replacement: 14 s for 100 000 of them, hours for a million. Linear now; and an empty
         /// `old` with a huge `new` is checked against the size limit before it is built.
         @Test(.timeLimit(.minutes(1))) func replaceIsLinearAndBounded() async {
-            let r = await runPython(lines(
-                "w = ('x' * 10**6).replace('x', 'yy')",
-                "print(len(w), w[:3])",
-                "print('abc'.replace('', '-'), 'abc'.replace('', '-', 2), 'aaa'.replace('a', 'bb', 2), 'é🙂é'.replace('é', 'e'), 'aaa'.replace('aa', 'b'))",
-                "print(repr(''.replace('', 'z')), repr('a'.replace('a', '', -5)), '🙂🙂'.replace('', '|'), 'abc'.replace('', '-', 0))"))
+            let r = await runPython(
+                lines(
+                    "w = ('x' * 10**6).replace('x', 'yy')",
+                    "print(len(w), w[:3])",
+                    "print('abc'.replace('', '-'), 'abc'.replace('', '-', 2), 'aaa'.replace('a', 'bb', 2), 'é🙂é'.replace('é', 'e'), 'aaa'.replace('aa', 'b'))",
+                    "print(repr(''.replace('', 'z')), repr('a'.replace('a', '', -5)), '🙂🙂'.replace('', '|'), 'abc'.replace('', '-', 0))"))
             #expect(r.error == nil)
             #expect(r.output == "2000000 yyy\n-a-b-c- -a-bc bbbba e🙂e ba\n'z' '' |🙂|🙂| abc\n")
             let huge = await runPython("w = ('x' * 10**6).replace('', 'ab' * 10**4)\n")
@@ -94,21 +97,26 @@ extension PythonInterpreterTests {
         /// Padding and repr of values near the size limit took seconds per 100 MB (characters
         /// appended one by one); the results are unchanged.
         @Test func paddingAndReprResultsAreUnchanged() async {
-            let r = await runPython(lines(
-                "print('-7'.zfill(6), 'ab'.center(7, '*'), 'é'.ljust(3, '🙂'), f'{3:*^7}', f'{-3:=+8}', format('x', '>4'), 'a\\tb'.expandtabs(4))",
-                "print(repr(\"it's\"), repr('a\"b'), repr('x\\\\y'), repr('é\\x00'), repr('plain text'), repr(''), repr('\"'))",
-                "w = '7'.zfill(10**7)",
-                "print(len(w), len(repr(w)), len('x'.center(10**7, 'é')))"))
+            let r = await runPython(
+                lines(
+                    "print('-7'.zfill(6), 'ab'.center(7, '*'), 'é'.ljust(3, '🙂'), f'{3:*^7}', f'{-3:=+8}', format('x', '>4'), 'a\\tb'.expandtabs(4))",
+                    "print(repr(\"it's\"), repr('a\"b'), repr('x\\\\y'), repr('é\\x00'), repr('plain text'), repr(''), repr('\"'))",
+                    "w = '7'.zfill(10**7)",
+                    "print(len(w), len(repr(w)), len('x'.center(10**7, 'é')))"))
             #expect(r.error == nil)
-            #expect(r.output == "-00007 ***ab** é🙂🙂 ***3*** -      3    x a   b\n\"it's\" 'a\"b' 'x\\\\y' 'é\\x00' 'plain text' '' '\"'\n10000000 10000002 10000000\n")
+            #expect(
+                r.output
+                    == "-00007 ***ab** é🙂🙂 ***3*** -      3    x a   b\n\"it's\" 'a\"b' 'x\\\\y' 'é\\x00' 'plain text' '' '\"'\n10000000 10000002 10000000\n"
+            )
         }
 
         /// String repetition copies bytes in doubling runs; the result is the same as before.
         @Test func stringRepetitionIsExact() async {
-            let r = await runPython(lines(
-                "print(repr('ab' * 3), repr('é🙂' * 2), repr('x' * 0), repr('' * 5), repr('q' * -2), repr('abc' * 1))",
-                "s = 'xyz' * 1000003",
-                "print(len(s), s[:4], s[-4:], s.count('xyz'))"))
+            let r = await runPython(
+                lines(
+                    "print(repr('ab' * 3), repr('é🙂' * 2), repr('x' * 0), repr('' * 5), repr('q' * -2), repr('abc' * 1))",
+                    "s = 'xyz' * 1000003",
+                    "print(len(s), s[:4], s[-4:], s.count('xyz'))"))
             #expect(r.output == "'ababab' 'é🙂é🙂' '' '' '' 'abc'\n3000009 xyzx zxyz 1000003\n")
         }
         /// Work that was quadratic in the length of a string, each a hang on the fuzzer's values:
@@ -117,17 +125,18 @@ extension PythonInterpreterTests {
         /// match), `s[i]` in a loop (the whole string scanned for ASCII at every index), and
         /// `splitlines`/stepped slices (scalar arrays). Each runs here on sizes that took minutes.
         @Test(.timeLimit(.minutes(1))) func stringWorkIsLinear() async {
-            let r = await runPython(lines(
-                "import re",
-                "try:",
-                "    float('x'.ljust(10**6))",
-                "except ValueError as e:",
-                "    print(str(e)[:38])",
-                "print(float(' 1.5\\r\\n'), int('\\r\\n 42 \\r\\n'))",
-                "big = 'ab cd\\n' * 200000",
-                "print(big.title()[:12].replace('\\n', '|'), len(big.splitlines()), big[::-3][:4].replace('\\n', '|'))",
-                "print(len(re.sub('b', 'c', big)), re.subn('b', 'c', big)[1])",
-                "print(sum(1 for i in range(0, len(big), 3) if big[i] == 'a'))"))
+            let r = await runPython(
+                lines(
+                    "import re",
+                    "try:",
+                    "    float('x'.ljust(10**6))",
+                    "except ValueError as e:",
+                    "    print(str(e)[:38])",
+                    "print(float(' 1.5\\r\\n'), int('\\r\\n 42 \\r\\n'))",
+                    "big = 'ab cd\\n' * 200000",
+                    "print(big.title()[:12].replace('\\n', '|'), len(big.splitlines()), big[::-3][:4].replace('\\n', '|'))",
+                    "print(len(re.sub('b', 'c', big)), re.subn('b', 'c', big)[1])",
+                    "print(sum(1 for i in range(0, len(big), 3) if big[i] == 'a'))"))
             #expect(r.error == nil, "\(r.error ?? "")")
             #expect(r.output == "could not convert string to float: 'x \n1.5 42\nAb Cd|Ab Cd| 200000 | | \n1200000 200000\n200000\n")
         }

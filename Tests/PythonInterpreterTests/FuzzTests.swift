@@ -21,12 +21,16 @@ extension PythonInterpreterTests {
 
         struct Grammar {
             var random: Random
-            let atoms = ["0", "1", "-1", "2**63", "-(2**63)", "9223372036854775807", "0.5", "-0.0", "1e308", "float('nan')",
-                         "float('inf')", "''", "'abc'", "'é🙂'", "None", "True", "False", "[]", "[1, 2]", "()", "(1,)", "{}",
-                         "{'k': 1}", "{1, 2}", "x", "y", "s", "l", "d", "len", "str", "int", "range(3)", "b'x'", "...",
-                         "lambda: 0", "object()", "10**20", "'%s'", "'{}'"]
-            let binary = ["+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "==", "!=", "<", "<=", ">", ">=",
-                          "in", "not in", "is", "and", "or", "@"]
+            let atoms = [
+                "0", "1", "-1", "2**63", "-(2**63)", "9223372036854775807", "0.5", "-0.0", "1e308", "float('nan')",
+                "float('inf')", "''", "'abc'", "'é🙂'", "None", "True", "False", "[]", "[1, 2]", "()", "(1,)", "{}",
+                "{'k': 1}", "{1, 2}", "x", "y", "s", "l", "d", "len", "str", "int", "range(3)", "b'x'", "...",
+                "lambda: 0", "object()", "10**20", "'%s'", "'{}'",
+            ]
+            let binary = [
+                "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "==", "!=", "<", "<=", ">", ">=",
+                "in", "not in", "is", "and", "or", "@",
+            ]
             let unary = ["-", "+", "~", "not "]
 
             mutating func expression(_ depth: Int = 0) -> String {
@@ -37,8 +41,12 @@ extension PythonInterpreterTests {
                 case 5: return "(\(random.pick(unary))\(expression(depth + 1)))"
                 case 6: return "\(expression(depth + 1))[\(expression(depth + 1))]"
                 case 7: return "\(expression(depth + 1))[\(random.pick(atoms)):\(random.pick(atoms))]"
-                case 8: return "\(random.pick(["len", "str", "repr", "int", "float", "list", "sorted", "abs", "hash", "bool", "min", "sum", "tuple", "set", "dict", "round", "divmod", "pow", "format"]))(\(expression(depth + 1)))"
-                case 9: return "\(expression(depth + 1)).\(random.pick(["upper()", "append(1)", "keys()", "split()", "pop()", "real", "__class__", "__name__", "count(1)", "index(0)", "bit_length()", "get(1)", "join([])", "format(1)", "strip()", "copy()"]))"
+                case 8:
+                    return
+                        "\(random.pick(["len", "str", "repr", "int", "float", "list", "sorted", "abs", "hash", "bool", "min", "sum", "tuple", "set", "dict", "round", "divmod", "pow", "format"]))(\(expression(depth + 1)))"
+                case 9:
+                    return
+                        "\(expression(depth + 1)).\(random.pick(["upper()", "append(1)", "keys()", "split()", "pop()", "real", "__class__", "__name__", "count(1)", "index(0)", "bit_length()", "get(1)", "join([])", "format(1)", "strip()", "copy()"]))"
                 case 10: return "[\(expression(depth + 1)) for v in \(expression(depth + 1))]"
                 default: return "f'{\(expression(depth + 1))!r:>{3}}'"
                 }

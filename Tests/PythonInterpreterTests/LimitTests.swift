@@ -12,9 +12,10 @@ extension PythonInterpreterTests {
 
         @Test func recursionErrorIsCatchableAndTheSessionGoesOn() async {
             let interp = Interpreter()
-            let r = await runPython(lines(
-                "def f(n):", "    return f(n + 1)",
-                "try:", "    f(0)", "except RecursionError as e:", "    print('caught', e)"), in: interp)
+            let r = await runPython(
+                lines(
+                    "def f(n):", "    return f(n + 1)",
+                    "try:", "    f(0)", "except RecursionError as e:", "    print('caught', e)"), in: interp)
             #expect(r.output == "caught maximum recursion depth exceeded\n")
             let again = await runPython("print(sum(range(10)))\n", in: interp)
             #expect(again.output == "45\n")
@@ -60,7 +61,8 @@ extension PythonInterpreterTests {
                 "x = " + String(repeating: "lambda: ", count: 20_000) + "1",
                 "x = 1" + String(repeating: " if 1 else 1", count: 20_000),
                 "x = " + String(repeating: "await ", count: 20_000) + "1",
-                (0..<1000).map { String(repeating: " ", count: $0) + "if 1:" }.joined(separator: "\n") + "\n" + String(repeating: " ", count: 1000) + "pass",
+                (0..<1000).map { String(repeating: " ", count: $0) + "if 1:" }.joined(separator: "\n") + "\n" + String(repeating: " ", count: 1000)
+                    + "pass",
             ]
             for s in sources {
                 let r = await runPython(s + "\n")
@@ -107,8 +109,9 @@ extension PythonInterpreterTests {
         }
 
         @Test func cancellingStopsAnInfiniteLoopThatCatchesEverything() async {
-            let r = await runCancelled(lines("while True:", "    try:", "        pass", "    except BaseException:", "        pass"),
-                                       after: .milliseconds(100))
+            let r = await runCancelled(
+                lines("while True:", "    try:", "        pass", "    except BaseException:", "        pass"),
+                after: .milliseconds(100))
             #expect(r.failure?.isInterrupt == true)
         }
 

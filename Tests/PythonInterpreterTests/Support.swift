@@ -30,8 +30,10 @@ struct RunResult {
 }
 
 /// Runs `source` as a script in a fresh interpreter (or `interpreter`), capturing stdout.
-func runPython(_ source: String, in interpreter: Interpreter? = nil, mode: Interpreter.Mode = .file,
-               cancel: CancelToken = CancelToken()) async -> RunResult {
+func runPython(
+    _ source: String, in interpreter: Interpreter? = nil, mode: Interpreter.Mode = .file,
+    cancel: CancelToken = CancelToken()
+) async -> RunResult {
     let interp = interpreter ?? Interpreter()
     let out = OutputBuffer()
     interp.hooks.writeOutput = { out.append($0) }

@@ -44,7 +44,8 @@ public enum FixtureNormalization {
     public static func normalize(method: String, path: String, body: [UInt8]) -> Value {
         let text = String(decoding: body, as: UTF8.self)
         guard method == "POST", path == chatPath, let json = try? JSON.parse(bytes: body),
-              let object = json.objectValue else {
+            let object = json.objectValue
+        else {
             return ["body": .string(text), "method": .string(method), "path": .string(path)]
         }
         var params: [String: Value] = [:]

@@ -117,7 +117,8 @@ public enum FixtureResponder {
             }
             let values = request.values(for: fields)
             if wantsJSON {
-                return "{" + values.map { JSON.pythonDumps(.string($0.name)) + ": " + JSON.pythonDumps($0.value) }
+                return "{"
+                    + values.map { JSON.pythonDumps(.string($0.name)) + ": " + JSON.pythonDumps($0.value) }
                     .joined(separator: ", ") + "}"
             }
             if model.hasSuffix("-plain") {
@@ -146,8 +147,9 @@ public enum FixtureResponder {
         for line in rest[..<end].split(separator: "\n") {
             // "1. `answer` (str): description"
             guard let dot = line.range(of: ". `"), line[..<dot.lowerBound].allSatisfy(\.isNumber),
-                  !line[..<dot.lowerBound].isEmpty,
-                  let close = line[dot.upperBound...].firstIndex(of: "`") else { continue }
+                !line[..<dot.lowerBound].isEmpty,
+                let close = line[dot.upperBound...].firstIndex(of: "`")
+            else { continue }
             let name = String(line[dot.upperBound..<close])
             fields.append(OutputField(name: name, kind: kind(note(for: name, in: system))))
         }
@@ -311,9 +313,10 @@ public enum FixtureResponder {
             case "boolean": return .bool(seed.value % 2 == 0)
             case "null": return .null
             case "array":
-                return .array((0..<(2 + Int(seed.value % 2))).map { i in
-                    generate(schema["items"], root: root, name: name, seed: seed.child("\(i)"), place: .item(i), depth: depth + 1)
-                })
+                return .array(
+                    (0..<(2 + Int(seed.value % 2))).map { i in
+                        generate(schema["items"], root: root, name: name, seed: seed.child("\(i)"), place: .item(i), depth: depth + 1)
+                    })
             case "object":
                 if let properties = schema["properties"].objectValue, !properties.isEmpty {
                     var object: [String: Value] = [:]
@@ -341,14 +344,16 @@ public enum FixtureResponder {
         /// ReAct's next step: the k-th real tool after k observations, then `finish`.
         func reactStep(_ fields: [OutputField]) -> (tool: String, args: Value) {
             guard let nameField = fields.first(where: { $0.name == "next_tool_name" }),
-                  case .options(let options) = nameField.kind else { return ("finish", [:]) }
+                case .options(let options) = nameField.kind
+            else { return ("finish", [:]) }
             let tools = options.filter { $0 != "finish" }
             guard observations < tools.count else { return ("finish", [:]) }
             let tool = tools[observations]
             let seed = seed("next_tool_args")
             var args: [String: Value] = [:]
             for (arg, schema) in toolArguments(tool)?.objectValue ?? [:] where schema.objectValue?["default"] == nil {
-                args[arg] = schema["type"].stringValue == "string"
+                args[arg] =
+                    schema["type"].stringValue == "string"
                     ? .string(subject)
                     : generate(schema, root: schema, name: arg, seed: seed.child(arg), place: .property, depth: 0)
             }
@@ -358,7 +363,8 @@ public enum FixtureResponder {
         /// The `{...}` after `(N) tool, whose description is <desc>...</desc>. It takes arguments `.
         func toolArguments(_ tool: String) -> Value? {
             guard let entry = system.range(of: ") \(tool), whose description is <desc>"),
-                  let takes = system[entry.upperBound...].range(of: "</desc>. It takes arguments {") else { return nil }
+                let takes = system[entry.upperBound...].range(of: "</desc>. It takes arguments {")
+            else { return nil }
             var depth = 0
             var quote: Character?
             var escaped = false
@@ -442,8 +448,10 @@ public enum FixtureResponder {
     }
 
     static func envelope(model: String, object: String, choices: [Value], usage: Value? = nil) -> Value {
-        var envelope: [String: Value] = ["id": "chatcmpl-fixture", "object": .string(object), "created": 0,
-                                         "model": .string(model), "choices": .array(choices)]
+        var envelope: [String: Value] = [
+            "id": "chatcmpl-fixture", "object": .string(object), "created": 0,
+            "model": .string(model), "choices": .array(choices),
+        ]
         if let usage { envelope["usage"] = usage }
         return envelope.dspyValue  // sorted keys
     }

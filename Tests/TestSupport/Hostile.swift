@@ -25,23 +25,29 @@ public enum Hostile {
     public static func stallMidBody(_ body: String, sent: Int? = nil) -> Reply {
         let bytes = Array(body.utf8)
         let n = min(bytes.count, sent ?? bytes.count / 2)
-        return .wire([.text(head(headers: [("Content-Type", "application/json"), ("Content-Length", "\(bytes.count)")])),
-                      .bytes(Array(bytes[..<n])), .stall])
+        return .wire([
+            .text(head(headers: [("Content-Type", "application/json"), ("Content-Length", "\(bytes.count)")])),
+            .bytes(Array(bytes[..<n])), .stall,
+        ])
     }
 
     /// A JSON reply whose head announces all of `body`, of which only the first half arrives
     /// before the server closes the connection.
     public static func halfBody(_ body: String) -> Reply {
         let bytes = Array(body.utf8)
-        return .wire([.text(head(headers: [("Content-Type", "application/json"), ("Content-Length", "\(bytes.count)")])),
-                      .bytes(Array(bytes[..<(bytes.count / 2)])), .close])
+        return .wire([
+            .text(head(headers: [("Content-Type", "application/json"), ("Content-Length", "\(bytes.count)")])),
+            .bytes(Array(bytes[..<(bytes.count / 2)])), .close,
+        ])
     }
 
     /// A reply whose head carries one header line of about `bytes` bytes, then `body`.
     public static func hugeHeader(bytes: Int, body: String = "{}") -> Reply {
-        .wire([.text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nX-Padding: "),
-               .repeated(UInt8(ascii: "a"), count: bytes),
-               .text("\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)])
+        .wire([
+            .text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nX-Padding: "),
+            .repeated(UInt8(ascii: "a"), count: bytes),
+            .text("\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body),
+        ])
     }
 
     /// Something that is not an HTTP status line and headers.
@@ -64,8 +70,10 @@ public enum Hostile {
     public static func hugeReply(bytes: Int) -> Reply {
         let prefix = #"{"choices": [{"message": {"content": ""#, suffix = #""}}]}"#
         let filler = max(0, bytes - prefix.utf8.count - suffix.utf8.count)
-        return .wire([.text(head(headers: [("Content-Type", "application/json"), ("Content-Length", "\(prefix.utf8.count + filler + suffix.utf8.count)")])),
-                      .text(prefix), .repeated(UInt8(ascii: "x"), count: filler), .text(suffix)])
+        return .wire([
+            .text(head(headers: [("Content-Type", "application/json"), ("Content-Length", "\(prefix.utf8.count + filler + suffix.utf8.count)")])),
+            .text(prefix), .repeated(UInt8(ascii: "x"), count: filler), .text(suffix),
+        ])
     }
 
     /// An event stream that sends `events` (each a `data:` payload) and then nothing more, with

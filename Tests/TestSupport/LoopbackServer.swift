@@ -22,11 +22,11 @@ import NIOHTTP1
 import NIOPosix
 import DSPy
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One request as the server received it.
@@ -176,8 +176,9 @@ public final class LoopbackServer: Sendable {
                     // Closest to the socket, before the HTTP encoder: raw (`.wire`) replies go out through it.
                     let outlet = RawOutlet()
                     try channel.pipeline.syncOperations.addHandler(outlet, position: .first)
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false,
-                                                                                    withErrorHandling: true)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: false,
+                        withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, outlet: outlet))
                 }
             }
@@ -191,8 +192,10 @@ public final class LoopbackServer: Sendable {
     }
 
     /// Starts a server, runs `body` with it, and shuts it down afterwards (also when `body` throws).
-    public static func with<T: Sendable>(_ handler: @escaping Handler,
-                                  _ body: (LoopbackServer) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ handler: @escaping Handler,
+        _ body: (LoopbackServer) async throws -> T
+    ) async throws -> T {
         let server = try await start(handler)
         do {
             let result = try await body(server)
@@ -253,14 +256,14 @@ public final class LoopbackServer: Sendable {
     /// A TCP socket bound to 127.0.0.1 on a port the system chose (not listening), and that port.
     private static func boundSocket() throws -> (fd: Int32, port: Int) {
         #if canImport(Darwin)
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #else
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #endif
         guard fd >= 0 else { throw LoopbackServerError.socket(errno) }
         var address = sockaddr_in()
         #if canImport(Darwin)
-        address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+            address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
         #endif
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -269,9 +272,11 @@ public final class LoopbackServer: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
-        let named = bound == 0 ? withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        } : -1
+        let named =
+            bound == 0
+            ? withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            } : -1
         guard named == 0 else {
             let code = errno
             _ = closeSocket(fd)
@@ -288,11 +293,11 @@ public enum LoopbackServerError: Error {
 
 private func closeSocket(_ fd: Int32) -> Int32 {
     #if canImport(Darwin)
-    return Darwin.close(fd)
+        return Darwin.close(fd)
     #elseif canImport(Musl)
-    return Musl.close(fd)
+        return Musl.close(fd)
     #else
-    return Glibc.close(fd)
+        return Glibc.close(fd)
     #endif
 }
 
@@ -333,8 +338,9 @@ private final class Core: Sendable {
 
     func record(connection: Int, head: HTTPRequestHead, body: [UInt8]) -> RecordedRequest {
         state.withLock { s in
-            let r = RecordedRequest(index: s.requests.count, connection: connection, method: head.method.rawValue,
-                                    uri: head.uri, headers: head.headers.map { (name: $0.name, value: $0.value) }, body: body)
+            let r = RecordedRequest(
+                index: s.requests.count, connection: connection, method: head.method.rawValue,
+                uri: head.uri, headers: head.headers.map { (name: $0.name, value: $0.value) }, body: body)
             s.requests.append(r)
             return r
         }
@@ -440,7 +446,9 @@ private final class ConnectionHandler: ChannelInboundHandler {
                 return
             }
             if case .stream(let status, let contentType, let steps, let headers) = reply {
-                loop.execute { boundSelf.value.startStream(status: status, contentType: contentType, headers: headers, for: next, context: boundContext.value) }
+                loop.execute {
+                    boundSelf.value.startStream(status: status, contentType: contentType, headers: headers, for: next, context: boundContext.value)
+                }
                 for step in steps {
                     switch step {
                     case .send(let text):
@@ -464,8 +472,10 @@ private final class ConnectionHandler: ChannelInboundHandler {
 
     /// Plays a ``Reply/wire(_:)`` reply, then closes the connection (unless the client did).
     /// Runs in the request's task; every channel access hops to the event loop.
-    private static func runWire(_ steps: [WireStep], loop: any EventLoop, boundSelf: NIOLoopBound<ConnectionHandler>,
-                                boundContext: NIOLoopBound<ChannelHandlerContext>) async {
+    private static func runWire(
+        _ steps: [WireStep], loop: any EventLoop, boundSelf: NIOLoopBound<ConnectionHandler>,
+        boundContext: NIOLoopBound<ChannelHandlerContext>
+    ) async {
         func send(_ bytes: [UInt8]) async -> Bool {
             guard !bytes.isEmpty else { return true }
             let sent = loop.flatSubmit { () -> EventLoopFuture<Void> in
@@ -502,8 +512,10 @@ private final class ConnectionHandler: ChannelInboundHandler {
         loop.execute { boundSelf.value.streamCut(context: boundContext.value) }
     }
 
-    private func startStream(status: Int, contentType: String, headers extra: [(String, String)], for received: Received,
-                             context: ChannelHandlerContext) {
+    private func startStream(
+        status: Int, contentType: String, headers extra: [(String, String)], for received: Received,
+        context: ChannelHandlerContext
+    ) {
         guard !isClosed else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
@@ -564,8 +576,10 @@ private final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(status: Int, contentType: String, body: String, headers extra: [(String, String)],
-                       for received: Received, context: ChannelHandlerContext) {
+    private func write(
+        status: Int, contentType: String, body: String, headers extra: [(String, String)],
+        for received: Received, context: ChannelHandlerContext
+    ) {
         let bytes = context.channel.allocator.buffer(string: body)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)

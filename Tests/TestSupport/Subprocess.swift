@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Child processes for tests: the real `dspy-repl` binary, tmux, Scripts/lm-server.
@@ -25,8 +25,10 @@ public enum ChildOutput {
 /// a daemon it starts (the tmux server) would otherwise keep this process's sockets — another
 /// test's HTTP connection — open after this process closes them.
 @discardableResult
-public func spawnAndWait(_ args: [String], environment: [String]? = nil, stdin: String = "/dev/null",
-                         stdout: ChildOutput = .discard, stderrFile: String = "/dev/null") throws -> (status: Int32, output: String) {
+public func spawnAndWait(
+    _ args: [String], environment: [String]? = nil, stdin: String = "/dev/null",
+    stdout: ChildOutput = .discard, stderrFile: String = "/dev/null"
+) throws -> (status: Int32, output: String) {
     let (pid, captureFD) = try spawn(args, environment: environment, stdin: stdin, stdout: stdout, stderrFile: stderrFile)
     var output: [UInt8] = []
     if let captureFD {
@@ -51,8 +53,10 @@ public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) 
 }
 
 /// Starts a program in the background with stdout and stderr going to files; returns its pid.
-public func startChild(_ args: [String], environment: [String]? = nil, stdoutFile: String, stderrFile: String,
-                       workingDirectory: String? = nil) throws -> pid_t {
+public func startChild(
+    _ args: [String], environment: [String]? = nil, stdoutFile: String, stderrFile: String,
+    workingDirectory: String? = nil
+) throws -> pid_t {
     // A program that writes relative paths writes them there, not into the checkout (GNU env's
     // -C: Glibc's module does not export posix_spawn_file_actions_addchdir_np).
     let command = workingDirectory.map { ["/usr/bin/env", "-C", $0, "--"] + args } ?? args
@@ -67,8 +71,10 @@ public func waitForChild(_ pid: pid_t) -> Int32 {
     return (status >> 8) & 0xff
 }
 
-private func spawn(_ args: [String], environment: [String]?, stdin: String, stdout: ChildOutput,
-                   stderrFile: String) throws -> (pid: pid_t, captureFD: Int32?) {
+private func spawn(
+    _ args: [String], environment: [String]?, stdin: String, stdout: ChildOutput,
+    stderrFile: String
+) throws -> (pid: pid_t, captureFD: Int32?) {
     var pipeFDs: [Int32] = [-1, -1]
     if case .capture = stdout { guard pipe(&pipeFDs) == 0 else { throw POSIXError(.EIO) } }
     var actions = posix_spawn_file_actions_t()
@@ -93,7 +99,8 @@ private func spawn(_ args: [String], environment: [String]?, stdin: String, stdo
     let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
     defer { for e in envp ?? [] { free(e) } }
     var pid: pid_t = 0
-    let rc = envp.map { posix_spawnp(&pid, args[0], &actions, &attributes, argv, $0) } ?? posix_spawnp(&pid, args[0], &actions, &attributes, argv, environ)
+    let rc =
+        envp.map { posix_spawnp(&pid, args[0], &actions, &attributes, argv, $0) } ?? posix_spawnp(&pid, args[0], &actions, &attributes, argv, environ)
     if case .capture = stdout { close(pipeFDs[1]) }
     guard rc == 0 else {
         if case .capture = stdout { close(pipeFDs[0]) }

@@ -47,16 +47,22 @@ public struct AdapterParseError: Error, CustomStringConvertible, Sendable {
 extension Adapter {
     public func requestParameters(for signature: Signature, lm: LM) -> OrderedDictionary<String, Value> { [:] }
 
-    public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws -> [Inputs] {
+    public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws
+        -> [Inputs]
+    {
         try await defaultCall(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
     }
 
     /// Format (with callbacks), call the LM, parse each completion (with callbacks).
-    func defaultCall(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws -> [Inputs] {
+    func defaultCall(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws
+        -> [Inputs]
+    {
         let handlers = Settings.current.callbacks
-        let messages = try CallbackRunner.runSync(handlers: handlers,
+        let messages = try CallbackRunner.runSync(
+            handlers: handlers,
             start: { $0.onAdapterFormatStart($1, adapter: self, signature: signature, demos: demos, inputs: inputs) },
-            end: { $0.onAdapterFormatEnd($1, messages: $2, error: $3) }) {
+            end: { $0.onAdapterFormatEnd($1, messages: $2, error: $3) }
+        ) {
             format(signature: signature, demos: demos, inputs: inputs)
         }
         var params = parameters
@@ -64,12 +70,15 @@ extension Adapter {
         let response = try await lm.call(messages: messages, parameters: params)
         return try response.choices.map { choice in
             guard let text = choice.text, !text.trimmingWhitespace().isEmpty else {
-                throw AdapterParseError(adapterName: name, signature: signature, lmResponse: choice.text ?? "None",
-                                        parsedResult: nil, message: "The LM returned an empty or null response.")
+                throw AdapterParseError(
+                    adapterName: name, signature: signature, lmResponse: choice.text ?? "None",
+                    parsedResult: nil, message: "The LM returned an empty or null response.")
             }
-            return try CallbackRunner.runSync(handlers: handlers,
+            return try CallbackRunner.runSync(
+                handlers: handlers,
                 start: { $0.onAdapterParseStart($1, adapter: self, signature: signature, completion: text) },
-                end: { $0.onAdapterParseEnd($1, outputs: $2, error: $3) }) {
+                end: { $0.onAdapterParseEnd($1, outputs: $2, error: $3) }
+            ) {
                 try parse(signature: signature, completion: text)
             }
         }
@@ -100,8 +109,8 @@ enum AdapterText {
 
     /// `In adhering to this structure, your objective is: ` and the instructions, indented.
     static func taskDescription(_ signature: Signature) -> String {
-        "In adhering to this structure, your objective is: " +
-            signature.instructions.split(separator: "\n", omittingEmptySubsequences: false).map { "\n        " + $0 }.joined()
+        "In adhering to this structure, your objective is: "
+            + signature.instructions.split(separator: "\n", omittingEmptySubsequences: false).map { "\n        " + $0 }.joined()
     }
 
     /// ` (must be formatted as a valid Python list[str])`, or nothing for `str`.
@@ -131,8 +140,9 @@ enum AdapterText {
 extension SettingKey where Value == (any Adapter)? {
     /// The adapter (`adapter`); `nil` means a ``ChatAdapter`` that falls back to the ``JSONAdapter``.
     public static var adapter: SettingKey {
-        SettingKey("adapter", summary: "how signatures become messages and replies become fields (None: ChatAdapter, falling back to JSONAdapter)",
-                   default: { nil }, check: .instance(of: (any Adapter).self, "an adapter, such as ChatAdapter() or JSONAdapter()"))
+        SettingKey(
+            "adapter", summary: "how signatures become messages and replies become fields (None: ChatAdapter, falling back to JSONAdapter)",
+            default: { nil }, check: .instance(of: (any Adapter).self, "an adapter, such as ChatAdapter() or JSONAdapter()"))
     }
 }
 

@@ -120,8 +120,9 @@ public struct ChatAdapter: Adapter {
             do {
                 found[header] = try field.type.parse(text)
             } catch {
-                throw AdapterParseError(adapterName: name, signature: signature, lmResponse: completion, parsedResult: nil,
-                                        message: "Failed to parse field \(header) with value \(text) from the LM response. Error message: \(error)")
+                throw AdapterParseError(
+                    adapterName: name, signature: signature, lmResponse: completion, parsedResult: nil,
+                    message: "Failed to parse field \(header) with value \(text) from the LM response. Error message: \(error)")
             }
         }
         return try completeOutputs(found, signature: signature, completion: completion, adapterName: name)
@@ -138,7 +139,9 @@ public struct ChatAdapter: Adapter {
         return (String(name), close.dropFirst(6).trimmingWhitespace())
     }
 
-    public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws -> [Inputs] {
+    public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws
+        -> [Inputs]
+    {
         do {
             return try await defaultCall(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
         } catch is AdapterParseError where useJSONAdapterFallback {

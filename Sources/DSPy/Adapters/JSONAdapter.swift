@@ -19,7 +19,8 @@ public struct JSONAdapter: Adapter {
             messages.append(.user(chat.userMessage(signature, d.values, prefix: nil, mainRequest: false)))
             messages.append(.assistant(assistantMessage(signature, d.values, missing: AdapterText.notSupplied)))
         }
-        let requirement = "Respond with a JSON object in the following order of fields: "
+        let requirement =
+            "Respond with a JSON object in the following order of fields: "
             + signature.outputFields.map { "`\($0.name)`" + AdapterText.typeInfo($0) }.joined(separator: ", then ") + "."
         messages.append(.user(chat.userMessage(signature, inputs, prefix: nil, outputRequirement: requirement)))
         return messages
@@ -59,8 +60,10 @@ public struct JSONAdapter: Adapter {
     public static func outputSchema(_ signature: Signature) -> Value {
         var properties = OrderedDictionary<String, Value>()
         for f in signature.outputFields { properties[f.name] = f.type.jsonSchema }
-        return ["type": "object", "properties": .object(properties),
-                "required": .array(signature.outputFields.map { .string($0.name) })]
+        return [
+            "type": "object", "properties": .object(properties),
+            "required": .array(signature.outputFields.map { .string($0.name) }),
+        ]
     }
 
     public func parse(signature: Signature, completion: String) throws -> Inputs {
@@ -71,8 +74,9 @@ public struct JSONAdapter: Adapter {
             object = o
         }
         guard let object else {
-            throw AdapterParseError(adapterName: name, signature: signature, lmResponse: completion, parsedResult: nil,
-                                    message: "LM response cannot be serialized to a JSON object.")
+            throw AdapterParseError(
+                adapterName: name, signature: signature, lmResponse: completion, parsedResult: nil,
+                message: "LM response cannot be serialized to a JSON object.")
         }
         var found: [String: Value] = [:]
         for f in signature.outputFields {
@@ -85,8 +89,9 @@ public struct JSONAdapter: Adapter {
                 default: found[f.name] = try f.type.coerce(raw)
                 }
             } catch {
-                throw AdapterParseError(adapterName: name, signature: signature, lmResponse: completion, parsedResult: nil,
-                                        message: "Failed to parse field \(f.name) with value \(raw.pythonStr) from the LM response. Error message: \(error)")
+                throw AdapterParseError(
+                    adapterName: name, signature: signature, lmResponse: completion, parsedResult: nil,
+                    message: "Failed to parse field \(f.name) with value \(raw.pythonStr) from the LM response. Error message: \(error)")
             }
         }
         return try completeOutputs(found, signature: signature, completion: completion, adapterName: name)

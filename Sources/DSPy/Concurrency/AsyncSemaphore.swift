@@ -29,8 +29,12 @@ package final class AsyncSemaphore: Sendable {
             guard s.inUse < min(s.capacity, limit ?? s.capacity), s.waiters.isEmpty else { return false }
             s.inUse += 1
             return true
-        }) { return }
-        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        }) {
+            return
+        }
+        let id = state.withLock { s -> UInt64 in
+            s.nextID += 1; return s.nextID
+        }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let resumeNow: Bool? = state.withLock { s in

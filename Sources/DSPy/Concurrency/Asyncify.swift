@@ -94,7 +94,10 @@ public struct BlockingBridgeError: Error, CustomStringConvertible, Sendable {
 /// (such as ``asyncify(_:)-3h4oq`` workers) only.
 public func runBlocking<R: Sendable>(_ work: @escaping @Sendable () async throws -> R) throws -> R {
     if withUnsafeCurrentTask(body: { $0 != nil }) {
-        throw BlockingBridgeError(description: "Cannot block on async work from inside a Swift task: it would stall the cooperative thread pool and can deadlock. Use `await` here, or run the synchronous code through asyncify(...).")
+        throw BlockingBridgeError(
+            description:
+                "Cannot block on async work from inside a Swift task: it would stall the cooperative thread pool and can deadlock. Use `await` here, or run the synchronous code through asyncify(...)."
+        )
     }
     let snapshot = Settings.current.capture()
     let box = Locked<Result<R, any Error>?>(nil)
@@ -113,8 +116,9 @@ public func runBlocking<R: Sendable>(_ work: @escaping @Sendable () async throws
 extension SettingKey where Value == Int {
     /// Capacity of the `asyncify` worker pool (`async_max_workers`, 8).
     public static var asyncMaxWorkers: SettingKey {
-        SettingKey("async_max_workers", summary: "how many asyncify calls run at once (default 8)",
-                   default: { 8 }, check: .integer(in: 1...Int.max, "a whole number of workers, at least 1"))
+        SettingKey(
+            "async_max_workers", summary: "how many asyncify calls run at once (default 8)",
+            default: { 8 }, check: .integer(in: 1...Int.max, "a whole number of workers, at least 1"))
     }
 }
 

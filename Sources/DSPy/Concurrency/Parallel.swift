@@ -77,8 +77,10 @@ public struct ParallelOptions: Sendable {
     public static let defaultTimeout: Duration = .seconds(120)
     public static let defaultStragglerLimit = 3
 
-    public init(numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil, disableProgressBar: Bool = false,
-                timeout: Duration = defaultTimeout, stragglerLimit: Int = defaultStragglerLimit) {
+    public init(
+        numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil, disableProgressBar: Bool = false,
+        timeout: Duration = defaultTimeout, stragglerLimit: Int = defaultStragglerLimit
+    ) {
         self.numThreads = numThreads
         self.maxErrors = maxErrors
         self.provideTraceback = provideTraceback
@@ -176,15 +178,18 @@ func parallelMap<Input: Sendable, Output: Sendable>(
     if Task.isCancelled {
         throw ParallelCancelledError(reason: .interrupted, failures: slots.compactMap { $0?.failure }, completed: successes)
     }
-    return BatchResults(slots.enumerated().map { i, r in
-        r ?? .failure(ItemFailure(index: i, input: describe(inputs[i]), error: CancellationError()))
-    })
+    return BatchResults(
+        slots.enumerated().map { i, r in
+            r ?? .failure(ItemFailure(index: i, input: describe(inputs[i]), error: CancellationError()))
+        })
 }
 
 /// Runs `work`; if it is still running after `timeout` while at most `limit` items of the run
 /// remain, starts one more copy. The first copy to finish wins and the other is cancelled.
-func raceStraggler<Output: Sendable>(timeout: Duration, limit: Int, remaining: ParallelCounter,
-                                     _ work: @escaping @Sendable () async throws -> Output) async throws -> Output {
+func raceStraggler<Output: Sendable>(
+    timeout: Duration, limit: Int, remaining: ParallelCounter,
+    _ work: @escaping @Sendable () async throws -> Output
+) async throws -> Output {
     try await withThrowingTaskGroup(of: Output.self) { g in
         g.addTask { try await work() }
         g.addTask {
@@ -273,11 +278,16 @@ public final class Parallel: Sendable {
     /// Kept for DSPy compatibility: failures are always returned in ``BatchResults/failures``.
     public let returnFailedExamples: Bool
 
-    public convenience init(numThreads: Int? = nil, maxErrors: Int? = nil, returnFailedExamples: Bool = false, provideTraceback: Bool? = nil,
-                disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout, stragglerLimit: Int = ParallelOptions.defaultStragglerLimit) {
-        self.init(options: ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
-                                           disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit),
-                  returnFailedExamples: returnFailedExamples)
+    public convenience init(
+        numThreads: Int? = nil, maxErrors: Int? = nil, returnFailedExamples: Bool = false, provideTraceback: Bool? = nil,
+        disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout,
+        stragglerLimit: Int = ParallelOptions.defaultStragglerLimit
+    ) {
+        self.init(
+            options: ParallelOptions(
+                numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+                disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit),
+            returnFailedExamples: returnFailedExamples)
     }
 
     /// A runner with the knobs as one value.
@@ -316,19 +326,31 @@ private struct PairBox: Sendable {
 
 extension Module {
     /// Runs this module on every input in parallel (DSPy's `module.batch`).
-    public func batch(_ inputs: [Inputs], numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
-                      disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout, stragglerLimit: Int = ParallelOptions.defaultStragglerLimit) async throws -> BatchResults<Prediction> {
-        try await batch(inputs, options: ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
-                                                         disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit))
+    public func batch(
+        _ inputs: [Inputs], numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
+        disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout,
+        stragglerLimit: Int = ParallelOptions.defaultStragglerLimit
+    ) async throws -> BatchResults<Prediction> {
+        try await batch(
+            inputs,
+            options: ParallelOptions(
+                numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+                disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit))
     }
 
     /// Runs this module on every example's inputs; examples must have inputs marked
     /// (`withInputs`), or this throws before anything runs.
-    public func batch(_ examples: [Example], numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
-                      disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout, stragglerLimit: Int = ParallelOptions.defaultStragglerLimit) async throws -> BatchResults<Prediction> {
+    public func batch(
+        _ examples: [Example], numThreads: Int? = nil, maxErrors: Int? = nil, provideTraceback: Bool? = nil,
+        disableProgressBar: Bool = false, timeout: Duration = ParallelOptions.defaultTimeout,
+        stragglerLimit: Int = ParallelOptions.defaultStragglerLimit
+    ) async throws -> BatchResults<Prediction> {
         let inputs = try examples.map { try $0.inputs().values }
-        return try await batch(inputs, options: ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
-                                                                disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit))
+        return try await batch(
+            inputs,
+            options: ParallelOptions(
+                numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+                disableProgressBar: disableProgressBar, timeout: timeout, stragglerLimit: stragglerLimit))
     }
 
     /// Runs this module on every input in parallel, with the run's knobs as one value.
@@ -340,22 +362,25 @@ extension Module {
 extension SettingKey where Value == Int {
     /// Default workers for `Parallel` and `batch` (`num_threads`, 8).
     public static var numThreads: SettingKey {
-        SettingKey("num_threads", summary: "workers for batch and Parallel (default 8)",
-                   default: { 8 }, check: .integer(in: 1...Int.max, "a whole number of workers, at least 1"))
+        SettingKey(
+            "num_threads", summary: "workers for batch and Parallel (default 8)",
+            default: { 8 }, check: .integer(in: 1...Int.max, "a whole number of workers, at least 1"))
     }
 
     /// Failures after which `Parallel` stops (`max_errors`, 10).
     public static var maxErrors: SettingKey {
-        SettingKey("max_errors", summary: "failures after which batch and Parallel stop (default 10)",
-                   default: { 10 }, check: .integer(in: 0...Int.max, "a whole number of failures, 0 or more"))
+        SettingKey(
+            "max_errors", summary: "failures after which batch and Parallel stop (default 10)",
+            default: { 10 }, check: .integer(in: 0...Int.max, "a whole number of failures, 0 or more"))
     }
 }
 
 extension SettingKey where Value == Bool {
     /// Log full error chains for failed `Parallel` items (`provide_traceback`).
     public static var provideTraceback: SettingKey {
-        SettingKey("provide_traceback", summary: "True: batch/Parallel failures are logged with the full error chain",
-                   default: { false }, check: .boolean)
+        SettingKey(
+            "provide_traceback", summary: "True: batch/Parallel failures are logged with the full error chain",
+            default: { false }, check: .boolean)
     }
 }
 

@@ -59,7 +59,8 @@ final class ProgressLine: Sendable {
         let failed = s.done - s.succeeded
         let head: String
         if showsMetric {
-            head = "Average Metric: " + EvaluationResult.averageText(sum: s.scoreSum, count: s.scored, decimals: true)
+            head =
+                "Average Metric: " + EvaluationResult.averageText(sum: s.scoreSum, count: s.scored, decimals: true)
                 + " — \(s.done) / \(total) examples"
         } else {
             head = "Processed \(s.succeeded) / \(total) examples"

@@ -7,8 +7,8 @@ final class ThreadPool: @unchecked Sendable {
     // Sendable proof: `jobs`, `idle` and `threads` are only touched while holding `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
-    private var idle = 0       // waiting workers not yet claimed by a submit
-    private var wakeups = 0    // claims whose worker has not woken yet
+    private var idle = 0  // waiting workers not yet claimed by a submit
+    private var wakeups = 0  // claims whose worker has not woken yet
     private var threads = 0
     private let idleTimeout: TimeInterval
     private let name: String

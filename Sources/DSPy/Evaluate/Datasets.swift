@@ -31,7 +31,7 @@ public enum Dataset {
     public static func loadJSONL(_ path: String, inputs: [String]? = nil) throws -> [Example] {
         var out: [Example] = []
         for (n, line) in try read(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-            where !line.allSatisfy({ $0.isWhitespace }) {
+        where !line.allSatisfy({ $0.isWhitespace }) {
             guard case .object(let values)? = try? JSON.parse(String(line)) else {
                 throw DatasetError("\(path):\(n + 1): each line must be a JSON object")
             }
@@ -126,10 +126,11 @@ extension Dataset {
         }
         var out = line(header)
         for record in records {
-            out += line(header.map { key in
-                guard let v = record[key], v != .null else { return "" }
-                return v.pythonStr
-            })
+            out += line(
+                header.map { key in
+                    guard let v = record[key], v != .null else { return "" }
+                    return v.pythonStr
+                })
         }
         return out
     }

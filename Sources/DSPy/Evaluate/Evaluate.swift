@@ -38,10 +38,12 @@ public struct Evaluate: Sendable {
 
     static let logger = Logger(label: "dspy.evaluate")
 
-    public init(devset: [Example], metric: Metric, numThreads: Int? = nil, displayProgress: Bool = false,
-                displayTable: TableRows = .none, maxErrors: Int? = nil, provideTraceback: Bool? = nil, failureScore: Double = 0,
-                saveAsCSV: String? = nil, saveAsJSON: String? = nil,
-                output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
+    public init(
+        devset: [Example], metric: Metric, numThreads: Int? = nil, displayProgress: Bool = false,
+        displayTable: TableRows = .none, maxErrors: Int? = nil, provideTraceback: Bool? = nil, failureScore: Double = 0,
+        saveAsCSV: String? = nil, saveAsJSON: String? = nil,
+        output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+    ) {
         self.devset = devset
         self.metric = metric
         self.numThreads = numThreads
@@ -62,14 +64,17 @@ public struct Evaluate: Sendable {
         let metric = metric ?? self.metric
         let devset = devset ?? self.devset
         guard !devset.isEmpty else { throw EvaluateError.emptyDevset }
-        let options = ParallelOptions(numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
-                                      disableProgressBar: !displayProgress)
+        let options = ParallelOptions(
+            numThreads: numThreads, maxErrors: maxErrors, provideTraceback: provideTraceback,
+            disableProgressBar: !displayProgress)
         let progress = ProgressLine(total: devset.count, enabled: displayProgress, showsMetric: true)
         let finished = Locked<[Int: (Prediction, Value)]>([:])
         let outcomes: BatchResults<(Prediction, Value)>
         do {
-            outcomes = try await parallelMap(Array(devset.enumerated()), options: options, progress: progress,
-                                             describe: { .object($0.element.values) }) { indexed -> (Prediction, Value) in
+            outcomes = try await parallelMap(
+                Array(devset.enumerated()), options: options, progress: progress,
+                describe: { .object($0.element.values) }
+            ) { indexed -> (Prediction, Value) in
                 let (index, example) = indexed
                 let prediction = try await program.call(try example.inputs().values)
                 let score = try await metric(example, prediction)
@@ -135,7 +140,8 @@ public enum EvaluateError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .emptyDevset: return "devset must contain at least one example, got an empty devset."
         case .interrupted(let partial):
-            return "The evaluation was interrupted after \(partial.items.count) examples finished (score over those: \(PythonFloat.repr(partial.score)))."
+            return
+                "The evaluation was interrupted after \(partial.items.count) examples finished (score over those: \(PythonFloat.repr(partial.score)))."
         }
     }
 }

@@ -11,18 +11,24 @@ public struct Metric: Sendable {
     public let name: String
     private let body: @Sendable (Example, Prediction, [TraceEntry]?) async throws -> Value
 
-    public init(_ name: String, _ body: @escaping @Sendable (_ example: Example, _ prediction: Prediction, _ trace: [TraceEntry]?) async throws -> Value) {
+    public init(
+        _ name: String, _ body: @escaping @Sendable (_ example: Example, _ prediction: Prediction, _ trace: [TraceEntry]?) async throws -> Value
+    ) {
         self.name = name
         self.body = body
     }
 
     /// A pass/fail metric.
-    public init(_ name: String, passes body: @escaping @Sendable (_ example: Example, _ prediction: Prediction, _ trace: [TraceEntry]?) async throws -> Bool) {
+    public init(
+        _ name: String, passes body: @escaping @Sendable (_ example: Example, _ prediction: Prediction, _ trace: [TraceEntry]?) async throws -> Bool
+    ) {
         self.init(name) { e, p, t in .bool(try await body(e, p, t)) }
     }
 
     /// A graded metric (usually 0...1).
-    public init(_ name: String, score body: @escaping @Sendable (_ example: Example, _ prediction: Prediction, _ trace: [TraceEntry]?) async throws -> Double) {
+    public init(
+        _ name: String, score body: @escaping @Sendable (_ example: Example, _ prediction: Prediction, _ trace: [TraceEntry]?) async throws -> Double
+    ) {
         self.init(name) { e, p, t in .double(try await body(e, p, t)) }
     }
 
@@ -210,7 +216,7 @@ public enum AnswerText {
         if u == "_" { return true }
         switch u.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .decimalNumber, .letterNumber, .otherNumber:
+            .decimalNumber, .letterNumber, .otherNumber:
             return true
         default:
             return false
@@ -226,7 +232,7 @@ public enum AnswerText {
         for u in s.decomposedStringWithCanonicalMapping.unicodeScalars {
             switch u.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-                 .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark:
+                .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark:
                 run.append(u)
             case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format, .surrogate, .privateUse, .unassigned:
                 flush()

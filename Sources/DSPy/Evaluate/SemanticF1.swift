@@ -18,20 +18,25 @@ public final class SemanticF1: Module, CustomStringConvertible {
         let recall = Field.output("recall", .float, description: "fraction (out of 1.0) of ground truth covered by the system response")
         let precision = Field.output("precision", .float, description: "fraction (out of 1.0) of system response covered by the ground truth")
         if decompositional {
-            return try Signature(inputs: inputs, outputs: [
-                .output("ground_truth_key_ideas", description: "enumeration of key ideas in the ground truth"),
-                .output("system_response_key_ideas", description: "enumeration of key ideas in the system response"),
-                .output("discussion", description: "discussion of the overlap between ground truth and system response"),
-                recall, precision,
-            ], instructions: """
-                Compare a system's response to the ground truth to compute recall and precision of key ideas.
-                You will first enumerate key ideas in each response, discuss their overlap, and then report recall and precision.
-                """)
+            return try Signature(
+                inputs: inputs,
+                outputs: [
+                    .output("ground_truth_key_ideas", description: "enumeration of key ideas in the ground truth"),
+                    .output("system_response_key_ideas", description: "enumeration of key ideas in the system response"),
+                    .output("discussion", description: "discussion of the overlap between ground truth and system response"),
+                    recall, precision,
+                ],
+                instructions: """
+                    Compare a system's response to the ground truth to compute recall and precision of key ideas.
+                    You will first enumerate key ideas in each response, discuss their overlap, and then report recall and precision.
+                    """)
         }
-        return try Signature(inputs: inputs, outputs: [recall, precision], instructions: """
-            Compare a system's response to the ground truth to compute its recall and precision.
-            If asked to reason, enumerate key ideas in each response, and whether they are present in the other response.
-            """)
+        return try Signature(
+            inputs: inputs, outputs: [recall, precision],
+            instructions: """
+                Compare a system's response to the ground truth to compute its recall and precision.
+                If asked to reason, enumerate key ideas in each response, and whether they are present in the other response.
+                """)
     }
 
     public init(threshold: Double = 0.66, decompositional: Bool = false) throws {
@@ -59,8 +64,10 @@ public final class SemanticF1: Module, CustomStringConvertible {
 
     /// Scores `prediction.response` against `example.response` for `example.question`.
     public func score(_ example: Example, _ prediction: Prediction, trace: [TraceEntry]? = nil) async throws -> Value {
-        let judged = try await call(["question": example["question"] ?? .null, "ground_truth": example["response"] ?? .null,
-                                     "system_response": prediction["response"] ?? .null])
+        let judged = try await call([
+            "question": example["question"] ?? .null, "ground_truth": example["response"] ?? .null,
+            "system_response": prediction["response"] ?? .null,
+        ])
         guard let precision = judged["precision"]?.doubleValue, let recall = judged["recall"]?.doubleValue else {
             throw MetricError("SemanticF1's judge gave no numeric recall and precision.")
         }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import OrderedCollections
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Records LM requests and replies to a file, and answers from such a file with no network:
@@ -69,8 +69,9 @@ public final class Cassette: Sendable, CustomStringConvertible {
             guard !published else { return }
             try? handle.synchronize()
             guard rename(temporaryPath, path) == 0 else {
-                throw CassetteError("Cannot write the cassette \(path): \(String(cString: strerror(errno))).",
-                                    hint: "Check that its directory is writable. The recording so far is in \(temporaryPath).")
+                throw CassetteError(
+                    "Cannot write the cassette \(path): \(String(cString: strerror(errno))).",
+                    hint: "Check that its directory is writable. The recording so far is in \(temporaryPath).")
             }
             published = true
         }
@@ -93,8 +94,9 @@ public final class Cassette: Sendable, CustomStringConvertible {
         recordPath = recordingTo
         self.missPolicy = missPolicy
         if let replaying, let recordingTo, Cassette.sameFile(replaying, recordingTo) {
-            throw CassetteError("Cannot record to \(recordingTo) while replaying it: it is the same file.",
-                                hint: "Record to another file (--record NEW --replay OLD), then rename it over the old one.")
+            throw CassetteError(
+                "Cannot record to \(recordingTo) while replaying it: it is the same file.",
+                hint: "Record to another file (--record NEW --replay OLD), then rename it over the old one.")
         }
         var state = ReplayState()
         var warnings: [String] = []
@@ -117,12 +119,14 @@ public final class Cassette: Sendable, CustomStringConvertible {
         let prefix = "." + url.lastPathComponent + ".", suffix = ".recording"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
             guard let pid = Int32(name.dropFirst(prefix.count).dropLast(suffix.count)), pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
             _ = unlink(directory + "/" + name)
         }
         let temporary = directory + "/" + prefix + String(getpid()) + suffix
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
+            let handle = FileHandle(forWritingAtPath: temporary)
+        else {
             throw CassetteError("Cannot create the cassette file \(path).", hint: "Check that its directory exists and is writable.")
         }
         let header: Value = ["dspy_swift_cassette": 1, "version": .string(DSPyVersion.string)]
@@ -194,8 +198,10 @@ public final class Cassette: Sendable, CustomStringConvertible {
         guard recordPath != nil else { return }
         var params = request.parameters
         params.removeAll { LMRequest.isCredential($0.key) }
-        var entry: OrderedDictionary<String, Value> = ["key": .string(key.hex), "model": .string(model),
-                                             "messages": .array(request.messages.map(\.jsonValue)), "parameters": .object(params)]
+        var entry: OrderedDictionary<String, Value> = [
+            "key": .string(key.hex), "model": .string(model),
+            "messages": .array(request.messages.map(\.jsonValue)), "parameters": .object(params),
+        ]
         switch outcome {
         case .response(let r):
             var stored = r.storedValue
@@ -225,7 +231,8 @@ public final class Cassette: Sendable, CustomStringConvertible {
     /// `strict`; damage anywhere else is always an error.
     static func load(_ path: String, strict: Bool) throws -> (queues: [String: [Outcome]], warnings: [String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CassetteError("Cannot read the cassette \(path).", hint: "Record one first with --record \(path) (shell) or Cassette(recordingTo:).")
+            throw CassetteError(
+                "Cannot read the cassette \(path).", hint: "Record one first with --record \(path) (shell) or Cassette(recordingTo:).")
         }
         var warnings: [String] = []
         func tolerate(_ problem: String, strictHint: String) throws {
@@ -242,8 +249,9 @@ public final class Cassette: Sendable, CustomStringConvertible {
             do { v = try JSON.parse(bytes: Array(line)) } catch {
                 // A crash while recording can leave the last line cut short; anything else is damage.
                 guard index == lastLine else { throw CassetteError("The cassette \(path) is damaged at line \(lineNumber): \(error).") }
-                try tolerate("The last line (\(lineNumber)) of the cassette \(path) is cut short: the recording was interrupted, so its call is missing.",
-                             strictHint: "Record the session again, or replay without --strict to send that call to the real LM.")
+                try tolerate(
+                    "The last line (\(lineNumber)) of the cassette \(path) is cut short: the recording was interrupted, so its call is missing.",
+                    strictHint: "Record the session again, or replay without --strict to send that call to the real LM.")
                 break
             }
             if lineNumber == 1 {
@@ -252,7 +260,9 @@ public final class Cassette: Sendable, CustomStringConvertible {
                 }
                 continue
             }
-            guard let key = v["key"].stringValue else { throw CassetteError("The cassette \(path) has an entry without a key at line \(lineNumber).") }
+            guard let key = v["key"].stringValue else {
+                throw CassetteError("The cassette \(path) has an entry without a key at line \(lineNumber).")
+            }
             if !v["response"].isNull {
                 guard var r = LMResponse(storedValue: v["response"]) else {
                     throw CassetteError("The cassette \(path) has an unreadable reply at line \(lineNumber).")
@@ -265,8 +275,9 @@ public final class Cassette: Sendable, CustomStringConvertible {
             entries += 1
         }
         if entries == 0 && warnings.isEmpty {
-            try tolerate("The cassette \(path) is empty: it holds no recorded calls.",
-                         strictHint: "Record the session first (--record \(path)), or replay without --strict.")
+            try tolerate(
+                "The cassette \(path) is empty: it holds no recorded calls.",
+                strictHint: "Record the session first (--record \(path)), or replay without --strict.")
         }
         return (queues, warnings)
     }
@@ -276,9 +287,11 @@ public final class Cassette: Sendable, CustomStringConvertible {
             return ["type": "budget", "model": .string(e.model), "limit": .int(e.limit), "spent": .int(e.spent), "outer_levels": .int(e.outerLevels)]
         }
         if let e = error as? LMError {
-            return ["type": "lm", "kind": .string(e.kind.rawValue), "message": .string(e.message), "model": e.model.map(Value.string) ?? .null,
-                    "status": e.status.map(Value.int) ?? .null, "hint": e.hint.map(Value.string) ?? .null, "attempts": .int(e.attempts),
-                    "retry_after": e.retryAfter.map(Value.double) ?? .null]
+            return [
+                "type": "lm", "kind": .string(e.kind.rawValue), "message": .string(e.message), "model": e.model.map(Value.string) ?? .null,
+                "status": e.status.map(Value.int) ?? .null, "hint": e.hint.map(Value.string) ?? .null, "attempts": .int(e.attempts),
+                "retry_after": e.retryAfter.map(Value.double) ?? .null,
+            ]
         }
         return ["type": "other", "message": .string(String(describing: error))]
     }
@@ -286,12 +299,14 @@ public final class Cassette: Sendable, CustomStringConvertible {
     static func decodeError(_ v: Value) -> any Error {
         switch v["type"].stringValue {
         case "budget":
-            return TokenBudgetExceeded(model: v["model"].stringValue ?? "", limit: v["limit"].intValue ?? 0,
-                                       spent: v["spent"].intValue ?? 0, outerLevels: v["outer_levels"].intValue ?? 0)
+            return TokenBudgetExceeded(
+                model: v["model"].stringValue ?? "", limit: v["limit"].intValue ?? 0,
+                spent: v["spent"].intValue ?? 0, outerLevels: v["outer_levels"].intValue ?? 0)
         case "lm":
-            var e = LMError(LMError.Kind(rawValue: v["kind"].stringValue ?? "") ?? .badResponse, v["message"].stringValue ?? "",
-                            model: v["model"].stringValue, status: v["status"].intValue, retryAfter: v["retry_after"].doubleValue,
-                            hint: v["hint"].stringValue)
+            var e = LMError(
+                LMError.Kind(rawValue: v["kind"].stringValue ?? "") ?? .badResponse, v["message"].stringValue ?? "",
+                model: v["model"].stringValue, status: v["status"].intValue, retryAfter: v["retry_after"].doubleValue,
+                hint: v["hint"].stringValue)
             e.attempts = v["attempts"].intValue ?? 1
             return e
         default:
@@ -338,8 +353,9 @@ public struct CassetteError: DSPyError {
 extension SettingKey where Value == Cassette? {
     /// The cassette that records or replays LM calls (`cassette`, not a DSPy key).
     public static var cassette: SettingKey {
-        SettingKey("cassette", summary: "a cassette that records or replays LM calls (not a DSPy key)",
-                   default: { nil }, listed: false, check: .instance(of: Cassette.self, "a Cassette"))
+        SettingKey(
+            "cassette", summary: "a cassette that records or replays LM calls (not a DSPy key)",
+            default: { nil }, listed: false, check: .instance(of: Cassette.self, "a Cassette"))
     }
 }
 

@@ -21,7 +21,8 @@ final class DiskResponseStore: Sendable {
         database = try SQLiteDatabase(path: path) { db in
             try db.requireSchema(atMost: DiskResponseStore.schemaVersion, what: "the response cache \(path)")
             try db.transaction {
-                try db.execute("""
+                try db.execute(
+                    """
                     CREATE TABLE IF NOT EXISTS responses(
                         key TEXT PRIMARY KEY NOT NULL,
                         value TEXT NOT NULL,
@@ -105,7 +106,8 @@ final class DiskResponseStore: Sendable {
     private static func put(_ key: String, json: String, tick: Int64, limit: Int, db: SQLiteConnection) throws {
         let size = Int64(key.utf8.count + json.utf8.count)
         try db.transaction {
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO responses(key, value, size, created, accessed) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(key) DO UPDATE SET value = excluded.value, size = excluded.size, accessed = excluded.accessed
                 """, [.text(key), .text(json), .int(size), .int(tick), .int(tick)])
@@ -152,4 +154,3 @@ final class DiskResponseStore: Sendable {
         }
     }
 }
-

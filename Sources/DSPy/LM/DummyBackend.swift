@@ -107,7 +107,11 @@ struct RequestedFormat {
                 var endIndex = typeText.endIndex
                 for i in typeText.indices {
                     let c = typeText[i]
-                    if c == "[" || c == "(" { depth += 1 } else if c == "]" { depth -= 1 } else if c == ")" {
+                    if c == "[" || c == "(" {
+                        depth += 1
+                    } else if c == "]" {
+                        depth -= 1
+                    } else if c == ")" {
                         if depth == 0 { endIndex = i; break }
                         depth -= 1
                     }

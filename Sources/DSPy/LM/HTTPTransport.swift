@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A raw HTTP reply from a provider.
@@ -66,8 +66,10 @@ enum HTTPTransport {
 
     /// POSTs `body` as JSON and returns the reply (at most `maxBytes` of body), mapping transport
     /// failures to ``LMError``. The whole exchange must end within `timeout`.
-    static func postJSON(url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
-                         model: String) async throws -> HTTPReply {
+    static func postJSON(
+        url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
+        model: String
+    ) async throws -> HTTPReply {
         let request = jsonPOST(url: url, headers: headers, body: body, accept: "application/json")
         let timeout = timeout.clampedForWaiting
         let watch = ExchangeWatch(timeout: timeout)
@@ -75,8 +77,9 @@ enum HTTPTransport {
             return try await watch.run {
                 let response = try await client.execute(request, deadline: watch.nioDeadline)
                 try watch.phase(.body)
-                return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                                 body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model))
+                return HTTPReply(
+                    status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                    body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model))
             }
         } catch {
             throw mapTransportError(error, url: url, timeout: timeout, model: model, watch: watch)
@@ -99,9 +102,11 @@ enum HTTPTransport {
     /// closes the connection. A non-2xx status is read in full and turned into an error by
     /// `errorFor` (the same mapping the non-streaming path uses). A 2xx reply labelled as
     /// something else than an event stream (JSON, HTML) is a bad response.
-    static func postEventStream(url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int, model: String,
-                                errorFor: @escaping @Sendable (HTTPReply) -> LMError,
-                                onEvent: @escaping @Sendable (ServerSentEvent) throws -> Bool) async throws {
+    static func postEventStream(
+        url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int, model: String,
+        errorFor: @escaping @Sendable (HTTPReply) -> LMError,
+        onEvent: @escaping @Sendable (ServerSentEvent) throws -> Bool
+    ) async throws {
         let request = jsonPOST(url: url, headers: headers, body: body, accept: "text/event-stream")
         let timeout = timeout.clampedForWaiting
         let watch = ExchangeWatch(timeout: timeout)
@@ -112,15 +117,20 @@ enum HTTPTransport {
                 let replyHeaders = response.headers.map { ($0.name, $0.value) }
                 guard (200..<300).contains(status) else {
                     try watch.phase(.body)
-                    throw errorFor(HTTPReply(status: status, headers: replyHeaders,
-                                             body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model)))
+                    throw errorFor(
+                        HTTPReply(
+                            status: status, headers: replyHeaders,
+                            body: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model)))
                 }
                 let contentType = response.headers.first(name: "content-type") ?? ""
                 guard isEventStream(contentType) else {
                     try watch.phase(.body)
-                    let text = String(decoding: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model).prefix(200), as: UTF8.self)
-                    throw LMError(.badResponse, "The server at \(hostPort(url)) answered a streaming request with \(contentType.isEmpty ? "no content type" : "'\(contentType)'"), not an event stream: \(text)",
-                                  model: model, hint: "Is apiBase pointing at an OpenAI-compatible API that supports \"stream\": true?")
+                    let text = String(
+                        decoding: try await readBody(response.body, maxBytes: maxBytes, url: url, model: model).prefix(200), as: UTF8.self)
+                    throw LMError(
+                        .badResponse,
+                        "The server at \(hostPort(url)) answered a streaming request with \(contentType.isEmpty ? "no content type" : "'\(contentType)'"), not an event stream: \(text)",
+                        model: model, hint: "Is apiBase pointing at an OpenAI-compatible API that supports \"stream\": true?")
                 }
                 try watch.phase(.events)
                 var parser = ServerSentEventParser()
@@ -138,7 +148,7 @@ enum HTTPTransport {
                         }
                         if stopped { try watch.phase(.draining) }
                     }
-                } catch where stopped {
+                } catch  where stopped {
                     return  // the answer is complete; how the connection ends no longer matters
                 }
                 // A last event whose lines ended but which lacks its blank line. If it is cut
@@ -159,8 +169,9 @@ enum HTTPTransport {
 
     /// The error for a reply body larger than `limit`.
     static func tooLarge(url: String, limit: Int, model: String) -> LMError {
-        LMError(.badResponse, "The reply from \(hostPort(url)) was larger than \(describeBytes(limit)).", model: model,
-                hint: "Ask for less (max_tokens, n), or raise the limit with LM(..., max_response_bytes=N) (maxResponseBytes: in Swift).")
+        LMError(
+            .badResponse, "The reply from \(hostPort(url)) was larger than \(describeBytes(limit)).", model: model,
+            hint: "Ask for less (max_tokens, n), or raise the limit with LM(..., max_response_bytes=N) (maxResponseBytes: in Swift).")
     }
 
     /// `64 MB`, `512 KB`, `1000 bytes`.
@@ -188,11 +199,13 @@ enum HTTPTransport {
             case .remoteConnectionClosed:
                 return closedEarly(address, model: model)
             case .bodyLengthMismatch:
-                return LMError(.transport, "The reply from \(address) ended before the length its headers announced.", model: model,
-                               hint: "The server cut the reply short. If it persists, check the server's logs.")
+                return LMError(
+                    .transport, "The reply from \(address) ended before the length its headers announced.", model: model,
+                    hint: "The server cut the reply short. If it persists, check the server's logs.")
             case .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath:
-                return LMError(.configuration, "Cannot send a request to \(address): the address or a header is invalid.", model: model,
-                               hint: "Check apiBase (for example http://127.0.0.1:8000/v1) and the API key (no line breaks).")
+                return LMError(
+                    .configuration, "Cannot send a request to \(address): the address or a header is invalid.", model: model,
+                    hint: "Check apiBase (for example http://127.0.0.1:8000/v1) and the API key (no line breaks).")
             default: break
             }
         }
@@ -204,38 +217,45 @@ enum HTTPTransport {
         }
         if let e = error as? HTTPParserError {
             let what = e == .headerOverflow ? "response headers larger than the client accepts (80 KB)" : "a reply that is not valid HTTP/1.1"
-            return LMError(.badResponse, "The server at \(address) sent \(what).", model: model,
-                           hint: "Is apiBase pointing at an HTTP API server? Check the address and the server's logs.")
+            return LMError(
+                .badResponse, "The server at \(address) sent \(what).", model: model,
+                hint: "Is apiBase pointing at an HTTP API server? Check the address and the server's logs.")
         }
         if error is NIOTooManyBytesError { return tooLarge(url: url, limit: LM.defaultMaxResponseBytes, model: model) }
         let text = String(describing: error)
         if text.contains("DecompressionError") {
-            return LMError(.badResponse, "The reply from \(address) expanded to more than \(decompressionRatio) times its compressed size.", model: model,
-                           hint: "The server sent a malformed or hostile compressed body; check the server.")
+            return LMError(
+                .badResponse, "The reply from \(address) expanded to more than \(decompressionRatio) times its compressed size.", model: model,
+                hint: "The server sent a malformed or hostile compressed body; check the server.")
         }
         if text.contains("ECONNREFUSED") || text.lowercased().contains("connection refused") || text.contains("errno: 111") {
-            return LMError(.connectionRefused, "Could not connect to \(address): connection refused.", model: model,
-                           hint: "Nothing is listening there. Start the server (for a local model, Scripts/lm-server), or set apiBase to the right address.")
+            return LMError(
+                .connectionRefused, "Could not connect to \(address): connection refused.", model: model,
+                hint: "Nothing is listening there. Start the server (for a local model, Scripts/lm-server), or set apiBase to the right address.")
         }
         if text.contains("deadlineExceeded") || text.lowercased().contains("timed out") || text.contains("connectTimeout") {
             return timedOut.error(url: url, timeout: timeout, model: model)
         }
         if text.contains("ECONNRESET") || text.contains("EPIPE") || text.contains("remoteConnectionClosed") || text.contains("ioOnClosedChannel") {
-            return LMError(.transport, "The connection to \(address) was reset.", model: model,
-                           hint: "The server dropped the request. If it persists, check the server's logs.")
+            return LMError(
+                .transport, "The connection to \(address) was reset.", model: model,
+                hint: "The server dropped the request. If it persists, check the server's logs.")
         }
         if let e = error as? NIOConnectionError, e.connectionErrors.isEmpty, e.dnsAError != nil || e.dnsAAAAError != nil {
-            return LMError(.hostNotFound, "Could not resolve the host name \(e.host): no address for it.", model: model,
-                           hint: "Check the address (apiBase) for a typo, and that this machine has DNS and a network.")
+            return LMError(
+                .hostNotFound, "Could not resolve the host name \(e.host): no address for it.", model: model,
+                hint: "Check the address (apiBase) for a typo, and that this machine has DNS and a network.")
         }
-        return LMError(.transport, "Request to \(address) failed (\(type(of: error))).", model: model,
-                       hint: "Check the address (apiBase) and your network.")
+        return LMError(
+            .transport, "Request to \(address) failed (\(type(of: error))).", model: model,
+            hint: "Check the address (apiBase) and your network.")
     }
 
     /// The connection ended before the reply did (retried, like any transport failure).
     private static func closedEarly(_ address: String, model: String) -> LMError {
-        LMError(.transport, "The server at \(address) closed the connection before the reply was complete.", model: model,
-                hint: "If it persists, check the server's logs.")
+        LMError(
+            .transport, "The server at \(address) closed the connection before the reply was complete.", model: model,
+            hint: "If it persists, check the server's logs.")
     }
 
     static func hostPort(_ url: String) -> String {
@@ -256,8 +276,10 @@ enum HTTPTransport {
     /// date (seconds from now, at least 0). Anything else (`inf`, `nan`, words) is absent.
     static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Double? {
         guard let v = value?.trimmingWhitespace(), !v.isEmpty else { return nil }
-        let numeric = v.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
-            || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+        let numeric = v.utf8.allSatisfy {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
+                || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
+        }
         if numeric {
             guard let s = Double(v), !s.isNaN else { return nil }
             return min(max(0, s), Duration.maximumSeconds)
@@ -313,11 +335,14 @@ final class ExchangeWatch: Sendable {
             case .head, .draining:
                 return LMError(.timeout, "Timed out: no response from \(address) within \(limit).", model: model, hint: hint)
             case .body:
-                return LMError(.timeout, "Timed out: the reply from \(address) did not arrive in full within \(limit) (the server sent its head, then stalled).",
-                               model: model, hint: hint)
+                return LMError(
+                    .timeout, "Timed out: the reply from \(address) did not arrive in full within \(limit) (the server sent its head, then stalled).",
+                    model: model, hint: hint)
             case .events:
-                return LMError(.timeout, "Timed out: the event stream from \(address) sent nothing for \(limit) (after \(events) event\(events == 1 ? "" : "s")).",
-                               model: model, hint: hint)
+                return LMError(
+                    .timeout,
+                    "Timed out: the event stream from \(address) sent nothing for \(limit) (after \(events) event\(events == 1 ? "" : "s")).",
+                    model: model, hint: hint)
             }
         }
     }
@@ -417,27 +442,36 @@ func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: 
     switch reply.status {
     case 401, 403:
         let env = LM.Provider(rawValue: provider)?.apiKeyVariable ?? "OPENAI_API_KEY"
-        e = LMError(.authentication, sentence("Authentication failed (HTTP \(reply.status))\(detail)"),
-                    hint: "Check the API key: set \(env) or pass apiKey: to LM(...).")
+        e = LMError(
+            .authentication, sentence("Authentication failed (HTTP \(reply.status))\(detail)"),
+            hint: "Check the API key: set \(env) or pass apiKey: to LM(...).")
     case 402:
-        e = LMError(.billing, sentence("The provider refused the call for billing reasons (HTTP 402)\(detail)"), hint: "Check the account's credits or plan.")
+        e = LMError(
+            .billing, sentence("The provider refused the call for billing reasons (HTTP 402)\(detail)"), hint: "Check the account's credits or plan.")
     case 404:
-        e = LMError(.notFound, sentence("Model or endpoint not found at \(address) (HTTP 404)\(detail)"),
-                    hint: "Check the model name and apiBase (an OpenAI-compatible base usually ends in /v1).")
+        e = LMError(
+            .notFound, sentence("Model or endpoint not found at \(address) (HTTP 404)\(detail)"),
+            hint: "Check the model name and apiBase (an OpenAI-compatible base usually ends in /v1).")
     case 408:
         e = LMError(.timeout, sentence("The server timed out the request (HTTP 408)\(detail)"))
     case 429:
-        e = LMError(.rateLimit, sentence("Rate limited by \(address) (HTTP 429)\(detail)"),
-                    hint: "Slow down: lower num_threads, or raise the LM's numRetries so backoff can absorb bursts.")
-    case 400..<500 where lower.contains("context length") || lower.contains("context window") || lower.contains("maximum context") || lower.contains("too many tokens") || lower.contains("prompt is too long"):
-        e = LMError(.contextWindowExceeded, sentence("The prompt exceeds the model's context window (HTTP \(reply.status))\(detail)"),
-                    hint: "Shorten the inputs or demos, or use a model with a larger context window.")
+        e = LMError(
+            .rateLimit, sentence("Rate limited by \(address) (HTTP 429)\(detail)"),
+            hint: "Slow down: lower num_threads, or raise the LM's numRetries so backoff can absorb bursts.")
+    case 400..<500
+    where lower.contains("context length") || lower.contains("context window") || lower.contains("maximum context")
+        || lower.contains("too many tokens") || lower.contains("prompt is too long"):
+        e = LMError(
+            .contextWindowExceeded, sentence("The prompt exceeds the model's context window (HTTP \(reply.status))\(detail)"),
+            hint: "Shorten the inputs or demos, or use a model with a larger context window.")
     case 400..<500:
-        e = LMError(.invalidRequest, sentence("The request was rejected (HTTP \(reply.status))\(detail)"),
-                    hint: "Check the LM's parameters; the server's message above says which one it did not accept.")
+        e = LMError(
+            .invalidRequest, sentence("The request was rejected (HTTP \(reply.status))\(detail)"),
+            hint: "Check the LM's parameters; the server's message above says which one it did not accept.")
     case 500..<600:
-        e = LMError(.server, sentence("Server error from \(address) (HTTP \(reply.status))\(detail)"),
-                    hint: "The provider failed. If it persists, check the provider's status.")
+        e = LMError(
+            .server, sentence("Server error from \(address) (HTTP \(reply.status))\(detail)"),
+            hint: "The provider failed. If it persists, check the provider's status.")
     default:
         e = LMError(.badResponse, sentence("Unexpected HTTP \(reply.status) from \(address)\(detail)"))
     }

@@ -104,11 +104,13 @@ public final class LM: Sendable, CustomStringConvertible {
     ///     of its body (in a stream, for the next event). 0 to ``Duration/maximumSeconds``.
     ///   - maxResponseBytes: the largest reply body read from the server (default 64 MB).
     /// - Throws: ``LMError`` for an unknown provider, ``ArgumentRangeError`` for a knob out of range.
-    public convenience init(_ model: String, temperature: Double? = nil, maxTokens: Int? = nil, apiBase: String? = nil,
-                apiKey: String? = nil, numRetries: Int = 3, cache: Bool? = nil, timeout: Duration = .seconds(600),
-                retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
-                rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:],
-                responseCache: ResponseCache = .shared, maxResponseBytes: Int = LM.defaultMaxResponseBytes) throws {
+    public convenience init(
+        _ model: String, temperature: Double? = nil, maxTokens: Int? = nil, apiBase: String? = nil,
+        apiKey: String? = nil, numRetries: Int = 3, cache: Bool? = nil, timeout: Duration = .seconds(600),
+        retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
+        rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:],
+        responseCache: ResponseCache = .shared, maxResponseBytes: Int = LM.defaultMaxResponseBytes
+    ) throws {
         let trimmed = model.trimmingWhitespace()
         guard !trimmed.isEmpty else {
             throw LMError(.configuration, "The model name is empty.", hint: "Use a name like \"openai/gpt-4o-mini\" or \"dummy\".")
@@ -134,27 +136,36 @@ public final class LM: Sendable, CustomStringConvertible {
         switch provider {
         case .anthropic: backend = AnthropicBackend(apiBase: base ?? "", apiKey: key, maxResponseBytes: maxResponseBytes)
         case .dummy: backend = DummyBackend()
-        default: backend = OpenAICompatibleBackend(apiBase: base ?? "", apiKey: key, providerName: provider.rawValue, maxResponseBytes: maxResponseBytes)
+        default:
+            backend = OpenAICompatibleBackend(apiBase: base ?? "", apiKey: key, providerName: provider.rawValue, maxResponseBytes: maxResponseBytes)
         }
-        var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
+        var kw: OrderedDictionary<String, Value> = [
+            "temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null,
+        ]
         for (k, v) in parameters { kw[k] = v }
-        self.init(model: trimmed, provider: provider, wireModel: modelName, kwargs: kw, apiBase: provider == .dummy ? nil : base,
-                  apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), responseCache: responseCache, timeout: timeout,
-                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, maxResponseBytes: maxResponseBytes,
-                  gate: RequestGate(provider == .dummy ? rateLimit : rateLimit.cappedForHTTP))
+        self.init(
+            model: trimmed, provider: provider, wireModel: modelName, kwargs: kw, apiBase: provider == .dummy ? nil : base,
+            apiKey: key, numRetries: numRetries, cache: cache ?? (provider != .dummy), responseCache: responseCache, timeout: timeout,
+            retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, maxResponseBytes: maxResponseBytes,
+            gate: RequestGate(provider == .dummy ? rateLimit : rateLimit.cappedForHTTP))
     }
 
     /// An LM on a backend of your own (a custom provider, or a scripted ``DummyBackend``).
-    public convenience init(model: String, backend: any LMBackend, temperature: Double? = nil, maxTokens: Int? = nil,
-                            numRetries: Int = 3, cache: Bool = false, timeout: Duration = .seconds(600),
-                            retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
-                            rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:],
-                            responseCache: ResponseCache = .shared) {
-        var kw: OrderedDictionary<String, Value> = ["temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null]
+    public convenience init(
+        model: String, backend: any LMBackend, temperature: Double? = nil, maxTokens: Int? = nil,
+        numRetries: Int = 3, cache: Bool = false, timeout: Duration = .seconds(600),
+        retryPolicy: RetryPolicy = RetryPolicy(), callbacks: [any Callback] = [],
+        rateLimit: RateLimit = .unlimited, parameters: OrderedDictionary<String, Value> = [:],
+        responseCache: ResponseCache = .shared
+    ) {
+        var kw: OrderedDictionary<String, Value> = [
+            "temperature": temperature.map(Value.double) ?? .null, "max_tokens": maxTokens.map(Value.int) ?? .null,
+        ]
         for (k, v) in parameters { kw[k] = v }
-        self.init(model: model, provider: backend is DummyBackend ? .dummy : .custom, wireModel: model, kwargs: kw, apiBase: nil,
-                  apiKey: nil, numRetries: numRetries, cache: cache, responseCache: responseCache, timeout: timeout, retryPolicy: retryPolicy,
-                  callbacks: callbacks, backend: backend, maxResponseBytes: LM.defaultMaxResponseBytes, gate: RequestGate(rateLimit))
+        self.init(
+            model: model, provider: backend is DummyBackend ? .dummy : .custom, wireModel: model, kwargs: kw, apiBase: nil,
+            apiKey: nil, numRetries: numRetries, cache: cache, responseCache: responseCache, timeout: timeout, retryPolicy: retryPolicy,
+            callbacks: callbacks, backend: backend, maxResponseBytes: LM.defaultMaxResponseBytes, gate: RequestGate(rateLimit))
     }
 
     /// An offline LM that replays `answers` (field values per call), like DSPy's `DummyLM`.
@@ -175,15 +186,20 @@ public final class LM: Sendable, CustomStringConvertible {
         guard let slash = name.firstIndex(of: "/") else { return (.openai, name) }  // LiteLLM's rule: a bare name is an OpenAI model
         let prefix = String(name[..<slash])
         guard let provider = Provider(rawValue: prefix), provider != .custom, provider != .dummy else {
-            throw LMError(.configuration, "Unknown provider '\(prefix)' in '\(name)'.",
-                          hint: "Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with apiBase set to its address.")
+            throw LMError(
+                .configuration, "Unknown provider '\(prefix)' in '\(name)'.",
+                hint:
+                    "Use one of: openai/, anthropic/, ollama/, ollama_chat/, local/, or \"dummy\". Any OpenAI-compatible server works as openai/<model> with apiBase set to its address."
+            )
         }
         return (provider, String(name[name.index(after: slash)...]))
     }
 
-    private init(model: String, provider: Provider, wireModel: String, kwargs: OrderedDictionary<String, Value>, apiBase: String?,
-                 apiKey: String?, numRetries: Int, cache: Bool, responseCache: ResponseCache, timeout: Duration, retryPolicy: RetryPolicy,
-                 callbacks: [any Callback], backend: any LMBackend, maxResponseBytes: Int, gate: RequestGate) {
+    private init(
+        model: String, provider: Provider, wireModel: String, kwargs: OrderedDictionary<String, Value>, apiBase: String?,
+        apiKey: String?, numRetries: Int, cache: Bool, responseCache: ResponseCache, timeout: Duration, retryPolicy: RetryPolicy,
+        callbacks: [any Callback], backend: any LMBackend, maxResponseBytes: Int, gate: RequestGate
+    ) {
         self.model = model
         self.provider = provider
         self.wireModel = wireModel
@@ -204,38 +220,49 @@ public final class LM: Sendable, CustomStringConvertible {
 
     /// A copy with changed knobs and an empty history (DSPy's `lm.copy(...)`). A `null`
     /// parameter removes it.
-    public func copy(temperature: Double? = nil, maxTokens: Int? = nil, parameters: OrderedDictionary<String, Value> = [:],
-                     cache: Bool? = nil, numRetries: Int? = nil, timeout: Duration? = nil) -> LM {
-        copy(model: model, wireModel: wireModel, temperature: temperature, maxTokens: maxTokens, parameters: parameters,
-             cache: cache, numRetries: numRetries, timeout: timeout)
+    public func copy(
+        temperature: Double? = nil, maxTokens: Int? = nil, parameters: OrderedDictionary<String, Value> = [:],
+        cache: Bool? = nil, numRetries: Int? = nil, timeout: Duration? = nil
+    ) -> LM {
+        copy(
+            model: model, wireModel: wireModel, temperature: temperature, maxTokens: maxTokens, parameters: parameters,
+            cache: cache, numRetries: numRetries, timeout: timeout)
     }
 
     /// A copy for another model of the same provider, on the same server and key (DSPy's
     /// `lm.copy(model=...)`).
     /// - Throws: ``LMError`` when `model` names an unknown or a different provider (that needs
     ///   its own server and key: create a new LM).
-    public func copy(model newModel: String, temperature: Double? = nil, maxTokens: Int? = nil,
-                     parameters: OrderedDictionary<String, Value> = [:], cache: Bool? = nil, numRetries: Int? = nil,
-                     timeout: Duration? = nil) throws(LMError) -> LM {
+    public func copy(
+        model newModel: String, temperature: Double? = nil, maxTokens: Int? = nil,
+        parameters: OrderedDictionary<String, Value> = [:], cache: Bool? = nil, numRetries: Int? = nil,
+        timeout: Duration? = nil
+    ) throws(LMError) -> LM {
         let trimmed = newModel.trimmingWhitespace()
         let (newProvider, newWireModel) = provider == .custom ? (.custom, trimmed) : try LM.route(trimmed)
         guard newProvider == provider else {
-            throw LMError(.configuration, "lm.copy(model=\(Value.string(trimmed).pythonRepr)) changes the provider from \(provider.rawValue) to \(newProvider.rawValue).",
-                          hint: "A copy keeps its server and key; create a new LM for another provider: dspy.LM(\(Value.string(trimmed).pythonRepr), ...).")
+            throw LMError(
+                .configuration,
+                "lm.copy(model=\(Value.string(trimmed).pythonRepr)) changes the provider from \(provider.rawValue) to \(newProvider.rawValue).",
+                hint: "A copy keeps its server and key; create a new LM for another provider: dspy.LM(\(Value.string(trimmed).pythonRepr), ...).")
         }
-        return copy(model: trimmed, wireModel: newWireModel, temperature: temperature, maxTokens: maxTokens, parameters: parameters,
-                    cache: cache, numRetries: numRetries, timeout: timeout)
+        return copy(
+            model: trimmed, wireModel: newWireModel, temperature: temperature, maxTokens: maxTokens, parameters: parameters,
+            cache: cache, numRetries: numRetries, timeout: timeout)
     }
 
-    private func copy(model: String, wireModel: String, temperature: Double?, maxTokens: Int?, parameters: OrderedDictionary<String, Value>,
-                      cache: Bool?, numRetries: Int?, timeout: Duration?) -> LM {
+    private func copy(
+        model: String, wireModel: String, temperature: Double?, maxTokens: Int?, parameters: OrderedDictionary<String, Value>,
+        cache: Bool?, numRetries: Int?, timeout: Duration?
+    ) -> LM {
         var kw = kwargs
         if let temperature { kw["temperature"] = .double(temperature) }
         if let maxTokens { kw["max_tokens"] = .int(maxTokens) }
         for (k, v) in parameters { kw[k] = v }
-        return LM(model: model, provider: provider, wireModel: wireModel, kwargs: kw, apiBase: apiBase, apiKey: apiKey,
-                  numRetries: numRetries ?? self.numRetries, cache: cache ?? self.cache, responseCache: responseCache, timeout: timeout ?? self.timeout,
-                  retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, maxResponseBytes: maxResponseBytes, gate: gate)
+        return LM(
+            model: model, provider: provider, wireModel: wireModel, kwargs: kw, apiBase: apiBase, apiKey: apiKey,
+            numRetries: numRetries ?? self.numRetries, cache: cache ?? self.cache, responseCache: responseCache, timeout: timeout ?? self.timeout,
+            retryPolicy: retryPolicy, callbacks: callbacks, backend: backend, maxResponseBytes: maxResponseBytes, gate: gate)
     }
 
     /// True when an API key is available (the key itself is never exposed).
@@ -264,9 +291,11 @@ public final class LM: Sendable, CustomStringConvertible {
     public func call(messages: [Message], parameters: OrderedDictionary<String, Value>) async throws -> LMResponse {
         let settings = Settings.current
         let handlers = settings.callbacks + callbacks
-        return try await CallbackRunner.run(handlers: handlers,
+        return try await CallbackRunner.run(
+            handlers: handlers,
             start: { cb, info in cb.onLMStart(info, lm: self, messages: messages, parameters: parameters) },
-            end: { cb, info, result, error in cb.onLMEnd(info, outputs: result?.outputs, error: error) }) {
+            end: { cb, info, result, error in cb.onLMEnd(info, outputs: result?.outputs, error: error) }
+        ) {
             var merged = self.kwargs
             var useCache = self.cache
             for (k, v) in LM.knobParameters(settings) { merged[k] = v }
@@ -371,7 +400,8 @@ public final class LM: Sendable, CustomStringConvertible {
                     let pause = retryPolicy.delay(attempt: attempt, retryAfter: asked)
                     if ContinuousClock.now + pause > deadline {
                         // Waiting would outlast the call: give up now rather than sleep past its timeout.
-                        error.hint = "The server asked to wait \(HTTPTransport.seconds(Duration.clamping(seconds: asked))) (Retry-After), longer than this call's timeout (\(HTTPTransport.seconds(timeout))) allows. Try again later, or raise the LM's timeout."
+                        error.hint =
+                            "The server asked to wait \(HTTPTransport.seconds(Duration.clamping(seconds: asked))) (Retry-After), longer than this call's timeout (\(HTTPTransport.seconds(timeout))) allows. Try again later, or raise the LM's timeout."
                         throw error
                     }
                     // Hold the whole queue of this LM, not just this caller.
@@ -397,8 +427,9 @@ public final class LM: Sendable, CustomStringConvertible {
         // Key by key: removeAll(where:) writes through the shared empty-array storage when the
         // parameters are empty, which the thread sanitizer reports as a race between calls.
         for k in kw.keys where LMRequest.isCredential(k) { kw.removeValue(forKey: k) }
-        let entry = HistoryEntry(model: model, messages: request.messages, kwargs: kw, response: response,
-                                 usage: response.cacheHit ? nil : response.usage)
+        let entry = HistoryEntry(
+            model: model, messages: request.messages, kwargs: kw, response: response,
+            usage: response.cacheHit ? nil : response.usage)
         GlobalHistory.append(entry)
         let limit = settings.maxHistorySize
         guard limit > 0 else { return }

@@ -46,8 +46,10 @@ public struct LMError: Error, Sendable {
     /// Attempts made before giving up (retries included).
     public var attempts = 1
 
-    public init(_ kind: Kind, _ message: String, model: String? = nil, status: Int? = nil,
-                requestID: String? = nil, retryAfter: Double? = nil, hint: String? = nil) {
+    public init(
+        _ kind: Kind, _ message: String, model: String? = nil, status: Int? = nil,
+        requestID: String? = nil, retryAfter: Double? = nil, hint: String? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.model = model
@@ -69,8 +71,9 @@ public struct LMError: Error, Sendable {
     /// A reply that holds no usable completion (`what` says how, e.g. "has an empty choice
     /// list"); never cached, so calling again asks the server again.
     static func noCompletion(_ what: String, model: String?) -> LMError {
-        LMError(.badResponse, "The reply \(what).", model: model,
-                hint: "The server answered without a usable completion; check its logs. Nothing was cached, so calling again asks it again.")
+        LMError(
+            .badResponse, "The reply \(what).", model: model,
+            hint: "The server answered without a usable completion; check its logs. Nothing was cached, so calling again asks it again.")
     }
 
 }

@@ -3,8 +3,9 @@ import OrderedCollections
 extension SettingKey where Value == LM? {
     /// The LM that modules call when they have none of their own (`lm`).
     public static var lm: SettingKey {
-        SettingKey("lm", summary: "the LM that modules call when they have none of their own",
-                   default: { nil }, check: .instance(of: LM.self, "an LM, such as LM(\"openai/gpt-4o-mini\")"))
+        SettingKey(
+            "lm", summary: "the LM that modules call when they have none of their own",
+            default: { nil }, check: .instance(of: LM.self, "an LM, such as LM(\"openai/gpt-4o-mini\")"))
     }
 }
 
@@ -15,48 +16,54 @@ extension SettingKey where Value == LM? {
 extension SettingKey where Value == Double? {
     /// The sampling temperature of every LM call in the scope (`temperature`).
     public static var temperature: SettingKey {
-        SettingKey("temperature", summary: "the sampling temperature of the LM calls in the scope (applied to whichever LM calls)",
-                   default: { nil }, listed: false, check: .optionalNumber(in: 0...Double.greatestFiniteMagnitude, "a number, 0 or more"))
+        SettingKey(
+            "temperature", summary: "the sampling temperature of the LM calls in the scope (applied to whichever LM calls)",
+            default: { nil }, listed: false, check: .optionalNumber(in: 0...Double.greatestFiniteMagnitude, "a number, 0 or more"))
     }
 
     /// Nucleus sampling for every LM call in the scope (`top_p`).
     public static var topP: SettingKey {
-        SettingKey("top_p", summary: "nucleus sampling for the LM calls in the scope (0 to 1)",
-                   default: { nil }, listed: false, check: .optionalNumber(in: 0...1, "a number from 0 to 1"))
+        SettingKey(
+            "top_p", summary: "nucleus sampling for the LM calls in the scope (0 to 1)",
+            default: { nil }, listed: false, check: .optionalNumber(in: 0...1, "a number from 0 to 1"))
     }
 }
 
 extension SettingKey where Value == Int? {
     /// The most tokens each LM call in the scope may generate (`max_tokens`).
     public static var maxTokens: SettingKey {
-        SettingKey("max_tokens", summary: "the most tokens each LM call in the scope may generate",
-                   default: { nil }, listed: false, check: .integer(in: 1...Int.max, "a whole number of tokens, at least 1", optional: true))
+        SettingKey(
+            "max_tokens", summary: "the most tokens each LM call in the scope may generate",
+            default: { nil }, listed: false, check: .integer(in: 1...Int.max, "a whole number of tokens, at least 1", optional: true))
     }
 
     /// Completions per LM call in the scope (`n`).
     public static var n: SettingKey {
-        SettingKey("n", summary: "completions per LM call in the scope",
-                   default: { nil }, listed: false,
-                   check: .integer(in: 1...LMRequest.maxCompletions, "a whole number from 1 to \(LMRequest.maxCompletions)", optional: true))
+        SettingKey(
+            "n", summary: "completions per LM call in the scope",
+            default: { nil }, listed: false,
+            check: .integer(in: 1...LMRequest.maxCompletions, "a whole number from 1 to \(LMRequest.maxCompletions)", optional: true))
     }
 }
 
 extension SettingKey where Value == DSPy.Value? {
     /// Stop sequences for every LM call in the scope (`stop`): a string or a list of strings.
     public static var stop: SettingKey {
-        SettingKey("stop", summary: "stop sequences for the LM calls in the scope (a string or a list of strings)",
-                   default: { nil }, listed: false, check: SettingCheck { v, key in
-                       switch v {
-                       case is NoneSetting: return v
-                       case let s as String: return DSPy.Value.string(s)
-                       case let list as [String]: return DSPy.Value.array(list.map(DSPy.Value.string))
-                       case let value as DSPy.Value:
-                           if case .string = value { return value }
-                           if case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) { return value }
-                       default: break
-                       }
-                       throw SettingValueError(key: key, expected: "a string or a list of strings", got: SettingCheck.describe(v))
-                   })
+        SettingKey(
+            "stop", summary: "stop sequences for the LM calls in the scope (a string or a list of strings)",
+            default: { nil }, listed: false,
+            check: SettingCheck { v, key in
+                switch v {
+                case is NoneSetting: return v
+                case let s as String: return DSPy.Value.string(s)
+                case let list as [String]: return DSPy.Value.array(list.map(DSPy.Value.string))
+                case let value as DSPy.Value:
+                    if case .string = value { return value }
+                    if case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) { return value }
+                default: break
+                }
+                throw SettingValueError(key: key, expected: "a string or a list of strings", got: SettingCheck.describe(v))
+            })
     }
 }
 

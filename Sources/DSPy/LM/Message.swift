@@ -98,9 +98,14 @@ extension LMResponse {
     /// provider JSON (not whether it was a cache hit).
     var storedValue: Value {
         var doc: OrderedDictionary<String, Value> = [
-            "choices": .array(choices.map { ["text": $0.text.map(Value.string) ?? .null, "finish_reason": $0.finishReason.map(Value.string) ?? .null] }),
-            "usage": usage.map { ["prompt_tokens": .int($0.promptTokens), "completion_tokens": .int($0.completionTokens),
-                                  "total_tokens": .int($0.totalTokens), "cached_tokens": .int($0.cachedTokens)] } ?? .null,
+            "choices": .array(
+                choices.map { ["text": $0.text.map(Value.string) ?? .null, "finish_reason": $0.finishReason.map(Value.string) ?? .null] }),
+            "usage": usage.map {
+                [
+                    "prompt_tokens": .int($0.promptTokens), "completion_tokens": .int($0.completionTokens),
+                    "total_tokens": .int($0.totalTokens), "cached_tokens": .int($0.cachedTokens),
+                ]
+            } ?? .null,
             "model": model.map(Value.string) ?? .null,
         ]
         doc["raw"] = raw
@@ -117,8 +122,9 @@ extension LMResponse {
         }
         var usage: TokenUsage?
         if let u = doc["usage"].objectValue {
-            usage = TokenUsage(promptTokens: u["prompt_tokens"]?.intValue ?? 0, completionTokens: u["completion_tokens"]?.intValue ?? 0,
-                               totalTokens: u["total_tokens"]?.intValue, cachedTokens: u["cached_tokens"]?.intValue ?? 0)
+            usage = TokenUsage(
+                promptTokens: u["prompt_tokens"]?.intValue ?? 0, completionTokens: u["completion_tokens"]?.intValue ?? 0,
+                totalTokens: u["total_tokens"]?.intValue, cachedTokens: u["cached_tokens"]?.intValue ?? 0)
         }
         self.init(choices: choices, usage: usage, model: doc["model"].stringValue, raw: doc["raw"])
     }

@@ -28,9 +28,11 @@ extension LMBackend {
 /// (rather than after a 401, or after retries on a machine without a network).
 func checkAPIKey(_ apiKey: String?, apiBase: String, provider: LM.Provider, model: String) throws {
     guard apiKey?.isEmpty ?? true, let variable = provider.apiKeyVariable, let official = LM.defaultAPIBase(for: provider),
-          apiBase == official || apiBase + "/" == official else { return }
-    throw LMError(.authentication, "No API key: set \(variable) or pass apiKey: to LM(...).", model: model,
-                  hint: "A server of your own (apiBase) needs no key; \(official) does.")
+        apiBase == official || apiBase + "/" == official
+    else { return }
+    throw LMError(
+        .authentication, "No API key: set \(variable) or pass apiKey: to LM(...).", model: model,
+        hint: "A server of your own (apiBase) needs no key; \(official) does.")
 }
 
 /// OpenAI Chat Completions (`POST {apiBase}/chat/completions`), which Ollama, vLLM and
@@ -70,10 +72,12 @@ public struct OpenAICompatibleBackend: LMBackend {
         let url = apiBase + "/chat/completions"
         var headers: [(String, String)] = []
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
-        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: body(request), timeout: timeout,
-                                                     maxBytes: maxResponseBytes, model: request.model)
+        let reply = try await HTTPTransport.postJSON(
+            url: url, headers: headers, body: body(request), timeout: timeout,
+            maxBytes: maxResponseBytes, model: request.model)
         guard (200..<300).contains(reply.status) else {
-            throw lmErrorForStatus(reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redactor: redactor))
+            throw lmErrorForStatus(
+                reply, provider: providerName, model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redactor: redactor))
         }
         return try Self.parse(reply, url: url, model: request.model)
     }
@@ -84,19 +88,23 @@ public struct OpenAICompatibleBackend: LMBackend {
         let address = HTTPTransport.hostPort(url)
         let v: Value
         do { v = try JSON.parse(bytes: reply.body) } catch {
-            throw LMError(.badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: model,
-                          hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
+            throw LMError(
+                .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: model,
+                hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
         }
         guard let choices = v["choices"].arrayValue else {
             if let m = serverErrorMessage(reply.body), !v["error"].isNull {
                 throw LMError(.server, "The server at \(address) reported an error: \(m)", model: model)
             }
-            throw LMError(.badResponse, "The response from \(address) has no \"choices\": \(String(reply.bodyText.prefix(200)))", model: model,
-                          hint: "Is apiBase pointing at an OpenAI-compatible chat completions API?")
+            throw LMError(
+                .badResponse, "The response from \(address) has no \"choices\": \(String(reply.bodyText.prefix(200)))", model: model,
+                hint: "Is apiBase pointing at an OpenAI-compatible chat completions API?")
         }
-        guard !choices.isEmpty, choices.allSatisfy({ $0.objectValue != nil && ($0["message"].objectValue != nil || $0["text"].stringValue != nil) }) else {
-            throw LMError.noCompletion("from \(address) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(reply.bodyText.prefix(200)))",
-                                       model: model)
+        guard !choices.isEmpty, choices.allSatisfy({ $0.objectValue != nil && ($0["message"].objectValue != nil || $0["text"].stringValue != nil) })
+        else {
+            throw LMError.noCompletion(
+                "from \(address) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(reply.bodyText.prefix(200)))",
+                model: model)
         }
         let parsed = choices.map { c in
             LMChoice(text: c["message"]["content"].stringValue ?? c["text"].stringValue, finishReason: c["finish_reason"].stringValue)
@@ -104,8 +112,9 @@ public struct OpenAICompatibleBackend: LMBackend {
         var usage: TokenUsage?
         if case .object = v["usage"] {
             let u = v["usage"]
-            usage = TokenUsage(promptTokens: u["prompt_tokens"].intValue ?? 0, completionTokens: u["completion_tokens"].intValue ?? 0,
-                               totalTokens: u["total_tokens"].intValue, cachedTokens: u["prompt_tokens_details"]["cached_tokens"].intValue ?? 0)
+            usage = TokenUsage(
+                promptTokens: u["prompt_tokens"].intValue ?? 0, completionTokens: u["completion_tokens"].intValue ?? 0,
+                totalTokens: u["total_tokens"].intValue, cachedTokens: u["prompt_tokens_details"]["cached_tokens"].intValue ?? 0)
         }
         return LMResponse(choices: parsed, usage: usage, model: v["model"].stringValue, raw: v)
     }
@@ -171,32 +180,37 @@ public struct AnthropicBackend: LMBackend {
         let url = apiBase + "/messages"
         var headers: [(String, String)] = [("anthropic-version", Self.apiVersion)]
         if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }
-        let reply = try await HTTPTransport.postJSON(url: url, headers: headers, body: Self.body(request), timeout: timeout,
-                                                     maxBytes: maxResponseBytes, model: request.model)
+        let reply = try await HTTPTransport.postJSON(
+            url: url, headers: headers, body: Self.body(request), timeout: timeout,
+            maxBytes: maxResponseBytes, model: request.model)
         guard (200..<300).contains(reply.status) else {
-            var e = lmErrorForStatus(reply, provider: "anthropic", model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redactor: redactor))
+            var e = lmErrorForStatus(
+                reply, provider: "anthropic", model: request.model, url: url, serverMessage: serverErrorMessage(reply.body, redactor: redactor))
             if reply.status == 529 { e.kind = .server }
             throw e
         }
         let address = HTTPTransport.hostPort(url)
         let v: Value
         do { v = try JSON.parse(bytes: reply.body) } catch {
-            throw LMError(.badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: request.model)
+            throw LMError(
+                .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: request.model)
         }
         guard let content = v["content"].arrayValue, content.allSatisfy({ $0.objectValue != nil }) else {
-            throw LMError(.badResponse, "The response from \(address) has no \"content\": \(String(reply.bodyText.prefix(200)))", model: request.model,
-                          hint: "Is apiBase pointing at Anthropic's Messages API?")
+            throw LMError(
+                .badResponse, "The response from \(address) has no \"content\": \(String(reply.bodyText.prefix(200)))", model: request.model,
+                hint: "Is apiBase pointing at Anthropic's Messages API?")
         }
         let text = content.compactMap { $0["type"].stringValue == "text" ? $0["text"].stringValue : nil }.joined()
         let u = v["usage"]
         let input = u["input_tokens"].intValue ?? 0
         let cached = u["cache_read_input_tokens"].intValue ?? 0
         let usage = TokenUsage(promptTokens: input + cached, completionTokens: u["output_tokens"].intValue ?? 0, cachedTokens: cached)
-        let finish: String? = switch v["stop_reason"].stringValue {
-        case "end_turn", "stop_sequence": "stop"
-        case "max_tokens": "length"
-        case let other: other
-        }
+        let finish: String? =
+            switch v["stop_reason"].stringValue {
+            case "end_turn", "stop_sequence": "stop"
+            case "max_tokens": "length"
+            case let other: other
+            }
         return LMResponse(choices: [LMChoice(text: text, finishReason: finish)], usage: usage, model: v["model"].stringValue, raw: v)
     }
 }

@@ -26,8 +26,9 @@ public struct RateLimit: Sendable, Hashable {
         if let n = maxConcurrentRequests { _ = try Int.checked(n, argument: "max_concurrent_requests", range: 1...Int.max) }
         if let rps = requestsPerSecond, !(rps.isFinite && RateLimit.requestsPerSecondRange.contains(rps)) {
             let r = RateLimit.requestsPerSecondRange
-            throw ArgumentRangeError(argument: "requests_per_second", value: PythonFloat.repr(rps),
-                                     range: "a number of requests per second from \(PythonFloat.repr(r.lowerBound)) to \(Int(r.upperBound))")
+            throw ArgumentRangeError(
+                argument: "requests_per_second", value: PythonFloat.repr(rps),
+                range: "a number of requests per second from \(PythonFloat.repr(r.lowerBound)) to \(Int(r.upperBound))")
         }
         return self
     }

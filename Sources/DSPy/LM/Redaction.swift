@@ -81,7 +81,8 @@ struct Redactor: Sendable, Hashable {
             if bytes[i] == b {
                 i += 1
             } else if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]),
-                      hi << 4 | lo == b {
+                hi << 4 | lo == b
+            {
                 i += 3
             } else {
                 return 0

@@ -14,8 +14,10 @@ package struct RequestKey: Sendable, Hashable, CustomStringConvertible {
         var params = request.parameters
         params.removeAll { $0.value.isNull || LMRequest.isCredential($0.key) }
         params.sort { $0.key < $1.key }
-        var fields: OrderedDictionary<String, Value> = ["model": .string(model), "messages": .array(request.messages.map(\.jsonValue)),
-                                                         "parameters": .object(params)]
+        var fields: OrderedDictionary<String, Value> = [
+            "model": .string(model), "messages": .array(request.messages.map(\.jsonValue)),
+            "parameters": .object(params),
+        ]
         if let server { fields["server"] = .string(server) }
         let doc = Value.object(fields)
         let digest = SHA256.hash(data: Array(JSON.compact(doc).utf8))

@@ -20,7 +20,9 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
     /// Default bound of the disk tier: `DSPY_CACHE_LIMIT` bytes if set, else 30 GB (DSPy's default).
     public static var defaultDiskSizeLimitBytes: Int {
         if let text = ProcessInfo.processInfo.environment["DSPY_CACHE_LIMIT"], !text.isEmpty {
-            if let n = Int(text.trimmingCharacters(in: .whitespaces)) ?? Double(text.trimmingCharacters(in: .whitespaces)).flatMap({ Int(exactly: $0.rounded()) }), n > 0 {
+            if let n = Int(text.trimmingCharacters(in: .whitespaces))
+                ?? Double(text.trimmingCharacters(in: .whitespaces)).flatMap({ Int(exactly: $0.rounded()) }), n > 0
+            {
                 return n
             }
             logger.warning("\(LogText.oneLine("DSPY_CACHE_LIMIT=\(text) is not a positive number of bytes; using 30 GB"))")
@@ -102,11 +104,14 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
 
     /// A cache of your own (tests, or separate caches per program). The disk tier is on when
     /// `directory` is given: the file is `directory/lm-cache.sqlite`, created if needed.
-    public convenience init(enableMemory: Bool = true, memoryMaxEntries: Int = ResponseCache.defaultMemoryMaxEntries,
-                            directory: String? = nil, diskSizeLimitBytes: Int? = nil) throws {
+    public convenience init(
+        enableMemory: Bool = true, memoryMaxEntries: Int = ResponseCache.defaultMemoryMaxEntries,
+        directory: String? = nil, diskSizeLimitBytes: Int? = nil
+    ) throws {
         self.init(memoryOnly: ResponseCache.defaultMemoryMaxEntries)
-        try configure(enableMemory: enableMemory, enableDisk: directory != nil, directory: directory,
-                      diskSizeLimitBytes: diskSizeLimitBytes, memoryMaxEntries: memoryMaxEntries)
+        try configure(
+            enableMemory: enableMemory, enableDisk: directory != nil, directory: directory,
+            diskSizeLimitBytes: diskSizeLimitBytes, memoryMaxEntries: memoryMaxEntries)
     }
 
     /// Reconfigures both tiers (DSPy's `configure_cache`). The disk tier is on when `enableDisk`
@@ -115,8 +120,10 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
     ///
     /// If the disk file cannot be opened, the cache carries on in memory only and this throws
     /// the reason.
-    public func configure(enableMemory: Bool = true, enableDisk: Bool? = nil, directory: String? = nil,
-                          diskSizeLimitBytes: Int? = nil, memoryMaxEntries: Int = ResponseCache.defaultMemoryMaxEntries) throws {
+    public func configure(
+        enableMemory: Bool = true, enableDisk: Bool? = nil, directory: String? = nil,
+        diskSizeLimitBytes: Int? = nil, memoryMaxEntries: Int = ResponseCache.defaultMemoryMaxEntries
+    ) throws {
         guard memoryMaxEntries > 0 else {
             throw ResponseCacheError(message: "`memory_max_entries` must be a positive number, but received \(memoryMaxEntries)")
         }
@@ -308,9 +315,12 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
     /// Sizes and hit counts of both tiers. Reading the disk totals is one small query.
     public var statistics: Statistics {
         let (s, disk) = state.withLock { s in
-            (Statistics(memoryEnabled: s.memoryEnabled, memoryEntries: s.memory.count, memoryMaxEntries: s.memoryMaxEntries,
-                        diskPath: s.disk?.path, diskEntries: 0, diskBytes: 0, diskSizeLimitBytes: s.disk?.sizeLimitBytes,
-                        memoryHits: s.memoryHits, diskHits: s.diskHits, misses: s.misses, lastDiskError: s.lastDiskError), s.disk)
+            (
+                Statistics(
+                    memoryEnabled: s.memoryEnabled, memoryEntries: s.memory.count, memoryMaxEntries: s.memoryMaxEntries,
+                    diskPath: s.disk?.path, diskEntries: 0, diskBytes: 0, diskSizeLimitBytes: s.disk?.sizeLimitBytes,
+                    memoryHits: s.memoryHits, diskHits: s.diskHits, misses: s.misses, lastDiskError: s.lastDiskError), s.disk
+            )
         }
         var stats = s
         if let disk {
@@ -345,8 +355,11 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
 ///
 /// Throws when a bound is not positive, or when the disk file cannot be opened (the cache then
 /// keeps working in memory).
-public func configureCache(enableMemory: Bool = true, enableDisk: Bool? = nil, directory: String? = nil,
-                           diskSizeLimitBytes: Int? = nil, memoryMaxEntries: Int = ResponseCache.defaultMemoryMaxEntries) throws {
-    try ResponseCache.shared.configure(enableMemory: enableMemory, enableDisk: enableDisk, directory: directory,
-                                       diskSizeLimitBytes: diskSizeLimitBytes, memoryMaxEntries: memoryMaxEntries)
+public func configureCache(
+    enableMemory: Bool = true, enableDisk: Bool? = nil, directory: String? = nil,
+    diskSizeLimitBytes: Int? = nil, memoryMaxEntries: Int = ResponseCache.defaultMemoryMaxEntries
+) throws {
+    try ResponseCache.shared.configure(
+        enableMemory: enableMemory, enableDisk: enableDisk, directory: directory,
+        diskSizeLimitBytes: diskSizeLimitBytes, memoryMaxEntries: memoryMaxEntries)
 }

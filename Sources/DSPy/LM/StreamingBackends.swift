@@ -23,31 +23,33 @@ extension OpenAICompatibleBackend {
         let redactor = self.redactor
         do {
             try await HTTPTransport.postEventStream(
-            url: url, headers: headers, body: .object(body), timeout: timeout, maxBytes: maxResponseBytes, model: model,
-            errorFor: { reply in
-                lmErrorForStatus(reply, provider: providerName, model: model, url: url,
-                                 serverMessage: serverErrorMessage(reply.body, redactor: redactor))
-            },
-            onEvent: { event in
-                if event.isDone {
-                    state.withLock { $0.done = true }
-                    return false
-                }
-                let v: Value
-                do { v = try JSON.parse(event.data) } catch {
-                    throw LMError(.badResponse, "The event stream from \(address) sent data that is not JSON: \(String(event.data.prefix(200)))",
-                                  model: model, hint: "Is apiBase pointing at an OpenAI-compatible API that supports \"stream\": true?")
-                }
-                if !v["error"].isNull {
-                    let message = v["error"]["message"].stringValue ?? v["error"].stringValue ?? JSON.compact(v["error"])
-                    throw LMError(.server, "The server at \(address) reported an error mid-stream: \(message)", model: model)
-                }
-                let (text, answered) = state.withLock { s in (s.absorb(v), s.isComplete(n: n) && s.usage != nil) }
-                if !text.isEmpty { onText(text) }
-                // Every choice finished and usage arrived: that is the whole
-                // answer, [DONE] or not.
-                return !answered
-            })
+                url: url, headers: headers, body: .object(body), timeout: timeout, maxBytes: maxResponseBytes, model: model,
+                errorFor: { reply in
+                    lmErrorForStatus(
+                        reply, provider: providerName, model: model, url: url,
+                        serverMessage: serverErrorMessage(reply.body, redactor: redactor))
+                },
+                onEvent: { event in
+                    if event.isDone {
+                        state.withLock { $0.done = true }
+                        return false
+                    }
+                    let v: Value
+                    do { v = try JSON.parse(event.data) } catch {
+                        throw LMError(
+                            .badResponse, "The event stream from \(address) sent data that is not JSON: \(String(event.data.prefix(200)))",
+                            model: model, hint: "Is apiBase pointing at an OpenAI-compatible API that supports \"stream\": true?")
+                    }
+                    if !v["error"].isNull {
+                        let message = v["error"]["message"].stringValue ?? v["error"].stringValue ?? JSON.compact(v["error"])
+                        throw LMError(.server, "The server at \(address) reported an error mid-stream: \(message)", model: model)
+                    }
+                    let (text, answered) = state.withLock { s in (s.absorb(v), s.isComplete(n: n) && s.usage != nil) }
+                    if !text.isEmpty { onText(text) }
+                    // Every choice finished and usage arrived: that is the whole
+                    // answer, [DONE] or not.
+                    return !answered
+                })
         } catch let error as LMError where error.kind == .transport || error.kind == .timeout {
             // The connection broke or stalled after every choice had finished (only the usage
             // chunk or [DONE] was missing): the answer is whole.
@@ -60,8 +62,9 @@ extension OpenAICompatibleBackend {
             // Without [DONE] or every choice's finish reason the body ended early (a cut
             // connection that still closed cleanly): the response is incomplete.
             guard s.done || s.isComplete(n: n) else {
-                throw LMError(.transport, "The event stream from \(address) ended before the response was complete.", model: model,
-                              hint: "The server dropped the stream. If it persists, check the server's logs.")
+                throw LMError(
+                    .transport, "The event stream from \(address) ended before the response was complete.", model: model,
+                    hint: "The server dropped the stream. If it persists, check the server's logs.")
             }
             return s.response(n: n)
         }
@@ -97,8 +100,9 @@ struct OpenAIStreamState {
         }
         if case .object = v["usage"] {
             let u = v["usage"]
-            usage = TokenUsage(promptTokens: u["prompt_tokens"].intValue ?? 0, completionTokens: u["completion_tokens"].intValue ?? 0,
-                               totalTokens: u["total_tokens"].intValue, cachedTokens: u["prompt_tokens_details"]["cached_tokens"].intValue ?? 0)
+            usage = TokenUsage(
+                promptTokens: u["prompt_tokens"].intValue ?? 0, completionTokens: u["completion_tokens"].intValue ?? 0,
+                totalTokens: u["total_tokens"].intValue, cachedTokens: u["prompt_tokens_details"]["cached_tokens"].intValue ?? 0)
         }
         return first
     }
@@ -110,13 +114,18 @@ struct OpenAIStreamState {
         var raw: OrderedDictionary<String, Value> = ["object": "chat.completion"]
         if let id { raw["id"] = .string(id) }
         if let model { raw["model"] = .string(model) }
-        raw["choices"] = .array(choices.enumerated().map { i, c in
-            ["index": .int(i), "message": ["role": "assistant", "content": .string(c.text ?? "")],
-             "finish_reason": c.finishReason.map(Value.string) ?? .null]
-        })
+        raw["choices"] = .array(
+            choices.enumerated().map { i, c in
+                [
+                    "index": .int(i), "message": ["role": "assistant", "content": .string(c.text ?? "")],
+                    "finish_reason": c.finishReason.map(Value.string) ?? .null,
+                ]
+            })
         if let usage {
-            raw["usage"] = ["prompt_tokens": .int(usage.promptTokens), "completion_tokens": .int(usage.completionTokens),
-                            "total_tokens": .int(usage.totalTokens)]
+            raw["usage"] = [
+                "prompt_tokens": .int(usage.promptTokens), "completion_tokens": .int(usage.completionTokens),
+                "total_tokens": .int(usage.totalTokens),
+            ]
         }
         return LMResponse(choices: choices, usage: usage, model: model, raw: .object(raw))
     }
@@ -141,16 +150,18 @@ extension AnthropicBackend {
         try await HTTPTransport.postEventStream(
             url: url, headers: headers, body: .object(body), timeout: timeout, maxBytes: maxResponseBytes, model: model,
             errorFor: { reply in
-                var e = lmErrorForStatus(reply, provider: "anthropic", model: model, url: url,
-                                         serverMessage: serverErrorMessage(reply.body, redactor: redactor))
+                var e = lmErrorForStatus(
+                    reply, provider: "anthropic", model: model, url: url,
+                    serverMessage: serverErrorMessage(reply.body, redactor: redactor))
                 if reply.status == 529 { e.kind = .server }
                 return e
             },
             onEvent: { event in
                 let v: Value
                 do { v = try JSON.parse(event.data) } catch {
-                    throw LMError(.badResponse, "The event stream from \(address) sent data that is not JSON: \(String(event.data.prefix(200)))",
-                                  model: model, hint: "Is apiBase pointing at Anthropic's Messages API?")
+                    throw LMError(
+                        .badResponse, "The event stream from \(address) sent data that is not JSON: \(String(event.data.prefix(200)))",
+                        model: model, hint: "Is apiBase pointing at Anthropic's Messages API?")
                 }
                 let type = event.event.isEmpty ? (v["type"].stringValue ?? "") : event.event
                 if type == "error" { throw AnthropicStreamState.error(v, address: address, model: model) }
@@ -160,8 +171,9 @@ extension AnthropicBackend {
             })
         var first = try state.withLock { s in
             guard s.stopped else {
-                throw LMError(.transport, "The event stream from \(address) ended before its stop reason (message_delta or message_stop).", model: model,
-                              hint: "The server dropped the stream. If it persists, check the server's logs.")
+                throw LMError(
+                    .transport, "The event stream from \(address) ended before its stop reason (message_delta or message_stop).", model: model,
+                    hint: "The server dropped the stream. If it persists, check the server's logs.")
             }
             return s.response()
         }
@@ -220,11 +232,12 @@ struct AnthropicStreamState {
     }
 
     func response() -> LMResponse {
-        let finish: String? = switch stopReason {
-        case "end_turn", "stop_sequence": "stop"
-        case "max_tokens": "length"
-        case let other: other
-        }
+        let finish: String? =
+            switch stopReason {
+            case "end_turn", "stop_sequence": "stop"
+            case "max_tokens": "length"
+            case let other: other
+            }
         let usage = TokenUsage(promptTokens: inputTokens + cachedTokens, completionTokens: outputTokens, cachedTokens: cachedTokens)
         var raw: OrderedDictionary<String, Value> = ["type": "message", "role": "assistant"]
         if let id { raw["id"] = .string(id) }
@@ -239,14 +252,15 @@ struct AnthropicStreamState {
     static func error(_ v: Value, address: String, model: String) -> LMError {
         let type = v["error"]["type"].stringValue ?? "error"
         let message = v["error"]["message"].stringValue ?? JSON.compact(v)
-        let kind: LMError.Kind = switch type {
-        case "overloaded_error", "api_error": .server
-        case "rate_limit_error": .rateLimit
-        case "authentication_error", "permission_error": .authentication
-        case "invalid_request_error": .invalidRequest
-        case "not_found_error": .notFound
-        default: .server
-        }
+        let kind: LMError.Kind =
+            switch type {
+            case "overloaded_error", "api_error": .server
+            case "rate_limit_error": .rateLimit
+            case "authentication_error", "permission_error": .authentication
+            case "invalid_request_error": .invalidRequest
+            case "not_found_error": .notFound
+            default: .server
+            }
         return LMError(kind, "The server at \(address) reported \(type) mid-stream: \(message)", model: model)
     }
 }

@@ -6,7 +6,8 @@ extension Tool {
     /// Python's syntax and numbers (dspy-repl's interpreter): no code is run, no shell, no files.
     public static let calculate = Tool(
         name: "calculate",
-        description: "Evaluates an arithmetic expression with Python's syntax and numbers (exact integers; / gives a float) and returns the number. Supports + - * / // % ** and parentheses, the functions \(Arithmetic.functions.joined(separator: ", ")), and the constants \(Arithmetic.constants.joined(separator: ", ")).",
+        description:
+            "Evaluates an arithmetic expression with Python's syntax and numbers (exact integers; / gives a float) and returns the number. Supports + - * / // % ** and parentheses, the functions \(Arithmetic.functions.joined(separator: ", ")), and the constants \(Arithmetic.constants.joined(separator: ", ")).",
         args: ["expression": ["type": "string", "description": "The expression, e.g. \"(2 + 3) * 4 ** 2\"."]]
     ) { arguments in
         try Calculator.evaluate(arguments["expression"]?.stringValue ?? "")
@@ -17,8 +18,12 @@ extension Tool {
     public static let now = Tool(
         name: "now",
         description: "Returns the current date and time in ISO 8601 format with the time zone offset.",
-        args: ["timezone": ["type": "string", "default": "local",
-                            "description": "An IANA time zone such as \"Europe/Paris\" or \"UTC\"; \"local\" for the machine's zone."]]
+        args: [
+            "timezone": [
+                "type": "string", "default": "local",
+                "description": "An IANA time zone such as \"Europe/Paris\" or \"UTC\"; \"local\" for the machine's zone.",
+            ]
+        ]
     ) { arguments in
         .string(try currentTimeISO8601(timeZoneName: arguments["timezone"]?.stringValue ?? "local"))
     }

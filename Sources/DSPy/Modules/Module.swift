@@ -13,17 +13,20 @@ public enum ModuleError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .positionalArguments(let names):
-            return "Positional arguments are not allowed when calling `Predict`, must use keyword arguments that match your signature input fields: '\(names.joined(separator: ", "))'. For example: `predict(\(names.first ?? "input")=input_value, ...)`."
+            return
+                "Positional arguments are not allowed when calling `Predict`, must use keyword arguments that match your signature input fields: '\(names.joined(separator: ", "))'. For example: `predict(\(names.first ?? "input")=input_value, ...)`."
         case .noLM:
             return "No LM is loaded. Please configure the LM using `configure(.lm(LM(...)))`. e.g, `try configure(.lm(LM(\"openai/gpt-4o-mini\")))`"
         case .lmIsString(let s):
-            return "LM must be an instance of `LM`, not a string. Instead of using a string like 'configure([\"lm\": \"\(s)\"])', please configure the LM like 'configure(.lm(LM(\"\(s)\")))'"
+            return
+                "LM must be an instance of `LM`, not a string. Instead of using a string like 'configure([\"lm\": \"\(s)\"])', please configure the LM like 'configure(.lm(LM(\"\(s)\")))'"
         case .lmWrongType(let t):
             return "LM must be an instance of `LM`, not \(t)."
         case .forwardNotImplemented(let name):
             return "\(name) does not implement forward(_:). A Module implements `func forward(_ inputs: Inputs) async throws -> Prediction`."
         case .notCopyable(let name):
-            return "\(name) cannot be copied, which optimizers and load need. Implement `func deepCopy() async throws -> any Module` to build a copy with fresh predictors."
+            return
+                "\(name) cannot be copied, which optimizers and load need. Implement `func deepCopy() async throws -> any Module` to build a copy with fresh predictors."
         }
     }
 
@@ -32,11 +35,14 @@ public enum ModuleError: Error, CustomStringConvertible, Sendable {
     public var dspyDescription: String {
         switch self {
         case .positionalArguments(let names):
-            return "Positional arguments are not allowed when calling `dspy.Predict`, must use keyword arguments that match your signature input fields: '\(names.joined(separator: ", "))'. For example: `predict(\(names.first ?? "input")=input_value, ...)`."
+            return
+                "Positional arguments are not allowed when calling `dspy.Predict`, must use keyword arguments that match your signature input fields: '\(names.joined(separator: ", "))'. For example: `predict(\(names.first ?? "input")=input_value, ...)`."
         case .noLM:
-            return "No LM is loaded. Please configure the LM using `dspy.configure(lm=dspy.LM(...))`. e.g, `dspy.configure(lm=dspy.LM('openai/gpt-4o-mini'))`"
+            return
+                "No LM is loaded. Please configure the LM using `dspy.configure(lm=dspy.LM(...))`. e.g, `dspy.configure(lm=dspy.LM('openai/gpt-4o-mini'))`"
         case .lmIsString(let s):
-            return "LM must be an instance of `dspy.BaseLM`, not a string. Instead of using a string like 'dspy.configure(lm=\"\(s)\")', please configure the LM like 'dspy.configure(lm=dspy.LM(\"\(s)\"))'"
+            return
+                "LM must be an instance of `dspy.BaseLM`, not a string. Instead of using a string like 'dspy.configure(lm=\"\(s)\")', please configure the LM like 'dspy.configure(lm=dspy.LM(\"\(s)\"))'"
         case .lmWrongType(let t):
             return "LM must be an instance of `dspy.BaseLM`, not \(t)."
         case .forwardNotImplemented(let name):
@@ -238,9 +244,11 @@ extension Module {
 func runModuleCall(_ module: some Module, _ inputs: Inputs) async throws -> Prediction {
     let settings = Settings.current
     let handlers = settings.callbacks + (module.moduleRecord?.callbacks ?? [])
-    return try await CallbackRunner.run(handlers: handlers,
+    return try await CallbackRunner.run(
+        handlers: handlers,
         start: { cb, info in cb.onModuleStart(info, module: module, inputs: inputs) },
-        end: { cb, info, result, error in cb.onModuleEnd(info, outputs: result, error: error) }) {
+        end: { cb, info, result, error in cb.onModuleEnd(info, outputs: result, error: error) }
+    ) {
         var scope: [String: any Sendable] = ["caller_modules": settings.callerModules + [module as any Module]]
         var tracker: UsageTracker?
         if settings.trackUsage {

@@ -30,8 +30,10 @@ public final class Predict: Module, CustomStringConvertible {
     /// - Parameters:
     ///   - n: completions per call; with `n > 1` and a low temperature, temperature is raised to 0.7.
     ///   - config: default LM parameters for this predictor (`temperature`, `max_tokens`, ...).
-    public init(_ signature: Signature, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
-                config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) {
+    public init(
+        _ signature: Signature, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
+        config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []
+    ) {
         var c = config
         if let n { c["n"] = .int(n) }
         if let temperature { c["temperature"] = .double(temperature) }
@@ -41,11 +43,14 @@ public final class Predict: Module, CustomStringConvertible {
 
     /// `try Predict("question -> answer")`. Throws ``ArgumentRangeError`` for an `n` outside
     /// 1...``LMRequest/maxCompletions`` (the other initializer reports it at the first call).
-    public convenience init(_ signature: String, instructions: String? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
-                            temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
+    public convenience init(
+        _ signature: String, instructions: String? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
+        temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []
+    ) throws {
         if let n { _ = try LMRequest.checkedCompletions(.int(n)) }
-        self.init(try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
-                  config: config, callbacks: callbacks)
+        self.init(
+            try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
+            config: config, callbacks: callbacks)
     }
 
     /// What the predictor asks for. Optimizers (COPRO) and loading saved state replace it with
@@ -95,7 +100,9 @@ public final class Predict: Module, CustomStringConvertible {
     }
 
     /// Calls with per-call options: another LM, extra LM parameters, or other demos.
-    public func call(_ inputs: Inputs, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:], demos: [Example]? = nil) async throws -> Prediction {
+    public func call(_ inputs: Inputs, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:], demos: [Example]? = nil) async throws
+        -> Prediction
+    {
         let options = CallOptions(targets: [ObjectIdentifier(self)], lm: lm, config: config, demos: demos)
         return try await Predict.$callOptions.withValue(options) { try await runModuleCall(self, inputs) }
     }
@@ -148,18 +155,24 @@ public final class Predict: Module, CustomStringConvertible {
         let expected = signature.inputFields.map(\.name)
         let extra = out.keys.filter { !expected.contains($0) }
         if !extra.isEmpty {
-            Predict.logger.warning("\(LogText.oneLine("Input contains fields not in signature. These fields will be ignored: \(pyList(extra)). Expected fields: \(pyList(expected))."))")
+            Predict.logger.warning(
+                "\(LogText.oneLine("Input contains fields not in signature. These fields will be ignored: \(pyList(extra)). Expected fields: \(pyList(expected))."))"
+            )
         }
         if warn {
             for f in signature.inputFields where !f.isTypeUndefined {
                 guard let v = out[f.name], !v.isNull, !f.type.accepts(v) else { continue }
                 if f.type == .string, case .array = v { continue }  // lists render as «...» blobs
-                Predict.logger.warning("\(LogText.oneLine("Type mismatch for field '\(f.name)': expected \(f.type.pythonName) based on given Signature, but the provided value is incompatible: \(v.pythonRepr)."))")
+                Predict.logger.warning(
+                    "\(LogText.oneLine("Type mismatch for field '\(f.name)': expected \(f.type.pythonName) based on given Signature, but the provided value is incompatible: \(v.pythonRepr)."))"
+                )
             }
         }
         let missing = signature.inputFields.filter { out[$0.name] == nil && !$0.type.allowsNone }.map(\.name)
         if !missing.isEmpty {
-            Predict.logger.warning("\(LogText.oneLine("Not all input fields were provided to module. Present: \(pyList(Array(out.keys))). Missing: \(pyList(missing))."))")
+            Predict.logger.warning(
+                "\(LogText.oneLine("Not all input fields were provided to module. Present: \(pyList(Array(out.keys))). Missing: \(pyList(missing))."))"
+            )
         }
         return out
     }
@@ -177,8 +190,10 @@ public final class ChainOfThought: Module, CustomStringConvertible {
     public let predict: Predict
     private let record: ModuleRecord
 
-    public init(_ signature: Signature, rationaleField: Field? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
-                temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
+    public init(
+        _ signature: Signature, rationaleField: Field? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
+        temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []
+    ) throws {
         if let n { _ = try LMRequest.checkedCompletions(.int(n)) }
         let rationale = rationaleField ?? Field.output("reasoning")
         let extended = try signature.prepending(Field(rationale.name, kind: .output, type: rationale.type, description: rationale.description))
@@ -187,10 +202,13 @@ public final class ChainOfThought: Module, CustomStringConvertible {
     }
 
     /// `try ChainOfThought("question -> answer")`.
-    public convenience init(_ signature: String, instructions: String? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
-                            temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
-        try self.init(try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
-                      config: config, callbacks: callbacks)
+    public convenience init(
+        _ signature: String, instructions: String? = nil, lm: LM? = nil, demos: [Example] = [], n: Int? = nil,
+        temperature: Double? = nil, config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []
+    ) throws {
+        try self.init(
+            try Signature(signature, instructions: instructions), lm: lm, demos: demos, n: n, temperature: temperature,
+            config: config, callbacks: callbacks)
     }
 
     private init(predict: Predict, callbacks: [any Callback]) {

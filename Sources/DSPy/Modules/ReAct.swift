@@ -37,8 +37,10 @@ public final class ReAct: Module, CustomStringConvertible {
     ///   - maxIters: the most tool calls per run (DSPy's default is 20).
     ///   - truncateTrajectory: makes room when the prompt exceeds the context window (to
     ///     summarise, say); by default the oldest tool call is dropped.
-    public init(_ signature: Signature, tools: [Tool], maxIters: Int = 20, callbacks: [any Callback] = [],
-                truncateTrajectory: (@Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value>)? = nil) throws {
+    public init(
+        _ signature: Signature, tools: [Tool], maxIters: Int = 20, callbacks: [any Callback] = [],
+        truncateTrajectory: (@Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value>)? = nil
+    ) throws {
         guard maxIters >= 0 else { throw ReActError.invalidMaxIters(.int(maxIters)) }
         let inputs = signature.inputFields.map { "`\($0.name)`" }.joined(separator: ", ")
         let outputs = signature.outputFields.map { "`\($0.name)`" }.joined(separator: ", ")
@@ -50,7 +52,8 @@ public final class ReAct: Module, CustomStringConvertible {
         }
         byName["finish"] = Tool(
             name: "finish",
-            description: "Marks the task as complete. That is, signals that all information for producing the outputs, i.e. \(outputs), are now available to be extracted.",
+            description:
+                "Marks the task as complete. That is, signals that all information for producing the outputs, i.e. \(outputs), are now available to be extracted.",
             args: [:]
         ) { _ in "Completed." }
 
@@ -74,8 +77,9 @@ public final class ReAct: Module, CustomStringConvertible {
                 .output("next_tool_args", .dict(.string, .any)),
             ],
             instructions: lines.joined(separator: "\n"))
-        let extractSignature = try Signature(inputs: signature.inputFields + [.input("trajectory")], outputs: signature.outputFields,
-                                             instructions: signature.instructions)
+        let extractSignature = try Signature(
+            inputs: signature.inputFields + [.input("trajectory")], outputs: signature.outputFields,
+            instructions: signature.instructions)
 
         self.signature = signature
         self.tools = byName
@@ -102,11 +106,14 @@ public final class ReAct: Module, CustomStringConvertible {
     public func copy() -> ReAct { ReAct(copying: self, react: react.copy(), extract: extract.copy()) }
 
     /// `try ReAct("question -> answer", tools: [weather])`.
-    public convenience init(_ signature: String, instructions: String? = nil, tools: [Tool], maxIters: Int = 20,
-                            callbacks: [any Callback] = [],
-                            truncateTrajectory: (@Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value>)? = nil) throws {
-        try self.init(try Signature(signature, instructions: instructions), tools: tools, maxIters: maxIters, callbacks: callbacks,
-                      truncateTrajectory: truncateTrajectory)
+    public convenience init(
+        _ signature: String, instructions: String? = nil, tools: [Tool], maxIters: Int = 20,
+        callbacks: [any Callback] = [],
+        truncateTrajectory: (@Sendable (OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value>)? = nil
+    ) throws {
+        try self.init(
+            try Signature(signature, instructions: instructions), tools: tools, maxIters: maxIters, callbacks: callbacks,
+            truncateTrajectory: truncateTrajectory)
     }
 
     /// History, callbacks and the compiled flag of this agent.
@@ -146,7 +153,8 @@ public final class ReAct: Module, CustomStringConvertible {
                 break
             } catch let error as AdapterParseError {
                 let failure = recoverChoice(from: error)
-                ReAct.logger.warning("\(LogText.oneLine("The model's tool choice could not be parsed; recording it as an observation: \(failure.observation)"))")
+                ReAct.logger.warning(
+                    "\(LogText.oneLine("The model's tool choice could not be parsed; recording it as an observation: \(failure.observation)"))")
                 trajectory["thought_\(index)"] = failure.thought
                 trajectory["tool_name_\(index)"] = failure.toolName
                 trajectory["tool_args_\(index)"] = failure.toolArgs
@@ -160,8 +168,9 @@ public final class ReAct: Module, CustomStringConvertible {
             trajectory["tool_name_\(index)"] = .string(toolName)
             trajectory["tool_args_\(index)"] = .object(toolArgs)
             guard let tool = tools[toolName] else {
-                trajectory["observation_\(index)"] = .string(ReAct.parseFailurePrefix
-                    + "\(PythonString.repr(toolName)) is not one of the tools. " + choiceHint)
+                trajectory["observation_\(index)"] = .string(
+                    ReAct.parseFailurePrefix
+                        + "\(PythonString.repr(toolName)) is not one of the tools. " + choiceHint)
                 continue
             }
             do {
@@ -201,7 +210,10 @@ public final class ReAct: Module, CustomStringConvertible {
     /// call is left.
     public func truncateTrajectory(_ trajectory: OrderedDictionary<String, Value>) throws -> OrderedDictionary<String, Value> {
         guard trajectory.count > 4 else {
-            throw LMError(.contextWindowExceeded, "The trajectory is too long so your prompt exceeded the context window, but the trajectory cannot be truncated because it only has one tool call.")
+            throw LMError(
+                .contextWindowExceeded,
+                "The trajectory is too long so your prompt exceeded the context window, but the trajectory cannot be truncated because it only has one tool call."
+            )
         }
         var shorter = trajectory
         shorter.removeFirst(4)
@@ -212,7 +224,8 @@ public final class ReAct: Module, CustomStringConvertible {
     /// input format, or an empty string before the first step.
     public static func formatTrajectory(_ trajectory: OrderedDictionary<String, Value>) -> String {
         guard !trajectory.isEmpty,
-              let signature = try? Signature(inputs: trajectory.keys.map { Field.input($0) }, outputs: [.output("x")]) else { return "" }
+            let signature = try? Signature(inputs: trajectory.keys.map { Field.input($0) }, outputs: [.output("x")])
+        else { return "" }
         return ChatAdapter().userMessage(signature, trajectory, prefix: nil, mainRequest: false)
     }
 
@@ -237,8 +250,13 @@ public final class ReAct: Module, CustomStringConvertible {
 
         // Read the reply again with every field untyped, so the trajectory shows what the model said.
         var loose: Inputs = [:]
-        if let lenient = try? Signature(inputs: [], outputs: [.output("next_thought", .any), .output("next_tool_name", .any),
-                                                              .output("next_tool_args", .any)]) {
+        if let lenient = try? Signature(
+            inputs: [],
+            outputs: [
+                .output("next_thought", .any), .output("next_tool_name", .any),
+                .output("next_tool_args", .any),
+            ])
+        {
             let chat = (try? ChatAdapter().parse(signature: lenient, completion: error.lmResponse)) ?? [:]
             let json = (try? JSONAdapter().parse(signature: lenient, completion: error.lmResponse)) ?? [:]
             loose = chat.values.contains { !$0.isNull } ? chat : json

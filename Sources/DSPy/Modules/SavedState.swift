@@ -35,7 +35,9 @@ extension Module {
     /// Writes ``dumpState()`` with `metadata` as `path` (`.json` only), as DSPy's `save` writes it.
     public func save(to path: String) throws {
         guard path.hasSuffix(".json") else {
-            throw SavedStateError("`path` must end with .json: only a program's JSON state is saved here (DSPy's .pkl and save_program=True run pickled code), got '\(path)'.")
+            throw SavedStateError(
+                "`path` must end with .json: only a program's JSON state is saved here (DSPy's .pkl and save_program=True run pickled code), got '\(path)'."
+            )
         }
         guard case .object(var state) = dumpState() else { return }
         state["metadata"] = .object(["dependency_versions": .object(SavedProgram.dependencyVersions)])
@@ -67,16 +69,22 @@ extension Module {
         } else {
             let predictors = namedPredictors
             if top["signature"] != nil && top["demos"] != nil {
-                throw SavedStateError("The saved state is a single Predict's, but this program has predictors \(predictors.map(\.name).joined(separator: ", ")): load it into a Predict, or into that predictor (program.\(predictors.first?.name ?? "predict").load_state(...)).")
+                throw SavedStateError(
+                    "The saved state is a single Predict's, but this program has predictors \(predictors.map(\.name).joined(separator: ", ")): load it into a Predict, or into that predictor (program.\(predictors.first?.name ?? "predict").load_state(...))."
+                )
             }
             let expected = Set(predictors.map(\.name))
             let unknown = top.keys.filter { $0 != "metadata" && !expected.contains($0) }
             if !unknown.isEmpty {
-                throw SavedStateError("The saved program has predictors this program does not: \(unknown.joined(separator: ", ")) (this program has \(predictors.map(\.name).joined(separator: ", "))).")
+                throw SavedStateError(
+                    "The saved program has predictors this program does not: \(unknown.joined(separator: ", ")) (this program has \(predictors.map(\.name).joined(separator: ", ")))."
+                )
             }
             for (name, p) in predictors {
                 guard case .object(let part)? = top[name] else {
-                    throw SavedStateError("The saved program has no state for predictor '\(name)' (it has \(top.keys.filter { $0 != "metadata" }.joined(separator: ", "))).")
+                    throw SavedStateError(
+                        "The saved program has no state for predictor '\(name)' (it has \(top.keys.filter { $0 != "metadata" }.joined(separator: ", ")))."
+                    )
                 }
                 plans.append((p, try p.loadedState(part, path: name, allowUnsafeLMState: allowUnsafeLMState)))
             }
@@ -122,16 +130,21 @@ extension Predict {
         if let saved = sigState["fields"] {
             guard case .array(let items) = saved else { throw SavedStateError("Predictor '\(path)': signature fields must be a list.") }
             guard items.count == sig.fields.count else {
-                throw SavedStateError("Predictor '\(path)': the saved signature has \(items.count) fields, this one has \(sig.fields.count) (\(sig.fields.map(\.name).joined(separator: ", "))).")
+                throw SavedStateError(
+                    "Predictor '\(path)': the saved signature has \(items.count) fields, this one has \(sig.fields.count) (\(sig.fields.map(\.name).joined(separator: ", ")))."
+                )
             }
             var updated = sig.fields
             for (i, item) in items.enumerated() {
-                guard case .object(let f) = item else { throw SavedStateError("Predictor '\(path)': field \(i + 1) of the saved signature is not an object.") }
+                guard case .object(let f) = item else {
+                    throw SavedStateError("Predictor '\(path)': field \(i + 1) of the saved signature is not an object.")
+                }
                 if case .string(let prefix)? = f["prefix"] { updated[i].prefix = prefix }
                 if case .string(let d)? = f["description"] { updated[i].description = d == "${\(updated[i].name)}" ? nil : d }
             }
-            sig = try Signature(inputs: Array(updated.prefix(sig.inputFields.count)), outputs: Array(updated.dropFirst(sig.inputFields.count)),
-                                instructions: sig.instructions)
+            sig = try Signature(
+                inputs: Array(updated.prefix(sig.inputFields.count)), outputs: Array(updated.dropFirst(sig.inputFields.count)),
+                instructions: sig.instructions)
         }
         var demos: [Example] = []
         if let saved = state["demos"] {
@@ -174,25 +187,31 @@ extension LM {
         return .object(out)
     }
 
-    static let stateOnlyKeys: Set<String> = ["_dspy_lm_class", "model", "model_type", "cache", "num_retries", "finetuning_model",
-                                             "launch_kwargs", "train_kwargs", "api_base", "base_url", "model_list", "api_key"]
+    static let stateOnlyKeys: Set<String> = [
+        "_dspy_lm_class", "model", "model_type", "cache", "num_retries", "finetuning_model",
+        "launch_kwargs", "train_kwargs", "api_base", "base_url", "model_list", "api_key",
+    ]
 
     /// An LM from ``dumpState()``. Without `allowUnsafe`, `api_base`, `base_url` and
     /// `model_list` are dropped (as DSPy drops them) and only DSPy's own LM class loads.
     static func loadState(_ state: OrderedDictionary<String, Value>, allowUnsafe: Bool, path: String) throws -> LM {
         if let cls = state["_dspy_lm_class"]?.stringValue, cls != "dspy.clients.lm.LM" {
-            throw SavedStateError("Predictor '\(path)': the saved LM is a custom class `\(cls)`, which this library cannot build; set the predictor's LM in code.")
+            throw SavedStateError(
+                "Predictor '\(path)': the saved LM is a custom class `\(cls)`, which this library cannot build; set the predictor's LM in code.")
         }
         guard case .string(let model)? = state["model"] else { throw SavedStateError("Predictor '\(path)': the saved LM has no model.") }
         var parameters = OrderedDictionary<String, Value>()
         for (k, v) in state where !stateOnlyKeys.contains(k) && k != "temperature" && k != "max_tokens" { parameters[k] = v }
         let base = allowUnsafe ? (state["api_base"]?.stringValue ?? state["base_url"]?.stringValue) : nil
         if !allowUnsafe, state["api_base"] != nil || state["base_url"] != nil || state["model_list"] != nil {
-            SavedProgram.logger.warning("Predictor '\(path)': the saved LM's api_base/base_url/model_list were dropped; pass allow_unsafe_lm_state=True to keep them for a file you trust.")
+            SavedProgram.logger.warning(
+                "Predictor '\(path)': the saved LM's api_base/base_url/model_list were dropped; pass allow_unsafe_lm_state=True to keep them for a file you trust."
+            )
         }
         do {
-            return try LM(model, temperature: state["temperature"]?.doubleValue, maxTokens: state["max_tokens"]?.intValue, apiBase: base,
-                          numRetries: state["num_retries"]?.intValue ?? 3, cache: state["cache"]?.boolValue, parameters: parameters)
+            return try LM(
+                model, temperature: state["temperature"]?.doubleValue, maxTokens: state["max_tokens"]?.intValue, apiBase: base,
+                numRetries: state["num_retries"]?.intValue ?? 3, cache: state["cache"]?.boolValue, parameters: parameters)
         } catch {
             throw SavedStateError("Predictor '\(path)': the saved LM cannot be built: \(error)")
         }

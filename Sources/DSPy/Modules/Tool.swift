@@ -35,20 +35,26 @@ public struct Tool: Sendable, CustomStringConvertible {
     public let function: Function
 
     /// A tool backed by a synchronous closure.
-    public init(name: String, description: String? = nil, args: OrderedDictionary<String, Value> = [:], hasKwargs: Bool = false,
-                _ function: @escaping @Sendable (Inputs) throws -> Value) {
+    public init(
+        name: String, description: String? = nil, args: OrderedDictionary<String, Value> = [:], hasKwargs: Bool = false,
+        _ function: @escaping @Sendable (Inputs) throws -> Value
+    ) {
         self.init(name: name, description: description, args: args, hasKwargs: hasKwargs, function: .sync(function))
     }
 
     /// A tool backed by an `async` closure.
-    public init(name: String, description: String? = nil, args: OrderedDictionary<String, Value> = [:], hasKwargs: Bool = false,
-                _ function: @escaping @Sendable (Inputs) async throws -> Value) {
+    public init(
+        name: String, description: String? = nil, args: OrderedDictionary<String, Value> = [:], hasKwargs: Bool = false,
+        _ function: @escaping @Sendable (Inputs) async throws -> Value
+    ) {
         self.init(name: name, description: description, args: args, hasKwargs: hasKwargs, function: .async(function))
     }
 
     /// A tool from an explicit ``Function``.
-    public init(name: String, description: String? = nil, args: OrderedDictionary<String, Value> = [:], hasKwargs: Bool = false,
-                function: Function) {
+    public init(
+        name: String, description: String? = nil, args: OrderedDictionary<String, Value> = [:], hasKwargs: Bool = false,
+        function: Function
+    ) {
         self.name = name
         self.desc = description
         self.args = args
@@ -84,9 +90,11 @@ public struct Tool: Sendable, CustomStringConvertible {
     /// Validates `arguments` and runs the tool: async tools are awaited, sync tools run on the
     /// blocking pool so they never stall Swift's cooperative threads. Fires tool callbacks.
     public func acall(_ arguments: Inputs = [:]) async throws -> Value {
-        try await CallbackRunner.run(handlers: Settings.current.callbacks,
+        try await CallbackRunner.run(
+            handlers: Settings.current.callbacks,
             start: { cb, info in cb.onToolStart(info, tool: name, arguments: arguments) },
-            end: { cb, info, result, error in cb.onToolEnd(info, result: result, error: error) }) {
+            end: { cb, info, result, error in cb.onToolEnd(info, result: result, error: error) }
+        ) {
             let prepared = try prepareArguments(arguments)
             switch function {
             case .async(let body): return try await body(prepared)
@@ -99,9 +107,11 @@ public struct Tool: Sendable, CustomStringConvertible {
     /// when `allowToolAsyncSyncConversion` is on, and only outside a Swift task (it blocks the
     /// thread until the tool finishes); otherwise this throws. Fires tool callbacks.
     public func call(_ arguments: Inputs = [:]) throws -> Value {
-        try CallbackRunner.runSync(handlers: Settings.current.callbacks,
+        try CallbackRunner.runSync(
+            handlers: Settings.current.callbacks,
             start: { cb, info in cb.onToolStart(info, tool: name, arguments: arguments) },
-            end: { cb, info, result, error in cb.onToolEnd(info, result: result, error: error) }) {
+            end: { cb, info, result, error in cb.onToolEnd(info, result: result, error: error) }
+        ) {
             let prepared = try prepareArguments(arguments)
             switch function {
             case .sync(let body):
@@ -165,7 +175,8 @@ public enum ToolError: Error, CustomStringConvertible, Sendable, Equatable {
         case .missingArgument(let key):
             return "Arg \(key) is required but was not provided."
         case .asyncToolCalledSynchronously:
-            return "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(.allowToolAsyncSyncConversion(true))` or `context(.allowToolAsyncSyncConversion(true)) { ... }`."
+            return
+                "You are calling `call` on an async tool, please use `acall` instead or enable async-to-sync conversion with `configure(.allowToolAsyncSyncConversion(true))` or `context(.allowToolAsyncSyncConversion(true)) { ... }`."
         }
     }
 }

@@ -62,7 +62,8 @@ public final class CallLog: Sendable, CustomStringConvertible {
         database = try SQLiteDatabase(path: expanded) { db in
             try db.requireSchema(atMost: CallLog.schemaVersion, what: "the call log \(expanded)")
             try db.transaction {
-                try db.execute("""
+                try db.execute(
+                    """
                     CREATE TABLE IF NOT EXISTS calls(
                         id INTEGER PRIMARY KEY AUTOINCREMENT,
                         started REAL NOT NULL,
@@ -153,7 +154,9 @@ public final class CallLog: Sendable, CustomStringConvertible {
                 try CallLog.prune(db, keep: keep)
             }
         } catch {
-            let count = failures.withLock { n -> Int in n += 1; return n }
+            let count = failures.withLock { n -> Int in
+                n += 1; return n
+            }
             if count <= 3 { CallLog.logger.warning("\(LogText.oneLine("call log \(path): writing failed: \(error)"))") }
         }
     }
@@ -182,11 +185,14 @@ public final class CallLog: Sendable, CustomStringConvertible {
     }
 
     /// Builds and appends the entry for one finished ``LM`` call.
-    func append(lm: LM, request: LMRequest, callID: String?, startedAt: Date, started: ContinuousClock.Instant,
-                result: Result<LMResponse, any Error>) async {
-        var entry = Entry(startedAt: startedAt, duration: ContinuousClock.now - started, model: lm.model,
-                          messages: request.messages, parameters: request.parameters, outputs: [], usage: nil,
-                          cacheHit: false, callID: callID, server: lm.apiBase, redactor: lm.redactor)
+    func append(
+        lm: LM, request: LMRequest, callID: String?, startedAt: Date, started: ContinuousClock.Instant,
+        result: Result<LMResponse, any Error>
+    ) async {
+        var entry = Entry(
+            startedAt: startedAt, duration: ContinuousClock.now - started, model: lm.model,
+            messages: request.messages, parameters: request.parameters, outputs: [], usage: nil,
+            cacheHit: false, callID: callID, server: lm.apiBase, redactor: lm.redactor)
         switch result {
         case .success(let response):
             entry.outputs = response.outputs
@@ -268,8 +274,9 @@ extension SettingKey where Value == CallLog? {
     /// Where every LM call is logged (`call_log`, not a DSPy key); `nil` (the default) logs
     /// nothing: `try configure(.callLog(try CallLog(path: ...)))`.
     public static var callLog: SettingKey {
-        SettingKey("call_log", summary: "where every LM call is logged (not a DSPy key; the shell logs by default)",
-                   default: { nil }, listed: false, check: .instance(of: CallLog.self, "a CallLog"))
+        SettingKey(
+            "call_log", summary: "where every LM call is logged (not a DSPy key; the shell logs by default)",
+            default: { nil }, listed: false, check: .instance(of: CallLog.self, "a CallLog"))
     }
 }
 

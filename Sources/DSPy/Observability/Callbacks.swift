@@ -44,10 +44,12 @@ public enum CallLineage {
 
 /// Runs a body between start and end hooks, with the call id bound for nested calls.
 enum CallbackRunner {
-    static func run<R>(handlers: [any Callback], isolation: isolated (any Actor)? = #isolation,
-                       start: (any Callback, CallInfo) -> Void,
-                       end: (any Callback, CallInfo, R?, (any Error)?) -> Void,
-                       _ body: () async throws -> R) async throws -> R {
+    static func run<R>(
+        handlers: [any Callback], isolation: isolated (any Actor)? = #isolation,
+        start: (any Callback, CallInfo) -> Void,
+        end: (any Callback, CallInfo, R?, (any Error)?) -> Void,
+        _ body: () async throws -> R
+    ) async throws -> R {
         if handlers.isEmpty { return try await body() }
         let info = CallInfo(id: CallID.make(), parentID: CallLineage.activeCallID)
         for h in handlers { start(h, info) }
@@ -61,10 +63,12 @@ enum CallbackRunner {
         }
     }
 
-    static func runSync<R>(handlers: [any Callback],
-                           start: (any Callback, CallInfo) -> Void,
-                           end: (any Callback, CallInfo, R?, (any Error)?) -> Void,
-                           _ body: () throws -> R) throws -> R {
+    static func runSync<R>(
+        handlers: [any Callback],
+        start: (any Callback, CallInfo) -> Void,
+        end: (any Callback, CallInfo, R?, (any Error)?) -> Void,
+        _ body: () throws -> R
+    ) throws -> R {
         if handlers.isEmpty { return try body() }
         let info = CallInfo(id: CallID.make(), parentID: CallLineage.activeCallID)
         for h in handlers { start(h, info) }
@@ -99,24 +103,27 @@ public final class Trace: Sendable {
 extension SettingKey where Value == [any Callback] {
     /// Global callback handlers (`callbacks`), run before each module's own.
     public static var callbacks: SettingKey {
-        SettingKey("callbacks", summary: "handlers called at the start and end of every module, LM, adapter and tool call",
-                   default: { [] }, check: .instance(of: [any Callback].self, "a list of callbacks", optional: false))
+        SettingKey(
+            "callbacks", summary: "handlers called at the start and end of every module, LM, adapter and tool call",
+            default: { [] }, check: .instance(of: [any Callback].self, "a list of callbacks", optional: false))
     }
 }
 
 extension SettingKey where Value == Trace? {
     /// The trace that `Predict` appends to (`trace`); `nil` disables tracing.
     public static var trace: SettingKey {
-        SettingKey("trace", summary: "the (predictor, inputs, prediction) steps recorded while a program runs",
-                   default: { Trace() }, check: .instance(of: Trace.self, "a trace"))
+        SettingKey(
+            "trace", summary: "the (predictor, inputs, prediction) steps recorded while a program runs",
+            default: { Trace() }, check: .instance(of: Trace.self, "a trace"))
     }
 }
 
 extension SettingKey where Value == Int {
     /// Bound for the trace (`max_trace_size`, 10 000).
     public static var maxTraceSize: SettingKey {
-        SettingKey("max_trace_size", summary: "the most steps the trace keeps (default 10 000)",
-                   default: { 10_000 }, check: .integer(in: 0...Int.max, "a whole number, 0 or more"))
+        SettingKey(
+            "max_trace_size", summary: "the most steps the trace keeps (default 10 000)",
+            default: { 10_000 }, check: .integer(in: 0...Int.max, "a whole number, 0 or more"))
     }
 }
 

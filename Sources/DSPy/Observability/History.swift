@@ -136,8 +136,9 @@ extension SettingKey where Value == Bool {
 extension SettingKey where Value == Int {
     /// Bound for LM and module histories (`max_history_size`, 10 000).
     public static var maxHistorySize: SettingKey {
-        SettingKey("max_history_size", summary: "the most calls an LM or module history keeps (default 10 000)",
-                   default: { 10_000 }, check: .integer(in: 0...Int.max, "a whole number, 0 or more"))
+        SettingKey(
+            "max_history_size", summary: "the most calls an LM or module history keeps (default 10 000)",
+            default: { 10_000 }, check: .integer(in: 0...Int.max, "a whole number, 0 or more"))
     }
 }
 

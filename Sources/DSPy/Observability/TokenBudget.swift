@@ -71,16 +71,17 @@ extension SettingKey where Value == TokenBudget? {
     /// Tokens the calls in a scope may spend (`max_tokens_budget`, not a DSPy key): set it to a
     /// limit with `.tokenBudget(limit: 5000)`; each scope opens a budget inside the enclosing one.
     public static var tokenBudget: SettingKey {
-        SettingKey("max_tokens_budget", summary: "tokens the calls in a scope may spend; then TokenBudgetExceeded (not a DSPy key)",
-                   default: { nil }, listed: false,
-                   check: SettingCheck { v, key in
-                       if v is TokenBudget || v is NoneSetting { return v }
-                       return try SettingCheck.integer(in: 0...Int.max, "a whole number of tokens, 0 or more").run(v, key)
-                   },
-                   opening: { v, enclosing in
-                       guard let limit = v as? Int else { return v }
-                       return TokenBudget(limit: limit, parent: enclosing?.tokenBudget)
-                   })
+        SettingKey(
+            "max_tokens_budget", summary: "tokens the calls in a scope may spend; then TokenBudgetExceeded (not a DSPy key)",
+            default: { nil }, listed: false,
+            check: SettingCheck { v, key in
+                if v is TokenBudget || v is NoneSetting { return v }
+                return try SettingCheck.integer(in: 0...Int.max, "a whole number of tokens, 0 or more").run(v, key)
+            },
+            opening: { v, enclosing in
+                guard let limit = v as? Int else { return v }
+                return TokenBudget(limit: limit, parent: enclosing?.tokenBudget)
+            })
     }
 
     /// The key with a limit: a scope gets a new budget of `limit` tokens inside the enclosing one.

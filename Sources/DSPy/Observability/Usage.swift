@@ -18,8 +18,9 @@ public struct TokenUsage: Sendable, Hashable, CustomStringConvertible {
     public static let zero = TokenUsage()
 
     public static func + (a: TokenUsage, b: TokenUsage) -> TokenUsage {
-        TokenUsage(promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens,
-                   totalTokens: a.totalTokens + b.totalTokens, cachedTokens: a.cachedTokens + b.cachedTokens)
+        TokenUsage(
+            promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens,
+            totalTokens: a.totalTokens + b.totalTokens, cachedTokens: a.cachedTokens + b.cachedTokens)
     }
 
     public static func += (a: inout TokenUsage, b: TokenUsage) { a = a + b }
@@ -28,9 +29,11 @@ public struct TokenUsage: Sendable, Hashable, CustomStringConvertible {
     /// `prompt_tokens_details` (cached tokens, or None) and `completion_tokens_details` (None),
     /// as DSPy 3.4.1 reports them.
     public var value: Value {
-        ["prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens), "total_tokens": .int(totalTokens),
-         "prompt_tokens_details": cachedTokens > 0 ? ["cached_tokens": .int(cachedTokens)] : .null,
-         "completion_tokens_details": .null]
+        [
+            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens), "total_tokens": .int(totalTokens),
+            "prompt_tokens_details": cachedTokens > 0 ? ["cached_tokens": .int(cachedTokens)] : .null,
+            "completion_tokens_details": .null,
+        ]
     }
 
     public var description: String { value.pythonRepr }
@@ -73,8 +76,9 @@ extension SettingKey where Value == Bool {
 extension SettingKey where Value == UsageTracker? {
     /// The active usage tracker (`usage_tracker`), opened by ``trackUsage(isolation:_:)``.
     public static var usageTracker: SettingKey {
-        SettingKey("usage_tracker", summary: "the tracker that collects token usage (track_usage() opens one)",
-                   default: { nil }, check: .instance(of: UsageTracker.self, "a usage tracker"))
+        SettingKey(
+            "usage_tracker", summary: "the tracker that collects token usage (track_usage() opens one)",
+            default: { nil }, check: .instance(of: UsageTracker.self, "a usage tracker"))
     }
 }
 

@@ -28,9 +28,11 @@ public struct BootstrapFewShot: Optimizer {
 
     static let logger = Logger(label: "dspy.teleprompt.bootstrap")
 
-    public init(metric: Metric? = nil, metricThreshold: Double? = nil, teacherSettings: [String: any Sendable] = [:],
-                maxBootstrappedDemos: Int = 4, maxLabeledDemos: Int = 16, maxRounds: Int = 1, maxErrors: Int? = nil,
-                report: OptimizerReport = .standardOutput) {
+    public init(
+        metric: Metric? = nil, metricThreshold: Double? = nil, teacherSettings: [String: any Sendable] = [:],
+        maxBootstrappedDemos: Int = 4, maxLabeledDemos: Int = 16, maxRounds: Int = 1, maxErrors: Int? = nil,
+        report: OptimizerReport = .standardOutput
+    ) {
         self.metric = metric
         self.metricThreshold = metricThreshold
         self.teacherSettings = teacherSettings
@@ -73,7 +75,8 @@ public struct BootstrapFewShot: Optimizer {
         for ((sName, sPredictor), (tName, tPredictor)) in zip(s, t) {
             guard sName == tName else { throw OptimizerError.structureMismatch(student: sName, teacher: tName) }
             guard sPredictor.signature.fields.map(\.name) == tPredictor.signature.fields.map(\.name),
-                  sPredictor.signature.instructions == tPredictor.signature.instructions else {
+                sPredictor.signature.instructions == tPredictor.signature.instructions
+            else {
                 throw OptimizerError.signatureMismatch(sName)
             }
             guard sPredictor !== tPredictor else { throw OptimizerError.sharedPredictor(sName) }
@@ -85,7 +88,8 @@ public struct BootstrapFewShot: Optimizer {
     /// Runs the teacher over the training set until enough examples bootstrapped; returns the
     /// demos per predictor name and the examples left for labeled demos (shuffled as DSPy does).
     func bootstrap(teacher: any Module, names: [ObjectIdentifier: String], trainset: [Example]) async throws
-        -> (traces: [String: [Example]], validation: [Example]) {
+        -> (traces: [String: [Example]], validation: [Example])
+    {
         var traces: [String: [Example]] = [:]
         var bootstrapped = Set<Int>()
         var attempts = 0
@@ -104,7 +108,9 @@ public struct BootstrapFewShot: Optimizer {
                 }
             }
         }
-        report.write("Bootstrapped \(bootstrapped.count) full traces after \(lastIndex) examples for up to \(maxRounds) rounds, amounting to \(attempts) attempts.")
+        report.write(
+            "Bootstrapped \(bootstrapped.count) full traces after \(lastIndex) examples for up to \(maxRounds) rounds, amounting to \(attempts) attempts."
+        )
         var validation = trainset.enumerated().filter { !bootstrapped.contains($0.offset) }.map(\.element)
         var rng = MersenneTwister(seed: 0)
         rng.shuffle(&validation)
@@ -112,8 +118,10 @@ public struct BootstrapFewShot: Optimizer {
     }
 
     /// One traced teacher run; the demos per predictor when the metric accepts it, else nil.
-    func bootstrapOne(_ example: Example, round: Int, teacher: any Module, names: [ObjectIdentifier: String],
-                      errors: inout Int) async throws -> [String: [Example]]? {
+    func bootstrapOne(
+        _ example: Example, round: Int, teacher: any Module, names: [ObjectIdentifier: String],
+        errors: inout Int
+    ) async throws -> [String: [Example]]? {
         let trace = Trace()
         var scope = teacherSettings
         scope["trace"] = trace
@@ -191,10 +199,12 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
     public var displayProgress: Bool
     public var report: OptimizerReport
 
-    public init(metric: Metric, teacherSettings: [String: any Sendable] = [:], maxBootstrappedDemos: Int = 4, maxLabeledDemos: Int = 16,
-                maxRounds: Int = 1, numCandidatePrograms: Int = 16, numThreads: Int? = nil, maxErrors: Int? = nil,
-                stopAtScore: Double? = nil, metricThreshold: Double? = nil, displayProgress: Bool = true,
-                report: OptimizerReport = .standardOutput) {
+    public init(
+        metric: Metric, teacherSettings: [String: any Sendable] = [:], maxBootstrappedDemos: Int = 4, maxLabeledDemos: Int = 16,
+        maxRounds: Int = 1, numCandidatePrograms: Int = 16, numThreads: Int? = nil, maxErrors: Int? = nil,
+        stopAtScore: Double? = nil, metricThreshold: Double? = nil, displayProgress: Bool = true,
+        report: OptimizerReport = .standardOutput
+    ) {
         self.metric = metric
         self.teacherSettings = teacherSettings
         self.maxBootstrappedDemos = maxBootstrappedDemos
@@ -229,8 +239,10 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
         try await search(student, trainset: trainset).best
     }
 
-    public func search(_ student: any Module, teacher: (any Module)? = nil, trainset: [Example], valset: [Example]? = nil,
-                       restrict: [Int]? = nil, labeledSample: Bool = true) async throws -> Outcome {
+    public func search(
+        _ student: any Module, teacher: (any Module)? = nil, trainset: [Example], valset: [Example]? = nil,
+        restrict: [Int]? = nil, labeledSample: Bool = true
+    ) async throws -> Outcome {
         let valset = (valset?.isEmpty ?? true) ? trainset : valset ?? trainset
         if let restrict, Set(restrict).isDisjoint(with: -3..<numCandidatePrograms) {
             throw OptimizerError.restrictMatchesNothing(restrict, candidates: numCandidatePrograms)
@@ -244,9 +256,10 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
             var trainCopy = trainset
             let program: any Module
             func bootstrapper(_ demos: Int) -> BootstrapFewShot {
-                BootstrapFewShot(metric: metric, metricThreshold: metricThreshold, teacherSettings: teacherSettings,
-                                 maxBootstrappedDemos: demos, maxLabeledDemos: maxLabeledDemos, maxRounds: maxRounds,
-                                 maxErrors: maxErrors, report: report)
+                BootstrapFewShot(
+                    metric: metric, metricThreshold: metricThreshold, teacherSettings: teacherSettings,
+                    maxBootstrappedDemos: demos, maxLabeledDemos: maxLabeledDemos, maxRounds: maxRounds,
+                    maxErrors: maxErrors, report: report)
             }
             switch seed {
             case -3: program = try await student.resetCopy()
@@ -259,8 +272,9 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
                 let size = sizer.randint(1, max(1, maxBootstrappedDemos))
                 program = try await bootstrapper(size).compile(student, teacher: teacher, trainset: trainCopy)
             }
-            let evaluate = Evaluate(devset: valset, metric: metric, numThreads: numThreads, displayProgress: displayProgress,
-                                    maxErrors: maxErrors)
+            let evaluate = Evaluate(
+                devset: valset, metric: metric, numThreads: numThreads, displayProgress: displayProgress,
+                maxErrors: maxErrors)
             let result = try await evaluate(program)
             if best.map({ result.score > $0.score }) ?? true {
                 report.write("New best score: \(PythonFloat.repr(result.score)) for seed \(seed)")

@@ -25,8 +25,10 @@ public struct COPRO: Optimizer {
 
     static let logger = Logger(label: "dspy.teleprompt.copro_optimizer")
 
-    public init(metric: Metric, promptModel: LM? = nil, breadth: Int = 10, depth: Int = 3, initTemperature: Double = 1.4,
-                numThreads: Int? = nil, displayProgress: Bool = false) throws {
+    public init(
+        metric: Metric, promptModel: LM? = nil, breadth: Int = 10, depth: Int = 3, initTemperature: Double = 1.4,
+        numThreads: Int? = nil, displayProgress: Bool = false
+    ) throws {
         guard breadth > 1 else { throw COPROError.breadth }
         self.metric = metric
         self.promptModel = promptModel
@@ -58,17 +60,27 @@ public struct COPRO: Optimizer {
     static func basicGenerateInstruction() throws -> Signature {
         try Signature(
             inputs: [.input("basic_instruction", description: "The initial instructions before optimization")],
-            outputs: [.output("proposed_instruction", description: "The improved instructions for the language model"),
-                      .output("proposed_prefix_for_output_field", description: "The string at the end of the prompt, which will help the model start solving the task")],
-            instructions: "You are an instruction optimizer for large language models. I will give you a ``signature`` of fields (inputs and outputs) in English. Your task is to propose an instruction that will lead a good language model to perform the task well. Don't be afraid to be creative.")
+            outputs: [
+                .output("proposed_instruction", description: "The improved instructions for the language model"),
+                .output(
+                    "proposed_prefix_for_output_field",
+                    description: "The string at the end of the prompt, which will help the model start solving the task"),
+            ],
+            instructions:
+                "You are an instruction optimizer for large language models. I will give you a ``signature`` of fields (inputs and outputs) in English. Your task is to propose an instruction that will lead a good language model to perform the task well. Don't be afraid to be creative."
+        )
     }
 
     /// DSPy's `GenerateInstructionGivenAttempts`.
     static func generateInstructionGivenAttempts() throws -> Signature {
         try Signature(
             inputs: [.input("attempted_instructions")],
-            outputs: [.output("proposed_instruction", description: "The improved instructions for the language model"),
-                      .output("proposed_prefix_for_output_field", description: "The string at the end of the prompt, which will help the model start solving the task")],
+            outputs: [
+                .output("proposed_instruction", description: "The improved instructions for the language model"),
+                .output(
+                    "proposed_prefix_for_output_field",
+                    description: "The string at the end of the prompt, which will help the model start solving the task"),
+            ],
             instructions: """
                 You are an instruction optimizer for large language models. I will give some task instructions I've tried, along with their corresponding validation scores. The instructions are arranged in increasing order based on their scores, where higher scores indicate better quality.
 
@@ -115,8 +127,9 @@ public struct COPRO: Optimizer {
         for p in predictors {
             let sig = p.signature
             let lastPrefix = sig.fields.last?.prefix ?? ""
-            var proposals = try await propose(try COPRO.basicGenerateInstruction(), n: breadth - 1,
-                                              inputs: ["basic_instruction": .string(sig.instructions)])
+            var proposals = try await propose(
+                try COPRO.basicGenerateInstruction(), n: breadth - 1,
+                inputs: ["basic_instruction": .string(sig.instructions)])
             proposals.append((sig.instructions, lastPrefix))
             all.append(proposals)
         }
@@ -141,7 +154,9 @@ public struct COPRO: Optimizer {
                     try Task.checkCancellation()
                     let instruction = COPRO.cleaned(proposal.instruction), prefix = COPRO.cleaned(proposal.prefix)
                     pNew.signature = try withProposal(pNew.signature, instruction, prefix)
-                    COPRO.logger.info("At Depth \(d + 1)/\(depth), Evaluating Prompt Candidate #\(c + 1)/\(proposals.count) for Predictor \(i + 1) of \(predictors.count).")
+                    COPRO.logger.info(
+                        "At Depth \(d + 1)/\(depth), Evaluating Prompt Candidate #\(c + 1)/\(proposals.count) for Predictor \(i + 1) of \(predictors.count)."
+                    )
                     let score = try await evaluate(clone).score
                     totalCalls += 1
                     let key = instruction + "\u{0}" + prefix
@@ -169,8 +184,9 @@ public struct COPRO: Optimizer {
                     attempts.append(.string("Prefix #\(shown - k): \(ranked[k].prefix)"))
                     attempts.append(.string("Resulting Score #\(shown - k): \(PythonFloat.repr(ranked[k].score))"))
                 }
-                let proposals = try await propose(try COPRO.generateInstructionGivenAttempts(), n: breadth,
-                                                  inputs: ["attempted_instructions": .array(attempts)])
+                let proposals = try await propose(
+                    try COPRO.generateInstructionGivenAttempts(), n: breadth,
+                    inputs: ["attempted_instructions": .array(attempts)])
                 next.append(proposals)
                 all[i].append(contentsOf: proposals)
             }

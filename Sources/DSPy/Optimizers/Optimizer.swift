@@ -22,11 +22,13 @@ public enum OptimizerError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .studentCompiled: return "Student must be uncompiled: compile the original program, not one an optimizer returned."
         case .predictorCountMismatch(let s, let t): return "Student and teacher must have the same number of predictors (student \(s), teacher \(t))."
-        case .structureMismatch(let s, let t): return "Student and teacher must have the same program structure: predictor '\(s)' in the student is '\(t)' in the teacher."
+        case .structureMismatch(let s, let t):
+            return "Student and teacher must have the same program structure: predictor '\(s)' in the student is '\(t)' in the teacher."
         case .signatureMismatch(let name): return "Student and teacher must have the same signatures: predictor '\(name)' differs."
         case .sharedPredictor(let name): return "Student and teacher must be different objects: predictor '\(name)' is shared."
         case .noLM: return ModuleError.noLM.description
-        case .restrictMatchesNothing(let r, let n): return "`restrict` \(r) does not match any candidate seed in range(-3, \(n)); no candidate programs would be evaluated."
+        case .restrictMatchesNothing(let r, let n):
+            return "`restrict` \(r) does not match any candidate seed in range(-3, \(n)); no candidate programs would be evaluated."
         }
     }
 }

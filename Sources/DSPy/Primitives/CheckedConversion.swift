@@ -29,20 +29,25 @@ extension Duration {
 
     /// A duration of `seconds` given for `argument`; throws ``ArgumentRangeError`` (naming the
     /// argument and `range`) for `nan`, infinities and values outside `range`.
-    public init(checkedSeconds seconds: Double, argument: String,
-                range: ClosedRange<Double> = 0...Duration.maximumSeconds) throws(ArgumentRangeError) {
+    public init(
+        checkedSeconds seconds: Double, argument: String,
+        range: ClosedRange<Double> = 0...Duration.maximumSeconds
+    ) throws(ArgumentRangeError) {
         let bounds = range.clamped(to: -Duration.maximumSeconds...Duration.maximumSeconds)
         guard seconds.isFinite, bounds.contains(seconds) else {
-            throw ArgumentRangeError(argument: argument, value: PythonFloat.repr(seconds),
-                                     range: "a number of seconds from \(Duration.wordsForSeconds(bounds.lowerBound)) to \(Duration.wordsForSeconds(bounds.upperBound))")
+            throw ArgumentRangeError(
+                argument: argument, value: PythonFloat.repr(seconds),
+                range: "a number of seconds from \(Duration.wordsForSeconds(bounds.lowerBound)) to \(Duration.wordsForSeconds(bounds.upperBound))")
         }
         self = Duration.fromSeconds(seconds)
     }
 
     /// `duration` if it lies in `range` (in seconds); throws ``ArgumentRangeError`` naming
     /// `argument` otherwise. For durations given in code (``LM``'s `timeout`).
-    public static func checked(_ duration: Duration, argument: String,
-                               range: ClosedRange<Double> = 0...Duration.maximumSeconds) throws(ArgumentRangeError) -> Duration {
+    public static func checked(
+        _ duration: Duration, argument: String,
+        range: ClosedRange<Double> = 0...Duration.maximumSeconds
+    ) throws(ArgumentRangeError) -> Duration {
         // Duration / Duration is exact enough and never traps, unlike `components` of a huge value.
         _ = try Duration(checkedSeconds: duration / .seconds(1), argument: argument, range: range)
         return duration
@@ -95,7 +100,8 @@ extension Int {
     /// infinities, fractions and values outside `range`.
     public init(checked value: Double, argument: String, range: ClosedRange<Int>) throws(ArgumentRangeError) {
         guard value.isFinite, value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound),
-              let exact = Int(exactly: value), range.contains(exact) else {
+            let exact = Int(exactly: value), range.contains(exact)
+        else {
             throw ArgumentRangeError(argument: argument, value: PythonFloat.repr(value), range: Int.words(range))
         }
         self = exact

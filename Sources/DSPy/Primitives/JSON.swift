@@ -281,10 +281,16 @@ public enum JSON {
             var isFloat = false
             while i < b.count {
                 let c = b[i]
-                if c >= 0x30 && c <= 0x39 { i += 1 } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && isFloat) {
+                if c >= 0x30 && c <= 0x39 {
+                    i += 1
+                } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+                    || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && isFloat)
+                {
                     isFloat = true
                     i += 1
-                } else { break }
+                } else {
+                    break
+                }
             }
             let text = String(decoding: b[start..<i], as: UTF8.self)
             if !isFloat, let n = Int(text) { return .int(n) }

@@ -90,7 +90,9 @@ extension Dictionary: ValueConvertible where Key == String, Value: ValueConverti
     }
 }
 extension OrderedDictionary: ValueConvertible where Key == String, Value: ValueConvertible {
-    public var dspyValue: DSPy.Value { .object(OrderedDictionary<String, DSPy.Value>(uniqueKeysWithValues: self.map { ($0.key, $0.value.dspyValue) })) }
+    public var dspyValue: DSPy.Value {
+        .object(OrderedDictionary<String, DSPy.Value>(uniqueKeysWithValues: self.map { ($0.key, $0.value.dspyValue) }))
+    }
 }
 extension Optional: ValueConvertible where Wrapped: ValueConvertible {
     public var dspyValue: Value { self?.dspyValue ?? .null }

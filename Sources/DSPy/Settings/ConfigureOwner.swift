@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Who is calling `configure`: the current task (its address) when there is one, and the thread.
@@ -32,7 +32,8 @@ final class ConfigureOwner: Sendable {
     init(_ caller: ConfigureCaller) {
         self.caller = caller
         if let task = caller.task, MemoryLayout<UnsafeCurrentTask>.size == MemoryLayout<UInt>.size,
-           let pointer = UnsafeRawPointer(bitPattern: task) {
+            let pointer = UnsafeRawPointer(bitPattern: task)
+        {
             // The caller is running, so its task is alive here; holding a reference is what a
             // `Task` handle does.
             _ = Unmanaged<AnyObject>.fromOpaque(pointer).retain()

@@ -19,10 +19,12 @@ public struct SettingKey<Value: Sendable>: Sendable {
     /// A key whose values are checked by `check`, which returns the value to store or throws
     /// ``SettingValueError``. `opening`, when given, turns a checked value into what is stored
     /// (the token budget opens a budget inside the enclosing scope's; `nil` for `configure`).
-    package init(_ name: String, summary: String, default defaultValue: @escaping @Sendable () -> Value,
-                 listed isListedByDefault: Bool = true,
-                 check: SettingCheck,
-                 opening: (@Sendable (any Sendable, _ enclosing: Settings?) -> any Sendable)? = nil) {
+    package init(
+        _ name: String, summary: String, default defaultValue: @escaping @Sendable () -> Value,
+        listed isListedByDefault: Bool = true,
+        check: SettingCheck,
+        opening: (@Sendable (any Sendable, _ enclosing: Settings?) -> any Sendable)? = nil
+    ) {
         self.name = name
         self.summary = summary
         self.defaultValue = defaultValue
@@ -53,9 +55,12 @@ public struct SettingKey<Value: Sendable>: Sendable {
     /// The type-erased form that the registry and the string-keyed entry points use.
     public var erased: AnySettingKey {
         let makeDefault = defaultValue
-        return AnySettingKey(name: name, summary: summary, isListedByDefault: isListedByDefault,
-                             makeDefault: { let d = makeDefault(); return (d as? OptionalSetting)?.isNone == true ? NoneSetting() : d },
-                             check: check, opening: opening)
+        return AnySettingKey(
+            name: name, summary: summary, isListedByDefault: isListedByDefault,
+            makeDefault: {
+                let d = makeDefault(); return (d as? OptionalSetting)?.isNone == true ? NoneSetting() : d
+            },
+            check: check, opening: opening)
     }
 }
 
@@ -211,8 +216,10 @@ public func configure<each V>(_ keys: repeat SettingKey<each V>) throws {
 
 /// Runs `body` with scoped overrides of the shared settings (DSPy's `with dspy.context(...)`):
 /// `try await context(.temperature(0.2), .numThreads(4)) { ... }`.
-public func context<each V, R>(_ keys: repeat SettingKey<each V>, isolation: isolated (any Actor)? = #isolation,
-                               body: () async throws -> R) async throws -> R {
+public func context<each V, R>(
+    _ keys: repeat SettingKey<each V>, isolation: isolated (any Actor)? = #isolation,
+    body: () async throws -> R
+) async throws -> R {
     try await Settings.current.context(Settings.values(repeat each keys), isolation: isolation, body)
 }
 

@@ -17,9 +17,11 @@ public struct SettingsOwnershipError: DSPyError {
     public var summary: String {
         switch kind {
         case .otherThread:
-            return "DSPy settings can only be changed by the thread that initially configured it. Use `context(...)` to override settings in other threads."
+            return
+                "DSPy settings can only be changed by the thread that initially configured it. Use `context(...)` to override settings in other threads."
         case .otherTask:
-            return "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead."
+            return
+                "configure(...) can only be called from the same async task that called it first. Please use `context(...)` in other async tasks instead."
         }
     }
     public var hints: [String] { [] }
@@ -175,7 +177,9 @@ public final class Settings: Sendable {
     /// Forgets which task or thread owns `configure`, so the next caller becomes the owner.
     /// For tests, and for programs that hand configuration over to another task on purpose.
     public func resetOwner() {
-        let previous = global.withLock { g in defer { g.owner = nil }; return g.owner }
+        let previous = global.withLock { g in
+            defer { g.owner = nil }; return g.owner
+        }
         withExtendedLifetime(previous) {}  // released here, outside the lock
     }
 
@@ -243,8 +247,10 @@ public final class Settings: Sendable {
     }
 
     /// Runs the async `body` with `values` overriding the settings; see the synchronous form.
-    public func context<R>(_ values: [String: any Sendable], isolation: isolated (any Actor)? = #isolation,
-                           _ body: () async throws -> R) async throws -> R {
+    public func context<R>(
+        _ values: [String: any Sendable], isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> R
+    ) async throws -> R {
         try await Settings.$layers.withValue(pushed(checkedScope(values)), operation: body, isolation: isolation)
     }
 
@@ -255,8 +261,10 @@ public final class Settings: Sendable {
     }
 
     /// The async form of ``withOverrides(_:_:)``.
-    package func withOverrides<R>(_ values: [String: any Sendable], isolation: isolated (any Actor)? = #isolation,
-                                  _ body: () async throws -> R) async rethrows -> R {
+    package func withOverrides<R>(
+        _ values: [String: any Sendable], isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> R
+    ) async rethrows -> R {
         try await Settings.$layers.withValue(pushed(values), operation: body, isolation: isolation)
     }
 
@@ -294,12 +302,18 @@ public struct SettingsSnapshot: Sendable {
 
     /// Runs the async `body` with the captured overrides in effect.
     public func apply<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
-        try await Settings.$bound.withValue(instance, operation: {
-            try await Settings.$layers.withValue(layers, operation: {
-                try await CallTally.$current.withValue(tally, operation: {
-                    try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
-                }, isolation: isolation)
+        try await Settings.$bound.withValue(
+            instance,
+            operation: {
+                try await Settings.$layers.withValue(
+                    layers,
+                    operation: {
+                        try await CallTally.$current.withValue(
+                            tally,
+                            operation: {
+                                try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+                            }, isolation: isolation)
+                    }, isolation: isolation)
             }, isolation: isolation)
-        }, isolation: isolation)
     }
 }

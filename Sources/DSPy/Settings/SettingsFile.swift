@@ -101,11 +101,12 @@ extension Settings {
                 params.removeValue(forKey: "temperature")
                 params.removeValue(forKey: "max_tokens")
                 do {
-                    return try LM(model, temperature: kwargs["temperature"]?.doubleValue, maxTokens: kwargs["max_tokens"]?.intValue,
-                                  apiBase: allowAPIBase ? o["api_base"]?.stringValue : nil, numRetries: o["num_retries"]?.intValue ?? 3,
-                                  cache: o["cache"]?.boolValue,
-                                  timeout: try Duration(checkedSeconds: o["timeout"]?.doubleValue ?? 600, argument: "timeout"),
-                                  parameters: params)
+                    return try LM(
+                        model, temperature: kwargs["temperature"]?.doubleValue, maxTokens: kwargs["max_tokens"]?.intValue,
+                        apiBase: allowAPIBase ? o["api_base"]?.stringValue : nil, numRetries: o["num_retries"]?.intValue ?? 3,
+                        cache: o["cache"]?.boolValue,
+                        timeout: try Duration(checkedSeconds: o["timeout"]?.doubleValue ?? 600, argument: "timeout"),
+                        parameters: params)
                 } catch let e as ArgumentRangeError {
                     throw SettingsFileError(description: "Settings key '\(key)': \(e).")
                 }

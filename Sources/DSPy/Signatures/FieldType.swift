@@ -39,10 +39,11 @@ public indirect enum FieldType: Sendable, Hashable {
             return "dict[\(k.pythonName), \(v.pythonName)]"
         case .tuple(let ts): return ts.isEmpty ? "tuple" : "tuple[" + ts.map(\.pythonName).joined(separator: ", ") + "]"
         case .literal(let vs):
-            return "Literal[" + vs.map { v in
-                if case .string(let s) = v { return s.contains("'") ? "\"\(s)\"" : "'\(s)'" }
-                return v.pythonRepr
-            }.joined(separator: ", ") + "]"
+            return "Literal["
+                + vs.map { v in
+                    if case .string(let s) = v { return s.contains("'") ? "\"\(s)\"" : "'\(s)'" }
+                    return v.pythonRepr
+                }.joined(separator: ", ") + "]"
         case .optional(let t): return "Union[\(t.pythonName), NoneType]"
         case .union(let ts, _):
             // DSPy 3.4.1 writes `A | B` as `Union[A, B]` too (its parser builds typing unions).
@@ -89,9 +90,15 @@ public indirect enum FieldType: Sendable, Hashable {
                 o["items"] = .object([:])
             }
         case .literal(let vs):
-            if vs.allSatisfy({ $0.stringValue != nil }) { o["type"] = "string" }
-            else if vs.allSatisfy({ if case .int = $0 { return true }; return false }) { o["type"] = "integer" }
-            else if vs.allSatisfy({ $0.boolValue != nil }) { o["type"] = "boolean" }
+            if vs.allSatisfy({ $0.stringValue != nil }) {
+                o["type"] = "string"
+            } else if vs.allSatisfy({
+                if case .int = $0 { return true }; return false
+            }) {
+                o["type"] = "integer"
+            } else if vs.allSatisfy({ $0.boolValue != nil }) {
+                o["type"] = "boolean"
+            }
             if vs.count == 1 { o["const"] = vs[0] } else { o["enum"] = .array(vs) }
         case .optional(let t):
             o["anyOf"] = .array([t.jsonSchema, FieldType.none.jsonSchema])
@@ -142,7 +149,8 @@ extension FieldType {
         case .string: return .string(raw)
         case .literal(let options):
             if let v = matchLiteral(raw, options) { return v }
-            throw TypeCoercionError(description: "Input should be \(options.map(\.pythonRepr).joined(separator: ", ")) [input_value=\(PythonString.repr(raw))]")
+            throw TypeCoercionError(
+                description: "Input should be \(options.map(\.pythonRepr).joined(separator: ", ")) [input_value=\(PythonString.repr(raw))]")
         case .optional(.string):
             return .string(raw)
         case .union where isStringOrNone:
@@ -251,7 +259,8 @@ extension FieldType {
         case .literal(let options):
             if options.contains(v) { return v }
             if case .string(let s) = v, let m = matchLiteral(s, options) { return m }
-            throw TypeCoercionError(description: "Input should be \(options.map(\.pythonRepr).joined(separator: " or ")) [input_value=\(v.pythonRepr)]")
+            throw TypeCoercionError(
+                description: "Input should be \(options.map(\.pythonRepr).joined(separator: " or ")) [input_value=\(v.pythonRepr)]")
         case .optional(let t):
             if v.isNull { return v }
             return try t.coerce(v)

@@ -16,8 +16,10 @@ public struct Field: Sendable, Hashable {
     /// but saved state keeps it (DSPy's `prefix=`).
     private var customPrefix: String?
 
-    public init(_ name: String, kind: Kind, type: FieldType = .string, description: String? = nil,
-                defaultValue: Value? = nil, isTypeUndefined: Bool = false) {
+    public init(
+        _ name: String, kind: Kind, type: FieldType = .string, description: String? = nil,
+        defaultValue: Value? = nil, isTypeUndefined: Bool = false
+    ) {
         self.name = name
         self.kind = kind
         self.type = type
@@ -53,9 +55,8 @@ public struct Field: Sendable, Hashable {
             if let prev = current.last {
                 let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
                 let boundary =
-                    (prev.isLowercase && c.isUppercase) ||
-                    (prev.isLetter && c.isNumber) || (prev.isNumber && c.isLetter) ||
-                    (prev.isUppercase && c.isUppercase && (next?.isLowercase ?? false))
+                    (prev.isLowercase && c.isUppercase) || (prev.isLetter && c.isNumber) || (prev.isNumber && c.isLetter)
+                    || (prev.isUppercase && c.isUppercase && (next?.isLowercase ?? false))
                 if boundary { flush() }
             }
             current.append(c)
@@ -116,7 +117,8 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
     public init(inputs: [Field], outputs: [Field], instructions: String? = nil) throws {
         let dup = Set(inputs.map(\.name)).intersection(outputs.map(\.name))
         if !dup.isEmpty {
-            throw SignatureError(.duplicateField, "Input and output fields must have distinct names, but found duplicates: '\(dup.sorted().joined(separator: ", "))'.")
+            throw SignatureError(
+                .duplicateField, "Input and output fields must have distinct names, but found duplicates: '\(dup.sorted().joined(separator: ", "))'.")
         }
         self.init(distinctInputs: inputs, outputs: outputs, instructions: instructions)
     }
@@ -124,8 +126,12 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
     /// Builds a signature from fields whose names the caller knows to be distinct (typed
     /// signatures: Swift property names).
     init(distinctInputs inputs: [Field], outputs: [Field], instructions: String?) {
-        self.inputFields = inputs.map { var f = $0; f.kind = .input; return f }
-        self.outputFields = outputs.map { var f = $0; f.kind = .output; return f }
+        self.inputFields = inputs.map {
+            var f = $0; f.kind = .input; return f
+        }
+        self.outputFields = outputs.map {
+            var f = $0; f.kind = .output; return f
+        }
         // Like DSPy, the default sentence is fixed when the signature is made, so adding fields
         // later (ChainOfThought's `reasoning`) keeps the original instructions.
         let given = instructions.map(Signature.cleandoc).flatMap { $0.isEmpty ? nil : $0 }
@@ -182,7 +188,11 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
     public func inserting(_ field: Field, at index: Int) throws -> Signature {
         var ins = inputFields.filter { $0.name != field.name }
         var outs = outputFields.filter { $0.name != field.name }
-        if field.kind == .input { ins.insert(field, at: min(max(0, index), ins.count)) } else { outs.insert(field, at: min(max(0, index), outs.count)) }
+        if field.kind == .input {
+            ins.insert(field, at: min(max(0, index), ins.count))
+        } else {
+            outs.insert(field, at: min(max(0, index), outs.count))
+        }
         return try Signature(inputs: ins, outputs: outs, instructions: explicitInstructions)
     }
 
@@ -220,7 +230,8 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
         lines.insert(first, at: 0)
         while let l = lines.first, l.trimmingWhitespace().isEmpty { lines.removeFirst() }
         while let l = lines.last, l.trimmingWhitespace().isEmpty { lines.removeLast() }
-        return lines.map { $0.hasSuffix(" ") || $0.hasSuffix("\t") ? String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) : $0 }.joined(separator: "\n")
+        return lines.map { $0.hasSuffix(" ") || $0.hasSuffix("\t") ? String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) : $0 }.joined(
+            separator: "\n")
     }
 }
 
@@ -297,7 +308,11 @@ struct TypeLexer {
 
     mutating func dottedName() -> String? {
         guard var name = identifier() else { return nil }
-        while i < chars.count, chars[i] == ".", let next = { var c = self; c.i += 1; return c.identifier() }() {
+        while i < chars.count, chars[i] == ".",
+            let next = {
+                var c = self; c.i += 1; return c.identifier()
+            }()
+        {
             i += 1
             _ = identifier()
             name += "." + next
@@ -354,7 +369,8 @@ struct TypeLexer {
             return grouped
         }
         guard let name = dottedName() else {
-            throw SignatureError(.syntax, "Failed to parse string-base Signature due to unhandled AST node type in annotation: \(describePosition()) in '\(whole)'.")
+            throw SignatureError(
+                .syntax, "Failed to parse string-base Signature due to unhandled AST node type in annotation: \(describePosition()) in '\(whole)'.")
         }
         let hasArgs = consume("[")
         func noArgs(_ t: FieldType) throws -> FieldType {
@@ -362,7 +378,9 @@ struct TypeLexer {
             return t
         }
         func arity(_ args: [FieldType], _ n: Int) throws {
-            if args.count != n { throw SignatureError(.typeParameters, "Type '\(name)' expects \(n) parameter\(n == 1 ? "" : "s") in '\(whole)', got \(args.count).") }
+            if args.count != n {
+                throw SignatureError(.typeParameters, "Type '\(name)' expects \(n) parameter\(n == 1 ? "" : "s") in '\(whole)', got \(args.count).")
+            }
         }
         switch name {
         case "str": return try noArgs(.string)
@@ -438,7 +456,15 @@ struct TypeLexer {
             let c = chars[i]
             if let q = quote {
                 if c == "\\" { i += 1 } else if c == q { quote = nil }
-            } else if c == "'" || c == "\"" { quote = c } else if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 } else if c == "," && depth == 0 { return }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            } else if "([{".contains(c) {
+                depth += 1
+            } else if ")]}".contains(c) {
+                depth -= 1
+            } else if c == "," && depth == 0 {
+                return
+            }
             i += 1
         }
         if quote != nil || depth != 0 { throw SignatureError(.syntax, "Invalid signature format: '\(whole)': unbalanced default value.") }

@@ -198,8 +198,10 @@ public enum TypedSignatureSupport {
     public static func fieldType<T: SignatureValue>(of type: T.Type) -> FieldType { T.fieldType }
 
     /// An input or output field of the generated signature.
-    public static func field<T: SignatureValue>(_ name: String, _ kind: Field.Kind, _ type: T.Type, description: String? = nil,
-                                                default value: T? = nil) -> Field {
+    public static func field<T: SignatureValue>(
+        _ name: String, _ kind: Field.Kind, _ type: T.Type, description: String? = nil,
+        default value: T? = nil
+    ) -> Field {
         Field(name, kind: kind, type: T.fieldType, description: description, defaultValue: value.map(\.dspyValue))
     }
 
@@ -246,8 +248,10 @@ public final class TypedPredict<S: TypedSignature>: Sendable, CustomStringConver
     var wrappedModule: any Module { module }
 
     /// A predictor for `S.signature`; the parameters are those of ``Predict``.
-    public init(_ signature: S.Type = S.self, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
-                config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) {
+    public init(
+        _ signature: S.Type = S.self, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
+        config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []
+    ) {
         module = Predict(S.signature, lm: lm, demos: demos, n: n, temperature: temperature, config: config, callbacks: callbacks)
     }
 
@@ -256,15 +260,19 @@ public final class TypedPredict<S: TypedSignature>: Sendable, CustomStringConver
 
     /// Calls the predictor and decodes its (first) completion.
     /// - Throws: the predictor's errors, or ``SignatureDecodingError`` when an output does not fit.
-    public func callAsFunction(_ input: S.Input, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:],
-                               demos: [Example]? = nil) async throws -> S.Output {
+    public func callAsFunction(
+        _ input: S.Input, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:],
+        demos: [Example]? = nil
+    ) async throws -> S.Output {
         try S.Output(await prediction(input, lm: lm, config: config, demos: demos))
     }
 
     /// Calls the predictor and returns the dynamic prediction (all completions, usage), which
     /// `S.Output(prediction)` decodes.
-    public func prediction(_ input: S.Input, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:],
-                           demos: [Example]? = nil) async throws -> Prediction {
+    public func prediction(
+        _ input: S.Input, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:],
+        demos: [Example]? = nil
+    ) async throws -> Prediction {
         if lm == nil && config.isEmpty && demos == nil { return try await module.call(input.dspyInputs) }
         return try await module.call(input.dspyInputs, lm: lm, config: config, demos: demos)
     }
@@ -304,10 +312,13 @@ public final class TypedChainOfThought<S: TypedSignature>: Sendable, CustomStrin
 
     /// A ChainOfThought for `S.signature`; the parameters are those of ``ChainOfThought``.
     /// - Throws: ``ArgumentRangeError`` for an `n` outside the allowed range.
-    public init(_ signature: S.Type = S.self, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
-                config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []) throws {
-        module = try ChainOfThought(S.signature, lm: lm, demos: demos, n: n, temperature: temperature, config: config,
-                                    callbacks: callbacks)
+    public init(
+        _ signature: S.Type = S.self, lm: LM? = nil, demos: [Example] = [], n: Int? = nil, temperature: Double? = nil,
+        config: OrderedDictionary<String, Value> = [:], callbacks: [any Callback] = []
+    ) throws {
+        module = try ChainOfThought(
+            S.signature, lm: lm, demos: demos, n: n, temperature: temperature, config: config,
+            callbacks: callbacks)
     }
 
     /// Wraps an existing ChainOfThought.

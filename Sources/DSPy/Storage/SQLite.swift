@@ -118,8 +118,9 @@ final class SQLiteConnection {
 
     private func bind(_ statement: OpaquePointer, _ parameters: [SQLiteValue], sql: String) throws(SQLiteError) {
         guard Int(sqlite3_bind_parameter_count(statement)) == parameters.count else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(sqlite3_bind_parameter_count(statement)) parameters, got \(parameters.count)",
-                              context: "binding \(sql.prefix(80))")
+            throw SQLiteError(
+                code: SQLITE_RANGE, message: "expected \(sqlite3_bind_parameter_count(statement)) parameters, got \(parameters.count)",
+                context: "binding \(sql.prefix(80))")
         }
         for (offset, value) in parameters.enumerated() {
             let i = Int32(offset + 1)
@@ -170,8 +171,9 @@ final class SQLiteConnection {
     func requireSchema(atMost version: Int64, what: String) throws {
         let found = try scalar("PRAGMA user_version") ?? 0
         if found > version {
-            throw SQLiteError(code: 1, message: "the file was written by a newer version (schema \(found), this one reads \(version))",
-                              context: "opening \(what)")
+            throw SQLiteError(
+                code: 1, message: "the file was written by a newer version (schema \(found), this one reads \(version))",
+                context: "opening \(what)")
         }
     }
 

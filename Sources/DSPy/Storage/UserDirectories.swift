@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where per-user files live, resolved one way for everything the library and the shell keep
@@ -34,8 +34,10 @@ package enum UserDirectories {
     }
 
     /// `relative` inside `base`; nil when neither the variable nor a home directory is known.
-    package static func path(_ base: Base, _ relative: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    package static func path(
+        _ base: Base, _ relative: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
         if let xdg = environment[base.variable], xdg.hasPrefix("/") { return join(xdg, relative) }
         guard let home = home(environment) else { return nil }
         return join(join(home, base.underHome), relative)

@@ -153,8 +153,10 @@ public struct DefaultStatusMessageProvider: StatusMessageProvider {
 ///     yielded if there are no listeners or no listener saw its field (a cache hit, say).
 ///   - statusMessages: the status message provider; `nil` sends none.
 /// - Throws: ``StreamingError`` when a listener's field is on no predictor, or on several.
-public func streamify(_ program: any Module, listeners: [StreamListener] = [], includeFinalPrediction: Bool = true,
-                      statusMessages: (any StatusMessageProvider)? = DefaultStatusMessageProvider()) throws -> StreamifiedProgram {
+public func streamify(
+    _ program: any Module, listeners: [StreamListener] = [], includeFinalPrediction: Bool = true,
+    statusMessages: (any StatusMessageProvider)? = DefaultStatusMessageProvider()
+) throws -> StreamifiedProgram {
     let predictors = program.namedPredictors
     var bound: [BoundListener] = []
     for l in listeners {
@@ -165,17 +167,24 @@ public func streamify(_ program: any Module, listeners: [StreamListener] = [], i
         }
         let matches = predictors.filter { $0.predictor.signature.outputFields.contains { $0.name == l.fieldName } }
         if matches.count > 1 {
-            throw StreamingError(.ambiguousField, "Signature field \(l.fieldName) is not unique in the program, cannot automatically determine which predictor to use for streaming. Please specify the predictor to listen to.")
+            throw StreamingError(
+                .ambiguousField,
+                "Signature field \(l.fieldName) is not unique in the program, cannot automatically determine which predictor to use for streaming. Please specify the predictor to listen to."
+            )
         }
         guard let match = matches.first else {
-            throw StreamingError(.unknownField, "Signature field \(l.fieldName) is not a field of any predictor in the program, cannot automatically determine which predictor to use for streaming. Please verify your field name or specify the predictor to listen to.")
+            throw StreamingError(
+                .unknownField,
+                "Signature field \(l.fieldName) is not a field of any predictor in the program, cannot automatically determine which predictor to use for streaming. Please verify your field name or specify the predictor to listen to."
+            )
         }
         bound.append(BoundListener(listener: l, predict: match.predictor, predictName: l.predictName ?? match.name))
     }
     var names: [ObjectIdentifier: String] = [:]
     for (name, p) in predictors where names[ObjectIdentifier(p)] == nil { names[ObjectIdentifier(p)] = name }
-    return StreamifiedProgram(program: program, listeners: bound, predictNames: names, includeFinalPrediction: includeFinalPrediction,
-                              statusMessages: statusMessages)
+    return StreamifiedProgram(
+        program: program, listeners: bound, predictNames: names, includeFinalPrediction: includeFinalPrediction,
+        statusMessages: statusMessages)
 }
 
 /// A program made streamable by ``streamify(_:listeners:includeFinalPrediction:statusMessages:)``.
@@ -220,7 +229,8 @@ public struct StreamifiedProgram: Sendable {
     }
 
     /// `stream(question: "...")`: keyword arguments become the inputs.
-    public func dynamicallyCall(withKeywordArguments args: KeyValuePairs<String, any ValueConvertible>) -> AsyncThrowingStream<StreamEvent, any Error> {
+    public func dynamicallyCall(withKeywordArguments args: KeyValuePairs<String, any ValueConvertible>) -> AsyncThrowingStream<StreamEvent, any Error>
+    {
         var inputs = Inputs()
         for (k, v) in args { inputs[k] = v.dspyValue }
         return call(inputs)
@@ -245,7 +255,8 @@ final class StreamChannel: Sendable {
     }
     private let state = Locked(State())
 
-    init(listeners: [BoundListener], predictNames: [ObjectIdentifier: String], continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation) {
+    init(listeners: [BoundListener], predictNames: [ObjectIdentifier: String], continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation)
+    {
         self.listeners = listeners
         self.predictNames = predictNames
         self.continuation = continuation
@@ -267,7 +278,9 @@ final class StreamChannel: Sendable {
         let targeted = listeners.indices.filter { listeners[$0].predict === predict }
         guard !targeted.isEmpty else { return nil }
         if let adapter, !(adapter is ChatAdapter), !(adapter is JSONAdapter) {
-            throw StreamingError(.unsupportedAdapter, "Unsupported adapter for streaming: \(adapter.name), please use one of the following adapters: ChatAdapter, JSONAdapter")
+            throw StreamingError(
+                .unsupportedAdapter,
+                "Unsupported adapter for streaming: \(adapter.name), please use one of the following adapters: ChatAdapter, JSONAdapter")
         }
         // The request's own instructions say which format the reply is in (ChatAdapter falls
         // back to JSON on a parse failure).
@@ -344,8 +357,11 @@ final class StreamCall: Sendable {
         if wasSeeking && m.matcher.phase != .seeking { channel.fieldStarted() }
         let bound = channel.listeners[m.index]
         for (text, last) in pieces {
-            channel.yield(.chunk(StreamResponse(predictName: bound.predictName, fieldName: bound.listener.fieldName, chunk: text,
-                                                isLastChunk: last, callID: id)))
+            channel.yield(
+                .chunk(
+                    StreamResponse(
+                        predictName: bound.predictName, fieldName: bound.listener.fieldName, chunk: text,
+                        isLastChunk: last, callID: id)))
             sent += 1
             if last { channel.fieldEnded(listener: m.index) }
         }
@@ -415,8 +431,9 @@ extension LM {
     func callBackend(_ wire: LMRequest) async throws -> LMResponse {
         let settings = Settings.current
         guard let channel = StreamChannel.current,
-              let call = try channel.beginCall(predict: settings.get("caller_predict", as: Predict.self), messages: wire.messages,
-                                               adapter: settings.adapter)
+            let call = try channel.beginCall(
+                predict: settings.get("caller_predict", as: Predict.self), messages: wire.messages,
+                adapter: settings.adapter)
         else {
             return try await gate.pass { try await backend.complete(wire, timeout: timeout) }
         }
@@ -424,10 +441,13 @@ extension LM {
         do {
             response = try await gate.pass { try await backend.stream(wire, timeout: timeout) { call.send($0) } }
         } catch let error as LMError where call.eventsSent > 0 {
-            throw LMError(.streamInterrupted,
-                          "The streamed response broke after \(call.receivedCharacters) characters had arrived (\(call.eventsSent) chunks were delivered): \(error.message)",
-                          model: error.model ?? model, status: error.status, requestID: error.requestID,
-                          hint: "It is not retried, because the delivered chunks cannot be taken back. Call the program again to start over; the partial reply was not cached.")
+            throw LMError(
+                .streamInterrupted,
+                "The streamed response broke after \(call.receivedCharacters) characters had arrived (\(call.eventsSent) chunks were delivered): \(error.message)",
+                model: error.model ?? model, status: error.status, requestID: error.requestID,
+                hint:
+                    "It is not retried, because the delivered chunks cannot be taken back. Call the program again to start over; the partial reply was not cached."
+            )
         }
         call.finish()
         return response

@@ -57,7 +57,8 @@ final class CallbackBridge: Callback, @unchecked Sendable {
         send("on_lm_start") { _ in
             let d = PyDict()
             d.setString("prompt", .none)
-            d.setString("messages", .object(PyList(messages.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })))
+            d.setString(
+                "messages", .object(PyList(messages.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })))
             for (k, v) in parameters { d.setString(k, Convert.python(v)) }
             return [.str(call.id), .object(LMObject.wrap(lm)), .object(d)]
         }
@@ -70,8 +71,12 @@ final class CallbackBridge: Callback, @unchecked Sendable {
     }
     func onAdapterFormatEnd(_ call: CallInfo, messages: [Message]?, error: (any Error)?) {
         send("on_adapter_format_end") { _ in
-            [.str(call.id), messages.map { .object(PyList($0.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })) } ?? .none,
-             CallbackBridge.exception(error)]
+            [
+                .str(call.id),
+                messages.map { .object(PyList($0.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })) }
+                    ?? .none,
+                CallbackBridge.exception(error),
+            ]
         }
     }
     func onAdapterParseStart(_ call: CallInfo, adapter: any Adapter, signature: Signature, completion: String) {
@@ -88,9 +93,12 @@ final class CallbackBridge: Callback, @unchecked Sendable {
     }
 
     static func install(_ t: PyType) {
-        t.doc = "Subclass it and override on_module_start/end, on_lm_start/end, on_tool_start/end, on_adapter_format_start/end, on_adapter_parse_start/end; pass instances as callbacks=[...]."
-        for name in ["on_module_start", "on_module_end", "on_lm_start", "on_lm_end", "on_adapter_format_start", "on_adapter_format_end",
-                     "on_adapter_parse_start", "on_adapter_parse_end", "on_tool_start", "on_tool_end", "on_evaluate_start", "on_evaluate_end"] {
+        t.doc =
+            "Subclass it and override on_module_start/end, on_lm_start/end, on_tool_start/end, on_adapter_format_start/end, on_adapter_parse_start/end; pass instances as callbacks=[...]."
+        for name in [
+            "on_module_start", "on_module_end", "on_lm_start", "on_lm_end", "on_adapter_format_start", "on_adapter_format_end",
+            "on_adapter_parse_start", "on_adapter_parse_end", "on_tool_start", "on_tool_end", "on_evaluate_start", "on_evaluate_end",
+        ] {
             t.method(name, "\(name)(self, call_id, ...)") { _, _, _ in .none }
         }
         t.method("__init__") { _, _, _ in .none }

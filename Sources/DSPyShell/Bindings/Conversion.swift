@@ -111,7 +111,8 @@ enum Convert {
     static func setting(_ ctx: ExecContext, key: String, _ v: PyValue) throws -> any Sendable {
         if key == "max_tokens_budget" {
             guard case .int(let n) = v, n >= 0 else {
-                throw PyError.value("max_tokens_budget must be a whole number of tokens (0 or more), not \(try ctx.repr(v)); e.g. %push max_tokens_budget=5000")
+                throw PyError.value(
+                    "max_tokens_budget must be a whole number of tokens (0 or more), not \(try ctx.repr(v)); e.g. %push max_tokens_budget=5000")
             }
             return n
         }
@@ -159,7 +160,6 @@ enum Convert {
     }
 }
 
-
 /// Library errors as Python exceptions, keeping DSPy's wording and the original error.
 enum DSPyErrors {
     static func python(_ error: any Error) -> PyError {
@@ -172,7 +172,8 @@ enum DSPyErrors {
         let type: PyType
         switch error {
         case is ToolError, is SignatureError, is ExampleError, is ModuleError, is ReActError,
-             is SavedStateError, is OptimizerError, is MetricError, is EvaluateError: type = Builtins.valueErrorType
+            is SavedStateError, is OptimizerError, is MetricError, is EvaluateError:
+            type = Builtins.valueErrorType
         case is AdapterParseError: type = DSPyTypes.adapterParseError
         case let e as LMError:
             switch e.kind {

@@ -4,8 +4,10 @@ import PythonInterpreter
 /// The Python classes of the `dspy` module. Each is built once, with its methods; the methods
 /// reach the session through the interpreter (`ctx.shell`).
 enum DSPyTypes {
-    static func type(_ name: String, base: PyType? = Builtins.objectType, subclassable: Bool = true,
-                     _ install: @escaping (PyType) -> Void) -> PyType {
+    static func type(
+        _ name: String, base: PyType? = Builtins.objectType, subclassable: Bool = true,
+        _ install: @escaping (PyType) -> Void
+    ) -> PyType {
         Builtins.makeType(name, base: base, module: "dspy", native: .init(subclassable: subclassable), install: install)
     }
 

@@ -50,12 +50,15 @@ enum ErrorWording {
         let adapters = e.triedBefore + [e.adapterName]
         let tried = adapters.count > 1 ? adapters.joined(separator: " and ") + " both tried" : adapters[0]
         let missing = e.missingFields
-        let what = e.message == "The LM returned an empty or null response."
+        let what =
+            e.message == "The LM returned an empty or null response."
             ? "the LM's reply is empty"
             : "the LM's reply has no \(missing.joined(separator: ", ")) field\(missing.count == 1 ? "" : "s")"
         var preview = String(e.lmResponse.prefix(replyPreview))
         if preview.count < e.lmResponse.count { preview += "…" }
-        return ("AdapterParseError: \(what) (\(tried)); it begins \(Repr.string(preview))",
-                "%inspect shows the whole reply")
+        return (
+            "AdapterParseError: \(what) (\(tried)); it begins \(Repr.string(preview))",
+            "%inspect shows the whole reply"
+        )
     }
 }

@@ -42,7 +42,9 @@ enum HelpText {
         out += "\(m.type.name) module" + (m.type.doc.map { ": " + Help.firstLine($0) } ?? "") + "\n"
         for (name, p) in predictors {
             guard let predict = p.peer as? Predict else { continue }
-            out += signature(predict.signature, title: "\(name) (\(p.type.name))").split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+            out +=
+                signature(predict.signature, title: "\(name) (\(p.type.name))").split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+                + "\n"
             out += "    demos: \(predict.demos.count)\n"
             out += "    lm: \(predict.lm?.description ?? "the configured one")\n"
         }

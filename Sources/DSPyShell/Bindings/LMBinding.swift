@@ -6,9 +6,11 @@ import PythonInterpreter
 /// knobs (never the key), which the shell chose over Python's `<LM object at 0x...>`.
 enum LMBinding {
     /// Keyword arguments that configure the client rather than go into requests.
-    static let clientKeywords = ["model", "model_type", "temperature", "max_tokens", "api_base", "base_url", "api_key",
-                                 "num_retries", "cache", "timeout", "max_concurrent_requests", "requests_per_second",
-                                 "max_response_bytes", "callbacks"]
+    static let clientKeywords = [
+        "model", "model_type", "temperature", "max_tokens", "api_base", "base_url", "api_key",
+        "num_retries", "cache", "timeout", "max_concurrent_requests", "requests_per_second",
+        "max_response_bytes", "callbacks",
+    ]
 
     static func lm(_ v: PyValue) throws -> LM {
         guard let o = v.as(LMObject.self) else { throw PyError.type("expected an LM, not \(v.typeName)") }
@@ -42,7 +44,9 @@ enum LMBinding {
             if clientKeywords.contains(k) { kw[k] = v } else if !v.isNone { parameters[k] = try Convert.value(ctx, v) }
         }
         if let m = kw["model"] { model = try ctx.strArg(m, "LM", "argument 'model'") }
-        guard let model else { throw PyError.type("LM() missing 1 required positional argument: 'model' (e.g. dspy.LM(\"openai/gpt-4o-mini\") or dspy.LM(\"dummy\"))") }
+        guard let model else {
+            throw PyError.type("LM() missing 1 required positional argument: 'model' (e.g. dspy.LM(\"openai/gpt-4o-mini\") or dspy.LM(\"dummy\"))")
+        }
         func double(_ k: String) throws -> Double? { try ctx.optional(kw[k]).map { try ctx.toDouble($0) } }
         func int(_ k: String) throws -> Int? { try ctx.optional(kw[k]).map { try ctx.intArg($0) } }
         func string(_ k: String) throws -> String? { try ctx.optional(kw[k]).map { try ctx.strArg($0, "LM", "argument '\(k)'") } }
@@ -51,15 +55,18 @@ enum LMBinding {
         if key == Redaction.placeholderValue {
             let variable = LM.apiKeyVariable(forModel: model) ?? "OPENAI_API_KEY"
             let source = typedKey != nil ? "api_key is" : "\(variable) holds"
-            throw PyError.value("\(source) the placeholder \"<redacted>\": keys are not kept in history or saved scripts, so this line no longer has its key. Pass it from the environment: export \(variable)=... and use api_key=env(\"\(variable)\") (or leave api_key out)")
+            throw PyError.value(
+                "\(source) the placeholder \"<redacted>\": keys are not kept in history or saved scripts, so this line no longer has its key. Pass it from the environment: export \(variable)=... and use api_key=env(\"\(variable)\") (or leave api_key out)"
+            )
         }
         let limit = RateLimit(maxConcurrentRequests: try int("max_concurrent_requests"), requestsPerSecond: try double("requests_per_second"))
         do {
-            return try LM(model, temperature: try double("temperature"), maxTokens: try int("max_tokens"),
-                          apiBase: try string("api_base") ?? string("base_url"), apiKey: key, numRetries: try int("num_retries") ?? 3,
-                          cache: try kw["cache"].map { try ctx.truthy($0) }, timeout: try seconds(ctx, kw["timeout"], "timeout", default: 600),
-                          rateLimit: limit, parameters: parameters, responseCache: shell.responseCache,
-                          maxResponseBytes: try int("max_response_bytes") ?? LM.defaultMaxResponseBytes)
+            return try LM(
+                model, temperature: try double("temperature"), maxTokens: try int("max_tokens"),
+                apiBase: try string("api_base") ?? string("base_url"), apiKey: key, numRetries: try int("num_retries") ?? 3,
+                cache: try kw["cache"].map { try ctx.truthy($0) }, timeout: try seconds(ctx, kw["timeout"], "timeout", default: 600),
+                rateLimit: limit, parameters: parameters, responseCache: shell.responseCache,
+                maxResponseBytes: try int("max_response_bytes") ?? LM.defaultMaxResponseBytes)
         } catch let e as PyError {
             throw e
         } catch {
@@ -72,7 +79,8 @@ enum LMBinding {
     static func historyValue(_ e: HistoryEntry) -> PyValue {
         let d = PyDict()
         d.setString("prompt", .none)
-        d.setString("messages", .object(PyList(e.messages.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })))
+        d.setString(
+            "messages", .object(PyList(e.messages.map { .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))])) })))
         d.setString("kwargs", Convert.python(.object(e.kwargs)))
         d.setString("response", Convert.python(e.response.raw))
         d.setString("outputs", .object(PyList(e.outputs.map { .str($0) })))
@@ -94,9 +102,11 @@ enum LMBinding {
         t.property("kwargs", doc: "The request parameters this LM sends.", get: { _, me in Convert.python(.object(try lm(me).kwargs)) })
         t.property("cache", get: { _, me in .bool(try lm(me).cache) })
         t.property("num_retries", get: { _, me in .int(try lm(me).numRetries) })
-        t.property("history", doc: "The calls made through this LM, oldest first.", get: { _, me in
-            .object(PyList(try lm(me).history.map(historyValue)))
-        })
+        t.property(
+            "history", doc: "The calls made through this LM, oldest first.",
+            get: { _, me in
+                .object(PyList(try lm(me).history.map(historyValue)))
+            })
         t.method("inspect_history", "inspect_history(n=1)", doc: "Print the last n calls with their messages.") { ctx, me, a in
             let p = try a.bind("inspect_history", ["n"])
             let n = try p[0].map { try ctx.intArg($0) } ?? 1
@@ -122,7 +132,8 @@ enum LMBinding {
                 throw DSPyErrors.python(error)
             }
         }
-        t.method("__call__", "__call__(prompt=None, messages=None, **kwargs)", doc: "Call the model directly; returns the list of completions.") { ctx, me, a in
+        t.method("__call__", "__call__(prompt=None, messages=None, **kwargs)", doc: "Call the model directly; returns the list of completions.") {
+            ctx, me, a in
             let base = try lm(me)
             let (messages, params) = try request(ctx, a)
             let outputs = try ctx.dspy { try await base(messages: messages, params) }
@@ -131,10 +142,13 @@ enum LMBinding {
         t.method("acall", "acall(prompt=None, messages=None, **kwargs)", doc: "The awaitable form of calling the LM.") { ctx, me, a in
             let base = try lm(me)
             let (messages, params) = try request(ctx, a)
-            return .object(PyNativeAwaitable(name: "LM.acall", work: { try await base(messages: messages, params) }, convert: { _, r in
-                guard let outputs = r as? [String] else { return .none }
-                return .object(PyList(outputs.map { .str($0) }))
-            }))
+            return .object(
+                PyNativeAwaitable(
+                    name: "LM.acall", work: { try await base(messages: messages, params) },
+                    convert: { _, r in
+                        guard let outputs = r as? [String] else { return .none }
+                        return .object(PyList(outputs.map { .str($0) }))
+                    }))
         }
         t.method("__repr__") { _, me, _ in .str(try lm(me).description) }
     }
@@ -174,9 +188,11 @@ enum AdapterBinding {
             let sig = try SignatureBinding.signature(ctx, p[0] ?? .none)
             let demos = try ctx.iterateToArray(p[1] ?? .none).map { try ModuleBinding.example(ctx, $0) }
             let inputs = try Convert.inputs(ctx, try ctx.mappingPairs(p[2] ?? .none).map { (try Convert.keyString(ctx, $0.0.value), $0.1) })
-            return .object(PyList(adapter.format(signature: sig, demos: demos, inputs: inputs).map {
-                .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))]))
-            }))
+            return .object(
+                PyList(
+                    adapter.format(signature: sig, demos: demos, inputs: inputs).map {
+                        .object(PyDict([("role", .str($0.role.rawValue)), ("content", .str($0.content))]))
+                    }))
         }
     }
 

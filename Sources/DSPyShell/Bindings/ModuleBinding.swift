@@ -131,8 +131,13 @@ enum ModuleBinding {
     static func wrap(_ m: any DSPy.Module) -> PyValue {
         if let p = m as? PythonModule, let o = p.object { return .object(o) }
         switch m {
-        case let p as Predict: return .object(ModuleObject(cls: DSPyTypes.predict, peer: p, signatureInfo: SignatureInfo(signature: p.signature, className: "StringSignature", fromString: true)))
-        case let c as ChainOfThought: return .object(chainOfThought(c, info: SignatureInfo(signature: c.signature, className: "StringSignature", fromString: true)))
+        case let p as Predict:
+            return .object(
+                ModuleObject(
+                    cls: DSPyTypes.predict, peer: p,
+                    signatureInfo: SignatureInfo(signature: p.signature, className: "StringSignature", fromString: true)))
+        case let c as ChainOfThought:
+            return .object(chainOfThought(c, info: SignatureInfo(signature: c.signature, className: "StringSignature", fromString: true)))
         default: return .object(ModuleObject(cls: DSPyTypes.module, peer: m))
         }
     }
@@ -162,9 +167,12 @@ enum ModuleBinding {
         let m = try object(me)
         let work = try callWork(ctx, m, a, isAsync: isAsync)
         if isAsync {
-            return .object(PyNativeAwaitable(name: "\(m.type.name).acall", work: { try await work.run() }, convert: { ctx, r in
-                try result(ctx, work, r)
-            }))
+            return .object(
+                PyNativeAwaitable(
+                    name: "\(m.type.name).acall", work: { try await work.run() },
+                    convert: { ctx, r in
+                        try result(ctx, work, r)
+                    }))
         }
         let r = try ctx.dspy { try await work.run() }
         return try result(ctx, work, r)
@@ -195,7 +203,9 @@ enum ModuleBinding {
             switch k {
             case "lm" where !v.isNone: lm = try LMBinding.lm(v)
             case "config":
-                guard let d = v.as(PyDict.self) else { throw PyError.type("config must be a dict of LM parameters, e.g. config={\"temperature\": 0.7}") }
+                guard let d = v.as(PyDict.self) else {
+                    throw PyError.type("config must be a dict of LM parameters, e.g. config={\"temperature\": 0.7}")
+                }
                 for (ck, cv) in d.pairs { config[try Convert.keyString(ctx, ck.value)] = try Convert.value(ctx, cv) }
             default: inputs[k] = try Convert.inputValue(ctx, v)
             }
@@ -282,7 +292,9 @@ enum ModuleBinding {
         case .object(let l as PyList):
             for (i, x) in l.items.enumerated() { if let c = x.as(ModuleObject.self) { modules.append(("\(name)[\(i)]", c.peer)) } }
         case .object(let d as PyDict):
-            for (k, x) in d.pairs { if let c = x.as(ModuleObject.self), let key = k.value.stringValue { modules.append(("\(name)['\(key)']", c.peer)) } }
+            for (k, x) in d.pairs {
+                if let c = x.as(ModuleObject.self), let key = k.value.stringValue { modules.append(("\(name)['\(key)']", c.peer)) }
+            }
         default: break
         }
         peer.setChild(name, modules)
@@ -307,10 +319,12 @@ enum ModuleBinding {
             return o
         }
         t.method("__init__", "__init__(self, callbacks=None)", doc: "Initialize the module (call it from subclasses' __init__).") { _, _, _ in .none }
-        t.method("__call__", "__call__(self, *args, **kwargs)", doc: "Run the module (forward) inside a call scope: callbacks, history, usage.") { ctx, me, a in
+        t.method("__call__", "__call__(self, *args, **kwargs)", doc: "Run the module (forward) inside a call scope: callbacks, history, usage.") {
+            ctx, me, a in
             try call(ctx, me, a, async: false)
         }
-        t.method("acall", "acall(self, *args, **kwargs)", doc: "The awaitable form: await module.acall(...) (aforward for custom modules).") { ctx, me, a in
+        t.method("acall", "acall(self, *args, **kwargs)", doc: "The awaitable form: await module.acall(...) (aforward for custom modules).") {
+            ctx, me, a in
             try call(ctx, me, a, async: true)
         }
         t.method("named_predictors", "named_predictors()", doc: "Every Predict in the program with its attribute path.") { ctx, me, _ in
@@ -345,15 +359,21 @@ enum ModuleBinding {
             shell.write(try object(me).peer.inspectHistory(n: try p[0].map { try ctx.intArg($0) } ?? 1, color: shell.color))
             return .none
         }
-        t.property("history", doc: "LM calls made while this module was on the call stack.", get: { _, me in
-            .object(PyList(try object(me).peer.history.map(LMBinding.historyValue)))
-        })
+        t.property(
+            "history", doc: "LM calls made while this module was on the call stack.",
+            get: { _, me in
+                .object(PyList(try object(me).peer.history.map(LMBinding.historyValue)))
+            })
         t.property("callbacks", get: { _, _ in .object(PyList()) })
-        t.method("batch", "batch(examples, num_threads=None, max_errors=None, return_failed_examples=False, provide_traceback=None, disable_progress_bar=False, timeout=120, straggler_limit=3)",
-                 doc: "Run the module over many examples in parallel; results in input order.") { ctx, me, a in
+        t.method(
+            "batch",
+            "batch(examples, num_threads=None, max_errors=None, return_failed_examples=False, provide_traceback=None, disable_progress_bar=False, timeout=120, straggler_limit=3)",
+            doc: "Run the module over many examples in parallel; results in input order."
+        ) { ctx, me, a in
             try ParallelBinding.batch(ctx, me, a)
         }
-        t.method("forward", "forward(self, **kwargs)", doc: "The module's logic (call the module instead, so callbacks and history see it).") { ctx, me, a in
+        t.method("forward", "forward(self, **kwargs)", doc: "The module's logic (call the module instead, so callbacks and history see it).") {
+            ctx, me, a in
             let m = try object(me)
             guard !(m.peer is PythonModule) else {
                 throw PyError.notImplemented("\(m.type.name) does not define forward(self, ...)")
@@ -372,7 +392,8 @@ enum ModuleBinding {
         t.method("dump_state", "dump_state()", doc: "The program's state: per predictor its demos, signature and LM.") { ctx, me, _ in
             Convert.python(try object(me).peer.dumpState())
         }
-        t.method("load_state", "load_state(state, *, allow_unsafe_lm_state=False)", doc: "Apply a dump_state() value (all or nothing).") { ctx, me, a in
+        t.method("load_state", "load_state(state, *, allow_unsafe_lm_state=False)", doc: "Apply a dump_state() value (all or nothing).") {
+            ctx, me, a in
             let p = try a.bind("load_state", ["state", "allow_unsafe_lm_state"], required: 1)
             let m = try object(me)
             let state = try Convert.value(ctx, p[0] ?? .none)
@@ -381,10 +402,13 @@ enum ModuleBinding {
             try refreshSignatures(ctx, m)
             return me
         }
-        t.method("save", "save(path, save_program=False)", doc: "Write the program's state as DSPy's JSON (loads in Python DSPy too).") { ctx, me, a in
+        t.method("save", "save(path, save_program=False)", doc: "Write the program's state as DSPy's JSON (loads in Python DSPy too).") {
+            ctx, me, a in
             let p = try a.bind("save", ["path", "save_program", "modules_to_serialize"], required: 1)
             if try p[1].map({ try ctx.truthy($0) }) == true {
-                throw PyError.notImplemented("save_program=True pickles the whole program, which dspy-repl does not do: save the state with program.save(\"program.json\") and rebuild the program in code")
+                throw PyError.notImplemented(
+                    "save_program=True pickles the whole program, which dspy-repl does not do: save the state with program.save(\"program.json\") and rebuild the program in code"
+                )
             }
             let path = try ctx.strArg(p[0] ?? .none, "save")
             let peer = try object(me).peer
@@ -393,13 +417,15 @@ enum ModuleBinding {
             try ctx.dspy { try peer.save(to: resolved) }
             return .none
         }
-        t.method("load", "load(path, allow_pickle=False, allow_unsafe_lm_state=False)", doc: "Read a state written by save (here or in Python DSPy).") { ctx, me, a in
+        t.method("load", "load(path, allow_pickle=False, allow_unsafe_lm_state=False)", doc: "Read a state written by save (here or in Python DSPy).")
+        { ctx, me, a in
             let p = try a.bind("load", ["path", "allow_pickle", "allow_unsafe_lm_state"], required: 1)
             let path = try ctx.strArg(p[0] ?? .none, "load")
             let m = try object(me)
             let unsafe = try p[2].map { try ctx.truthy($0) } ?? false
             if path.hasSuffix(".pkl") {
-                throw PyError.notImplemented("dspy-repl reads only JSON state (a .pkl runs pickled code): save it from Python DSPy with program.save(\"program.json\")")
+                throw PyError.notImplemented(
+                    "dspy-repl reads only JSON state (a .pkl runs pickled code): save it from Python DSPy with program.save(\"program.json\")")
             }
             try ctx.dspy { try m.peer.load(from: (path as NSString).expandingTildeInPath, allowUnsafeLMState: unsafe) }
             try refreshSignatures(ctx, m)
@@ -412,7 +438,9 @@ enum ModuleBinding {
     static func checkReplaceable(_ path: String, shown: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         if case .object(let o)? = try? JSON.parse(bytes: Array(data.prefix(64 << 20))), o["metadata"]?["dependency_versions"] != .null { return }
-        throw PyError(Builtins.permissionErrorType, "refusing to overwrite \(Repr.string(shown)): it is not a saved DSPy program; choose another path or remove it first")
+        throw PyError(
+            Builtins.permissionErrorType,
+            "refusing to overwrite \(Repr.string(shown)): it is not a saved DSPy program; choose another path or remove it first")
     }
 
     /// After a load, the predictors' Python reprs follow their new signatures.
@@ -449,7 +477,9 @@ enum ModuleBinding {
 
     /// The `lm=` and the LM parameters of a `Predict(...)`/`ChainOfThought(...)` call, in the
     /// order given (DSPy's `predict.config` keeps it).
-    static func predictConfig(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)], _ fn: String) throws -> (LM?, OrderedDictionary<String, Value>) {
+    static func predictConfig(_ ctx: ExecContext, _ keywords: [(name: String, value: PyValue)], _ fn: String) throws -> (
+        LM?, OrderedDictionary<String, Value>
+    ) {
         var lm: LM?
         var config = OrderedDictionary<String, Value>()
         for (k, v) in keywords {
@@ -484,30 +514,38 @@ enum ModuleBinding {
             guard let p = try object(v).peer as? Predict else { throw PyError.type("not a Predict") }
             return p
         }
-        t.property("signature", doc: "The signature class.", get: { _, me in
-            let m = try object(me)
-            let current = try predict(me).signature
-            // The library's signature is the truth (optimizers and load change it); the
-            // declaration keeps the class name for reprs.
-            var info = m.signatureInfo ?? SignatureInfo(signature: current, className: "StringSignature", fromString: true)
-            info.signature = current
-            return SignatureBinding.classValue(info)
-        }, set: { ctx, me, v in
-            let m = try object(me)
-            let info = try SignatureBinding.signatureInfo(ctx, v)
-            try predict(me).signature = info.signature
-            m.signatureInfo = info
-        })
-        t.property("lm", doc: "This predictor's own LM (None: the configured one).", get: { _, me in
-            try predict(me).lm.map { .object(LMObject.wrap($0)) } ?? .none
-        }, set: { _, me, v in try predict(me).lm = v.isNone ? nil : try LMBinding.lm(v) })
-        t.property("demos", doc: "Few-shot examples shown before the request.", get: { _, me in
-            let asDicts = try object(me).demosLoadedAsDicts
-            return .object(PyList(try predict(me).demos.map { asDicts ? Convert.python(.object($0.values)) : .object(RecordObject.example($0)) }))
-        }, set: { ctx, me, v in
-            try predict(me).demos = try ctx.iterateToArray(v).map { try example(ctx, $0) }
-            try object(me).demosLoadedAsDicts = false
-        })
+        t.property(
+            "signature", doc: "The signature class.",
+            get: { _, me in
+                let m = try object(me)
+                let current = try predict(me).signature
+                // The library's signature is the truth (optimizers and load change it); the
+                // declaration keeps the class name for reprs.
+                var info = m.signatureInfo ?? SignatureInfo(signature: current, className: "StringSignature", fromString: true)
+                info.signature = current
+                return SignatureBinding.classValue(info)
+            },
+            set: { ctx, me, v in
+                let m = try object(me)
+                let info = try SignatureBinding.signatureInfo(ctx, v)
+                try predict(me).signature = info.signature
+                m.signatureInfo = info
+            })
+        t.property(
+            "lm", doc: "This predictor's own LM (None: the configured one).",
+            get: { _, me in
+                try predict(me).lm.map { .object(LMObject.wrap($0)) } ?? .none
+            }, set: { _, me, v in try predict(me).lm = v.isNone ? nil : try LMBinding.lm(v) })
+        t.property(
+            "demos", doc: "Few-shot examples shown before the request.",
+            get: { _, me in
+                let asDicts = try object(me).demosLoadedAsDicts
+                return .object(PyList(try predict(me).demos.map { asDicts ? Convert.python(.object($0.values)) : .object(RecordObject.example($0)) }))
+            },
+            set: { ctx, me, v in
+                try predict(me).demos = try ctx.iterateToArray(v).map { try example(ctx, $0) }
+                try object(me).demosLoadedAsDicts = false
+            })
         t.property("config", doc: "Default LM parameters for this predictor.", get: { _, me in Convert.python(.object(try predict(me).config)) })
         t.method("reset", "reset()", doc: "Clear the LM and demos.") { _, me, _ in
             let p = try predict(me)
@@ -534,19 +572,28 @@ enum ModuleBinding {
                 throw DSPyErrors.python(error)
             }
         }
-        t.property("signature", get: { _, me in
-            let m = try object(me)
-            guard let c = m.peer as? ChainOfThought else { return .none }
-            return SignatureBinding.classValue(m.signatureInfo ?? SignatureInfo(signature: c.signature, className: "StringSignature", fromString: true))
-        })
+        t.property(
+            "signature",
+            get: { _, me in
+                let m = try object(me)
+                guard let c = m.peer as? ChainOfThought else { return .none }
+                return SignatureBinding.classValue(
+                    m.signatureInfo ?? SignatureInfo(signature: c.signature, className: "StringSignature", fromString: true))
+            })
     }
 
     /// The Python object of a library ReAct, with its predictors and tools as attributes.
     static func reactObject(_ r: ReAct, cls: PyType, info: SignatureInfo) -> ModuleObject {
         let o = ModuleObject(cls: cls, peer: r, signatureInfo: info)
-        o.dict.setString("react", .object(ModuleObject(cls: DSPyTypes.predict, peer: r.react,
-                                                       signatureInfo: SignatureInfo(signature: r.react.signature, className: "StringSignature", fromString: true))))
-        o.dict.setString("extract", .object(chainOfThought(r.extract, info: SignatureInfo(signature: r.extract.signature, className: "StringSignature", fromString: true))))
+        o.dict.setString(
+            "react",
+            .object(
+                ModuleObject(
+                    cls: DSPyTypes.predict, peer: r.react,
+                    signatureInfo: SignatureInfo(signature: r.react.signature, className: "StringSignature", fromString: true))))
+        o.dict.setString(
+            "extract",
+            .object(chainOfThought(r.extract, info: SignatureInfo(signature: r.extract.signature, className: "StringSignature", fromString: true))))
         o.dict.setString("tools", .object(PyDict(r.tools.map { ($0.key, .object(ToolObject($0.value, function: .none))) })))
         o.dict.setString("max_iters", .int(r.maxIters))
         return o
@@ -565,7 +612,8 @@ enum ModuleBinding {
             let p = try a.bind("ReAct", ["signature", "tools", "max_iters"], required: 1)
             let info = try SignatureBinding.signatureInfo(ctx, p[0] ?? .none)
             guard let toolsValue = p[1] else {
-                throw PyError.type("ReAct() missing 1 required positional argument: 'tools' (functions, dspy.Tool objects, or the built-ins calculate and now)")
+                throw PyError.type(
+                    "ReAct() missing 1 required positional argument: 'tools' (functions, dspy.Tool objects, or the built-ins calculate and now)")
             }
             let tools = try ctx.iterateToArray(toolsValue).map { try ToolBinding.tool(ctx, $0) }
             let maxIters = try p[2].map { try ctx.intArg($0) } ?? 20
@@ -576,11 +624,14 @@ enum ModuleBinding {
                 throw DSPyErrors.python(error)
             }
         }
-        t.property("signature", get: { _, me in
-            let m = try object(me)
-            guard let r = m.peer as? ReAct else { return .none }
-            return SignatureBinding.classValue(m.signatureInfo ?? SignatureInfo(signature: r.signature, className: "StringSignature", fromString: true))
-        })
+        t.property(
+            "signature",
+            get: { _, me in
+                let m = try object(me)
+                guard let r = m.peer as? ReAct else { return .none }
+                return SignatureBinding.classValue(
+                    m.signatureInfo ?? SignatureInfo(signature: r.signature, className: "StringSignature", fromString: true))
+            })
     }
 }
 

@@ -14,8 +14,10 @@ enum OptimizeBinding {
     static func metric(_ ctx: ExecContext, _ fn: PyValue) throws -> Metric {
         if let native = fn.as(MetricFunction.self) { return native.payload }
         if let judge = fn.as(ModuleObject.self)?.peer as? SemanticF1 { return judge.metric }
-        guard case .object(let callee) = fn, callee is PyFunction || callee is PyBuiltinFunction || callee is PyBoundMethod
-                || callee.type.lookup("__call__") != nil else { throw PyError.type("metric must be a function (example, prediction, trace=None) -> float | bool, not \(fn.typeName)") }
+        guard case .object(let callee) = fn,
+            callee is PyFunction || callee is PyBuiltinFunction || callee is PyBoundMethod
+                || callee.type.lookup("__call__") != nil
+        else { throw PyError.type("metric must be a function (example, prediction, trace=None) -> float | bool, not \(fn.typeName)") }
         let name = (try? ctx.lookupAttr(fn, "__name__"))?.flatMap { $0.stringValue } ?? fn.typeName
         let interpreter = ctx.interpreter
         return Metric(name) { example, prediction, trace in
@@ -40,11 +42,13 @@ enum OptimizeBinding {
 
     /// `trace` as DSPy hands it to a metric: `[(predictor, inputs, outputs), ...]`.
     static func traceList(_ trace: [TraceEntry]) -> PyValue {
-        .object(PyList(trace.map { step in
-            let inputs = PyDict()
-            for (k, v) in step.inputs { inputs.setString(k, Convert.python(v)) }
-            return .object(PyTuple([ModuleBinding.wrap(step.predictor), .object(inputs), .object(RecordObject.prediction(step.prediction))]))
-        }))
+        .object(
+            PyList(
+                trace.map { step in
+                    let inputs = PyDict()
+                    for (k, v) in step.inputs { inputs.setString(k, Convert.python(v)) }
+                    return .object(PyTuple([ModuleBinding.wrap(step.predictor), .object(inputs), .object(RecordObject.prediction(step.prediction))]))
+                }))
     }
 
     /// A built-in metric as a Python function that also runs natively inside Evaluate.
@@ -52,8 +56,10 @@ enum OptimizeBinding {
         // Sendable proof: as every Python object, touched only under the interpreter lock.
     }
 
-    static let metricFunctionType = Builtins.makeType("metric_function", base: Builtins.objectType, module: "dspy.evaluate",
-                                                      native: .init(subclassable: false)) { t in
+    static let metricFunctionType = Builtins.makeType(
+        "metric_function", base: Builtins.objectType, module: "dspy.evaluate",
+        native: .init(subclassable: false)
+    ) { t in
         t.method("__call__", "__call__(example, pred, trace=None)", doc: "Score a prediction against an example.") { ctx, me, a in
             guard let m = me.as(MetricFunction.self) else { return .none }
             let p = try a.bind(m.payload.name, ["example", "pred", "trace", "frac"], required: 2)
@@ -73,12 +79,13 @@ enum OptimizeBinding {
 
     /// Text functions of `dspy.evaluate.metrics` over Python strings.
     static func textFunction(_ name: String, _ body: @escaping @Sendable (String, [String]) -> PyValue) -> PyValue {
-        .object(PyBuiltinFunction(name, signature: "\(name)(prediction, answers_list)") { ctx, a in
-            try a.check(name, min: 2, max: 2)
-            let prediction = try ctx.strArg(a[0], name)
-            guard let list = a[1].as(PyList.self) else { throw PyError.value("`answers_list` must be a list, got <class '\(a[1].typeName)'>") }
-            return body(prediction, try list.items.map { try ctx.strArg($0, name) })
-        })
+        .object(
+            PyBuiltinFunction(name, signature: "\(name)(prediction, answers_list)") { ctx, a in
+                try a.check(name, min: 2, max: 2)
+                let prediction = try ctx.strArg(a[0], name)
+                guard let list = a[1].as(PyList.self) else { throw PyError.value("`answers_list` must be a list, got <class '\(a[1].typeName)'>") }
+                return body(prediction, try list.items.map { try ctx.strArg($0, name) })
+            })
     }
 
     /// A score as DSPy's functions return it: the int 0 when nothing overlaps, else a float.
@@ -86,10 +93,11 @@ enum OptimizeBinding {
 
     /// `em_score(prediction, ground_truth)`-style functions of two strings.
     static func pairFunction(_ name: String, _ body: @escaping @Sendable (String, String) -> PyValue) -> PyValue {
-        .object(PyBuiltinFunction(name, signature: "\(name)(prediction, ground_truth)") { ctx, a in
-            try a.check(name, min: 2, max: 2)
-            return body(try ctx.strArg(a[0], name), try ctx.strArg(a[1], name))
-        })
+        .object(
+            PyBuiltinFunction(name, signature: "\(name)(prediction, ground_truth)") { ctx, a in
+                try a.check(name, min: 2, max: 2)
+                return body(try ctx.strArg(a[0], name), try ctx.strArg(a[1], name))
+            })
     }
 
     static func evaluateModule(name: String) -> PyModule {
@@ -99,11 +107,16 @@ enum OptimizeBinding {
         m.define("answer_exact_match", metricValue(.answerExactMatch))
         m.define("answer_passage_match", metricValue(.answerPassageMatch))
         m.define("SemanticF1", .object(OptimizeTypes.semanticF1))
-        m.define("normalize_text", .object(PyBuiltinFunction("normalize_text", signature: "normalize_text(s)",
-                                                             doc: "Lowercase, drop punctuation and articles, collapse whitespace.") { ctx, a in
-            try a.check("normalize_text", min: 1, max: 1)
-            return .str(AnswerText.normalize(try ctx.strArg(a[0], "normalize_text")))
-        }))
+        m.define(
+            "normalize_text",
+            .object(
+                PyBuiltinFunction(
+                    "normalize_text", signature: "normalize_text(s)",
+                    doc: "Lowercase, drop punctuation and articles, collapse whitespace."
+                ) { ctx, a in
+                    try a.check("normalize_text", min: 1, max: 1)
+                    return .str(AnswerText.normalize(try ctx.strArg(a[0], "normalize_text")))
+                }))
         m.define("EM", textFunction("EM") { .bool(AnswerText.exactMatch($0, $1)) })
         m.define("F1", textFunction("F1") { overlap(AnswerText.f1($0, $1)) })
         m.define("HotPotF1", textFunction("HotPotF1") { overlap(AnswerText.hotpotF1($0, $1)) })
@@ -116,15 +129,19 @@ enum OptimizeBinding {
 
     // MARK: Evaluate
 
-    static let evaluateOptions = ["devset", "metric", "num_threads", "display_progress", "display_table", "max_errors",
-                                  "provide_traceback", "failure_score", "save_as_csv", "save_as_json"]
+    static let evaluateOptions = [
+        "devset", "metric", "num_threads", "display_progress", "display_table", "max_errors",
+        "provide_traceback", "failure_score", "save_as_csv", "save_as_json",
+    ]
 
     static func installEvaluate(_ t: PyType) {
         t.doc = "Score a program on a dev set: dspy.Evaluate(devset=..., metric=..., num_threads=8, display_table=5)(program)."
         t.native.construct = { ctx, cls, a in
             guard a.positional.isEmpty else { throw PyError.type("Evaluate() takes keyword arguments only (devset=..., metric=...)") }
             if a.keyword("return_outputs") != nil {
-                throw PyError.value("`return_outputs` is no longer supported. Results are always returned inside the `results` field of the `EvaluationResult` object.")
+                throw PyError.value(
+                    "`return_outputs` is no longer supported. Results are always returned inside the `results` field of the `EvaluationResult` object."
+                )
             }
             guard let devset = a.keyword("devset") else { throw PyError.type("Evaluate() missing 1 required keyword-only argument: 'devset'") }
             let o = PyInstance(cls: cls)
@@ -139,26 +156,36 @@ enum OptimizeBinding {
             o.dict.setString("devset", devset)
             return .object(o)
         }
-        t.method("__call__", "__call__(program, metric=None, devset=None, num_threads=None, display_progress=None, display_table=None, callback_metadata=None)",
-                 doc: "Run the program on every example, score it, and return an EvaluationResult.") { ctx, me, a in
-            let p = try a.bind("__call__", ["program", "metric", "devset", "num_threads", "display_progress", "display_table",
-                                            "callback_metadata", "save_as_csv", "save_as_json"], required: 1)
+        t.method(
+            "__call__",
+            "__call__(program, metric=None, devset=None, num_threads=None, display_progress=None, display_table=None, callback_metadata=None)",
+            doc: "Run the program on every example, score it, and return an EvaluationResult."
+        ) { ctx, me, a in
+            let p = try a.bind(
+                "__call__",
+                [
+                    "program", "metric", "devset", "num_threads", "display_progress", "display_table",
+                    "callback_metadata", "save_as_csv", "save_as_json",
+                ], required: 1)
             guard case .object(let o as PyInstance) = me, let program = p[0]?.as(ModuleObject.self) else {
                 throw PyError.type("Evaluate()(program): program must be a dspy module")
             }
             func option(_ i: Int, _ name: String) -> PyValue? { ctx.optional(p[i]) ?? ctx.optional(o.dict.getString(name)) }
-            guard let metricFn = option(1, "metric") else { throw PyError.type("Evaluate needs a metric: dspy.Evaluate(devset=..., metric=my_metric)") }
+            guard let metricFn = option(1, "metric") else {
+                throw PyError.type("Evaluate needs a metric: dspy.Evaluate(devset=..., metric=my_metric)")
+            }
             let devset = try ctx.iterateToArray(option(2, "devset") ?? .object(PyList()))
             let tableOption = option(5, "display_table")
-            return try evaluate(ctx, program: program, devset: devset, metric: try metric(ctx, metricFn),
-                                numThreads: try option(3, "num_threads").map { try ctx.intArg($0) },
-                                displayProgress: try option(4, "display_progress").map { try ctx.truthy($0) } ?? false,
-                                table: try tableRows(ctx, tableOption),
-                                maxErrors: try ctx.optional(o.dict.getString("max_errors")).map { try ctx.intArg($0) },
-                                provideTraceback: try ctx.optional(o.dict.getString("provide_traceback")).map { try ctx.truthy($0) },
-                                failureScore: try ctx.optional(o.dict.getString("failure_score")).map { try ctx.toDouble($0) } ?? 0,
-                                saveAsCSV: try option(7, "save_as_csv").map { try ctx.strArg($0, "save_as_csv") },
-                                saveAsJSON: try option(8, "save_as_json").map { try ctx.strArg($0, "save_as_json") })
+            return try evaluate(
+                ctx, program: program, devset: devset, metric: try metric(ctx, metricFn),
+                numThreads: try option(3, "num_threads").map { try ctx.intArg($0) },
+                displayProgress: try option(4, "display_progress").map { try ctx.truthy($0) } ?? false,
+                table: try tableRows(ctx, tableOption),
+                maxErrors: try ctx.optional(o.dict.getString("max_errors")).map { try ctx.intArg($0) },
+                provideTraceback: try ctx.optional(o.dict.getString("provide_traceback")).map { try ctx.truthy($0) },
+                failureScore: try ctx.optional(o.dict.getString("failure_score")).map { try ctx.toDouble($0) } ?? 0,
+                saveAsCSV: try option(7, "save_as_csv").map { try ctx.strArg($0, "save_as_csv") },
+                saveAsJSON: try option(8, "save_as_json").map { try ctx.strArg($0, "save_as_json") })
         }
         t.method("__repr__") { _, _, _ in .str("<dspy.evaluate.evaluate.Evaluate object>") }
     }
@@ -171,28 +198,36 @@ enum OptimizeBinding {
     }
 
     /// Runs the library's Evaluate and builds DSPy's result, printing the table when asked.
-    static func evaluate(_ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
-                         displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
-                         failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil) throws -> PyValue {
-        try evaluateKeepingResult(ctx, program: program, devset: devset, metric: metric, numThreads: numThreads,
-                                  displayProgress: displayProgress, table: table, maxErrors: maxErrors,
-                                  provideTraceback: provideTraceback, failureScore: failureScore,
-                                  saveAsCSV: saveAsCSV, saveAsJSON: saveAsJSON).value
+    static func evaluate(
+        _ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
+        displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
+        failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil
+    ) throws -> PyValue {
+        try evaluateKeepingResult(
+            ctx, program: program, devset: devset, metric: metric, numThreads: numThreads,
+            displayProgress: displayProgress, table: table, maxErrors: maxErrors,
+            provideTraceback: provideTraceback, failureScore: failureScore,
+            saveAsCSV: saveAsCSV, saveAsJSON: saveAsJSON
+        ).value
     }
 
     /// ``evaluate(_:program:devset:metric:numThreads:displayProgress:table:maxErrors:provideTraceback:failureScore:)``
     /// with the library's result too (for `%eval`'s failure lines).
-    static func evaluateKeepingResult(_ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
-                                      displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
-                                      failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil)
-                                      throws -> (value: PyValue, result: EvaluationResult) {
+    static func evaluateKeepingResult(
+        _ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
+        displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
+        failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil
+    )
+        throws -> (value: PyValue, result: EvaluationResult)
+    {
         let examples = try devset.map { try ModuleBinding.example(ctx, $0) }
         // Checked before the run, so that a path that will be refused costs no calls.
         let csvPath = try saveAsCSV.map { try resultsPath($0, metric: metric.name, json: false) }
         let jsonPath = try saveAsJSON.map { try resultsPath($0, metric: metric.name, json: true) }
-        let evaluate = Evaluate(devset: examples, metric: metric, numThreads: numThreads, displayProgress: displayProgress,
-                                maxErrors: maxErrors, provideTraceback: provideTraceback, failureScore: failureScore,
-                                saveAsCSV: csvPath, saveAsJSON: jsonPath)
+        let evaluate = Evaluate(
+            devset: examples, metric: metric, numThreads: numThreads, displayProgress: displayProgress,
+            maxErrors: maxErrors, provideTraceback: provideTraceback, failureScore: failureScore,
+            saveAsCSV: csvPath, saveAsJSON: jsonPath)
         let peer = program.peer
         let shell = try ctx.shell
         let result: EvaluationResult
@@ -215,7 +250,9 @@ enum OptimizeBinding {
                 ctx.interpreter.lock.acquire()
             }
             if let kept = partial.withLock({ $0 }) {
-                shell.write("interrupted: \(kept.items.count) of \(devset.count) examples finished, score over those \(Value.double(kept.score).pythonRepr) (kept in _)\n")
+                shell.write(
+                    "interrupted: \(kept.items.count) of \(devset.count) examples finished, score over those \(Value.double(kept.score).pythonRepr) (kept in _)\n"
+                )
                 ctx.interpreter.builtins.set("_", resultObject(kept, originals: devset, matching: examples))
             }
             throw error
@@ -236,7 +273,10 @@ enum OptimizeBinding {
         guard let data = FileManager.default.contents(atPath: resolved) else { return resolved }
         if json {
             if case .array(let records)? = try? JSON.parse(bytes: Array(data.prefix(64 << 20))),
-               records.allSatisfy({ $0[metric] != .null }) { return resolved }
+                records.allSatisfy({ $0[metric] != .null })
+            {
+                return resolved
+            }
         } else {
             // Bytes, not Characters: "\r\n" is one Character, which a split on "\n" would miss.
             var firstLine = data.prefix(64 << 10).prefix { $0 != UInt8(ascii: "\n") }
@@ -244,7 +284,10 @@ enum OptimizeBinding {
             let header = String(decoding: firstLine, as: UTF8.self)
             if header == metric || header.hasSuffix("," + metric) { return resolved }
         }
-        throw PyError(Builtins.permissionErrorType, "refusing to overwrite \(Repr.string(path)): it does not hold \(metric) results saved by Evaluate; choose another path or remove it first")
+        throw PyError(
+            Builtins.permissionErrorType,
+            "refusing to overwrite \(Repr.string(path)): it does not hold \(metric) results saved by Evaluate; choose another path or remove it first"
+        )
     }
 
     /// DSPy's EvaluationResult for the library's, its examples the caller's own objects.
@@ -289,7 +332,9 @@ enum OptimizeBinding {
     }
 
     /// Runs a compile with copies pinned, and gives back the program as Python sees it.
-    static func compile(_ ctx: ExecContext, like student: ModuleObject, _ work: @escaping @Sendable () async throws -> any DSPy.Module) throws -> PyValue {
+    static func compile(_ ctx: ExecContext, like student: ModuleObject, _ work: @escaping @Sendable () async throws -> any DSPy.Module) throws
+        -> PyValue
+    {
         let pins = CopyPins()
         let program = try ctx.dspy { try await PythonModule.$copies.withValue(pins) { try await work() } }
         return withExtendedLifetime(pins) { wrap(program, like: student) }
@@ -339,7 +384,8 @@ enum OptimizeBinding {
             o.dict.setString("k", p[0] ?? .int(16))
             return .object(o)
         }
-        t.method("compile", "compile(student, *, trainset, sample=True)", doc: "A copy of student whose predictors have k demos each.") { ctx, me, a in
+        t.method("compile", "compile(student, *, trainset, sample=True)", doc: "A copy of student whose predictors have k demos each.") {
+            ctx, me, a in
             let p = try a.bind("compile", ["student", "trainset", "sample"], required: 1)
             guard case .object(let o as PyInstance) = me else { return .none }
             let studentObject = try student(p[0], "student")
@@ -350,10 +396,14 @@ enum OptimizeBinding {
         }
     }
 
-    static let bootstrapOptions = ["metric", "metric_threshold", "teacher_settings", "max_bootstrapped_demos", "max_labeled_demos",
-                                   "max_rounds", "max_errors"]
-    static let randomSearchOptions = ["metric", "teacher_settings", "max_bootstrapped_demos", "max_labeled_demos", "max_rounds",
-                                      "num_candidate_programs", "num_threads", "max_errors", "stop_at_score", "metric_threshold"]
+    static let bootstrapOptions = [
+        "metric", "metric_threshold", "teacher_settings", "max_bootstrapped_demos", "max_labeled_demos",
+        "max_rounds", "max_errors",
+    ]
+    static let randomSearchOptions = [
+        "metric", "teacher_settings", "max_bootstrapped_demos", "max_labeled_demos", "max_rounds",
+        "num_candidate_programs", "num_threads", "max_errors", "stop_at_score", "metric_threshold",
+    ]
 
     /// Keeps an optimizer's keyword arguments as attributes (as DSPy's objects hold them).
     static func store(_ ctx: ExecContext, _ cls: PyType, _ a: Args, names: [String], _ what: String) throws -> PyInstance {
@@ -365,16 +415,18 @@ enum OptimizeBinding {
 
     static func bootstrapper(_ ctx: ExecContext, _ o: PyInstance) throws -> BootstrapFewShot {
         func int(_ k: String, _ d: Int) throws -> Int { try ctx.optional(o.dict.getString(k)).map { try ctx.intArg($0) } ?? d }
-        return BootstrapFewShot(metric: try ctx.optional(o.dict.getString("metric")).map { try metric(ctx, $0) },
-                                metricThreshold: try ctx.optional(o.dict.getString("metric_threshold")).map { try ctx.toDouble($0) },
-                                teacherSettings: try teacherSettings(ctx, o.dict.getString("teacher_settings")),
-                                maxBootstrappedDemos: try int("max_bootstrapped_demos", 4), maxLabeledDemos: try int("max_labeled_demos", 16),
-                                maxRounds: try int("max_rounds", 1), maxErrors: try ctx.optional(o.dict.getString("max_errors")).map { try ctx.intArg($0) },
-                                report: try report(ctx))
+        return BootstrapFewShot(
+            metric: try ctx.optional(o.dict.getString("metric")).map { try metric(ctx, $0) },
+            metricThreshold: try ctx.optional(o.dict.getString("metric_threshold")).map { try ctx.toDouble($0) },
+            teacherSettings: try teacherSettings(ctx, o.dict.getString("teacher_settings")),
+            maxBootstrappedDemos: try int("max_bootstrapped_demos", 4), maxLabeledDemos: try int("max_labeled_demos", 16),
+            maxRounds: try int("max_rounds", 1), maxErrors: try ctx.optional(o.dict.getString("max_errors")).map { try ctx.intArg($0) },
+            report: try report(ctx))
     }
 
     static func installBootstrapFewShot(_ t: PyType) {
-        t.doc = "Demos from the program's own successful runs: dspy.BootstrapFewShot(metric=..., max_bootstrapped_demos=4).compile(program, trainset=train)."
+        t.doc =
+            "Demos from the program's own successful runs: dspy.BootstrapFewShot(metric=..., max_bootstrapped_demos=4).compile(program, trainset=train)."
         t.native.construct = { ctx, cls, a in .object(try store(ctx, cls, a, names: bootstrapOptions, "BootstrapFewShot")) }
         t.method("compile", "compile(student, *, teacher=None, trainset)", doc: "A compiled copy of student with bootstrapped demos.") { ctx, me, a in
             let p = try a.bind("compile", ["student", "teacher", "trainset"], required: 1)
@@ -389,7 +441,8 @@ enum OptimizeBinding {
     }
 
     static func installRandomSearch(_ t: PyType) {
-        t.doc = "BootstrapFewShot over many candidate demo sets, the best kept: dspy.BootstrapFewShotWithRandomSearch(metric=..., num_candidate_programs=8)."
+        t.doc =
+            "BootstrapFewShot over many candidate demo sets, the best kept: dspy.BootstrapFewShotWithRandomSearch(metric=..., num_candidate_programs=8)."
         t.native.construct = { ctx, cls, a in
             let o = try store(ctx, cls, a, names: randomSearchOptions, "BootstrapFewShotWithRandomSearch")
             guard ctx.optional(o.dict.getString("metric")) != nil else {
@@ -401,8 +454,10 @@ enum OptimizeBinding {
             shell.write("Going to sample between 1 and \(most) traces per predictor.\nWill attempt to bootstrap \(count) candidate sets.\n")
             return .object(o)
         }
-        t.method("compile", "compile(student, *, teacher=None, trainset, valset=None, restrict=None, labeled_sample=True)",
-                 doc: "The best of the candidate programs; best.candidate_programs lists every candidate with its score.") { ctx, me, a in
+        t.method(
+            "compile", "compile(student, *, teacher=None, trainset, valset=None, restrict=None, labeled_sample=True)",
+            doc: "The best of the candidate programs; best.candidate_programs lists every candidate with its score."
+        ) { ctx, me, a in
             let p = try a.bind("compile", ["student", "teacher", "trainset", "valset", "restrict", "labeled_sample"], required: 1)
             guard case .object(let o as PyInstance) = me else { return .none }
             func int(_ k: String, _ d: Int) throws -> Int { try ctx.optional(o.dict.getString(k)).map { try ctx.intArg($0) } ?? d }
@@ -464,7 +519,8 @@ extension OptimizeBinding {
     static let coproOptions = ["prompt_model", "metric", "breadth", "depth", "init_temperature", "track_stats"]
 
     static func installCOPRO(_ t: PyType) {
-        t.doc = "Instruction search: dspy.COPRO(metric=..., breadth=10, depth=3, prompt_model=None).compile(program, trainset=train, eval_kwargs={...})."
+        t.doc =
+            "Instruction search: dspy.COPRO(metric=..., breadth=10, depth=3, prompt_model=None).compile(program, trainset=train, eval_kwargs={...})."
         t.native.construct = { ctx, cls, a in
             let o = PyInstance(cls: cls)
             for name in coproOptions { o.dict.setString(name, .none) }
@@ -474,8 +530,10 @@ extension OptimizeBinding {
             if breadth <= 1 { throw PyError.value(COPROError.breadth.description) }
             return .object(o)
         }
-        t.method("compile", "compile(student, *, trainset, eval_kwargs=None)",
-                 doc: "The best program found; best.candidate_programs lists every scored instruction.") { ctx, me, a in
+        t.method(
+            "compile", "compile(student, *, trainset, eval_kwargs=None)",
+            doc: "The best program found; best.candidate_programs lists every scored instruction."
+        ) { ctx, me, a in
             let p = try a.bind("compile", ["student", "trainset", "eval_kwargs"], required: 1)
             guard case .object(let o as PyInstance) = me else { return .none }
             guard let metricFn = ctx.optional(o.dict.getString("metric")) else {
@@ -488,12 +546,13 @@ extension OptimizeBinding {
                 numThreads = try ctx.optional(d.getString("num_threads")).map { try ctx.intArg($0) }
                 displayProgress = try d.getString("display_progress").map { try ctx.truthy($0) } ?? false
             }
-            let copro = try COPRO(metric: try metric(ctx, metricFn),
-                                  promptModel: try ctx.optional(o.dict.getString("prompt_model")).map { try LMBinding.lm($0) },
-                                  breadth: try ctx.optional(o.dict.getString("breadth")).map { try ctx.intArg($0) } ?? 10,
-                                  depth: try ctx.optional(o.dict.getString("depth")).map { try ctx.intArg($0) } ?? 3,
-                                  initTemperature: try ctx.optional(o.dict.getString("init_temperature")).map { try ctx.toDouble($0) } ?? 1.4,
-                                  numThreads: numThreads, displayProgress: displayProgress)
+            let copro = try COPRO(
+                metric: try metric(ctx, metricFn),
+                promptModel: try ctx.optional(o.dict.getString("prompt_model")).map { try LMBinding.lm($0) },
+                breadth: try ctx.optional(o.dict.getString("breadth")).map { try ctx.intArg($0) } ?? 10,
+                depth: try ctx.optional(o.dict.getString("depth")).map { try ctx.intArg($0) } ?? 3,
+                initTemperature: try ctx.optional(o.dict.getString("init_temperature")).map { try ctx.toDouble($0) } ?? 1.4,
+                numThreads: numThreads, displayProgress: displayProgress)
             let studentObject = try student(p[0], "student")
             let student = studentObject.peer
             let train = try trainset(ctx, p[1])
@@ -533,8 +592,9 @@ extension OptimizeBinding {
         t.doc = "An LM-judged metric: dspy.SemanticF1(threshold=0.66, decompositional=False)(example, pred) -> Prediction(score=...)."
         t.native.construct = { ctx, cls, a in
             let p = try a.bind("SemanticF1", ["threshold", "decompositional"])
-            let judge = try SemanticF1(threshold: try p[0].map { try ctx.toDouble($0) } ?? 0.66,
-                                       decompositional: try p[1].map { try ctx.truthy($0) } ?? false)
+            let judge = try SemanticF1(
+                threshold: try p[0].map { try ctx.toDouble($0) } ?? 0.66,
+                decompositional: try p[1].map { try ctx.truthy($0) } ?? false)
             let o = ModuleObject(cls: cls, peer: judge)
             let info = SignatureInfo(signature: judge.module.signature, className: "StringSignature", fromString: true)
             o.dict.setString("module", .object(ModuleBinding.chainOfThought(judge.module, info: info)))

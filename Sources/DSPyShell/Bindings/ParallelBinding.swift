@@ -14,20 +14,24 @@ final class ParallelObject: PyNativeObject<(options: ParallelOptions, returnFail
 }
 
 enum ParallelBinding {
-    static let optionNames = ["num_threads", "max_errors", "return_failed_examples", "provide_traceback", "disable_progress_bar",
-                              "timeout", "straggler_limit"]
+    static let optionNames = [
+        "num_threads", "max_errors", "return_failed_examples", "provide_traceback", "disable_progress_bar",
+        "timeout", "straggler_limit",
+    ]
 
     /// Parallel options from keyword arguments (`timeout` checked: a huge or NaN timeout is an error).
     static func options(_ ctx: ExecContext, _ values: [String: PyValue]) throws -> (ParallelOptions, Bool) {
         func int(_ k: String) throws -> Int? { try ctx.optional(values[k]).map { try ctx.intArg($0) } }
         func bool(_ k: String) throws -> Bool? { try ctx.optional(values[k]).map { try ctx.truthy($0) } }
         if let n = try int("num_threads"), n < 1 { throw PyError.value("num_threads must be at least 1, got \(n)") }
-        let options = ParallelOptions(numThreads: try int("num_threads"), maxErrors: try int("max_errors"),
-                                      provideTraceback: try bool("provide_traceback"),
-                                      disableProgressBar: try bool("disable_progress_bar") ?? false,
-                                      timeout: try LMBinding.seconds(ctx, values["timeout"], "timeout",
-                                                                     default: ParallelOptions.defaultTimeout.seconds),
-                                      stragglerLimit: try int("straggler_limit") ?? ParallelOptions.defaultStragglerLimit)
+        let options = ParallelOptions(
+            numThreads: try int("num_threads"), maxErrors: try int("max_errors"),
+            provideTraceback: try bool("provide_traceback"),
+            disableProgressBar: try bool("disable_progress_bar") ?? false,
+            timeout: try LMBinding.seconds(
+                ctx, values["timeout"], "timeout",
+                default: ParallelOptions.defaultTimeout.seconds),
+            stragglerLimit: try int("straggler_limit") ?? ParallelOptions.defaultStragglerLimit)
         return (options, try bool("return_failed_examples") ?? false)
     }
 
@@ -66,8 +70,9 @@ enum ParallelBinding {
         do {
             let args = try keywords(ctx, of: example, accessExamples: accessExamples)
             if let m = callee.as(ModuleObject.self) {
-                return Item(work: try ModuleBinding.callWork(ctx, m, args, isAsync: false), function: nil, args: args, original: example,
-                            description: description)
+                return Item(
+                    work: try ModuleBinding.callWork(ctx, m, args, isAsync: false), function: nil, args: args, original: example,
+                    description: description)
             }
             return Item(work: nil, function: callee, args: args, original: example, description: description)
         } catch let error as PyError {
@@ -92,7 +97,11 @@ enum ParallelBinding {
         for (i, r) in results.items.enumerated() {
             switch r {
             case .success(.prediction(let p)):
-                if let work = items[i].work { out.append(try ModuleBinding.result(ctx, work, p)) } else { out.append(.object(RecordObject.prediction(p))) }
+                if let work = items[i].work {
+                    out.append(try ModuleBinding.result(ctx, work, p))
+                } else {
+                    out.append(.object(RecordObject.prediction(p)))
+                }
             case .success(.value(let v)):
                 out.append(v)
             case .failure(let f):
@@ -140,7 +149,8 @@ enum ParallelBinding {
             let (options, returnFailed) = try options(ctx, values)
             return .object(ParallelObject(options: options, returnFailed: returnFailed, accessExamples: access))
         }
-        t.method("__call__", "__call__(exec_pairs, num_threads=None)", doc: "Run the (module, example) pairs; results in input order.") { ctx, me, a in
+        t.method("__call__", "__call__(exec_pairs, num_threads=None)", doc: "Run the (module, example) pairs; results in input order.") {
+            ctx, me, a in
             guard let p = me.as(ParallelObject.self) else { return .none }
             guard let pairs = a.positional.first else { throw PyError.type("Parallel() needs a list of (module, example) pairs") }
             var options = p.payload.options
@@ -163,10 +173,12 @@ enum ParallelBinding {
         }
         t.property("num_threads", get: { _, me in .int(try payload(me).options.numThreads ?? Settings.current.numThreads) })
         t.property("max_errors", get: { _, me in .int(try payload(me).options.maxErrors ?? Settings.current.maxErrors) })
-        t.property("timeout", get: { _, me in
-            let seconds = try payload(me).options.timeout.seconds
-            return seconds == seconds.rounded() && abs(seconds) < 1e15 ? .int(Int(seconds)) : .float(seconds)
-        })
+        t.property(
+            "timeout",
+            get: { _, me in
+                let seconds = try payload(me).options.timeout.seconds
+                return seconds == seconds.rounded() && abs(seconds) < 1e15 ? .int(Int(seconds)) : .float(seconds)
+            })
         t.property("straggler_limit", get: { _, me in .int(try payload(me).options.stragglerLimit) })
         t.property("access_examples", get: { _, me in .bool(try payload(me).accessExamples) })
         t.property("return_failed_examples", get: { _, me in .bool(try payload(me).returnFailed) })
@@ -181,11 +193,16 @@ enum ParallelBinding {
         let program = a[0]
         let interpreter = ctx.interpreter
         let name = (try? ctx.getAttr(program, "__name__").stringValue) ?? nil
-        return .object(PyBuiltinFunction("asyncify(\(name ?? program.typeName))", signature: "(*args, **kwargs)") { _, args in
-            .object(PyNativeAwaitable(name: "asyncify", work: {
-                let run = DSPy.asyncify { () throws -> PyValue in try interpreter.runPythonBlocking { ctx in try ctx.call(program, args) } }
-                return try await run()
-            }, convert: { _, r in r as? PyValue ?? .none }))
-        })
+        return .object(
+            PyBuiltinFunction("asyncify(\(name ?? program.typeName))", signature: "(*args, **kwargs)") { _, args in
+                .object(
+                    PyNativeAwaitable(
+                        name: "asyncify",
+                        work: {
+                            let run = DSPy.asyncify { () throws -> PyValue in try interpreter.runPythonBlocking { ctx in try ctx.call(program, args) }
+                            }
+                            return try await run()
+                        }, convert: { _, r in r as? PyValue ?? .none }))
+            })
     }
 }

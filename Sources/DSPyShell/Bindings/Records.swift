@@ -174,7 +174,11 @@ enum RecordBinding {
         }
         t.method("items", "items(include_dspy=False)") { _, me, _ in
             let r = try record(me)
-            return .object(PyList(r.store.pairs.filter { !($0.key.value.stringValue?.hasPrefix("dspy_") ?? false) }.map { .object(PyTuple([$0.key.value, $0.value])) }))
+            return .object(
+                PyList(
+                    r.store.pairs.filter { !($0.key.value.stringValue?.hasPrefix("dspy_") ?? false) }.map {
+                        .object(PyTuple([$0.key.value, $0.value]))
+                    }))
         }
         t.method("get", "get(key, default=None)") { ctx, me, a in
             try a.check("get", min: 1, max: 2)
@@ -232,7 +236,9 @@ enum RecordBinding {
             return .none
         }
         let fromCompletions = PyBuiltinFunction("from_completions", signature: "from_completions(list_or_dict, signature=None)") { ctx, a in
-            guard case .object(let cls as PyType)? = a.positional.first, a.count >= 2 else { throw PyError.type("from_completions() needs completions") }
+            guard case .object(let cls as PyType)? = a.positional.first, a.count >= 2 else {
+                throw PyError.type("from_completions() needs completions")
+            }
             let r = RecordObject(cls: cls)
             var items: [PyDict] = []
             if let d = a[1].as(PyDict.self) {
@@ -255,7 +261,9 @@ enum RecordBinding {
         }
         t.define("from_completions", .object(PyClassMethod(.object(fromCompletions))))
         @Sendable func score(_ ctx: ExecContext, _ v: PyValue) throws -> Double {
-            guard let r = v.as(RecordObject.self), let s = r.get("score") else { throw PyError.value("Prediction has no 'score' field to compare or add") }
+            guard let r = v.as(RecordObject.self), let s = r.get("score") else {
+                throw PyError.value("Prediction has no 'score' field to compare or add")
+            }
             return try ctx.toDouble(s)
         }
         t.method("__float__") { ctx, me, _ in .float(try score(ctx, me)) }
@@ -293,11 +301,15 @@ enum RecordBinding {
         t.method("__len__") { _, me, _ in .int(me.as(CompletionsObject.self)?.items.count ?? 0) }
         t.method("__iter__") { ctx, me, _ in
             guard let c = me.as(CompletionsObject.self) else { return .none }
-            return .object(try ctx.iter(.object(PyList(c.items.map { item in
-                let r = RecordObject(cls: DSPyTypes.prediction)
-                for (k, v) in item.pairs { r.store.set(k, v) }
-                return .object(r)
-            }))))
+            return .object(
+                try ctx.iter(
+                    .object(
+                        PyList(
+                            c.items.map { item in
+                                let r = RecordObject(cls: DSPyTypes.prediction)
+                                for (k, v) in item.pairs { r.store.set(k, v) }
+                                return .object(r)
+                            }))))
         }
         t.method("__repr__") { ctx, me, _ in
             guard let c = me.as(CompletionsObject.self) else { return .str("") }

@@ -81,16 +81,20 @@ enum SettingsBinding {
 
     static func installUsageTracker(_ t: PyType) {
         t.doc = "Token usage per model, collected by `with dspy.track_usage() as t:`."
-        t.method("get_total_tokens", "get_total_tokens()", doc: "Total tokens per model: {model: {prompt_tokens, completion_tokens, total_tokens, ...}}.") { _, me, _ in
+        t.method(
+            "get_total_tokens", "get_total_tokens()", doc: "Total tokens per model: {model: {prompt_tokens, completion_tokens, total_tokens, ...}}."
+        ) { _, me, _ in
             guard let tr = me.as(UsageTrackerObject.self)?.tracker else { return .none }
             return RecordObject.usageDict(tr.totals)
         }
-        t.property("usage_data", get: { _, me in
-            guard let tr = me.as(UsageTrackerObject.self)?.tracker else { return .none }
-            let d = PyDict()
-            for (model, u) in tr.totals.sorted(by: { $0.key < $1.key }) { d.setString(model, .object(PyList([Convert.python(u.value)]))) }
-            return .object(d)
-        })
+        t.property(
+            "usage_data",
+            get: { _, me in
+                guard let tr = me.as(UsageTrackerObject.self)?.tracker else { return .none }
+                let d = PyDict()
+                for (model, u) in tr.totals.sorted(by: { $0.key < $1.key }) { d.setString(model, .object(PyList([Convert.python(u.value)]))) }
+                return .object(d)
+            })
         t.method("__repr__") { _, me, _ in
             let total = me.as(UsageTrackerObject.self)?.tracker.totals.values.reduce(0) { $0 + $1.totalTokens } ?? 0
             return .str("<UsageTracker: \(total) tokens>")
@@ -126,11 +130,13 @@ enum SettingsBinding {
         t.native.setAttribute = { _, _, name, _ in
             throw PyError.attribute("settings are read-only here: use dspy.configure(\(name)=...) or with dspy.context(\(name)=...):")
         }
-        t.property("config", doc: "Every effective setting as a dict.", get: { _, _ in
-            let d = PyDict()
-            for e in Settings.current.effective() { d.setString(e.key, Convert.python(setting: e.value)) }
-            return .object(d)
-        })
+        t.property(
+            "config", doc: "Every effective setting as a dict.",
+            get: { _, _ in
+                let d = PyDict()
+                for e in Settings.current.effective() { d.setString(e.key, Convert.python(setting: e.value)) }
+                return .object(d)
+            })
         t.method("configure", "configure(**kwargs)", doc: "Set process-wide defaults.") { ctx, _, a in try configure(ctx, a) }
         t.method("context", "context(**kwargs)", doc: "A scoped override for a with block.") { ctx, _, a in try context(ctx, a) }
         t.method("copy", "copy()", doc: "The effective settings as a dict.") { _, _, _ in
@@ -195,7 +201,8 @@ enum SettingsBinding {
     }
 
     static func configureCache(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
-        let p = try a.bind("configure_cache", ["enable_disk_cache", "enable_memory_cache", "disk_cache_dir", "disk_size_limit_bytes", "memory_max_entries"])
+        let p = try a.bind(
+            "configure_cache", ["enable_disk_cache", "enable_memory_cache", "disk_cache_dir", "disk_size_limit_bytes", "memory_max_entries"])
         let shell = try ctx.shell
         do {
             try shell.responseCache.configure(

@@ -50,7 +50,9 @@ enum SignatureBinding {
                 throw DSPyErrors.python(error)
             }
         case .object(let t as PyType):
-            guard var i = info(t) else { throw PyError.type("\(t.name) is not a signature (subclass dspy.Signature, or pass a string like \"question -> answer\")") }
+            guard var i = info(t) else {
+                throw PyError.type("\(t.name) is not a signature (subclass dspy.Signature, or pass a string like \"question -> answer\")")
+            }
             if let instructions { i.signature = i.signature.withInstructions(instructions) }
             return i
         default:
@@ -62,7 +64,8 @@ enum SignatureBinding {
 
     /// A new signature class (what `dspy.Signature("a -> b")` and `.with_instructions` return).
     static func makeClass(_ info: SignatureInfo, base: PyType = DSPyTypes.signature) -> PyType {
-        let cls = (try? PyType.userClass(name: info.className, qualname: info.className, bases: [base], module: "dspy.signatures.signature"))
+        let cls =
+            (try? PyType.userClass(name: info.className, qualname: info.className, bases: [base], module: "dspy.signatures.signature"))
             ?? DSPyTypes.signature
         cls.define(infoKey, .object(SignatureInfoObject(info)))
         cls.doc = info.signature.instructions
@@ -99,7 +102,9 @@ enum SignatureBinding {
                 case "NoneType" where t.isBuiltin: return .none
                 case "object" where t.isBuiltin: return .any
                 default:
-                    throw PyError.type("\(t.name) cannot be a signature field type in this shell (str, int, float, bool, list, dict, tuple, set, Literal, Optional, Union and Any can)")
+                    throw PyError.type(
+                        "\(t.name) cannot be a signature field type in this shell (str, int, float, bool, list, dict, tuple, set, Literal, Optional, Union and Any can)"
+                    )
                 }
             case let g as PyGenericAlias:
                 guard case .object(let origin as PyType) = g.origin else { return .any }
@@ -148,8 +153,10 @@ enum SignatureBinding {
         case .bool: return .object(Builtins.boolType)
         case .none: return .object(Builtins.noneType)
         case .any: return .str("Any")
-        case .list(let e): return e.map { .object(PyGenericAlias(origin: .object(Builtins.listType), args: [pythonType($0)])) } ?? .object(Builtins.listType)
-        case .set(let e): return e.map { .object(PyGenericAlias(origin: .object(Builtins.setType), args: [pythonType($0)])) } ?? .object(Builtins.setType)
+        case .list(let e):
+            return e.map { .object(PyGenericAlias(origin: .object(Builtins.listType), args: [pythonType($0)])) } ?? .object(Builtins.listType)
+        case .set(let e):
+            return e.map { .object(PyGenericAlias(origin: .object(Builtins.setType), args: [pythonType($0)])) } ?? .object(Builtins.setType)
         case .dict(let k, let v):
             guard let k, let v else { return .object(Builtins.dictType) }
             return .object(PyGenericAlias(origin: .object(Builtins.dictType), args: [pythonType(k), pythonType(v)]))
@@ -188,15 +195,22 @@ enum SignatureBinding {
     static func render(_ info: SignatureInfo) -> String {
         let s = info.signature
         let fields = s.fields.map { "\($0.name) = Field(\(fieldText($0, fromString: info.fromString, separator: " ")))" }
-        return "\(info.className)(\(s.signatureString)\n    instructions=\(Repr.string(s.instructions))\n    " + fields.joined(separator: "\n    ") + "\n)"
+        return "\(info.className)(\(s.signatureString)\n    instructions=\(Repr.string(s.instructions))\n    " + fields.joined(separator: "\n    ")
+            + "\n)"
     }
 
     // MARK: The Signature class
 
     static func install(_ t: PyType) {
-        t.doc = "A task's inputs and outputs: dspy.Signature(\"question -> answer\"), or a class with InputField/OutputField attributes and a docstring as instructions."
-        t.define(infoKey, .object(SignatureInfoObject(SignatureInfo(signature: (try? Signature(inputs: [], outputs: [])) ?? emptySignature,
-                                                                    className: "Signature", fromString: false))))
+        t.doc =
+            "A task's inputs and outputs: dspy.Signature(\"question -> answer\"), or a class with InputField/OutputField attributes and a docstring as instructions."
+        t.define(
+            infoKey,
+            .object(
+                SignatureInfoObject(
+                    SignatureInfo(
+                        signature: (try? Signature(inputs: [], outputs: [])) ?? emptySignature,
+                        className: "Signature", fromString: false))))
         t.native.construct = { ctx, _, a in
             let p = try a.bind("Signature", ["signature", "instructions", "signature_name"], required: 1)
             let instructions = try ctx.optional(p[1]).map { try ctx.strArg($0, "Signature", "argument 'instructions'") }
@@ -206,28 +220,46 @@ enum SignatureBinding {
         }
         t.native.classRepr = { _, cls in info(cls).map(render) ?? "<class '\(cls.name)'>" }
         t.native.onSubclass = { ctx, cls in try declareClass(ctx, cls) }
-        t.define("instructions", .object(PyClassProperty("instructions", doc: "The task description given to the LM.") { _, cls in
-            .str(info(cls)?.signature.instructions ?? "")
-        }))
-        t.define("signature", .object(PyClassProperty("signature", doc: "The fields as \"inputs -> outputs\".") { _, cls in
-            .str(info(cls)?.signature.signatureString ?? "")
-        }))
+        t.define(
+            "instructions",
+            .object(
+                PyClassProperty("instructions", doc: "The task description given to the LM.") { _, cls in
+                    .str(info(cls)?.signature.instructions ?? "")
+                }))
+        t.define(
+            "signature",
+            .object(
+                PyClassProperty("signature", doc: "The fields as \"inputs -> outputs\".") { _, cls in
+                    .str(info(cls)?.signature.signatureString ?? "")
+                }))
         for name in ["input_fields", "output_fields", "fields"] {
             @Sendable func select(_ s: Signature) -> [Field] {
                 name == "input_fields" ? s.inputFields : name == "output_fields" ? s.outputFields : s.fields
             }
-            t.define(name, .object(PyClassProperty(name, doc: "The \(name.replacingOccurrences(of: "_", with: " ")) by name.") { _, cls in
-                guard let i = info(cls) else { return .object(PyDict()) }
-                return .object(PyDict(select(i.signature).map { ($0.name, PyValue.object(FieldInfoObject($0, fromString: i.fromString))) }))
-            }))
+            t.define(
+                name,
+                .object(
+                    PyClassProperty(name, doc: "The \(name.replacingOccurrences(of: "_", with: " ")) by name.") { _, cls in
+                        guard let i = info(cls) else { return .object(PyDict()) }
+                        return .object(PyDict(select(i.signature).map { ($0.name, PyValue.object(FieldInfoObject($0, fromString: i.fromString))) }))
+                    }))
         }
-        func classMethod(_ name: String, _ signature: String, doc: String, _ body: @escaping @Sendable (ExecContext, PyType, SignatureInfo, Args) throws -> PyValue) {
-            t.define(name, .object(PyClassMethod(.object(PyBuiltinFunction(name, signature: signature, doc: doc) { ctx, a in
-                guard case .object(let cls as PyType)? = a.positional.first, let i = info(cls) else { throw PyError.type("\(name)() needs a signature class") }
-                var rest = a
-                rest.positional.removeFirst()
-                return try body(ctx, cls, i, rest)
-            }))))
+        func classMethod(
+            _ name: String, _ signature: String, doc: String, _ body: @escaping @Sendable (ExecContext, PyType, SignatureInfo, Args) throws -> PyValue
+        ) {
+            t.define(
+                name,
+                .object(
+                    PyClassMethod(
+                        .object(
+                            PyBuiltinFunction(name, signature: signature, doc: doc) { ctx, a in
+                                guard case .object(let cls as PyType)? = a.positional.first, let i = info(cls) else {
+                                    throw PyError.type("\(name)() needs a signature class")
+                                }
+                                var rest = a
+                                rest.positional.removeFirst()
+                                return try body(ctx, cls, i, rest)
+                            }))))
         }
         classMethod("with_instructions", "with_instructions(instructions)", doc: "A copy with new instructions.") { ctx, _, i, a in
             try a.check("with_instructions", min: 1, max: 1)
@@ -271,7 +303,8 @@ enum SignatureBinding {
             do { n.signature = try i.signature.prepending(f) } catch { throw DSPyErrors.python(error) }
             return classValue(n)
         }
-        classMethod("insert", "insert(index, name, field, type_=None)", doc: "A copy with a field inserted at index among its kind.") { ctx, _, i, a in
+        classMethod("insert", "insert(index, name, field, type_=None)", doc: "A copy with a field inserted at index among its kind.") {
+            ctx, _, i, a in
             let (index, f) = try newField(ctx, a, "insert", indexed: true)
             var n = i
             do { n.signature = try i.signature.inserting(f, at: index ?? 0) } catch { throw DSPyErrors.python(error) }
@@ -282,7 +315,9 @@ enum SignatureBinding {
             n.signature = i.signature.deleting(try ctx.strArg(a[0], "delete"))
             return classValue(n)
         }
-        classMethod("with_updated_fields", "with_updated_fields(name, type_=None, **kwargs)", doc: "A copy with one field's type or description changed.") { ctx, _, i, a in
+        classMethod(
+            "with_updated_fields", "with_updated_fields(name, type_=None, **kwargs)", doc: "A copy with one field's type or description changed."
+        ) { ctx, _, i, a in
             guard case .str(let name)? = a.positional.first else { throw PyError.type("with_updated_fields() needs a field name") }
             let typeValue = a.count > 1 ? a[1] : a.keyword("type_")
             let type = try ctx.optional(typeValue).map { try fieldType(ctx, $0) }
@@ -316,7 +351,9 @@ enum SignatureBinding {
         for (k, annotation) in annotations?.pairs ?? [] {
             guard case .str(let name) = k.value else { continue }
             guard let spec = cls.dict.getString(name)?.as(FieldSpecObject.self)?.payload else {
-                throw PyError.type("Field `\(name)` in `\(cls.name)` must be declared with InputField or OutputField, but field `\(name)` has `field.json_schema_extra=None`")
+                throw PyError.type(
+                    "Field `\(name)` in `\(cls.name)` must be declared with InputField or OutputField, but field `\(name)` has `field.json_schema_extra=None`"
+                )
             }
             let type = try fieldType(ctx, annotation)
             let field = Field(name, kind: spec.kind, type: type, description: spec.description, defaultValue: spec.defaultValue)
@@ -326,7 +363,9 @@ enum SignatureBinding {
         }
         for (k, v) in cls.dict.pairs {
             if let name = k.value.stringValue, v.as(FieldSpecObject.self) != nil, annotations?.getString(name) == nil {
-                throw PyError.type("Field `\(name)` in `\(cls.name)` needs a type annotation, e.g. `\(name): str = dspy.\(v.as(FieldSpecObject.self)?.payload.kind == .input ? "InputField" : "OutputField")()`")
+                throw PyError.type(
+                    "Field `\(name)` in `\(cls.name)` needs a type annotation, e.g. `\(name): str = dspy.\(v.as(FieldSpecObject.self)?.payload.kind == .input ? "InputField" : "OutputField")()`"
+                )
             }
         }
         let doc = cls.doc.map { Help.cleandoc($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? inheritedInstructions

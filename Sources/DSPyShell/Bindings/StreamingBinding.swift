@@ -81,10 +81,13 @@ enum StreamingBinding {
         t.method("__aiter__") { _, me, _ in me }
         t.method("__anext__") { _, me, _ in
             guard let pump = me.as(StreamObject.self)?.payload else { return .none }
-            return .object(PyNativeAwaitable(name: "__anext__", work: { try await pump.next().map(ScopedEvent.init) ?? ScopedEvent(nil) }, convert: { _, r in
-                guard let event = (r as? ScopedEvent)?.event else { throw PyError(PyExceptionObject(cls: Builtins.stopAsyncIterationType)) }
-                return python(event)
-            }))
+            return .object(
+                PyNativeAwaitable(
+                    name: "__anext__", work: { try await pump.next().map(ScopedEvent.init) ?? ScopedEvent(nil) },
+                    convert: { _, r in
+                        guard let event = (r as? ScopedEvent)?.event else { throw PyError(PyExceptionObject(cls: Builtins.stopAsyncIterationType)) }
+                        return python(event)
+                    }))
         }
         t.method("__iter__") { _, me, _ in me }
         t.method("__next__") { ctx, me, _ in
@@ -104,7 +107,9 @@ enum StreamingBinding {
     static let responseType = Builtins.makeType("StreamResponse", module: "dspy.streaming.messages") { t in
         t.method("__repr__") { ctx, me, _ in
             guard case .object(let o) = me, let d = o.instanceDict else { return .str("StreamResponse()") }
-            let parts = try ["predict_name", "signature_field_name", "chunk", "is_last_chunk"].map { "\($0)=\(try ctx.repr(d.getString($0) ?? .none))" }
+            let parts = try ["predict_name", "signature_field_name", "chunk", "is_last_chunk"].map {
+                "\($0)=\(try ctx.repr(d.getString($0) ?? .none))"
+            }
             return .str("StreamResponse(" + parts.joined(separator: ", ") + ")")
         }
     }
@@ -137,13 +142,22 @@ enum StreamingBinding {
     }
 
     static func streamify(_ ctx: ExecContext, _ a: Args) throws -> PyValue {
-        let p = try a.bind("streamify", ["program", "status_message_provider", "stream_listeners", "include_final_prediction_in_output_stream",
-                                         "is_async_program", "async_streaming"], required: 1)
+        let p = try a.bind(
+            "streamify",
+            [
+                "program", "status_message_provider", "stream_listeners", "include_final_prediction_in_output_stream",
+                "is_async_program", "async_streaming",
+            ], required: 1)
         let program = try ModuleBinding.object(p[0] ?? .none)
-        let listeners = try ctx.optional(p[2]).map { try ctx.iterateToArray($0).map { v -> StreamListener in
-            guard let l = v.as(StreamListenerObject.self) else { throw PyError.type("stream_listeners must be dspy.streaming.StreamListener objects") }
-            return l.payload
-        } } ?? []
+        let listeners =
+            try ctx.optional(p[2]).map {
+                try ctx.iterateToArray($0).map { v -> StreamListener in
+                    guard let l = v.as(StreamListenerObject.self) else {
+                        throw PyError.type("stream_listeners must be dspy.streaming.StreamListener objects")
+                    }
+                    return l.payload
+                }
+            } ?? []
         let includeFinal = try p[3].map { try ctx.truthy($0) } ?? true
         let streamed: StreamifiedProgram
         do {
@@ -151,11 +165,12 @@ enum StreamingBinding {
         } catch {
             throw DSPyErrors.python(error)
         }
-        return .object(PyBuiltinFunction("streamify(\(program.type.name))", signature: "(**kwargs)") { ctx, args in
-            let inputs = try Convert.inputs(ctx, args.keywords)
-            let stream = try ctx.dspy { streamed.call(inputs) }
-            return .object(StreamObject(StreamPump(stream)))
-        })
+        return .object(
+            PyBuiltinFunction("streamify(\(program.type.name))", signature: "(**kwargs)") { ctx, args in
+                let inputs = try Convert.inputs(ctx, args.keywords)
+                let stream = try ctx.dspy { streamed.call(inputs) }
+                return .object(StreamObject(StreamPump(stream)))
+            })
     }
 
     static func installListener(_ t: PyType) {

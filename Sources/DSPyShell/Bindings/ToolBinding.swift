@@ -25,8 +25,10 @@ enum ToolBinding {
 
     /// Builds a tool the way DSPy infers one: name, docstring, and a JSON schema per parameter
     /// from its annotation (with `default` when it has one).
-    static func make(_ ctx: ExecContext, _ function: PyValue, name: String?, description: String?, args: Value?,
-                     argDescriptions: [String: String]) throws -> Tool {
+    static func make(
+        _ ctx: ExecContext, _ function: PyValue, name: String?, description: String?, args: Value?,
+        argDescriptions: [String: String]
+    ) throws -> Tool {
         var fn: PyFunction?
         switch function {
         case .object(let f as PyFunction): fn = f
@@ -96,10 +98,13 @@ enum ToolBinding {
             let p = try a.bind("Tool", ["func", "name", "desc", "args", "arg_types", "arg_desc"], required: 1)
             guard let function = p[0] else { return .none }
             var descriptions: [String: String] = [:]
-            if let d = ctx.optional(p[5]) { for (k, v) in try ctx.mappingPairs(d) { descriptions[try Convert.keyString(ctx, k.value)] = try ctx.str(v) } }
-            let tool = try make(ctx, function, name: try ctx.optional(p[1]).map { try ctx.str($0) },
-                                description: try ctx.optional(p[2]).map { try ctx.str($0) },
-                                args: try ctx.optional(p[3]).map { try Convert.value(ctx, $0) }, argDescriptions: descriptions)
+            if let d = ctx.optional(p[5]) {
+                for (k, v) in try ctx.mappingPairs(d) { descriptions[try Convert.keyString(ctx, k.value)] = try ctx.str(v) }
+            }
+            let tool = try make(
+                ctx, function, name: try ctx.optional(p[1]).map { try ctx.str($0) },
+                description: try ctx.optional(p[2]).map { try ctx.str($0) },
+                args: try ctx.optional(p[3]).map { try Convert.value(ctx, $0) }, argDescriptions: descriptions)
             return .object(ToolObject(tool, function: function))
         }
         @Sendable func tool(_ v: PyValue) throws -> ToolObject {
@@ -111,7 +116,8 @@ enum ToolBinding {
         t.property("args", get: { _, me in Convert.python(.object(try tool(me).payload.args)) })
         t.property("has_kwargs", get: { _, me in .bool(try tool(me).payload.hasKwargs) })
         t.property("func", get: { _, me in try tool(me).function })
-        t.method("__call__", "__call__(**kwargs)", doc: "Run the tool with checked arguments (an async tool needs allow_tool_async_sync_conversion).") { ctx, me, a in
+        t.method("__call__", "__call__(**kwargs)", doc: "Run the tool with checked arguments (an async tool needs allow_tool_async_sync_conversion).")
+        { ctx, me, a in
             let tl = try tool(me).payload
             guard a.positional.isEmpty else { throw PyError.type("tools take keyword arguments, e.g. \(tl.name)(x=5)") }
             let inputs = try Convert.inputs(ctx, a.keywords)
@@ -119,16 +125,21 @@ enum ToolBinding {
                 do { return result(of: tl, try tl.call(inputs)) } catch let e as PyError { throw e } catch { throw DSPyErrors.python(error) }
             }
             guard Settings.current.allowToolAsyncSyncConversion else {
-                throw PyError.value("You are calling `__call__` on an async tool, please use `acall` instead or enable async-to-sync conversion with `dspy.configure(allow_tool_async_sync_conversion=True)` or `with dspy.context(allow_tool_async_sync_conversion=True):`.")
+                throw PyError.value(
+                    "You are calling `__call__` on an async tool, please use `acall` instead or enable async-to-sync conversion with `dspy.configure(allow_tool_async_sync_conversion=True)` or `with dspy.context(allow_tool_async_sync_conversion=True):`."
+                )
             }
             return result(of: tl, try ctx.dspy { try await tl.acall(inputs) })
         }
         t.method("acall", "acall(**kwargs)", doc: "The awaitable form of calling the tool.") { ctx, me, a in
             let tl = try tool(me).payload
             let inputs = try Convert.inputs(ctx, a.keywords)
-            return .object(PyNativeAwaitable(name: "\(tl.name).acall", work: { try await tl.acall(inputs) }, convert: { _, r in
-                result(of: tl, r as? Value ?? .null)
-            }))
+            return .object(
+                PyNativeAwaitable(
+                    name: "\(tl.name).acall", work: { try await tl.acall(inputs) },
+                    convert: { _, r in
+                        result(of: tl, r as? Value ?? .null)
+                    }))
         }
         t.method("format_as_litellm_function_call", "format_as_litellm_function_call()") { _, me, _ in
             Convert.python(try tool(me).payload.formatAsFunctionCall)

@@ -5,10 +5,12 @@ import Foundation
 enum BuiltinFunctions {
     static func install(into interp: Interpreter) {
         let b = interp.builtins
-        for t in [Builtins.objectType, Builtins.typeType, Builtins.intType, Builtins.floatType, Builtins.boolType,
-                  Builtins.strType, Builtins.listType, Builtins.tupleType, Builtins.dictType, Builtins.setType,
-                  Builtins.frozensetType, Builtins.rangeType, Builtins.sliceType, Builtins.propertyType,
-                  Builtins.staticMethodType, Builtins.classMethodType, Builtins.superType] {
+        for t in [
+            Builtins.objectType, Builtins.typeType, Builtins.intType, Builtins.floatType, Builtins.boolType,
+            Builtins.strType, Builtins.listType, Builtins.tupleType, Builtins.dictType, Builtins.setType,
+            Builtins.frozensetType, Builtins.rangeType, Builtins.sliceType, Builtins.propertyType,
+            Builtins.staticMethodType, Builtins.classMethodType, Builtins.superType,
+        ] {
             b.set(t.name, .object(t))
         }
         for t in Builtins.exceptionTypes { b.set(t.name, .object(t)) }
@@ -22,14 +24,22 @@ enum BuiltinFunctions {
         b.set("EnvironmentError", .object(Builtins.osErrorType))
         b.set("IOError", .object(Builtins.osErrorType))
 
-        interp.function("print", "print(*args, sep=' ', end='\\n', file=None, flush=False)",
-                        doc: "Prints the values to a stream, or to sys.stdout by default.") { ctx, a in
+        interp.function(
+            "print", "print(*args, sep=' ', end='\\n', file=None, flush=False)",
+            doc: "Prints the values to a stream, or to sys.stdout by default."
+        ) { ctx, a in
             var sep = " ", end = "\n"
             var toError = false
             for (k, v) in a.keywords {
                 switch k {
-                case "sep": if !v.isNone { guard case .str(let s) = v else { throw PyError.type("sep must be None or a string, not \(v.typeName)") }; sep = s }
-                case "end": if !v.isNone { guard case .str(let s) = v else { throw PyError.type("end must be None or a string, not \(v.typeName)") }; end = s }
+                case "sep":
+                    if !v.isNone {
+                        guard case .str(let s) = v else { throw PyError.type("sep must be None or a string, not \(v.typeName)") }; sep = s
+                    }
+                case "end":
+                    if !v.isNone {
+                        guard case .str(let s) = v else { throw PyError.type("end must be None or a string, not \(v.typeName)") }; end = s
+                    }
                 case "flush": break
                 case "file":
                     if v.isNone { continue }
@@ -59,11 +69,15 @@ enum BuiltinFunctions {
             try a.check("ascii", min: 1, max: 1)
             return .str(ctx.ascii(try ctx.repr(a[0])))
         }
-        interp.function("isinstance", "isinstance(obj, class_or_tuple, /)", doc: "Return whether an object is an instance of a class or of a subclass thereof.") { ctx, a in
+        interp.function(
+            "isinstance", "isinstance(obj, class_or_tuple, /)", doc: "Return whether an object is an instance of a class or of a subclass thereof."
+        ) { ctx, a in
             try a.check("isinstance", min: 2, max: 2)
             return .bool(try ctx.isInstance(a[0], a[1]))
         }
-        interp.function("issubclass", "issubclass(cls, class_or_tuple, /)", doc: "Return whether 'cls' is derived from another class or is the same class.") { ctx, a in
+        interp.function(
+            "issubclass", "issubclass(cls, class_or_tuple, /)", doc: "Return whether 'cls' is derived from another class or is the same class."
+        ) { ctx, a in
             try a.check("issubclass", min: 2, max: 2)
             guard case .object(let t as PyType) = a[0] else { throw PyError.type("issubclass() arg 1 must be a class") }
             return .bool(try ctx.isSubclass(t, a[1]))
@@ -71,7 +85,9 @@ enum BuiltinFunctions {
         interp.function("hasattr", "hasattr(obj, name, /)", doc: "Return whether the object has an attribute with the given name.") { ctx, a in
             try a.check("hasattr", min: 2, max: 2)
             let name = try ctx.attributeName(a[1], "hasattr")
-            do { return .bool(try ctx.lookupAttr(a[0], name) != nil) } catch let e as PyError where e.isInstance(of: Builtins.attributeErrorType) { return .false }
+            do { return .bool(try ctx.lookupAttr(a[0], name) != nil) } catch let e as PyError where e.isInstance(of: Builtins.attributeErrorType) {
+                return .false
+            }
         }
         interp.function("getattr", "getattr(object, name[, default])", doc: "Get a named attribute from an object.") { ctx, a in
             try a.check("getattr", min: 2, max: 3)
@@ -85,7 +101,8 @@ enum BuiltinFunctions {
             }
             return try ctx.getAttr(a[0], name)
         }
-        interp.function("setattr", "setattr(obj, name, value, /)", doc: "Sets the named attribute on the given object to the specified value.") { ctx, a in
+        interp.function("setattr", "setattr(obj, name, value, /)", doc: "Sets the named attribute on the given object to the specified value.") {
+            ctx, a in
             try a.check("setattr", min: 3, max: 3)
             try ctx.setAttr(a[0], try ctx.attributeName(a[1], "setattr"), a[2])
             return .none
@@ -160,7 +177,8 @@ enum BuiltinFunctions {
                 throw PyError.zeroDivision("integer division or modulo by zero")
             }
         }
-        interp.function("pow", "pow(base, exp, mod=None)", doc: "Equivalent to base**exp with 2 arguments or base**exp % mod with 3 arguments.") { ctx, a in
+        interp.function("pow", "pow(base, exp, mod=None)", doc: "Equivalent to base**exp with 2 arguments or base**exp % mod with 3 arguments.") {
+            ctx, a in
             let p = try a.bind("pow", ["base", "exp", "mod"], required: 2)
             guard let base = p[0], let exp = p[1] else { return .none }
             if let m = ctx.optional(p[2]) {
@@ -171,11 +189,16 @@ enum BuiltinFunctions {
             }
             return try ctx.binaryOp(.pow, base, exp)
         }
-        interp.function("min", "min(iterable, *[, default=obj, key=func]) / min(arg1, arg2, *args, *[, key=func])",
-                        doc: "Return the smallest item.") { ctx, a in try extreme(ctx, a, "min", .lt) }
-        interp.function("max", "max(iterable, *[, default=obj, key=func]) / max(arg1, arg2, *args, *[, key=func])",
-                        doc: "Return the largest item.") { ctx, a in try extreme(ctx, a, "max", .gt) }
-        interp.function("sum", "sum(iterable, /, start=0)", doc: "Return the sum of a 'start' value (default: 0) plus an iterable of numbers.") { ctx, a in
+        interp.function(
+            "min", "min(iterable, *[, default=obj, key=func]) / min(arg1, arg2, *args, *[, key=func])",
+            doc: "Return the smallest item."
+        ) { ctx, a in try extreme(ctx, a, "min", .lt) }
+        interp.function(
+            "max", "max(iterable, *[, default=obj, key=func]) / max(arg1, arg2, *args, *[, key=func])",
+            doc: "Return the largest item."
+        ) { ctx, a in try extreme(ctx, a, "max", .gt) }
+        interp.function("sum", "sum(iterable, /, start=0)", doc: "Return the sum of a 'start' value (default: 0) plus an iterable of numbers.") {
+            ctx, a in
             let p = try a.bind("sum", ["iterable", "start"], required: 1, positionalOnly: 1)
             var total = p[1] ?? .int(0)
             if case .str = total { throw PyError.type("sum() can't sum strings [use ''.join(seq) instead]") }
@@ -219,7 +242,10 @@ enum BuiltinFunctions {
             }
             return .bool(ok)
         }
-        interp.function("sorted", "sorted(iterable, /, *, key=None, reverse=False)", doc: "Return a new list containing all items from the iterable in ascending order.") { ctx, a in
+        interp.function(
+            "sorted", "sorted(iterable, /, *, key=None, reverse=False)",
+            doc: "Return a new list containing all items from the iterable in ascending order."
+        ) { ctx, a in
             guard a.count == 1 else { throw PyError.type("sorted expected 1 argument, got \(a.count)") }
             var key: PyValue?
             var reverse = false
@@ -239,12 +265,13 @@ enum BuiltinFunctions {
             if a.count == 2 {
                 let fn = a[0], sentinel = a[1]
                 var done = false
-                return .object(ClosureIterator(name: "callable_iterator") { ctx in
-                    if done { return nil }
-                    let v = try ctx.call(fn, Args())
-                    if try ctx.equals(v, sentinel) { done = true; return nil }
-                    return v
-                })
+                return .object(
+                    ClosureIterator(name: "callable_iterator") { ctx in
+                        if done { return nil }
+                        let v = try ctx.call(fn, Args())
+                        if try ctx.equals(v, sentinel) { done = true; return nil }
+                        return v
+                    })
             }
             return .object(try ctx.iter(a[0]))
         }
@@ -274,7 +301,10 @@ enum BuiltinFunctions {
             return .int(Int(c.value))
         }
         for (name, radix, prefix) in [("hex", 16, "0x"), ("oct", 8, "0o"), ("bin", 2, "0b")] {
-            interp.function(name, "\(name)(number, /)", doc: "Return the \(radix == 16 ? "hexadecimal" : radix == 8 ? "octal" : "binary") representation of an integer.") { ctx, a in
+            interp.function(
+                name, "\(name)(number, /)",
+                doc: "Return the \(radix == 16 ? "hexadecimal" : radix == 8 ? "octal" : "binary") representation of an integer."
+            ) { ctx, a in
                 try a.check(name, min: 1, max: 1)
                 guard let v = try ctx.index(a[0]) else { throw PyError.type("'\(a[0].typeName)' object cannot be interpreted as an integer") }
                 return .str((v.sign == .minus ? "-" : "") + prefix + String(v.magnitude, radix: radix))
@@ -322,7 +352,8 @@ enum BuiltinFunctions {
         interp.function("input", "input(prompt='', /)", doc: "Not available: the shell reads its own input.") { _, _ in
             throw PyError.os("input() is not available in this shell: pass values in the code, or read them with open(...)")
         }
-        interp.function("open", "open(file, mode='r', encoding=None)", doc: "Open a file for reading (writing is not allowed; use %save).") { ctx, a in
+        interp.function("open", "open(file, mode='r', encoding=None)", doc: "Open a file for reading (writing is not allowed; use %save).") {
+            ctx, a in
             try FileObject.open(ctx, a)
         }
         interp.function("exec", "exec(source, /)", doc: "Not available in this shell.") { _, _ in
@@ -391,12 +422,16 @@ extension ExecContext {
             return
         }
         var sorted = items
-        if sorted.allSatisfy({ if case .int = $0 { return true }; return false }) {
+        if sorted.allSatisfy({
+            if case .int = $0 { return true }; return false
+        }) {
             sorted.sort { (a, b) in
                 guard case .int(let x) = a, case .int(let y) = b else { return false }
                 return reverse ? y < x : x < y
             }
-        } else if sorted.allSatisfy({ if case .str = $0 { return true }; return false }) {
+        } else if sorted.allSatisfy({
+            if case .str = $0 { return true }; return false
+        }) {
             sorted.sort { (a, b) in
                 guard case .str(let x) = a, case .str(let y) = b else { return false }
                 return reverse ? compareStrings(y, x) < 0 : compareStrings(x, y) < 0
@@ -455,7 +490,10 @@ extension Builtins {
         t.method("flush", "flush()") { _, _, _ in .none }
         t.method("isatty", "isatty()") { _, _, _ in .false }
         t.method("__repr__") { _, me, _ in
-            .str(me.as(PyStream.self)?.isError == true ? "<_io.TextIOWrapper name='<stderr>' mode='w' encoding='utf-8'>" : "<_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>")
+            .str(
+                me.as(PyStream.self)?.isError == true
+                    ? "<_io.TextIOWrapper name='<stderr>' mode='w' encoding='utf-8'>"
+                    : "<_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>")
         }
     }
 }

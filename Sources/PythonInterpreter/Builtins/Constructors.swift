@@ -5,8 +5,10 @@ enum ConstructorTypes {
     /// Binds the iterator types' names in one interpreter (the types themselves are shared).
     static func install(into interp: Interpreter) {
         _ = configured
-        for (name, t) in [("enumerate", Builtins.enumerateType), ("zip", Builtins.zipType), ("map", Builtins.mapType),
-                          ("filter", Builtins.filterType), ("reversed", Builtins.reversedType)] {
+        for (name, t) in [
+            ("enumerate", Builtins.enumerateType), ("zip", Builtins.zipType), ("map", Builtins.mapType),
+            ("filter", Builtins.filterType), ("reversed", Builtins.reversedType),
+        ] {
             interp.builtins.set(name, .object(t))
         }
     }
@@ -60,13 +62,21 @@ enum ConstructorTypes {
         Builtins.setType.native.construct = { ctx, _, a in
             try a.check("set", min: 0, max: 1)
             let s = PySet()
-            if a.count == 1 { try ctx.forEach(a[0]) { s.insert(try PyKey.make($0, ctx)); return true } }
+            if a.count == 1 {
+                try ctx.forEach(a[0]) {
+                    s.insert(try PyKey.make($0, ctx)); return true
+                }
+            }
             return .object(s)
         }
         Builtins.frozensetType.native.construct = { ctx, _, a in
             try a.check("frozenset", min: 0, max: 1)
             let s = PySet(frozen: true)
-            if a.count == 1 { try ctx.forEach(a[0]) { s.insert(try PyKey.make($0, ctx)); return true } }
+            if a.count == 1 {
+                try ctx.forEach(a[0]) {
+                    s.insert(try PyKey.make($0, ctx)); return true
+                }
+            }
             return .object(s)
         }
         Builtins.rangeType.native.construct = { ctx, _, a in
@@ -120,92 +130,120 @@ enum ConstructorTypes {
             return .object(PySuper(startAfter: t, receiver: a[1]))
         }
         let iterTypes: [(String, PyType.NativeBehavior)] = [
-            ("enumerate", .init(construct: { ctx, _, a in
-                let p = try a.bind("enumerate", ["iterable", "start"], required: 1)
-                guard let source = p[0] else { return .none }
-                let it = try ctx.iter(source)
-                var n = try p[1].map { try ctx.index($0) ?? 0 } ?? 0
-                return .object(ClosureIterator(name: "enumerate", type: Builtins.enumerateType) { ctx in
-                    guard let v = try it.next(ctx) else { return nil }
-                    defer { n += 1 }
-                    return .object(PyTuple([.int(n), v]))
-                })
-            }, subclassable: false)),
-            ("zip", .init(construct: { ctx, _, a in
-                var strict = false
-                for (k, v) in a.keywords {
-                    guard k == "strict" else { throw PyError.type("zip() got an unexpected keyword argument '\(k)'") }
-                    strict = try ctx.truthy(v)
-                }
-                let its = try a.positional.map { try ctx.iter($0) }
-                var done = its.isEmpty
-                return .object(ClosureIterator(name: "zip", type: Builtins.zipType) { ctx in
-                    if done { return nil }
-                    var row: [PyValue] = []
-                    for (i, it) in its.enumerated() {
-                        guard let v = try it.next(ctx) else {
-                            done = true
-                            if strict {
-                                if i > 0 { throw PyError.value("zip() argument \(i + 1) is shorter than argument\(i == 1 ? "" : "s") 1\(i == 1 ? "" : "-\(i)")") }
-                                for (j, other) in its.enumerated().dropFirst() where try other.next(ctx) != nil {
-                                    throw PyError.value("zip() argument \(j + 1) is longer than argument\(j == 1 ? "" : "s") 1\(j == 1 ? "" : "-\(j)")")
-                                }
-                            }
-                            return nil
+            (
+                "enumerate",
+                .init(
+                    construct: { ctx, _, a in
+                        let p = try a.bind("enumerate", ["iterable", "start"], required: 1)
+                        guard let source = p[0] else { return .none }
+                        let it = try ctx.iter(source)
+                        var n = try p[1].map { try ctx.index($0) ?? 0 } ?? 0
+                        return .object(
+                            ClosureIterator(name: "enumerate", type: Builtins.enumerateType) { ctx in
+                                guard let v = try it.next(ctx) else { return nil }
+                                defer { n += 1 }
+                                return .object(PyTuple([.int(n), v]))
+                            })
+                    }, subclassable: false)
+            ),
+            (
+                "zip",
+                .init(
+                    construct: { ctx, _, a in
+                        var strict = false
+                        for (k, v) in a.keywords {
+                            guard k == "strict" else { throw PyError.type("zip() got an unexpected keyword argument '\(k)'") }
+                            strict = try ctx.truthy(v)
                         }
-                        row.append(v)
-                    }
-                    return .object(PyTuple(row))
-                })
-            }, subclassable: false)),
-            ("map", .init(construct: { ctx, _, a in
-                guard a.count >= 2, a.keywords.isEmpty else { throw PyError.type("map() must have at least two arguments.") }
-                let fn = a[0]
-                let its = try a.positional.dropFirst().map { try ctx.iter($0) }
-                return .object(ClosureIterator(name: "map", type: Builtins.mapType) { ctx in
-                    var args: [PyValue] = []
-                    for it in its {
-                        guard let v = try it.next(ctx) else { return nil }
-                        args.append(v)
-                    }
-                    return try ctx.call(fn, Args(args))
-                })
-            }, subclassable: false)),
-            ("filter", .init(construct: { ctx, _, a in
-                try a.check("filter", min: 2, max: 2)
-                let fn = a[0]
-                let it = try ctx.iter(a[1])
-                return .object(ClosureIterator(name: "filter", type: Builtins.filterType) { ctx in
-                    while let v = try it.next(ctx) {
-                        let keep = fn.isNone ? try ctx.truthy(v) : try ctx.truthy(try ctx.call(fn, Args([v])))
-                        if keep { return v }
-                    }
-                    return nil
-                })
-            }, subclassable: false)),
-            ("reversed", .init(construct: { ctx, _, a in
-                try a.check("reversed", min: 1, max: 1)
-                let source = a[0]
-                if let m = ctx.special(source, "__reversed__"), source.as(PyList.self) == nil {
-                    return try ctx.callDescriptor(m, self: source, Args())
-                }
-                let items: [PyValue]
-                switch source {
-                case .str(let s): items = s.unicodeScalars.map { .str(String($0)) }
-                case .object(let l as PyList): items = l.items
-                case .object(let t as PyTuple): items = t.items
-                case .object(let r as PyRange): items = (0..<r.count).map { .int(r.element($0)) }
-                case .object(let d as PyDict): items = d.keyList
-                case .object(let v as PyDictView): items = v.items
-                default:
-                    guard ctx.special(source, "__len__") != nil, ctx.special(source, "__getitem__") != nil else {
-                        throw PyError.type("'\(source.typeName)' object is not reversible")
-                    }
-                    let n = try ctx.len(source)
-                    items = try (0..<n).map { try ctx.getItem(source, .int($0)) }
-                }
-                return .object(ArrayIterator(items.reversed(), name: "reversed"))
-            }, subclassable: false)),
+                        let its = try a.positional.map { try ctx.iter($0) }
+                        var done = its.isEmpty
+                        return .object(
+                            ClosureIterator(name: "zip", type: Builtins.zipType) { ctx in
+                                if done { return nil }
+                                var row: [PyValue] = []
+                                for (i, it) in its.enumerated() {
+                                    guard let v = try it.next(ctx) else {
+                                        done = true
+                                        if strict {
+                                            if i > 0 {
+                                                throw PyError.value(
+                                                    "zip() argument \(i + 1) is shorter than argument\(i == 1 ? "" : "s") 1\(i == 1 ? "" : "-\(i)")")
+                                            }
+                                            for (j, other) in its.enumerated().dropFirst() where try other.next(ctx) != nil {
+                                                throw PyError.value(
+                                                    "zip() argument \(j + 1) is longer than argument\(j == 1 ? "" : "s") 1\(j == 1 ? "" : "-\(j)")")
+                                            }
+                                        }
+                                        return nil
+                                    }
+                                    row.append(v)
+                                }
+                                return .object(PyTuple(row))
+                            })
+                    }, subclassable: false)
+            ),
+            (
+                "map",
+                .init(
+                    construct: { ctx, _, a in
+                        guard a.count >= 2, a.keywords.isEmpty else { throw PyError.type("map() must have at least two arguments.") }
+                        let fn = a[0]
+                        let its = try a.positional.dropFirst().map { try ctx.iter($0) }
+                        return .object(
+                            ClosureIterator(name: "map", type: Builtins.mapType) { ctx in
+                                var args: [PyValue] = []
+                                for it in its {
+                                    guard let v = try it.next(ctx) else { return nil }
+                                    args.append(v)
+                                }
+                                return try ctx.call(fn, Args(args))
+                            })
+                    }, subclassable: false)
+            ),
+            (
+                "filter",
+                .init(
+                    construct: { ctx, _, a in
+                        try a.check("filter", min: 2, max: 2)
+                        let fn = a[0]
+                        let it = try ctx.iter(a[1])
+                        return .object(
+                            ClosureIterator(name: "filter", type: Builtins.filterType) { ctx in
+                                while let v = try it.next(ctx) {
+                                    let keep = fn.isNone ? try ctx.truthy(v) : try ctx.truthy(try ctx.call(fn, Args([v])))
+                                    if keep { return v }
+                                }
+                                return nil
+                            })
+                    }, subclassable: false)
+            ),
+            (
+                "reversed",
+                .init(
+                    construct: { ctx, _, a in
+                        try a.check("reversed", min: 1, max: 1)
+                        let source = a[0]
+                        if let m = ctx.special(source, "__reversed__"), source.as(PyList.self) == nil {
+                            return try ctx.callDescriptor(m, self: source, Args())
+                        }
+                        let items: [PyValue]
+                        switch source {
+                        case .str(let s): items = s.unicodeScalars.map { .str(String($0)) }
+                        case .object(let l as PyList): items = l.items
+                        case .object(let t as PyTuple): items = t.items
+                        case .object(let r as PyRange): items = (0..<r.count).map { .int(r.element($0)) }
+                        case .object(let d as PyDict): items = d.keyList
+                        case .object(let v as PyDictView): items = v.items
+                        default:
+                            guard ctx.special(source, "__len__") != nil, ctx.special(source, "__getitem__") != nil else {
+                                throw PyError.type("'\(source.typeName)' object is not reversible")
+                            }
+                            let n = try ctx.len(source)
+                            items = try (0..<n).map { try ctx.getItem(source, .int($0)) }
+                        }
+                        return .object(ArrayIterator(items.reversed(), name: "reversed"))
+                    }, subclassable: false)
+            ),
         ]
         for (name, behavior) in iterTypes {
             let t: PyType
@@ -253,10 +291,13 @@ enum ConstructorTypes {
         }
         var radix = base
         let lower = s.lowercased()
-        if (base == 0 || base == 16) && lower.hasPrefix("0x") { radix = 16; s = s.dropFirst(2) }
-        else if (base == 0 || base == 8) && lower.hasPrefix("0o") { radix = 8; s = s.dropFirst(2) }
-        else if (base == 0 || base == 2) && lower.hasPrefix("0b") { radix = 2; s = s.dropFirst(2) }
-        else if base == 0 {
+        if (base == 0 || base == 16) && lower.hasPrefix("0x") {
+            radix = 16; s = s.dropFirst(2)
+        } else if (base == 0 || base == 8) && lower.hasPrefix("0o") {
+            radix = 8; s = s.dropFirst(2)
+        } else if (base == 0 || base == 2) && lower.hasPrefix("0b") {
+            radix = 2; s = s.dropFirst(2)
+        } else if base == 0 {
             radix = 10
             if s.count > 1, s.first == "0", s.contains(where: { $0 != "0" && $0 != "_" }) { throw invalid }
         }
@@ -265,7 +306,9 @@ enum ConstructorTypes {
         let digits = s.replacingOccurrences(of: "_", with: "")
         guard digits.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { throw invalid }
         if radix == 10 && digits.count > Repr.maxIntDigits {
-            throw PyError.value("Exceeds the limit (\(Repr.maxIntDigits) digits) for integer string conversion: value has \(digits.count) digits; use sys.set_int_max_str_digits() to increase the limit")
+            throw PyError.value(
+                "Exceeds the limit (\(Repr.maxIntDigits) digits) for integer string conversion: value has \(digits.count) digits; use sys.set_int_max_str_digits() to increase the limit"
+            )
         }
         if let i = Int(digits, radix: radix) { return .int(negative ? -i : i) }
         guard let b = BigInt(digits, radix: radix) else { throw invalid }
@@ -286,9 +329,9 @@ enum ConstructorTypes {
             default: break
             }
             let cleaned = t.replacingOccurrences(of: "_", with: "")
-            let valid = !t.hasPrefix("_") && !t.hasSuffix("_") && !t.contains("__") &&
-                cleaned.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) } && !cleaned.isEmpty &&
-                !lower.hasPrefix("0x")
+            let valid =
+                !t.hasPrefix("_") && !t.hasSuffix("_") && !t.contains("__")
+                && cleaned.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) } && !cleaned.isEmpty && !lower.hasPrefix("0x")
             guard valid, let d = Double(cleaned) else {
                 throw PyError.value("could not convert string to float: \(Repr.string(s))")
             }

@@ -88,7 +88,9 @@ enum ListMethods {
         }
         t.method("__len__") { _, s, _ in .int(try list(s).items.count) }
         t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
-        t.method("__setitem__") { ctx, s, a in try ctx.builtinSetItem(s, a[0], a[1]); return .none }
+        t.method("__setitem__") { ctx, s, a in
+            try ctx.builtinSetItem(s, a[0], a[1]); return .none
+        }
         t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
         t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
         t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
@@ -131,14 +133,21 @@ enum DictMethods {
 
     static func install(_ t: PyType) {
         t.doc = "dict() -> new empty dictionary\ndict(mapping) -> new dictionary initialized from a mapping object's (key, value) pairs"
-        t.method("keys", "keys()", doc: "A set-like object providing a view on the dict's keys.") { _, s, _ in .object(PyDictView(try dict(s), .keys)) }
-        t.method("values", "values()", doc: "An object providing a view on the dict's values.") { _, s, _ in .object(PyDictView(try dict(s), .values)) }
-        t.method("items", "items()", doc: "A set-like object providing a view on the dict's items.") { _, s, _ in .object(PyDictView(try dict(s), .items)) }
+        t.method("keys", "keys()", doc: "A set-like object providing a view on the dict's keys.") { _, s, _ in .object(PyDictView(try dict(s), .keys))
+        }
+        t.method("values", "values()", doc: "An object providing a view on the dict's values.") { _, s, _ in .object(PyDictView(try dict(s), .values))
+        }
+        t.method("items", "items()", doc: "A set-like object providing a view on the dict's items.") { _, s, _ in
+            .object(PyDictView(try dict(s), .items))
+        }
         t.method("get", "get(key, default=None, /)", doc: "Return the value for key if key is in the dictionary, else default.") { ctx, s, a in
             try a.check("get", min: 1, max: 2)
             return try dict(s).get(try PyKey.make(a[0], ctx)) ?? (a.count > 1 ? a[1] : .none)
         }
-        t.method("setdefault", "setdefault(key, default=None, /)", doc: "Insert key with a value of default if key is not in the dictionary; return the value.") { ctx, s, a in
+        t.method(
+            "setdefault", "setdefault(key, default=None, /)",
+            doc: "Insert key with a value of default if key is not in the dictionary; return the value."
+        ) { ctx, s, a in
             try a.check("setdefault", min: 1, max: 2)
             let d = try dict(s)
             let k = try PyKey.make(a[0], ctx)
@@ -157,7 +166,8 @@ enum DictMethods {
             guard let (k, v) = try dict(s).popLast() else { throw PyError.key(.str("popitem(): dictionary is empty")) }
             return .object(PyTuple([k.value, v]))
         }
-        t.method("update", "update([other], **kwargs)", doc: "Update the dictionary from a mapping or iterable of pairs, and keyword arguments.") { ctx, s, a in
+        t.method("update", "update([other], **kwargs)", doc: "Update the dictionary from a mapping or iterable of pairs, and keyword arguments.") {
+            ctx, s, a in
             try a.checkCount("update", min: 0, max: 1)
             let d = try dict(s)
             if a.count == 1 { for (k, v) in try ctx.mappingPairs(a[0]) { d.set(k, v) } }
@@ -169,8 +179,10 @@ enum DictMethods {
             try dict(s).removeAll()
             return .none
         }
-        t.classMethod("fromkeys", "fromkeys(iterable, value=None, /)",
-                      doc: "Create a new dictionary with keys from iterable and values set to value.") { ctx, a in
+        t.classMethod(
+            "fromkeys", "fromkeys(iterable, value=None, /)",
+            doc: "Create a new dictionary with keys from iterable and values set to value."
+        ) { ctx, a in
             var rest = a
             let cls = rest.positional.isEmpty ? .object(Builtins.dictType) : rest.positional.removeFirst()
             try rest.check("fromkeys", min: 1, max: 2)
@@ -184,8 +196,12 @@ enum DictMethods {
         }
         t.method("__len__") { _, s, _ in .int(try dict(s).count) }
         t.method("__getitem__") { ctx, s, a in try ctx.builtinGetItem(s, a[0]) }
-        t.method("__setitem__") { ctx, s, a in try ctx.builtinSetItem(s, a[0], a[1]); return .none }
-        t.method("__delitem__") { ctx, s, a in try ctx.builtinDelItem(s, a[0]); return .none }
+        t.method("__setitem__") { ctx, s, a in
+            try ctx.builtinSetItem(s, a[0], a[1]); return .none
+        }
+        t.method("__delitem__") { ctx, s, a in
+            try ctx.builtinDelItem(s, a[0]); return .none
+        }
         t.method("__contains__") { ctx, s, a in .bool(try ctx.builtinContains(s, a[0])) }
         t.method("__iter__") { ctx, s, _ in .object(try ctx.builtinIter(s)) }
         t.method("__eq__") { ctx, s, a in .bool(try ctx.builtinEquals(s, a[0])) }
@@ -295,7 +311,8 @@ enum SetMethods {
             for k in me.elements where !removed.contains(k) { r.insert(k) }
             return .object(r)
         }
-        t.method("symmetric_difference", "symmetric_difference(other, /)", doc: "Return the symmetric difference of two sets as a new set.") { ctx, s, a in
+        t.method("symmetric_difference", "symmetric_difference(other, /)", doc: "Return the symmetric difference of two sets as a new set.") {
+            ctx, s, a in
             try a.check("symmetric_difference", min: 1, max: 1)
             let me = try set(s)
             let other = try keys(ctx, a[0])

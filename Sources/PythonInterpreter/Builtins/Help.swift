@@ -29,7 +29,8 @@ public enum Help {
                 return "Help on built-in function \(f.name):\n\n\(f.signature)\n" + (f.doc.isEmpty ? "" : indent(f.doc) + "\n")
             case let m as PyBoundMethod:
                 if case .object(let n as PyNativeMethod) = m.function {
-                    return "Help on method \(n.name) of \(m.receiver.typeName) object:\n\n\(n.signature)\n" + (n.doc.isEmpty ? "" : indent(n.doc) + "\n")
+                    return "Help on method \(n.name) of \(m.receiver.typeName) object:\n\n\(n.signature)\n"
+                        + (n.doc.isEmpty ? "" : indent(n.doc) + "\n")
                 }
                 return try standard(ctx, m.function)
             case let n as PyNativeMethod:
@@ -138,7 +139,9 @@ final class FileObject: PyObject, @unchecked Sendable {
         guard case .str(let path)? = p[0] else { throw PyError.type("expected str, bytes or os.PathLike object, not \(p[0]?.typeName ?? "None")") }
         let mode = try ctx.optional(p[1]).map { try ctx.strArg($0, "open", "argument 'mode'") } ?? "r"
         if mode.contains("w") || mode.contains("a") || mode.contains("x") || mode.contains("+") {
-            throw PyError(Builtins.permissionErrorType, "writing files is not allowed in this shell (open '\(path)' with mode '\(mode)'); %save FILE writes the session")
+            throw PyError(
+                Builtins.permissionErrorType,
+                "writing files is not allowed in this shell (open '\(path)' with mode '\(mode)'); %save FILE writes the session")
         }
         if mode.contains("b") { throw PyError.notImplemented("binary files are not supported in this shell") }
         let resolved = (path as NSString).expandingTildeInPath
@@ -198,14 +201,16 @@ extension Builtins {
         }
         t.method("__iter__") { _, s, _ in
             let f = try file(s)
-            return .object(ClosureIterator(name: "file") { _ in
-                guard !f.closed, f.position < f.lines.count else { return nil }
-                defer { f.position += 1 }
-                return .str(f.lines[f.position])
-            })
+            return .object(
+                ClosureIterator(name: "file") { _ in
+                    guard !f.closed, f.position < f.lines.count else { return nil }
+                    defer { f.position += 1 }
+                    return .str(f.lines[f.position])
+                })
         }
         t.property("name", get: { _, s in .str(s.as(FileObject.self)?.path ?? "") })
         t.property("closed", get: { _, s in .bool(s.as(FileObject.self)?.closed ?? true) })
-        t.method("__repr__") { _, s, _ in .str("<_io.TextIOWrapper name=\(Repr.string(s.as(FileObject.self)?.path ?? "")) mode='r' encoding='UTF-8'>") }
+        t.method("__repr__") { _, s, _ in .str("<_io.TextIOWrapper name=\(Repr.string(s.as(FileObject.self)?.path ?? "")) mode='r' encoding='UTF-8'>")
+        }
     }
 }

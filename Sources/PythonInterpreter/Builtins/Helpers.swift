@@ -168,7 +168,10 @@ extension Builtins {
             let parts = try u.members.map { try TypeRepr.describe(ctx, $0, nested: true) }
             if u.fromTyping {
                 if u.members.count == 2, u.members.contains(where: { $0.isNone || $0.as(PyType.self) === Builtins.noneType }) {
-                    let other = try u.members.first { !($0.isNone || $0.as(PyType.self) === Builtins.noneType) }.map { try TypeRepr.describe(ctx, $0, nested: true) } ?? "None"
+                    let other =
+                        try u.members.first { !($0.isNone || $0.as(PyType.self) === Builtins.noneType) }.map {
+                            try TypeRepr.describe(ctx, $0, nested: true)
+                        } ?? "None"
                     return .str("typing.Optional[\(other)]")
                 }
                 return .str("typing.Union[" + parts.joined(separator: ", ") + "]")

@@ -211,32 +211,48 @@ enum MiscMethods {
 
     static func installFunction(_ t: PyType) {
         t.property("__doc__", get: { _, s in s.as(PyFunction.self)?.doc ?? .none }, set: { _, s, v in s.as(PyFunction.self)?.doc = v })
-        t.property("__name__", get: { _, s in .str(s.as(PyFunction.self)?.name ?? "") }, set: { _, s, v in
-            if case .str(let n) = v { s.as(PyFunction.self)?.name = n }
-        })
-        t.property("__qualname__", get: { _, s in .str(s.as(PyFunction.self)?.qualname ?? "") }, set: { _, s, v in
-            guard case .str(let n) = v else { throw PyError.type("__qualname__ must be set to a string object") }
-            s.as(PyFunction.self)?.qualname = n
-        })
-        t.property("__module__", get: { _, s in .str(s.as(PyFunction.self)?.module ?? "__main__") }, set: { _, s, v in
-            if case .str(let n) = v { s.as(PyFunction.self)?.module = n }
-        })
-        t.property("__annotations__", get: { _, s in .object(s.as(PyFunction.self)?.annotations ?? PyDict()) }, set: { _, s, v in
-            guard let d = v.as(PyDict.self) else { throw PyError.type("__annotations__ must be set to a dict object") }
-            s.as(PyFunction.self)?.annotations = d
-        })
-        t.property("__defaults__", get: { _, s in
-            guard let f = s.as(PyFunction.self), !f.defaults.isEmpty else { return .none }
-            return .object(PyTuple(f.defaults))
-        })
-        t.property("__kwdefaults__", get: { _, s in
-            guard let f = s.as(PyFunction.self), !f.keywordDefaults.isEmpty else { return .none }
-            return .object(PyDict(f.keywordDefaults.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
-        })
-        t.property("__wrapped__", get: { ctx, s in
-            guard let w = s.as(PyFunction.self)?.dict.getString("__wrapped__") else { throw PyError.attribute("'function' object has no attribute '__wrapped__'") }
-            return w
-        }, set: { _, s, v in s.as(PyFunction.self)?.dict.setString("__wrapped__", v) })
+        t.property(
+            "__name__", get: { _, s in .str(s.as(PyFunction.self)?.name ?? "") },
+            set: { _, s, v in
+                if case .str(let n) = v { s.as(PyFunction.self)?.name = n }
+            })
+        t.property(
+            "__qualname__", get: { _, s in .str(s.as(PyFunction.self)?.qualname ?? "") },
+            set: { _, s, v in
+                guard case .str(let n) = v else { throw PyError.type("__qualname__ must be set to a string object") }
+                s.as(PyFunction.self)?.qualname = n
+            })
+        t.property(
+            "__module__", get: { _, s in .str(s.as(PyFunction.self)?.module ?? "__main__") },
+            set: { _, s, v in
+                if case .str(let n) = v { s.as(PyFunction.self)?.module = n }
+            })
+        t.property(
+            "__annotations__", get: { _, s in .object(s.as(PyFunction.self)?.annotations ?? PyDict()) },
+            set: { _, s, v in
+                guard let d = v.as(PyDict.self) else { throw PyError.type("__annotations__ must be set to a dict object") }
+                s.as(PyFunction.self)?.annotations = d
+            })
+        t.property(
+            "__defaults__",
+            get: { _, s in
+                guard let f = s.as(PyFunction.self), !f.defaults.isEmpty else { return .none }
+                return .object(PyTuple(f.defaults))
+            })
+        t.property(
+            "__kwdefaults__",
+            get: { _, s in
+                guard let f = s.as(PyFunction.self), !f.keywordDefaults.isEmpty else { return .none }
+                return .object(PyDict(f.keywordDefaults.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+            })
+        t.property(
+            "__wrapped__",
+            get: { ctx, s in
+                guard let w = s.as(PyFunction.self)?.dict.getString("__wrapped__") else {
+                    throw PyError.attribute("'function' object has no attribute '__wrapped__'")
+                }
+                return w
+            }, set: { _, s, v in s.as(PyFunction.self)?.dict.setString("__wrapped__", v) })
         t.method("__get__") { ctx, s, a in
             guard let receiver = a.positional.first, !receiver.isNone else { return s }
             return .object(PyBoundMethod(function: s, receiver: receiver))
@@ -247,15 +263,19 @@ enum MiscMethods {
     static func installMethod(_ t: PyType) {
         t.property("__self__", get: { _, s in s.as(PyBoundMethod.self)?.receiver ?? .none })
         t.property("__func__", get: { _, s in s.as(PyBoundMethod.self)?.function ?? .none })
-        t.property("__name__", get: { ctx, s in
-            guard let m = s.as(PyBoundMethod.self) else { return .str("") }
-            return try ctx.getAttr(m.function, "__name__")
-        })
-        t.property("__doc__", get: { ctx, s in
-            guard let m = s.as(PyBoundMethod.self) else { return .none }
-            if case .object(let n as PyNativeMethod) = m.function { return .str(n.doc) }
-            return try ctx.getAttr(m.function, "__doc__")
-        })
+        t.property(
+            "__name__",
+            get: { ctx, s in
+                guard let m = s.as(PyBoundMethod.self) else { return .str("") }
+                return try ctx.getAttr(m.function, "__name__")
+            })
+        t.property(
+            "__doc__",
+            get: { ctx, s in
+                guard let m = s.as(PyBoundMethod.self) else { return .none }
+                if case .object(let n as PyNativeMethod) = m.function { return .str(n.doc) }
+                return try ctx.getAttr(m.function, "__doc__")
+            })
     }
 
     static func installProperty(_ t: PyType) {
@@ -306,19 +326,24 @@ enum ExceptionMethods {
             let args = e.args.count == 1 ? try ctx.repr(e.args[0]) : try e.args.map { try ctx.repr($0) }.joined(separator: ", ")
             return .str("\(e.type.name)(\(args))")
         }
-        t.property("args", doc: "The arguments given to the exception.", get: { _, s in
-            .object(PyTuple(s.as(PyExceptionObject.self)?.args ?? []))
-        }, set: { ctx, s, v in s.as(PyExceptionObject.self)?.args = try ctx.iterateToArray(v) })
-        t.property("__cause__", get: { _, s in s.as(PyExceptionObject.self)?.cause.map { .object($0) } ?? .none },
-                   set: { _, s, v in
-                       guard let e = s.as(PyExceptionObject.self) else { return }
-                       e.cause = v.as(PyExceptionObject.self)
-                       e.suppressContext = true
-                   })
-        t.property("__context__", get: { _, s in s.as(PyExceptionObject.self)?.context.map { .object($0) } ?? .none },
-                   set: { _, s, v in s.as(PyExceptionObject.self)?.context = v.as(PyExceptionObject.self) })
-        t.property("__suppress_context__", get: { _, s in .bool(s.as(PyExceptionObject.self)?.suppressContext ?? false) },
-                   set: { ctx, s, v in s.as(PyExceptionObject.self)?.suppressContext = try ctx.truthy(v) })
+        t.property(
+            "args", doc: "The arguments given to the exception.",
+            get: { _, s in
+                .object(PyTuple(s.as(PyExceptionObject.self)?.args ?? []))
+            }, set: { ctx, s, v in s.as(PyExceptionObject.self)?.args = try ctx.iterateToArray(v) })
+        t.property(
+            "__cause__", get: { _, s in s.as(PyExceptionObject.self)?.cause.map { .object($0) } ?? .none },
+            set: { _, s, v in
+                guard let e = s.as(PyExceptionObject.self) else { return }
+                e.cause = v.as(PyExceptionObject.self)
+                e.suppressContext = true
+            })
+        t.property(
+            "__context__", get: { _, s in s.as(PyExceptionObject.self)?.context.map { .object($0) } ?? .none },
+            set: { _, s, v in s.as(PyExceptionObject.self)?.context = v.as(PyExceptionObject.self) })
+        t.property(
+            "__suppress_context__", get: { _, s in .bool(s.as(PyExceptionObject.self)?.suppressContext ?? false) },
+            set: { ctx, s, v in s.as(PyExceptionObject.self)?.suppressContext = try ctx.truthy(v) })
         t.property("__traceback__", get: { _, _ in .none })
         t.method("with_traceback", "with_traceback(tb, /)") { _, s, _ in s }
         t.method("add_note", "add_note(note, /)") { ctx, s, a in
@@ -333,22 +358,28 @@ enum ExceptionMethods {
     /// Attributes that only some exception types carry (`SystemExit.code`, `NameError.name`...).
     static func installSpecificAttributes() {
         func firstArg(_ t: PyType, _ name: String) {
-            t.property(name, get: { _, s in
-                if case .object(let o) = s, let v = o.instanceDict?.getString(name) { return v }
-                return s.as(PyExceptionObject.self)?.args.first ?? .none
-            }, set: { _, s, v in
-                if case .object(let o) = s { o.instanceDict?.setString(name, v) }
-            })
+            t.property(
+                name,
+                get: { _, s in
+                    if case .object(let o) = s, let v = o.instanceDict?.getString(name) { return v }
+                    return s.as(PyExceptionObject.self)?.args.first ?? .none
+                },
+                set: { _, s, v in
+                    if case .object(let o) = s { o.instanceDict?.setString(name, v) }
+                })
         }
         firstArg(Builtins.systemExitType, "code")
         firstArg(Builtins.stopIterationType, "value")
         firstArg(Builtins.stopAsyncIterationType, "value")
-        Builtins.nameErrorType.property("name", get: { _, s in
-            if case .object(let o) = s, let v = o.instanceDict?.getString("name") { return v }
-            return s.as(PyExceptionObject.self)?.instanceDictionaryName.map { .str($0) } ?? .none
-        }, set: { _, s, v in
-            if case .object(let o) = s { o.instanceDict?.setString("name", v) }
-        })
+        Builtins.nameErrorType.property(
+            "name",
+            get: { _, s in
+                if case .object(let o) = s, let v = o.instanceDict?.getString("name") { return v }
+                return s.as(PyExceptionObject.self)?.instanceDictionaryName.map { .str($0) } ?? .none
+            },
+            set: { _, s, v in
+                if case .object(let o) = s { o.instanceDict?.setString("name", v) }
+            })
     }
 }
 
@@ -371,7 +402,8 @@ enum IteratorMethods {
 enum GeneratorMethods {
     static func install(_ t: PyType) {
         IteratorMethods.install(t)
-        t.method("send", "send(value, /)", doc: "Send a value into the generator; return the next yielded value or raise StopIteration.") { ctx, s, a in
+        t.method("send", "send(value, /)", doc: "Send a value into the generator; return the next yielded value or raise StopIteration.") {
+            ctx, s, a in
             try a.check("send", min: 1, max: 1)
             guard let g = s.as(PyGenerator.self) else { throw PyError.type("generator expressions do not support send()") }
             guard let v = try g.resume(ctx, send: a[0]) else { throw PyError.stopIteration(g.returnValue.flatMap { $0.isNone ? nil : $0 }) }
@@ -403,19 +435,21 @@ enum GeneratorMethods {
         t.method("__aiter__") { _, s, _ in s }
         t.method("__anext__", "__anext__()", doc: "Return a value or raise StopAsyncIteration.") { _, s, _ in
             guard let g = s.as(PyGenerator.self) else { throw PyError.type("not an async generator") }
-            return .object(PyDeferred(name: "__anext__") { ctx in
-                guard let v = try g.resume(ctx, send: .none) else {
-                    throw PyError(PyExceptionObject(cls: Builtins.stopAsyncIterationType))
-                }
-                return v
-            })
+            return .object(
+                PyDeferred(name: "__anext__") { ctx in
+                    guard let v = try g.resume(ctx, send: .none) else {
+                        throw PyError(PyExceptionObject(cls: Builtins.stopAsyncIterationType))
+                    }
+                    return v
+                })
         }
         t.method("aclose", "aclose()", doc: "Raise GeneratorExit inside the generator.") { _, s, _ in
             guard let g = s.as(PyGenerator.self) else { throw PyError.type("not an async generator") }
-            return .object(PyDeferred(name: "aclose") { ctx in
-                try g.close(ctx)
-                return .none
-            })
+            return .object(
+                PyDeferred(name: "aclose") { ctx in
+                    try g.close(ctx)
+                    return .none
+                })
         }
         t.method("__repr__") { _, s, _ in
             guard case .object(let o as PyGenerator) = s else { return .str("") }

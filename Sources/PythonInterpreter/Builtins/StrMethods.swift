@@ -150,7 +150,10 @@ enum StrMethods {
         return str(c[a..<b])
     }
 
-    static func isCased(_ c: Unicode.Scalar) -> Bool { c.properties.isUppercase || c.properties.isLowercase || c.properties.changesWhenTitlecased && c.properties.isAlphabetic && !c.properties.isLowercase }
+    static func isCased(_ c: Unicode.Scalar) -> Bool {
+        c.properties.isUppercase || c.properties.isLowercase
+            || c.properties.changesWhenTitlecased && c.properties.isAlphabetic && !c.properties.isLowercase
+    }
 
     static func title(_ s: String) -> String {
         // Into UTF-8 bytes: appending to a scalar view made this quadratic on long strings.
@@ -227,19 +230,22 @@ enum StrMethods {
 
     static func install(_ t: PyType) {
         t.doc = "str(object='') -> str\n\nCreate a new string object from the given object."
-        t.method("split", "split(sep=None, maxsplit=-1)", doc: "Return a list of the substrings in the string, using sep as the separator string.") { ctx, s, a in
+        t.method("split", "split(sep=None, maxsplit=-1)", doc: "Return a list of the substrings in the string, using sep as the separator string.") {
+            ctx, s, a in
             let p = try a.bind("split", ["sep", "maxsplit"])
             let sep = try ctx.optional(p[0]).map { try ctx.strArg($0, "split", "argument 'sep'") }
             let max = try p[1].map { try ctx.intArg($0) } ?? -1
             return .object(PyList(try split(me(s), sep: sep, maxsplit: max, fromRight: false)))
         }
-        t.method("rsplit", "rsplit(sep=None, maxsplit=-1)", doc: "Return a list of the substrings in the string, splitting from the end.") { ctx, s, a in
+        t.method("rsplit", "rsplit(sep=None, maxsplit=-1)", doc: "Return a list of the substrings in the string, splitting from the end.") {
+            ctx, s, a in
             let p = try a.bind("rsplit", ["sep", "maxsplit"])
             let sep = try ctx.optional(p[0]).map { try ctx.strArg($0, "rsplit", "argument 'sep'") }
             let max = try p[1].map { try ctx.intArg($0) } ?? -1
             return .object(PyList(try split(me(s), sep: sep, maxsplit: max, fromRight: true)))
         }
-        t.method("splitlines", "splitlines(keepends=False)", doc: "Return a list of the lines in the string, breaking at line boundaries.") { ctx, s, a in
+        t.method("splitlines", "splitlines(keepends=False)", doc: "Return a list of the lines in the string, breaking at line boundaries.") {
+            ctx, s, a in
             let p = try a.bind("splitlines", ["keepends"])
             let keep = try p[0].map { try ctx.truthy($0) } ?? false
             // Walks the string's own scalar view and copies each line once.
@@ -279,7 +285,11 @@ enum StrMethods {
             return .str(out)
         }
         for (name, left, right) in [("strip", true, true), ("lstrip", true, false), ("rstrip", false, true)] {
-            t.method(name, "\(name)(chars=None, /)", doc: "Return a copy of the string with \(left && right ? "leading and trailing" : left ? "leading" : "trailing") whitespace (or chars) removed.") { ctx, s, a in
+            t.method(
+                name, "\(name)(chars=None, /)",
+                doc:
+                    "Return a copy of the string with \(left && right ? "leading and trailing" : left ? "leading" : "trailing") whitespace (or chars) removed."
+            ) { ctx, s, a in
                 try a.check(name, min: 0, max: 1)
                 let chars = try a.positional.first.flatMap { ctx.optional($0) }.map { try ctx.strArg($0, name) }
                 return .str(strip(me(s), chars, left: left, right: right))
@@ -310,7 +320,8 @@ enum StrMethods {
             guard let first = c.first else { return .str("") }
             return .str(first.properties.titlecaseMapping + String(String.UnicodeScalarView(c.dropFirst())).lowercased())
         }
-        t.method("replace", "replace(old, new, count=-1, /)", doc: "Return a copy with all occurrences of substring old replaced by new.") { ctx, s, a in
+        t.method("replace", "replace(old, new, count=-1, /)", doc: "Return a copy with all occurrences of substring old replaced by new.") {
+            ctx, s, a in
             try a.check("replace", min: 2, max: 3)
             let oldText = try ctx.strArg(a[0], "replace", "argument 1")
             let new = Array(try ctx.strArg(a[1], "replace", "argument 2").utf8)
@@ -356,7 +367,11 @@ enum StrMethods {
             return .str(String(decoding: out, as: UTF8.self))
         }
         for (name, reverse, raises) in [("find", false, false), ("rfind", true, false), ("index", false, true), ("rindex", true, true)] {
-            t.method(name, "\(name)(sub[, start[, end]])", doc: "Return the \(reverse ? "highest" : "lowest") index in the string where substring sub is found\(raises ? "; raise ValueError when it is not" : ", or -1").") { ctx, s, a in
+            t.method(
+                name, "\(name)(sub[, start[, end]])",
+                doc:
+                    "Return the \(reverse ? "highest" : "lowest") index in the string where substring sub is found\(raises ? "; raise ValueError when it is not" : ", or -1")."
+            ) { ctx, s, a in
                 try a.check(name, min: 1, max: 3)
                 let hay = Array(me(s).unicodeScalars)
                 let needle = Array(try ctx.strArg(a[0], name).unicodeScalars)
@@ -375,7 +390,10 @@ enum StrMethods {
             return .int(count(hay, needle, start, end))
         }
         for (name, isStart) in [("startswith", true), ("endswith", false)] {
-            t.method(name, "\(name)(\(isStart ? "prefix" : "suffix")[, start[, end]])", doc: "Return True if the string \(isStart ? "starts" : "ends") with the specified \(isStart ? "prefix" : "suffix").") { ctx, s, a in
+            t.method(
+                name, "\(name)(\(isStart ? "prefix" : "suffix")[, start[, end]])",
+                doc: "Return True if the string \(isStart ? "starts" : "ends") with the specified \(isStart ? "prefix" : "suffix")."
+            ) { ctx, s, a in
                 try a.check(name, min: 1, max: 3)
                 let options = try stringOrTuple(ctx, a[0], name)
                 let c = Array(me(s).unicodeScalars)
@@ -403,10 +421,12 @@ enum StrMethods {
             if !q.isEmpty && c.count >= q.count && Array(c[(c.count - q.count)...]) == q { return .str(str(c[..<(c.count - q.count)])) }
             return .str(x)
         }
-        t.method("format", "format(*args, **kwargs)", doc: "Return a formatted version of the string, using substitutions from args and kwargs.") { ctx, s, a in
+        t.method("format", "format(*args, **kwargs)", doc: "Return a formatted version of the string, using substitutions from args and kwargs.") {
+            ctx, s, a in
             .str(try ctx.formatMethod(me(s), a))
         }
-        t.method("format_map", "format_map(mapping, /)", doc: "Return a formatted version of the string, using substitutions from mapping.") { ctx, s, a in
+        t.method("format_map", "format_map(mapping, /)", doc: "Return a formatted version of the string, using substitutions from mapping.") {
+            ctx, s, a in
             try a.check("format_map", min: 1, max: 1)
             var kw: [(name: String, value: PyValue)] = []
             for (k, v) in try ctx.mappingPairs(a[0]) { if case .str(let name) = k.value { kw.append((name, v)) } }
@@ -414,7 +434,9 @@ enum StrMethods {
         }
         for name in ["isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum", "isspace"] {
             let ascii = asciiTest(name)
-            t.method(name, "\(name)()", doc: "Return True if all characters in the string are \(name.dropFirst(2)) characters and there is at least one.") { _, s, _ in
+            t.method(
+                name, "\(name)()", doc: "Return True if all characters in the string are \(name.dropFirst(2)) characters and there is at least one."
+            ) { _, s, _ in
                 let x = me(s)
                 // ASCII text (nearly all of it) is tested byte by byte: a scalar's properties
                 // cost a table lookup each, minutes on the largest strings a session allows.
@@ -423,8 +445,11 @@ enum StrMethods {
                 return .bool(!c.isEmpty && c.allSatisfy { characterTest(name, $0) })
             }
         }
-        t.method("isascii", "isascii()", doc: "Return True if all characters in the string are ASCII.") { _, s, _ in .bool(StringIndex.isASCII(me(s))) }
-        t.method("isprintable", "isprintable()", doc: "Return True if all characters are printable.") { _, s, _ in .bool(me(s).unicodeScalars.allSatisfy(Repr.isPrintable)) }
+        t.method("isascii", "isascii()", doc: "Return True if all characters in the string are ASCII.") { _, s, _ in .bool(StringIndex.isASCII(me(s)))
+        }
+        t.method("isprintable", "isprintable()", doc: "Return True if all characters are printable.") { _, s, _ in
+            .bool(me(s).unicodeScalars.allSatisfy(Repr.isPrintable))
+        }
         t.method("isidentifier", "isidentifier()", doc: "Return True if the string is a valid Python identifier.") { _, s, _ in
             let c = Array(me(s).unicodeScalars)
             guard let f = c.first, Lexer.isIdentifierStart(f) else { return .false }
@@ -454,7 +479,10 @@ enum StrMethods {
             return .str(zeros + x)
         }
         for name in ["center", "ljust", "rjust"] {
-            t.method(name, "\(name)(width, fillchar=' ', /)", doc: "Return a \(name == "center" ? "centered" : name == "ljust" ? "left-justified" : "right-justified") string of length width.") { ctx, s, a in
+            t.method(
+                name, "\(name)(width, fillchar=' ', /)",
+                doc: "Return a \(name == "center" ? "centered" : name == "ljust" ? "left-justified" : "right-justified") string of length width."
+            ) { ctx, s, a in
                 try a.check(name, min: 1, max: 2)
                 let width = try ctx.intArg(a[0])
                 let fill = try fillChar(ctx, a.count > 1 ? a[1] : nil, name)
@@ -524,8 +552,11 @@ enum StrMethods {
             let d = PyDict()
             if a.count == 1 {
                 for (k, v) in try ctx.mappingPairs(a[0]) {
-                    if case .str(let s) = k.value, let c = s.unicodeScalars.first { d.set(try PyKey.make(.int(Int(c.value)), ctx), v) }
-                    else { d.set(k, v) }
+                    if case .str(let s) = k.value, let c = s.unicodeScalars.first {
+                        d.set(try PyKey.make(.int(Int(c.value)), ctx), v)
+                    } else {
+                        d.set(k, v)
+                    }
                 }
                 return .object(d)
             }

@@ -71,9 +71,11 @@ public final class CodeObject: @unchecked Sendable {
     public var hasVarArgs: Bool { parameters.varArgsSlot != nil }
     public var hasVarKeywords: Bool { parameters.varKeywordsSlot != nil }
 
-    init(name: String, qualname: String, filename: String, firstLine: Int, parameters: ParameterSpec, localNames: [String],
-         cellNames: [String], cellSeeds: [Int?], freeNames: [String], isGenerator: Bool, isAsync: Bool, docstring: String?,
-         signatureText: String) {
+    init(
+        name: String, qualname: String, filename: String, firstLine: Int, parameters: ParameterSpec, localNames: [String],
+        cellNames: [String], cellSeeds: [Int?], freeNames: [String], isGenerator: Bool, isAsync: Bool, docstring: String?,
+        signatureText: String
+    ) {
         self.name = name
         self.qualname = qualname
         self.filename = filename

@@ -39,12 +39,14 @@ struct Compiler {
         var builder = ScopeBuilder(module: module)
         try builder.visit(stmts)
         try ScopeResolver.resolve(module)
-        var compiler = Compiler(filename: filename, interactive: interactive, scopesByKey: Compiler.keyScopes(stmts, builder.scopes),
-                                scope: module, qualname: "")
+        var compiler = Compiler(
+            filename: filename, interactive: interactive, scopesByKey: Compiler.keyScopes(stmts, builder.scopes),
+            scope: module, qualname: "")
         let body = try compiler.compileBlock(stmts)
-        let code = CodeObject(name: "<module>", qualname: "<module>", filename: filename, firstLine: stmts.first?.position.line ?? 1,
-                              parameters: ParameterSpec(), localNames: [], cellNames: [], cellSeeds: [], freeNames: [],
-                              isGenerator: false, isAsync: false, docstring: nil, signatureText: "()")
+        let code = CodeObject(
+            name: "<module>", qualname: "<module>", filename: filename, firstLine: stmts.first?.position.line ?? 1,
+            parameters: ParameterSpec(), localNames: [], cellNames: [], cellSeeds: [], freeNames: [],
+            isGenerator: false, isAsync: false, docstring: nil, signatureText: "()")
         code.body = body
         return code
     }
@@ -136,7 +138,11 @@ struct Compiler {
             if targets.count == 1, case .name(let n) = targets[0].kind, case .local(let slot) = access(n) {
                 return AssignLocalNode(slot, v, p, endLine: end)
             }
-            let topLevel = isInteractiveTopLevel && targets.count == 1 && { if case .name = targets[0].kind { return true }; return false }()
+            let topLevel =
+                isInteractiveTopLevel && targets.count == 1
+                && {
+                    if case .name = targets[0].kind { return true }; return false
+                }()
             return AssignNode(try targets.map { try target($0) }, v, topLevel: topLevel, p, endLine: end)
         case .augAssign(let t, let op, let value):
             let v = try expr(value)
@@ -176,8 +182,9 @@ struct Compiler {
             return WithNode(compiled, try compileBlock(body), isAsync: isAsync, p, endLine: end)
         case .functionDef(let def):
             let decorators = try def.decorators.map { try expr($0) }
-            let make = try makeFunction(name: def.name, params: def.parameters, body: def.body, isAsync: def.isAsync,
-                                        key: ScopeKey(line: p.line, column: p.column, name: def.name), returns: def.returns, p)
+            let make = try makeFunction(
+                name: def.name, params: def.parameters, body: def.body, isAsync: def.isAsync,
+                key: ScopeKey(line: p.line, column: p.column, name: def.name), returns: def.returns, p)
             return DefNode(make, decorators: decorators, target: store(def.name, p), p, endLine: end)
         case .classDef(let def):
             return try compileClass(def, p, end)
@@ -200,8 +207,10 @@ struct Compiler {
                 if h.type == nil && i != handlers.count - 1 {
                     throw PythonSyntaxError("default 'except:' must be last", at: h.position)
                 }
-                hs.append(HandlerNode(type: try h.type.map { try expr($0) }, target: h.name.map { store($0, h.position) },
-                                      body: try compileBlock(h.body)))
+                hs.append(
+                    HandlerNode(
+                        type: try h.type.map { try expr($0) }, target: h.name.map { store($0, h.position) },
+                        body: try compileBlock(h.body)))
             }
             return TryNode(b, hs, try compileBlock(orElse), try compileBlock(finally), p, endLine: end)
         case .assert(let test, let msg):
@@ -211,11 +220,12 @@ struct Compiler {
         case .global, .nonlocal:
             return PassNode(p, endLine: end)
         case .import(let names):
-            return ImportNode(names.map { n in
-                let bindsTop = n.alias == nil && n.name.contains(".")
-                let bound = n.alias ?? String(n.name.split(separator: ".")[0])
-                return (n.name, store(bound, p), bindsTop)
-            }, p, endLine: end)
+            return ImportNode(
+                names.map { n in
+                    let bindsTop = n.alias == nil && n.name.contains(".")
+                    let bound = n.alias ?? String(n.name.split(separator: ".")[0])
+                    return (n.name, store(bound, p), bindsTop)
+                }, p, endLine: end)
         case .importFrom(let module, let names, let level):
             if level > 0 { throw PythonSyntaxError("relative imports are not supported in this shell", at: p) }
             return ImportFromNode(module, names.map { n in (n.name, n.name == "*" ? nil : store(n.alias ?? n.name, p)) }, p, endLine: end)
@@ -234,14 +244,16 @@ struct Compiler {
         inner.privateClassName = def.name
         let body = try inner.compileBlock(def.body)
         scopesByKey = inner.scopesByKey
-        let code = CodeObject(name: def.name, qualname: qual, filename: filename, firstLine: p.line, parameters: ParameterSpec(),
-                              localNames: [], cellNames: classScope.cellVars, cellSeeds: classScope.cellVars.map { _ in nil },
-                              freeNames: classScope.freeVars, isGenerator: false, isAsync: false,
-                              docstring: Compiler.docstring(def.body), signatureText: "")
+        let code = CodeObject(
+            name: def.name, qualname: qual, filename: filename, firstLine: p.line, parameters: ParameterSpec(),
+            localNames: [], cellNames: classScope.cellVars, cellSeeds: classScope.cellVars.map { _ in nil },
+            freeNames: classScope.freeVars, isGenerator: false, isAsync: false,
+            docstring: Compiler.docstring(def.body), signatureText: "")
         code.body = body
         let closure = try classScope.freeVars.map { try outerCell($0, p) }
-        return ClassNode(name: def.name, qualname: qual, bases: bases, bodyCode: code, closureCells: closure,
-                         decorators: decorators, target: store(def.name, p), p, endLine: end)
+        return ClassNode(
+            name: def.name, qualname: qual, bases: bases, bodyCode: code, closureCells: closure,
+            decorators: decorators, target: store(def.name, p), p, endLine: end)
     }
 
     /// Where a free variable of a nested scope lives in the current frame's cells.
@@ -265,8 +277,10 @@ struct Compiler {
     }
 
     /// Compiles a `def` or lambda body into a code object and the node that builds the function.
-    mutating func makeFunction(name: String, params: Parameters, body: [Stmt], isAsync: Bool, key: ScopeKey,
-                               returns: Expr? = nil, _ p: SourcePosition, lambdaBody: Expr? = nil) throws -> MakeFunctionNode {
+    mutating func makeFunction(
+        name: String, params: Parameters, body: [Stmt], isAsync: Bool, key: ScopeKey,
+        returns: Expr? = nil, _ p: SourcePosition, lambdaBody: Expr? = nil
+    ) throws -> MakeFunctionNode {
         // Defaults and annotations are evaluated in the defining scope, before the body's scope.
         var defaults: [ExprNode] = []
         var kwDefaults: [(String, ExprNode)] = []
@@ -274,15 +288,20 @@ struct Compiler {
         for param in params.all {
             if let d = param.defaultValue {
                 let node = try expr(d)
-                if params.keywordOnly.contains(where: { $0.name == param.name }) { kwDefaults.append((param.name, node)) } else { defaults.append(node) }
+                if params.keywordOnly.contains(where: { $0.name == param.name }) {
+                    kwDefaults.append((param.name, node))
+                } else {
+                    defaults.append(node)
+                }
             }
             if let a = param.annotation { annotations.append((param.name, try expr(a))) }
         }
         if let r = returns { annotations.append(("return", try expr(r))) }
         let fnScope = takeScope(key)
         let qual = qualname.isEmpty ? name : "\(qualname).\(name)"
-        var inner = Compiler(filename: filename, interactive: false, scopesByKey: scopesByKey, scope: fnScope,
-                             qualname: qual + ".<locals>")
+        var inner = Compiler(
+            filename: filename, interactive: false, scopesByKey: scopesByKey, scope: fnScope,
+            qualname: qual + ".<locals>")
         inner.functionDepth = functionDepth + 1
         inner.privateClassName = privateClassName
         inner.inAsync = isAsync
@@ -324,15 +343,17 @@ struct Compiler {
         }
         scopesByKey = inner.scopesByKey
         let seeds = fnScope.cellVars.map { slots[$0].flatMap { $0 < names.count ? $0 : nil } }
-        let code = CodeObject(name: name, qualname: qual, filename: filename, firstLine: p.line, parameters: spec,
-                              localNames: all, cellNames: fnScope.cellVars, cellSeeds: seeds, freeNames: fnScope.freeVars,
-                              isGenerator: fnScope.isGenerator, isAsync: isAsync,
-                              docstring: lambdaBody == nil ? Compiler.docstring(body) : nil,
-                              signatureText: Compiler.signatureText(params) + (returns.map { " -> " + ExprSource.render($0) } ?? ""))
+        let code = CodeObject(
+            name: name, qualname: qual, filename: filename, firstLine: p.line, parameters: spec,
+            localNames: all, cellNames: fnScope.cellVars, cellSeeds: seeds, freeNames: fnScope.freeVars,
+            isGenerator: fnScope.isGenerator, isAsync: isAsync,
+            docstring: lambdaBody == nil ? Compiler.docstring(body) : nil,
+            signatureText: Compiler.signatureText(params) + (returns.map { " -> " + ExprSource.render($0) } ?? ""))
         code.body = compiledBody
         let closure = try fnScope.freeVars.map { try outerCell($0, p) }
-        return MakeFunctionNode(code: code, defaults: defaults, keywordDefaults: kwDefaults, annotations: annotations,
-                                closureCells: closure, p)
+        return MakeFunctionNode(
+            code: code, defaults: defaults, keywordDefaults: kwDefaults, annotations: annotations,
+            closureCells: closure, p)
     }
 
     static func signatureText(_ params: Parameters) -> String {
@@ -404,8 +425,15 @@ struct Compiler {
         case .fString(let parts): return FStringNode(try fparts(parts), p)
         case .list(let items): return ListNode(try elements(items), p)
         case .tuple(let items):
-            if items.allSatisfy({ if case .constant = $0.kind { return true }; return false }) {
-                return ConstNode(.object(PyTuple(items.map { if case .constant(let c) = $0.kind { return Compiler.constant(c) }; return .none })), p)
+            if items.allSatisfy({
+                if case .constant = $0.kind { return true }; return false
+            }) {
+                return ConstNode(
+                    .object(
+                        PyTuple(
+                            items.map {
+                                if case .constant(let c) = $0.kind { return Compiler.constant(c) }; return .none
+                            })), p)
             }
             return TupleNode(try elements(items), p)
         case .set(let items): return SetNode(try elements(items), p)
@@ -445,8 +473,9 @@ struct Compiler {
             let b = try expr(body)
             return ConditionalNode(t, b, try expr(orElse), p)
         case .lambda(let params, let body):
-            return try makeFunction(name: "<lambda>", params: params, body: [], isAsync: false,
-                                    key: ScopeKey(line: p.line, column: p.column, name: "<lambda>"), p, lambdaBody: body)
+            return try makeFunction(
+                name: "<lambda>", params: params, body: [], isAsync: false,
+                key: ScopeKey(line: p.line, column: p.column, name: "<lambda>"), p, lambdaBody: body)
         case .listComp(let elt, let comps): return try comprehension(.list, elt, nil, comps, p)
         case .setComp(let elt, let comps): return try comprehension(.set, elt, nil, comps, p)
         case .generator(let elt, let comps): return try comprehension(.generator, elt, nil, comps, p)
@@ -494,8 +523,10 @@ struct Compiler {
     }
 
     /// Comprehensions run in their own scope: a frame with the loop variables as locals.
-    mutating func comprehension(_ kind: ComprehensionNode.Kind, _ elt: Expr, _ value: Expr?, _ comps: [Comprehension],
-                                _ p: SourcePosition) throws -> ExprNode {
+    mutating func comprehension(
+        _ kind: ComprehensionNode.Kind, _ elt: Expr, _ value: Expr?, _ comps: [Comprehension],
+        _ p: SourcePosition
+    ) throws -> ExprNode {
         let outer = try expr(comps[0].iterable)
         let name: String
         switch kind {
@@ -505,8 +536,9 @@ struct Compiler {
         case .generator: name = "<genexpr>"
         }
         let compScope = takeScope(ScopeKey(line: p.line, column: p.column, name: name))
-        var inner = Compiler(filename: filename, interactive: false, scopesByKey: scopesByKey, scope: compScope,
-                             qualname: qualname.isEmpty ? name : "\(qualname).\(name)")
+        var inner = Compiler(
+            filename: filename, interactive: false, scopesByKey: scopesByKey, scope: compScope,
+            qualname: qualname.isEmpty ? name : "\(qualname).\(name)")
         inner.functionDepth = functionDepth + 1
         inner.inAsync = inAsync
         inner.atTopLevel = false
@@ -529,13 +561,15 @@ struct Compiler {
         let element = try inner.expr(elt)
         let valueNode = try value.map { try inner.expr($0) }
         scopesByKey = inner.scopesByKey
-        let code = CodeObject(name: name, qualname: name, filename: filename, firstLine: p.line, parameters: ParameterSpec(),
-                              localNames: names, cellNames: compScope.cellVars, cellSeeds: compScope.cellVars.map { slots[$0] },
-                              freeNames: compScope.freeVars, isGenerator: kind == .generator, isAsync: false, docstring: nil,
-                              signatureText: "")
+        let code = CodeObject(
+            name: name, qualname: name, filename: filename, firstLine: p.line, parameters: ParameterSpec(),
+            localNames: names, cellNames: compScope.cellVars, cellSeeds: compScope.cellVars.map { slots[$0] },
+            freeNames: compScope.freeVars, isGenerator: kind == .generator, isAsync: false, docstring: nil,
+            signatureText: "")
         let closure = try compScope.freeVars.map { try outerCell($0, p) }
-        return ComprehensionNode(kind: kind, outer: outer, clauses: clauses, element: element, value: valueNode, code: code,
-                                 closureCells: closure, p)
+        return ComprehensionNode(
+            kind: kind, outer: outer, clauses: clauses, element: element, value: valueNode, code: code,
+            closureCells: closure, p)
     }
 }
 
@@ -713,14 +747,15 @@ enum ExprSource {
         case .list(let items): return "[" + items.map(render).joined(separator: ", ") + "]"
         case .dict(let pairs): return "{" + pairs.map { ($0.key.map(render) ?? "**") + ": " + render($0.value) }.joined(separator: ", ") + "}"
         case .call(let c, let args):
-            return render(c) + "(" + args.map { a -> String in
-                switch a {
-                case .positional(let x): return render(x)
-                case .starred(let x): return "*" + render(x)
-                case .keyword(let k, let x): return k + "=" + render(x)
-                case .doubleStarred(let x): return "**" + render(x)
-                }
-            }.joined(separator: ", ") + ")"
+            return render(c) + "("
+                + args.map { a -> String in
+                    switch a {
+                    case .positional(let x): return render(x)
+                    case .starred(let x): return "*" + render(x)
+                    case .keyword(let k, let x): return k + "=" + render(x)
+                    case .doubleStarred(let x): return "**" + render(x)
+                    }
+                }.joined(separator: ", ") + ")"
         case .binary(let op, let a, let b): return render(a) + " \(op.rawValue) " + render(b)
         case .unary(let op, let x): return (op == .not ? "not " : op.rawValue) + render(x)
         default: return "..."

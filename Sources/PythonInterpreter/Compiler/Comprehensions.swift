@@ -19,8 +19,10 @@ final class ComprehensionNode: ExprNode, @unchecked Sendable {
     let code: CodeObject
     let closureCells: [Int]
 
-    init(kind: Kind, outer: ExprNode, clauses: [Clause], element: ExprNode, value: ExprNode?, code: CodeObject, closureCells: [Int],
-         _ p: SourcePosition) {
+    init(
+        kind: Kind, outer: ExprNode, clauses: [Clause], element: ExprNode, value: ExprNode?, code: CodeObject, closureCells: [Int],
+        _ p: SourcePosition
+    ) {
         self.kind = kind
         self.outer = outer
         self.clauses = clauses

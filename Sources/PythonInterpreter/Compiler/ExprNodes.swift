@@ -189,7 +189,9 @@ final class CallNode: ExprNode, @unchecked Sendable {
     init(_ callee: ExprNode, _ args: [ArgNode], _ p: SourcePosition) {
         self.callee = callee
         self.args = args
-        simple = args.allSatisfy { if case .positional = $0 { return true }; return false }
+        simple = args.allSatisfy {
+            if case .positional = $0 { return true }; return false
+        }
         super.init(p)
     }
     override func eval(_ f: Frame) throws -> PyValue {
@@ -212,7 +214,9 @@ final class MethodCallNode: ExprNode, @unchecked Sendable {
         self.name = name
         self.site = AttributeSite(name)
         self.args = args
-        simple = args.allSatisfy { if case .positional = $0 { return true }; return false }
+        simple = args.allSatisfy {
+            if case .positional = $0 { return true }; return false
+        }
         super.init(p)
     }
     override func eval(_ f: Frame) throws -> PyValue {
@@ -525,8 +529,10 @@ final class MakeFunctionNode: ExprNode, @unchecked Sendable {
     let annotations: [(String, ExprNode)]
     /// Where each free variable's cell comes from in the defining frame.
     let closureCells: [Int]
-    init(code: CodeObject, defaults: [ExprNode], keywordDefaults: [(String, ExprNode)], annotations: [(String, ExprNode)],
-         closureCells: [Int], _ p: SourcePosition) {
+    init(
+        code: CodeObject, defaults: [ExprNode], keywordDefaults: [(String, ExprNode)], annotations: [(String, ExprNode)],
+        closureCells: [Int], _ p: SourcePosition
+    ) {
         self.code = code
         self.defaults = defaults
         self.keywordDefaults = keywordDefaults
@@ -540,8 +546,9 @@ final class MakeFunctionNode: ExprNode, @unchecked Sendable {
         let ann = PyDict()
         for (k, e) in annotations { ann.setString(k, try e.eval(f)) }
         let module = f.globals.get("__name__")?.stringValue ?? "__main__"
-        let fn = PyFunction(code: code, globals: f.globals, defaults: try defaults.map { try $0.eval(f) }, keywordDefaults: kw,
-                            closure: closureCells.map { f.cells[$0] }, annotations: ann, module: module)
+        let fn = PyFunction(
+            code: code, globals: f.globals, defaults: try defaults.map { try $0.eval(f) }, keywordDefaults: kw,
+            closure: closureCells.map { f.cells[$0] }, annotations: ann, module: module)
         return .object(fn)
     }
 }

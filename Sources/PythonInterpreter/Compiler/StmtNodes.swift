@@ -136,8 +136,10 @@ final class AnnAssignNode: StmtNode, @unchecked Sendable {
     let value: ExprNode?
     /// Module and class bodies keep `__annotations__`.
     let recordAnnotation: Bool
-    init(target: TargetNode?, name: String?, annotation: ExprNode, value: ExprNode?, recordAnnotation: Bool,
-         _ p: SourcePosition, endLine: Int) {
+    init(
+        target: TargetNode?, name: String?, annotation: ExprNode, value: ExprNode?, recordAnnotation: Bool,
+        _ p: SourcePosition, endLine: Int
+    ) {
         self.target = target
         self.name = name
         self.annotation = annotation
@@ -151,14 +153,18 @@ final class AnnAssignNode: StmtNode, @unchecked Sendable {
             let ann = try annotation.eval(f)
             if let ns = f.classNamespace {
                 let dict: PyDict
-                if let d = ns.getString("__annotations__")?.as(PyDict.self) { dict = d } else {
+                if let d = ns.getString("__annotations__")?.as(PyDict.self) {
+                    dict = d
+                } else {
                     dict = PyDict()
                     ns.setString("__annotations__", .object(dict))
                 }
                 dict.setString(name, ann)
             } else {
                 let dict: PyDict
-                if let d = f.globals.get("__annotations__")?.as(PyDict.self) { dict = d } else {
+                if let d = f.globals.get("__annotations__")?.as(PyDict.self) {
+                    dict = d
+                } else {
                     dict = PyDict()
                     f.globals.set("__annotations__", .object(dict))
                 }
@@ -221,8 +227,10 @@ final class ForNode: StmtNode, @unchecked Sendable {
     let body: [StmtNode]
     let orElse: [StmtNode]
     let isAsync: Bool
-    init(_ target: TargetNode, _ iterable: ExprNode, _ body: [StmtNode], _ orElse: [StmtNode], isAsync: Bool, _ p: SourcePosition,
-         endLine: Int) {
+    init(
+        _ target: TargetNode, _ iterable: ExprNode, _ body: [StmtNode], _ orElse: [StmtNode], isAsync: Bool, _ p: SourcePosition,
+        endLine: Int
+    ) {
         self.target = target
         self.iterable = iterable
         self.body = body
@@ -290,7 +298,9 @@ final class ForNode: StmtNode, @unchecked Sendable {
         let it = try ctx.callDescriptor(aiter, self: source, Args())
         while true {
             try ctx.tick()
-            guard let anext = ctx.special(it, "__anext__") else { throw PyError.type("'async for' received an object from __aiter__ that does not implement __anext__: \(it.typeName)") }
+            guard let anext = ctx.special(it, "__anext__") else {
+                throw PyError.type("'async for' received an object from __aiter__ that does not implement __anext__: \(it.typeName)")
+            }
             let awaitable = try ctx.callDescriptor(anext, self: it, Args())
             let v: PyValue
             do { v = try ctx.await(awaitable) } catch let e as PyError where e.isInstance(of: Builtins.stopAsyncIterationType) { break }
@@ -557,8 +567,10 @@ final class ClassNode: StmtNode, @unchecked Sendable {
     let closureCells: [Int]
     let decorators: [ExprNode]
     let target: TargetNode
-    init(name: String, qualname: String, bases: [ArgNode], bodyCode: CodeObject, closureCells: [Int], decorators: [ExprNode],
-         target: TargetNode, _ p: SourcePosition, endLine: Int) {
+    init(
+        name: String, qualname: String, bases: [ArgNode], bodyCode: CodeObject, closureCells: [Int], decorators: [ExprNode],
+        target: TargetNode, _ p: SourcePosition, endLine: Int
+    ) {
         self.name = name
         self.qualname = qualname
         self.bases = bases
@@ -596,8 +608,9 @@ final class ClassNode: StmtNode, @unchecked Sendable {
         let frame = Frame(code: bodyCode, ctx: ctx, globals: f.globals, classNamespace: namespace)
         frame.cells = bodyCode.cellNames.map { _ in Cell() } + closureCells.map { f.cells[$0] }
         _ = try runBlock(bodyCode.body, frame)
-        let cls = try ctx.buildClass(name: name, qualname: qualname, bases: baseTypes, module: module, namespace: namespace,
-                                     docstring: bodyCode.docstring, keywords: args.keywords)
+        let cls = try ctx.buildClass(
+            name: name, qualname: qualname, bases: baseTypes, module: module, namespace: namespace,
+            docstring: bodyCode.docstring, keywords: args.keywords)
         var value = PyValue.object(cls)
         for d in decos.reversed() { value = try ctx.call(d, Args([value])) }
         try target.assign(f, value)

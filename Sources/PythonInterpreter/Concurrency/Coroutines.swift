@@ -297,8 +297,10 @@ public final class PyTask: PyObject, @unchecked Sendable {
 
     /// Starts `body` on a new Python thread, queued on the interpreter lock right behind the
     /// current holder.
-    static func spawn(_ ctx: ExecContext, name: String, cancelParent: CancelToken?,
-                      _ body: @escaping @Sendable (ExecContext) throws -> PyValue) throws -> PyTask {
+    static func spawn(
+        _ ctx: ExecContext, name: String, cancelParent: CancelToken?,
+        _ body: @escaping @Sendable (ExecContext) throws -> PyValue
+    ) throws -> PyTask {
         let interpreter = ctx.interpreter
         let task = PyTask(name: name, cancel: CancelToken(parent: cancelParent), lock: interpreter.lock)
         let carrier = interpreter.hooks.captureScope?()

@@ -1,8 +1,8 @@
 import Dispatch
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The interpreter lock: only the thread holding it runs Python code or touches Python objects.
@@ -204,12 +204,14 @@ final class PythonThreads: @unchecked Sendable {
         pthread_attr_setstacksize(&attr, PythonThreads.stackSize)
         pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
         var thread = pthread_t()
-        let rc = pthread_create(&thread, &attr, { raw in
-            guard let raw else { return nil }
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue()
-            start.pool.loop(start.worker)
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &thread, &attr,
+            { raw in
+                guard let raw else { return nil }
+                let start = Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue()
+                start.pool.loop(start.worker)
+                return nil
+            }, box)
         pthread_attr_destroy(&attr)
         if rc != 0 {
             Unmanaged<ThreadStart>.fromOpaque(box).release()

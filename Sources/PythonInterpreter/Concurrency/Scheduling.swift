@@ -127,7 +127,6 @@ final class TimerService: Sendable {
     }
 }
 
-
 extension ExecContext {
     /// Blocks this coroutine at an `await` until `register`'s wakeup is woken. A pending
     /// `task.cancel()` of the running task raises `CancelledError` here instead, as asyncio

@@ -146,14 +146,16 @@ enum AsyncioModule {
             if ctx.runningLoop {
                 throw PyError.runtime("asyncio.run() cannot be called from a running event loop")
             }
-            guard case .object(let o) = main, o is PyCoroutine || o is PyNativeAwaitable || o is PyDeferred || o is PyGatherFuture || o is PyTask else {
+            guard case .object(let o) = main, o is PyCoroutine || o is PyNativeAwaitable || o is PyDeferred || o is PyGatherFuture || o is PyTask
+            else {
                 throw PyError.value("a coroutine was expected, got \(try ctx.repr(main))")
             }
             ctx.runningLoop = true
             defer { ctx.runningLoop = false }
             return try ctx.await(main)
         }
-        m.function("gather", "gather(*aws, return_exceptions=False)", doc: "Run awaitables concurrently and return their results in order.") { ctx, a in
+        m.function("gather", "gather(*aws, return_exceptions=False)", doc: "Run awaitables concurrently and return their results in order.") {
+            ctx, a in
             var returnExceptions = false
             for (k, v) in a.keywords {
                 guard k == "return_exceptions" else { throw PyError.type("gather() got an unexpected keyword argument '\(k)'") }
@@ -174,28 +176,30 @@ enum AsyncioModule {
             let delay = try ctx.toDouble(p[0] ?? .int(0))
             guard delay.isFinite else { throw PyError.overflow("sleep length is too large") }
             let result = p[1] ?? .none
-            return .object(PyDeferred(name: "sleep") { ctx in
-                try ctx.asyncSleep(delay)
-                return result
-            })
+            return .object(
+                PyDeferred(name: "sleep") { ctx in
+                    try ctx.asyncSleep(delay)
+                    return result
+                })
         }
         m.function("wait_for", "wait_for(aw, timeout)", doc: "Wait for an awaitable to complete with a timeout.") { ctx, a in
             let p = try a.bind("wait_for", ["fut", "timeout"], required: 2)
             guard let aw = p[0] else { return .none }
             let timeout = try ctx.optional(p[1]).map { try ctx.toDouble($0) }
-            return .object(PyDeferred(name: "wait_for") { ctx in
-                guard let limit = timeout else { return try ctx.await(aw) }
-                let t = try ensureTask(ctx, aw)
-                let deadline = DispatchTime.now() + .nanoseconds(waitNanoseconds(limit))
-                while !t.isDone {
-                    if DispatchTime.now() >= deadline {
-                        _ = t.requestCancel()
-                        throw PyError(Builtins.timeoutErrorType, "")
+            return .object(
+                PyDeferred(name: "wait_for") { ctx in
+                    guard let limit = timeout else { return try ctx.await(aw) }
+                    let t = try ensureTask(ctx, aw)
+                    let deadline = DispatchTime.now() + .nanoseconds(waitNanoseconds(limit))
+                    while !t.isDone {
+                        if DispatchTime.now() >= deadline {
+                            _ = t.requestCancel()
+                            throw PyError(Builtins.timeoutErrorType, "")
+                        }
+                        try ctx.sleep(0.005)
                     }
-                    try ctx.sleep(0.005)
-                }
-                return try t.wait(ctx)
-            })
+                    return try t.wait(ctx)
+                })
         }
         m.function("iscoroutine", "iscoroutine(obj)") { _, a in
             guard case .object(let o)? = a.positional.first else { return .false }
@@ -217,16 +221,17 @@ enum AsyncioModule {
         m.function("as_completed", "as_completed(aws)", doc: "Iterate over awaitables in the order they finish (awaiting each item).") { ctx, a in
             let tasks = try ctx.iterateToArray(a[0]).map { try ensureTask(ctx, $0) }
             var pending = tasks
-            return .object(ClosureIterator(name: "as_completed") { ctx in
-                guard !pending.isEmpty else { return nil }
-                while true {
-                    if let i = pending.firstIndex(where: { $0.isDone }) {
-                        let t = pending.remove(at: i)
-                        return .object(t)
+            return .object(
+                ClosureIterator(name: "as_completed") { ctx in
+                    guard !pending.isEmpty else { return nil }
+                    while true {
+                        if let i = pending.firstIndex(where: { $0.isDone }) {
+                            let t = pending.remove(at: i)
+                            return .object(t)
+                        }
+                        try ctx.sleep(0.002)
                     }
-                    try ctx.sleep(0.002)
-                }
-            })
+                })
         }
         m.function("to_thread", "to_thread(func, /, *args, **kwargs)", doc: "Run func in a separate thread (here: a task).") { ctx, a in
             guard let fn = a.positional.first else { throw PyError.type("to_thread() missing 1 required positional argument: 'func'") }
@@ -265,16 +270,19 @@ enum AsyncioModule {
     static let counter = Atomic<Int>(0)
 
     static func task(_ ctx: ExecContext, _ aw: PyValue, name: String?) throws -> PyValue {
-        guard case .object(let o) = aw, o is PyCoroutine || o is PyNativeAwaitable || o is PyDeferred || o is PyGatherFuture
-                || ctx.special(aw, "__await__") != nil else {
+        guard case .object(let o) = aw,
+            o is PyCoroutine || o is PyNativeAwaitable || o is PyDeferred || o is PyGatherFuture
+                || ctx.special(aw, "__await__") != nil
+        else {
             throw PyError.type("a coroutine was expected, got \(try ctx.repr(aw))")
         }
         if let n = o as? PyNativeAwaitable { n.start(ctx) }
         let taskName = name ?? "Task-\(counter.add(1, ordering: .relaxed).newValue)"
-        return .object(try PyTask.spawn(ctx, name: taskName, cancelParent: ctx.cancel) { child in
-            child.runningLoop = true
-            return try child.await(aw)
-        })
+        return .object(
+            try PyTask.spawn(ctx, name: taskName, cancelParent: ctx.cancel) { child in
+                child.runningLoop = true
+                return try child.await(aw)
+            })
     }
 
     static func primitive(_ v: PyValue) throws -> PyAsyncPrimitive {
@@ -298,10 +306,11 @@ enum AsyncioModule {
     static func installAcquireRelease(_ t: PyType) {
         t.method("acquire", "acquire()", doc: "Acquire (an awaitable).") { _, s, _ in
             let p = try primitive(s)
-            return .object(PyDeferred(name: "acquire") { ctx in
-                try p.acquire(ctx)
-                return .true
-            })
+            return .object(
+                PyDeferred(name: "acquire") { ctx in
+                    try p.acquire(ctx)
+                    return .true
+                })
         }
         t.method("release", "release()", doc: "Release.") { ctx, s, _ in
             let p = try primitive(s)
@@ -314,17 +323,19 @@ enum AsyncioModule {
         }
         t.method("__aenter__") { _, s, _ in
             let p = try primitive(s)
-            return .object(PyDeferred(name: "__aenter__") { ctx in
-                try p.acquire(ctx)
-                return .none
-            })
+            return .object(
+                PyDeferred(name: "__aenter__") { ctx in
+                    try p.acquire(ctx)
+                    return .none
+                })
         }
         t.method("__aexit__") { _, s, _ in
             let p = try primitive(s)
-            return .object(PyDeferred(name: "__aexit__") { ctx in
-                p.release(ctx.interpreter.lock)
-                return .false
-            })
+            return .object(
+                PyDeferred(name: "__aexit__") { ctx in
+                    p.release(ctx.interpreter.lock)
+                    return .false
+                })
         }
     }
 
@@ -355,10 +366,11 @@ enum AsyncioModule {
         t.method("is_set", "is_set()") { _, s, _ in .bool(try primitive(s).value != 0) }
         t.method("wait", "wait()", doc: "Block until the internal flag is true (an awaitable).") { _, s, _ in
             let p = try primitive(s)
-            return .object(PyDeferred(name: "wait") { ctx in
-                if p.value == 0 { try p.wait(on: \.waiters, ctx) }
-                return .true
-            })
+            return .object(
+                PyDeferred(name: "wait") { ctx in
+                    if p.value == 0 { try p.wait(on: \.waiters, ctx) }
+                    return .true
+                })
         }
     }
 
@@ -374,13 +386,14 @@ enum AsyncioModule {
         t.method("put", "put(item)", doc: "Put an item into the queue (an awaitable; waits while full).") { _, s, a in
             let p = try primitive(s)
             let item = a[0]
-            return .object(PyDeferred(name: "put") { ctx in
-                while maxsize(p) > 0 && p.items.count >= maxsize(p) { try p.wait(on: \.putters, ctx) }
-                p.items.append(item)
-                p.unfinished += 1
-                p.wakeNext(&p.getters, ctx.interpreter.lock)
-                return .none
-            })
+            return .object(
+                PyDeferred(name: "put") { ctx in
+                    while maxsize(p) > 0 && p.items.count >= maxsize(p) { try p.wait(on: \.putters, ctx) }
+                    p.items.append(item)
+                    p.unfinished += 1
+                    p.wakeNext(&p.getters, ctx.interpreter.lock)
+                    return .none
+                })
         }
         t.method("put_nowait", "put_nowait(item)") { ctx, s, a in
             let p = try primitive(s)
@@ -392,12 +405,13 @@ enum AsyncioModule {
         }
         t.method("get", "get()", doc: "Remove and return an item (an awaitable; waits while empty).") { _, s, _ in
             let p = try primitive(s)
-            return .object(PyDeferred(name: "get") { ctx in
-                while p.items.isEmpty { try p.wait(on: \.getters, ctx) }
-                let v = p.items.removeFirst()
-                p.wakeNext(&p.putters, ctx.interpreter.lock)
-                return v
-            })
+            return .object(
+                PyDeferred(name: "get") { ctx in
+                    while p.items.isEmpty { try p.wait(on: \.getters, ctx) }
+                    let v = p.items.removeFirst()
+                    p.wakeNext(&p.putters, ctx.interpreter.lock)
+                    return v
+                })
         }
         t.method("get_nowait", "get_nowait()") { ctx, s, _ in
             let p = try primitive(s)
@@ -415,10 +429,11 @@ enum AsyncioModule {
         }
         t.method("join", "join()", doc: "Wait until every item has been processed (an awaitable).") { _, s, _ in
             let p = try primitive(s)
-            return .object(PyDeferred(name: "join") { ctx in
-                if p.unfinished > 0 { try p.wait(on: \.waiters, ctx) }
-                return .none
-            })
+            return .object(
+                PyDeferred(name: "join") { ctx in
+                    if p.unfinished > 0 { try p.wait(on: \.waiters, ctx) }
+                    return .none
+                })
         }
         t.method("qsize", "qsize()") { _, s, _ in .int(try primitive(s).items.count) }
         t.method("empty", "empty()") { _, s, _ in .bool(try primitive(s).items.isEmpty) }

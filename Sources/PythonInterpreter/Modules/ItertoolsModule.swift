@@ -25,7 +25,9 @@ enum ItertoolsModule {
                 return value
             }
         }
-        m.function("cycle", "cycle(iterable, /)", doc: "Return elements from the iterable until it is exhausted, then repeat the sequence indefinitely.") { ctx, a in
+        m.function(
+            "cycle", "cycle(iterable, /)", doc: "Return elements from the iterable until it is exhausted, then repeat the sequence indefinitely."
+        ) { ctx, a in
             try a.check("cycle", min: 1, max: 1)
             let it = try ctx.iter(a[0])
             var saved: [PyValue] = []
@@ -44,7 +46,10 @@ enum ItertoolsModule {
                 return saved[index]
             }
         }
-        m.function("islice", "islice(iterable, stop) / islice(iterable, start, stop[, step])", doc: "Return an iterator whose next() method returns selected values from an iterable.") { ctx, a in
+        m.function(
+            "islice", "islice(iterable, stop) / islice(iterable, start, stop[, step])",
+            doc: "Return an iterator whose next() method returns selected values from an iterable."
+        ) { ctx, a in
             try a.check("islice", min: 2, max: 4)
             func bound(_ v: PyValue, _ what: String) throws -> Int? {
                 if v.isNone { return nil }
@@ -117,7 +122,8 @@ enum ItertoolsModule {
                 return .object(PyTuple(indices.enumerated().map { allPools[$0.offset][$0.element] }))
             }
         }
-        m.function("permutations", "permutations(iterable, r=None)", doc: "Return successive r-length permutations of elements in the iterable.") { ctx, a in
+        m.function("permutations", "permutations(iterable, r=None)", doc: "Return successive r-length permutations of elements in the iterable.") {
+            ctx, a in
             let p = try a.bind("permutations", ["iterable", "r"], required: 1)
             let pool = try ctx.iterateToArray(p[0] ?? .none)
             let n = pool.count
@@ -184,7 +190,10 @@ enum ItertoolsModule {
                 }
             }
         }
-        m.function("zip_longest", "zip_longest(*iterables, fillvalue=None)", doc: "Aggregate elements from each iterable, filling missing values with fillvalue.") { ctx, a in
+        m.function(
+            "zip_longest", "zip_longest(*iterables, fillvalue=None)",
+            doc: "Aggregate elements from each iterable, filling missing values with fillvalue."
+        ) { ctx, a in
             var fill = PyValue.none
             for (k, v) in a.keywords {
                 guard k == "fillvalue" else { throw PyError.type("zip_longest() got an unexpected keyword argument '\(k)'") }
@@ -210,12 +219,16 @@ enum ItertoolsModule {
                 return remaining > 0 ? .object(PyTuple(row)) : nil
             }
         }
-        m.function("groupby", "groupby(iterable, key=None)", doc: "Make an iterator that returns consecutive keys and groups from the iterable.") { ctx, a in
+        m.function("groupby", "groupby(iterable, key=None)", doc: "Make an iterator that returns consecutive keys and groups from the iterable.") {
+            ctx, a in
             let p = try a.bind("groupby", ["iterable", "key"], required: 1)
             let state = GroupbyState(try ctx.iter(p[0] ?? .none), key: ctx.optional(p[1]))
             return iterator("groupby") { ctx in try state.nextGroup(ctx) }
         }
-        m.function("accumulate", "accumulate(iterable, func=None, *, initial=None)", doc: "Return series of accumulated sums (or other binary function results).") { ctx, a in
+        m.function(
+            "accumulate", "accumulate(iterable, func=None, *, initial=None)",
+            doc: "Return series of accumulated sums (or other binary function results)."
+        ) { ctx, a in
             let p = try a.bind("accumulate", ["iterable", "func", "initial"], required: 1)
             let it = try ctx.iter(p[0] ?? .none)
             let function = ctx.optional(p[1])
@@ -307,13 +320,15 @@ enum ItertoolsModule {
             let n = a.count > 1 ? try ctx.intArg(a[1]) : 2
             guard n >= 0 else { throw PyError.value("n must be >= 0") }
             let shared = TeeBuffer(try ctx.iter(a[0]))
-            return .object(PyTuple((0..<n).map { _ in
-                var position = 0
-                return iterator("tee") { ctx in
-                    defer { position += 1 }
-                    return try shared.item(at: position, ctx)
-                }
-            }))
+            return .object(
+                PyTuple(
+                    (0..<n).map { _ in
+                        var position = 0
+                        return iterator("tee") { ctx in
+                            defer { position += 1 }
+                            return try shared.item(at: position, ctx)
+                        }
+                    }))
         }
         return m
     }
@@ -327,7 +342,8 @@ enum ItertoolsModule {
             if let k = a.keywords.first { throw PyError.type("chain() got an unexpected keyword argument '\(k.name)'") }
             return chain(ctx, try ctx.iter(.object(PyTuple(a.positional))))
         }
-        t.classMethod("from_iterable", "from_iterable(iterable, /)", doc: "Alternative chain() constructor taking a single iterable argument.") { ctx, a in
+        t.classMethod("from_iterable", "from_iterable(iterable, /)", doc: "Alternative chain() constructor taking a single iterable argument.") {
+            ctx, a in
             guard a.count == 2 else { throw PyError.type("from_iterable() takes exactly one argument (\(max(a.count - 1, 0)) given)") }
             return chain(ctx, try ctx.iter(a[1]))
         }

@@ -6,8 +6,10 @@ enum JSONModule {
     static func make() -> PyModule {
         let m = PyModule(name: "json", doc: "JSON (JavaScript Object Notation) encoder and decoder.")
         m.define("JSONDecodeError", .object(Builtins.jsonDecodeErrorType))
-        m.function("dumps", "dumps(obj, *, skipkeys=False, ensure_ascii=True, allow_nan=True, indent=None, separators=None, default=None, sort_keys=False)",
-                   doc: "Serialize obj to a JSON formatted str.") { ctx, a in
+        m.function(
+            "dumps", "dumps(obj, *, skipkeys=False, ensure_ascii=True, allow_nan=True, indent=None, separators=None, default=None, sort_keys=False)",
+            doc: "Serialize obj to a JSON formatted str."
+        ) { ctx, a in
             guard a.count == 1 else { throw PyError.type("dumps() takes 1 positional argument but \(a.count) were given") }
             var options = Encoder.Options()
             for (k, v) in a.keywords {
@@ -315,7 +317,8 @@ enum JSONModule {
                         var v = try hex4(i + 2)
                         i += 4
                         if (0xD800..<0xDC00).contains(v), i + 7 < chars.count + 1, i + 2 < chars.count, chars[i + 2] == "\\", chars[i + 3] == "u",
-                           let low = try? hex4(i + 4), (0xDC00..<0xE000).contains(low) {
+                            let low = try? hex4(i + 4), (0xDC00..<0xE000).contains(low)
+                        {
                             v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
                             i += 6
                         }

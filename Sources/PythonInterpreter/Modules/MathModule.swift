@@ -123,7 +123,11 @@ enum MathModule {
             return .float(Foundation.copysign(try real(ctx, a[0], "copysign"), try real(ctx, a[1], "copysign")))
         }
         for (name, rule) in [("floor", FloatingPointRoundingRule.down), ("ceil", .up), ("trunc", .towardZero)] {
-            m.function(name, "\(name)(x, /)", doc: "Return the \(name == "floor" ? "floor" : name == "ceil" ? "ceiling" : "Real value truncated to an Integral") of x as an Integral.") { ctx, a in
+            m.function(
+                name, "\(name)(x, /)",
+                doc:
+                    "Return the \(name == "floor" ? "floor" : name == "ceil" ? "ceiling" : "Real value truncated to an Integral") of x as an Integral."
+            ) { ctx, a in
                 try a.check(name, min: 1, max: 1)
                 if a[0].isIntLike { return a[0].smallInt.map { .int($0) } ?? a[0] }
                 if !ctx.isNumber(a[0]), let r = try ctx.callSpecial(a[0], "__\(name)__") { return r }
@@ -134,9 +138,14 @@ enum MathModule {
             }
         }
         m.function("isnan", "isnan(x, /)", doc: "Return True if x is a NaN (not a number).") { ctx, a in .bool(try real(ctx, a[0], "isnan").isNaN) }
-        m.function("isinf", "isinf(x, /)", doc: "Return True if x is a positive or negative infinity.") { ctx, a in .bool(try real(ctx, a[0], "isinf").isInfinite) }
-        m.function("isfinite", "isfinite(x, /)", doc: "Return True if x is neither an infinity nor a NaN.") { ctx, a in .bool(try real(ctx, a[0], "isfinite").isFinite) }
-        m.function("isclose", "isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0)", doc: "Determine whether two floating point numbers are close in value.") { ctx, a in
+        m.function("isinf", "isinf(x, /)", doc: "Return True if x is a positive or negative infinity.") { ctx, a in
+            .bool(try real(ctx, a[0], "isinf").isInfinite)
+        }
+        m.function("isfinite", "isfinite(x, /)", doc: "Return True if x is neither an infinity nor a NaN.") { ctx, a in
+            .bool(try real(ctx, a[0], "isfinite").isFinite)
+        }
+        m.function("isclose", "isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0)", doc: "Determine whether two floating point numbers are close in value.")
+        { ctx, a in
             let p = try a.bind("isclose", ["a", "b", "rel_tol", "abs_tol"], required: 2)
             let x = try real(ctx, p[0] ?? .float(0), "isclose"), y = try real(ctx, p[1] ?? .float(0), "isclose")
             let rel = try p[2].map { try real(ctx, $0, "isclose") } ?? 1e-9, abs = try p[3].map { try real(ctx, $0, "isclose") } ?? 0

@@ -198,8 +198,10 @@ enum RandomModule {
         let m = PyModule(name: "random", doc: "Random variable generators (CPython's Mersenne Twister).")
         let shared = RandomGenerator(seed: freshSeed())
         m.define("Random", .object(Builtins.randomType))
-        for name in ["seed", "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss",
-                     "normalvariate", "getrandbits", "getstate", "setstate", "triangular", "expovariate", "betavariate"] {
+        for name in [
+            "seed", "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss",
+            "normalvariate", "getrandbits", "getstate", "setstate", "triangular", "expovariate", "betavariate",
+        ] {
             guard case .object(let method as PyNativeMethod)? = Builtins.randomType.dict.getString(name) else { continue }
             m.define(name, .object(PyBoundMethod(function: .object(method), receiver: .object(shared))))
         }
@@ -221,7 +223,9 @@ enum RandomModule {
             try generator(s).twister.seed(try seedValue(ctx, p[0]))
             return .none
         }
-        t.method("random", "random()", doc: "Get the next random number in the range 0.0 <= x < 1.0.") { _, s, _ in .float(try generator(s).twister.random()) }
+        t.method("random", "random()", doc: "Get the next random number in the range 0.0 <= x < 1.0.") { _, s, _ in
+            .float(try generator(s).twister.random())
+        }
         t.method("getrandbits", "getrandbits(k, /)") { ctx, s, a in
             let k = try ctx.intArg(a[0])
             guard k >= 0 else { throw PyError.value("number of bits must be non-negative") }
@@ -259,7 +263,8 @@ enum RandomModule {
             g.twister.shuffle(&l.items)
             return .none
         }
-        t.method("sample", "sample(population, k, *, counts=None)", doc: "Chooses k unique random elements from a population sequence.") { ctx, s, a in
+        t.method("sample", "sample(population, k, *, counts=None)", doc: "Chooses k unique random elements from a population sequence.") {
+            ctx, s, a in
             let p = try a.bind("sample", ["population", "k", "counts"], required: 2)
             guard let popValue = p[0], let kValue = p[1] else { return .none }
             if case .object(let o) = popValue, o is PySet || o is PyDict {
@@ -278,7 +283,10 @@ enum RandomModule {
             let result = g.twister.sample(population, k)
             return .object(PyList(result))
         }
-        t.method("choices", "choices(population, weights=None, *, cum_weights=None, k=1)", doc: "Return a k sized list of population elements chosen with replacement.") { ctx, s, a in
+        t.method(
+            "choices", "choices(population, weights=None, *, cum_weights=None, k=1)",
+            doc: "Return a k sized list of population elements chosen with replacement."
+        ) { ctx, s, a in
             let p = try a.bind("choices", ["population", "weights", "cum_weights", "k"], required: 1)
             let population = try ctx.iterateToArray(p[0] ?? .none)
             let g = try generator(s)
@@ -287,7 +295,9 @@ enum RandomModule {
             var cum: [Double]?
             if let w = ctx.optional(p[1]) {
                 var total = 0.0
-                cum = try ctx.iterateToArray(w).map { total += try ctx.toDouble($0); return total }
+                cum = try ctx.iterateToArray(w).map {
+                    total += try ctx.toDouble($0); return total
+                }
             } else if let c = ctx.optional(p[2]) {
                 cum = try ctx.iterateToArray(c).map { try ctx.toDouble($0) }
             }
@@ -420,8 +430,10 @@ enum SHA512 {
     ]
 
     static func hash(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt64] = [0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
-                           0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179]
+        var h: [UInt64] = [
+            0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
+            0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
+        ]
         var data = message
         let bitLength = UInt64(message.count) &* 8
         data.append(0x80)

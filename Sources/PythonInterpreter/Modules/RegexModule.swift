@@ -104,9 +104,11 @@ enum RegexModule {
 
     static func make() -> PyModule {
         let m = PyModule(name: "re", doc: "Support for regular expressions (RE).")
-        for (name, value) in [("I", ignoreCase), ("IGNORECASE", ignoreCase), ("M", multiline), ("MULTILINE", multiline),
-                              ("S", dotAll), ("DOTALL", dotAll), ("X", verbose), ("VERBOSE", verbose), ("A", ascii),
-                              ("ASCII", ascii), ("U", unicode), ("UNICODE", unicode)] {
+        for (name, value) in [
+            ("I", ignoreCase), ("IGNORECASE", ignoreCase), ("M", multiline), ("MULTILINE", multiline),
+            ("S", dotAll), ("DOTALL", dotAll), ("X", verbose), ("VERBOSE", verbose), ("A", ascii),
+            ("ASCII", ascii), ("U", unicode), ("UNICODE", unicode),
+        ] {
             m.define(name, .int(value))
         }
         m.define("error", .object(Builtins.regexErrorType))
@@ -350,12 +352,14 @@ enum RegexModule {
         }
         t.method("findall", "findall(string, pos=0, endpos=sys.maxsize)", doc: docs["findall"] ?? "") { ctx, s, a in
             let matches = try allMatches(ctx, s, a, "findall")
-            return .object(PyList(matches.map { m in
-                let groups = m.result.numberOfRanges - 1
-                if groups == 0 { return m.group(0) }
-                if groups == 1 { return m.group(1).isNone ? .str("") : m.group(1) }
-                return .object(PyTuple((1...groups).map { m.group($0).isNone ? .str("") : m.group($0) }))
-            }))
+            return .object(
+                PyList(
+                    matches.map { m in
+                        let groups = m.result.numberOfRanges - 1
+                        if groups == 0 { return m.group(0) }
+                        if groups == 1 { return m.group(1).isNone ? .str("") : m.group(1) }
+                        return .object(PyTuple((1...groups).map { m.group($0).isNone ? .str("") : m.group($0) }))
+                    }))
         }
         t.method("finditer", "finditer(string, pos=0, endpos=sys.maxsize)", doc: docs["finditer"] ?? "") { ctx, s, a in
             .object(ArrayIterator(try allMatches(ctx, s, a, "finditer").map { .object($0) }, name: "callable_iterator"))
@@ -417,9 +421,11 @@ enum RegexModule {
         t.property("pattern", get: { _, s in .str(try pattern(s).pattern) })
         t.property("flags", get: { _, s in .int(try pattern(s).flags) })
         t.property("groups", get: { _, s in .int(try pattern(s).regex.numberOfCaptureGroups) })
-        t.property("groupindex", get: { _, s in
-            .object(PyDict(try pattern(s).groupNames.sorted { $0.value < $1.value }.map { ($0.key, .int($0.value)) }))
-        })
+        t.property(
+            "groupindex",
+            get: { _, s in
+                .object(PyDict(try pattern(s).groupNames.sorted { $0.value < $1.value }.map { ($0.key, .int($0.value)) }))
+            })
         t.method("__repr__") { _, s, _ in
             let p = try pattern(s)
             var flagText = ""
@@ -457,7 +463,8 @@ enum RegexModule {
         t.method("groupdict", "groupdict(default=None)", doc: "Return a dictionary containing all the named subgroups of the match.") { _, s, a in
             let m = try match(s)
             let def = a.positional.first ?? a.keyword("default") ?? .none
-            return .object(PyDict(m.pattern.groupNames.sorted { $0.value < $1.value }.map { ($0.key, m.group($0.value).isNone ? def : m.group($0.value)) }))
+            return .object(
+                PyDict(m.pattern.groupNames.sorted { $0.value < $1.value }.map { ($0.key, m.group($0.value).isNone ? def : m.group($0.value)) }))
         }
         t.method("start", "start(group=0)") { ctx, s, a in
             let m = try match(s)
@@ -477,19 +484,27 @@ enum RegexModule {
         t.property("re", get: { _, s in .object(try match(s).pattern) })
         t.property("pos", get: { _, s in .int(try match(s).pos) })
         t.property("endpos", get: { _, s in .int(try match(s).endpos) })
-        t.property("lastindex", get: { _, s in
-            let m = try match(s)
-            var last: Int?
-            if m.result.numberOfRanges > 1 { for i in 1..<m.result.numberOfRanges where m.result.range(at: i).location != NSNotFound { last = i } }
-            return last.map { .int($0) } ?? .none
-        })
-        t.property("lastgroup", get: { _, s in
-            let m = try match(s)
-            var last: Int?
-            if m.result.numberOfRanges > 1 { for i in 1..<m.result.numberOfRanges where m.result.range(at: i).location != NSNotFound { last = i } }
-            guard let l = last, let name = m.pattern.groupNames.first(where: { $0.value == l })?.key else { return .none }
-            return .str(name)
-        })
+        t.property(
+            "lastindex",
+            get: { _, s in
+                let m = try match(s)
+                var last: Int?
+                if m.result.numberOfRanges > 1 {
+                    for i in 1..<m.result.numberOfRanges where m.result.range(at: i).location != NSNotFound { last = i }
+                }
+                return last.map { .int($0) } ?? .none
+            })
+        t.property(
+            "lastgroup",
+            get: { _, s in
+                let m = try match(s)
+                var last: Int?
+                if m.result.numberOfRanges > 1 {
+                    for i in 1..<m.result.numberOfRanges where m.result.range(at: i).location != NSNotFound { last = i }
+                }
+                guard let l = last, let name = m.pattern.groupNames.first(where: { $0.value == l })?.key else { return .none }
+                return .str(name)
+            })
         t.method("__bool__") { _, _, _ in .true }
         t.method("__repr__") { ctx, s, _ in
             let m = try match(s)

@@ -31,9 +31,14 @@ enum StandardModules {
         m.define("version_info", .object(PyTuple([.int(3), .int(11), .int(7), .str("final"), .int(0)])))
         m.define("platform", .str("linux"))
         m.define("byteorder", .str("little"))
-        m.define("float_info", .object(PyTuple([.float(Double.greatestFiniteMagnitude), .int(1024), .int(308),
-                                                .float(Double.leastNormalMagnitude), .int(-1021), .int(-307), .int(15),
-                                                .int(53), .float(Double.ulpOfOne), .int(2), .int(1)])))
+        m.define(
+            "float_info",
+            .object(
+                PyTuple([
+                    .float(Double.greatestFiniteMagnitude), .int(1024), .int(308),
+                    .float(Double.leastNormalMagnitude), .int(-1021), .int(-307), .int(15),
+                    .int(53), .float(Double.ulpOfOne), .int(2), .int(1),
+                ])))
         m.define("modules", .object(PyDict()))
         m.function("exit", "exit(status=None, /)", doc: "Exit the interpreter by raising SystemExit(status).") { _, a in
             throw PyError(PyExceptionObject(cls: Builtins.systemExitType, args: Array(a.positional.prefix(1))))
@@ -81,7 +86,8 @@ enum StandardModules {
             try ctx.sleep(s)
             return .none
         }
-        m.function("strftime", "strftime(format, t=None, /)", doc: "Convert the current local time to a string as specified by the format.") { ctx, a in
+        m.function("strftime", "strftime(format, t=None, /)", doc: "Convert the current local time to a string as specified by the format.") {
+            ctx, a in
             try a.check("strftime", min: 1, max: 2)
             let format = try ctx.strArg(a[0], "strftime")
             var t = time(nil)

@@ -53,7 +53,9 @@ enum TypingModule {
                 if let o = f.origin { return .object(o) }
                 return .object(PyTypingForm(name: f.name, args: nil, origin: nil))
             }
-            if let u = a[0].as(PyUnion.self) { return u.fromTyping ? .object(PyTypingForm(name: "Union", args: nil, origin: nil)) : .object(Builtins.unionType) }
+            if let u = a[0].as(PyUnion.self) {
+                return u.fromTyping ? .object(PyTypingForm(name: "Union", args: nil, origin: nil)) : .object(Builtins.unionType)
+            }
             if let g = a[0].as(PyGenericAlias.self) { return g.origin }
             return .none
         }

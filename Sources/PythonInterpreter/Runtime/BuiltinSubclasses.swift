@@ -28,22 +28,32 @@ extension PyValue {
 enum BuiltinSubclasses {
     /// Makes list, dict, set, tuple, str, int and float subclassable (called once at start-up).
     static func install() {
-        installContainer(Builtins.listType) { _ in PyList() } initialize: { ctx, me, a in
+        installContainer(Builtins.listType) { _ in
+            PyList()
+        } initialize: { ctx, me, a in
             guard let l = me.as(PyList.self) else { return }
             try a.check("list", min: 0, max: 1)
             l.items = a.count == 1 ? try ctx.iterateToArray(a[0]) : []
         }
-        installContainer(Builtins.dictType) { _ in PyDict() } initialize: { ctx, me, a in
+        installContainer(Builtins.dictType) { _ in
+            PyDict()
+        } initialize: { ctx, me, a in
             guard let d = me.as(PyDict.self) else { return }
             try a.checkCount("dict", min: 0, max: 1)
             if a.count == 1 { for (k, v) in try ctx.mappingPairs(a[0]) { d.set(k, v) } }
             for (k, v) in a.keywords { d.setString(k, v) }
         }
-        installContainer(Builtins.setType) { _ in PySet() } initialize: { ctx, me, a in
+        installContainer(Builtins.setType) { _ in
+            PySet()
+        } initialize: { ctx, me, a in
             guard let s = me.as(PySet.self) else { return }
             try a.check("set", min: 0, max: 1)
             s.removeAll()
-            if a.count == 1 { try ctx.forEach(a[0]) { s.insert(try PyKey.make($0, ctx)); return true } }
+            if a.count == 1 {
+                try ctx.forEach(a[0]) {
+                    s.insert(try PyKey.make($0, ctx)); return true
+                }
+            }
         }
         for t in [Builtins.strType, Builtins.intType, Builtins.floatType, Builtins.tupleType, Builtins.frozensetType] {
             installImmutable(t)
@@ -52,8 +62,10 @@ enum BuiltinSubclasses {
     }
 
     /// A mutable container: allocated empty by `__new__`, filled by `__init__`.
-    static func installContainer(_ t: PyType, make: @escaping @Sendable (PyType) -> PyObject,
-                                 initialize: @escaping @Sendable (ExecContext, PyValue, Args) throws -> Void) {
+    static func installContainer(
+        _ t: PyType, make: @escaping @Sendable (PyType) -> PyObject,
+        initialize: @escaping @Sendable (ExecContext, PyValue, Args) throws -> Void
+    ) {
         t.native.subclassable = true
         t.native.makeInstance = { _, cls in
             let o = make(cls)
@@ -81,8 +93,10 @@ enum BuiltinSubclasses {
     /// instance of the subclass.
     static func installImmutable(_ t: PyType) {
         t.native.subclassable = true
-        let newMethod = PyBuiltinFunction("__new__", signature: "__new__(type, /, *args, **kwargs)",
-                                          doc: "Create and return a new object.") { ctx, a in
+        let newMethod = PyBuiltinFunction(
+            "__new__", signature: "__new__(type, /, *args, **kwargs)",
+            doc: "Create and return a new object."
+        ) { ctx, a in
             guard case .object(let cls as PyType)? = a.positional.first else {
                 throw PyError.type("\(t.name).__new__(X): X is not a type object")
             }

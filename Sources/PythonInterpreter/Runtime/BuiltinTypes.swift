@@ -1,9 +1,11 @@
 /// The builtin types. Each is built once, with its methods, the first time it is used.
 public enum Builtins {
     /// Makes a builtin type whose class is `type`.
-    public static func makeType(_ name: String, base: PyType? = objectType, module: String = "builtins", doc: String? = nil,
-                                native: PyType.NativeBehavior = PyType.NativeBehavior(),
-                                install: ((PyType) -> Void)? = nil) -> PyType {
+    public static func makeType(
+        _ name: String, base: PyType? = objectType, module: String = "builtins", doc: String? = nil,
+        native: PyType.NativeBehavior = PyType.NativeBehavior(),
+        install: ((PyType) -> Void)? = nil
+    ) -> PyType {
         var behavior = native
         if let base {
             // Natives inherit their base's hooks (a prediction reads fields as an example does).
@@ -78,8 +80,10 @@ public enum Builtins {
     // MARK: Exceptions
 
     public static func exceptionType(_ name: String, _ base: PyType?, module: String = "builtins", doc: String? = nil) -> PyType {
-        makeType(name, base: base ?? objectType, module: module, doc: doc,
-                 native: .init(construct: nil, makeInstance: { _, cls in PyExceptionObject(cls: cls) }, subclassable: true)) { t in
+        makeType(
+            name, base: base ?? objectType, module: module, doc: doc,
+            native: .init(construct: nil, makeInstance: { _, cls in PyExceptionObject(cls: cls) }, subclassable: true)
+        ) { t in
             if base == nil { ExceptionMethods.install(t) }
         }
     }
@@ -135,13 +139,15 @@ public enum Builtins {
 
     /// Every builtin exception, for the builtins namespace.
     public static var exceptionTypes: [PyType] {
-        [baseExceptionType, systemExitType, keyboardInterruptType, generatorExitType, exceptionBaseType, stopIterationType,
-         stopAsyncIterationType, arithmeticErrorType, overflowErrorType, zeroDivisionErrorType, floatingPointErrorType,
-         assertionErrorType, attributeErrorType, bufferErrorType, eofErrorType, importErrorType, moduleNotFoundErrorType,
-         lookupErrorType, indexErrorType, keyErrorType, memoryErrorType, nameErrorType, unboundLocalErrorType, osErrorType,
-         fileNotFoundErrorType, fileExistsErrorType, permissionErrorType, isADirectoryErrorType, notADirectoryErrorType,
-         timeoutErrorType, connectionErrorType, runtimeErrorType, notImplementedErrorType, recursionErrorType, syntaxErrorType,
-         indentationErrorType, tabErrorType, systemErrorType, typeErrorType, valueErrorType, unicodeErrorType,
-         unicodeDecodeErrorType, unicodeEncodeErrorType, warningType, userWarningType, deprecationWarningType, runtimeWarningType]
+        [
+            baseExceptionType, systemExitType, keyboardInterruptType, generatorExitType, exceptionBaseType, stopIterationType,
+            stopAsyncIterationType, arithmeticErrorType, overflowErrorType, zeroDivisionErrorType, floatingPointErrorType,
+            assertionErrorType, attributeErrorType, bufferErrorType, eofErrorType, importErrorType, moduleNotFoundErrorType,
+            lookupErrorType, indexErrorType, keyErrorType, memoryErrorType, nameErrorType, unboundLocalErrorType, osErrorType,
+            fileNotFoundErrorType, fileExistsErrorType, permissionErrorType, isADirectoryErrorType, notADirectoryErrorType,
+            timeoutErrorType, connectionErrorType, runtimeErrorType, notImplementedErrorType, recursionErrorType, syntaxErrorType,
+            indentationErrorType, tabErrorType, systemErrorType, typeErrorType, valueErrorType, unicodeErrorType,
+            unicodeDecodeErrorType, unicodeEncodeErrorType, warningType, userWarningType, deprecationWarningType, runtimeWarningType,
+        ]
     }
 }

@@ -85,14 +85,18 @@ extension ExecContext {
         }
         let module = namespace.getString("__module__")?.stringValue ?? "__main__"
         let qualname = namespace.getString("__qualname__")?.stringValue ?? name
-        return .object(try buildClass(name: name, qualname: qualname, bases: bases, module: module, namespace: namespace,
-                                      docstring: nil, keywords: args.keywords))
+        return .object(
+            try buildClass(
+                name: name, qualname: qualname, bases: bases, module: module, namespace: namespace,
+                docstring: nil, keywords: args.keywords))
     }
 
     /// Creates a class from its executed body (a `class` statement, or `type(name, bases, ns)`):
     /// CPython's implicit wrappers, `__set_name__`, and `__init_subclass__` of the bases.
-    func buildClass(name: String, qualname: String, bases: [PyType], module: String, namespace: PyDict,
-                    docstring: String?, keywords: [(name: String, value: PyValue)]) throws -> PyType {
+    func buildClass(
+        name: String, qualname: String, bases: [PyType], module: String, namespace: PyDict,
+        docstring: String?, keywords: [(name: String, value: PyValue)]
+    ) throws -> PyType {
         let cls = try PyType.userClass(name: name, qualname: qualname, bases: bases, module: module)
         if let doc = docstring { cls.doc = doc }
         var named: [(String, PyValue)] = []
@@ -181,7 +185,8 @@ extension ExecContext {
         let positional = args.positional
         // Fast path: exactly the positional parameters, nothing else.
         if args.keywords.isEmpty, positional.count == spec.positionalCount, spec.varArgsSlot == nil,
-           spec.keywordOnlyCount == 0, spec.varKeywordsSlot == nil {
+            spec.keywordOnlyCount == 0, spec.varKeywordsSlot == nil
+        {
             for i in 0..<positional.count { frame.locals[i] = positional[i] }
             return
         }
@@ -193,7 +198,9 @@ extension ExecContext {
             if let slot = spec.varArgsSlot {
                 frame.locals[slot] = .object(PyTuple(Array(positional[spec.positionalCount...])))
             } else {
-                throw tooManyPositional(f, given: given, keywordOnlyGiven: args.keywords.filter { spec.slotByName[$0.name].map { $0 >= spec.positionalCount } ?? false }.count)
+                throw tooManyPositional(
+                    f, given: given,
+                    keywordOnlyGiven: args.keywords.filter { spec.slotByName[$0.name].map { $0 >= spec.positionalCount } ?? false }.count)
             }
         } else if let slot = spec.varArgsSlot {
             frame.locals[slot] = .object(PyTuple.empty)
@@ -221,7 +228,8 @@ extension ExecContext {
             }
         }
         if !positionalOnlyAsKeyword.isEmpty {
-            throw PyError.type("\(name)() got some positional-only arguments passed as keyword arguments: '\(positionalOnlyAsKeyword.joined(separator: ", "))'")
+            throw PyError.type(
+                "\(name)() got some positional-only arguments passed as keyword arguments: '\(positionalOnlyAsKeyword.joined(separator: ", "))'")
         }
         // Defaults for missing positional parameters.
         let defaults = f.defaults
@@ -265,7 +273,8 @@ extension ExecContext {
         }
         var givenText = "\(given) \(given == 1 ? "was" : "were") given"
         if keywordOnlyGiven > 0 {
-            givenText = "\(given) positional argument\(given == 1 ? "" : "s") (and \(keywordOnlyGiven) keyword-only argument\(keywordOnlyGiven == 1 ? "" : "s")) were given"
+            givenText =
+                "\(given) positional argument\(given == 1 ? "" : "s") (and \(keywordOnlyGiven) keyword-only argument\(keywordOnlyGiven == 1 ? "" : "s")) were given"
         }
         return PyError.type("\(f.qualname)() takes \(takes) but \(givenText)")
     }

@@ -226,8 +226,10 @@ extension ExecContext {
         return try expandFormat(template, args, auto: &auto, usedManual: &usedManual, usedAuto: &usedAuto, depth: 0)
     }
 
-    private func expandFormat(_ template: String, _ args: Args, auto: inout Int, usedManual: inout Bool, usedAuto: inout Bool,
-                              depth: Int) throws -> String {
+    private func expandFormat(
+        _ template: String, _ args: Args, auto: inout Int, usedManual: inout Bool, usedAuto: inout Bool,
+        depth: Int
+    ) throws -> String {
         if depth > 2 { throw PyError.value("Max string recursion exceeded") }
         let c = Array(template)
         var out = ""
@@ -342,10 +344,15 @@ extension ExecContext {
     func ascii(_ s: String) -> String {
         var out = ""
         for sc in s.unicodeScalars {
-            if sc.isASCII { out.unicodeScalars.append(sc) }
-            else if sc.value < 0x100 { out += "\\x" + String(sc.value, radix: 16).leftPadded(to: 2, with: "0") }
-            else if sc.value < 0x10000 { out += "\\u" + String(sc.value, radix: 16).leftPadded(to: 4, with: "0") }
-            else { out += "\\U" + String(sc.value, radix: 16).leftPadded(to: 8, with: "0") }
+            if sc.isASCII {
+                out.unicodeScalars.append(sc)
+            } else if sc.value < 0x100 {
+                out += "\\x" + String(sc.value, radix: 16).leftPadded(to: 2, with: "0")
+            } else if sc.value < 0x10000 {
+                out += "\\u" + String(sc.value, radix: 16).leftPadded(to: 4, with: "0")
+            } else {
+                out += "\\U" + String(sc.value, radix: 16).leftPadded(to: 8, with: "0")
+            }
         }
         return out
     }
@@ -358,7 +365,9 @@ enum PercentFormat {
         var args: [PyValue]
         var mapping: PyValue?
         if let t = values.as(PyTuple.self) { args = t.items } else { args = [values] }
-        if case .object(let o) = values, o is PyDict || (!(o is PyTuple) && !(o is PyList) && ctx.special(values, "__getitem__") != nil && !(o is PyList)) {
+        if case .object(let o) = values,
+            o is PyDict || (!(o is PyTuple) && !(o is PyList) && ctx.special(values, "__getitem__") != nil && !(o is PyList))
+        {
             mapping = values
         }
         var next = 0
@@ -442,7 +451,8 @@ enum PercentFormat {
             let fill = flags.contains("0") && !flags.contains("-") && "diouxXeEfFgG".contains(conv) ? "0" : ""
             let piece: String
             switch conv {
-            case "s": piece = try ctx.format(.str(try ctx.str(value)), ">" + width + (precision.map { "." + $0 } ?? ""))
+            case "s":
+                piece = try ctx.format(.str(try ctx.str(value)), ">" + width + (precision.map { "." + $0 } ?? ""))
                 if flags.contains("-") { out += try ctx.format(.str(try ctx.str(value)), "<" + width + (precision.map { "." + $0 } ?? "")); continue }
             case "r", "a":
                 let r = conv == "r" ? try ctx.repr(value) : ctx.ascii(try ctx.repr(value))
@@ -471,18 +481,26 @@ enum PercentFormat {
                 }
                 let alt = flags.contains("#")
                 let w = fill == "0" ? "0" + width : width
-                piece = try ctx.formatInt(iv, (flags.contains("-") ? "<" : "") + (flags.contains("+") ? "+" : "") + (alt ? "#" : "") + w + String(conv))
+                piece = try ctx.formatInt(
+                    iv, (flags.contains("-") ? "<" : "") + (flags.contains("+") ? "+" : "") + (alt ? "#" : "") + w + String(conv))
             case "e", "E", "f", "F", "g", "G":
                 guard ctx.isNumber(value) else {
                     throw PyError.type("must be real number, not \(value.typeName)")
                 }
                 let d = try ctx.toDouble(value)
                 let w = fill == "0" ? "0" + width : width
-                piece = try ctx.formatFloat(d, (flags.contains("-") ? "<" : "") + (flags.contains("+") ? "+" : flags.contains(" ") ? " " : "") + (flags.contains("#") ? "#" : "") + w + "." + (precision ?? "6") + String(conv))
+                piece = try ctx.formatFloat(
+                    d,
+                    (flags.contains("-") ? "<" : "") + (flags.contains("+") ? "+" : flags.contains(" ") ? " " : "") + (flags.contains("#") ? "#" : "")
+                        + w + "." + (precision ?? "6") + String(conv))
             case "c":
-                if case .str(let s) = value, s.unicodeScalars.count == 1 { piece = try ctx.format(value, (flags.contains("-") ? "<" : ">") + width) }
-                else if let n = value.smallInt, let sc = Unicode.Scalar(n) { piece = try ctx.format(.str(String(sc)), (flags.contains("-") ? "<" : ">") + width) }
-                else { throw PyError.type("%c requires int or char") }
+                if case .str(let s) = value, s.unicodeScalars.count == 1 {
+                    piece = try ctx.format(value, (flags.contains("-") ? "<" : ">") + width)
+                } else if let n = value.smallInt, let sc = Unicode.Scalar(n) {
+                    piece = try ctx.format(.str(String(sc)), (flags.contains("-") ? "<" : ">") + width)
+                } else {
+                    throw PyError.type("%c requires int or char")
+                }
             default:
                 let code = conv.unicodeScalars.first.map { String($0.value, radix: 16) } ?? "0"
                 throw PyError.value("unsupported format character '\(conv)' (0x\(code)) at index \(i - 1)")

@@ -1,8 +1,8 @@
 import BigInt
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Integer and float arithmetic with Python's semantics: ints never overflow (they become big

@@ -93,13 +93,15 @@ public final class PyType: PyObject, @unchecked Sendable {
         /// `repr(cls)` for the type and its subclasses (a metaclass `__repr__`).
         public var classRepr: (@Sendable (ExecContext, PyType) throws -> String)?
 
-        public init(construct: (@Sendable (ExecContext, PyType, Args) throws -> PyValue)? = nil,
-                    makeInstance: (@Sendable (ExecContext, PyType) throws -> PyObject)? = nil,
-                    onSubclass: (@Sendable (ExecContext, PyType) throws -> Void)? = nil,
-                    subclassable: Bool = true,
-                    getAttribute: (@Sendable (ExecContext, PyValue, String) throws -> PyValue?)? = nil,
-                    setAttribute: (@Sendable (ExecContext, PyValue, String, PyValue) throws -> Bool)? = nil,
-                    classRepr: (@Sendable (ExecContext, PyType) throws -> String)? = nil) {
+        public init(
+            construct: (@Sendable (ExecContext, PyType, Args) throws -> PyValue)? = nil,
+            makeInstance: (@Sendable (ExecContext, PyType) throws -> PyObject)? = nil,
+            onSubclass: (@Sendable (ExecContext, PyType) throws -> Void)? = nil,
+            subclassable: Bool = true,
+            getAttribute: (@Sendable (ExecContext, PyValue, String) throws -> PyValue?)? = nil,
+            setAttribute: (@Sendable (ExecContext, PyValue, String, PyValue) throws -> Bool)? = nil,
+            classRepr: (@Sendable (ExecContext, PyType) throws -> String)? = nil
+        ) {
             self.construct = construct
             self.makeInstance = makeInstance
             self.onSubclass = onSubclass
@@ -116,8 +118,10 @@ public final class PyType: PyObject, @unchecked Sendable {
     private static let epochCounter = Atomic<Int>(0)
     static func classesChanged() { epochCounter.add(1, ordering: .relaxed) }
 
-    public init(name: String, bases: [PyType], module: String = "builtins", isBuiltin: Bool = true, doc: String? = nil,
-                native: NativeBehavior = NativeBehavior()) {
+    public init(
+        name: String, bases: [PyType], module: String = "builtins", isBuiltin: Bool = true, doc: String? = nil,
+        native: NativeBehavior = NativeBehavior()
+    ) {
         self.name = name
         self.qualname = name
         self.module = module
@@ -382,8 +386,10 @@ public final class PyFunction: PyObject, @unchecked Sendable {
     /// The class whose body defined this function (for zero-argument `super()`).
     public var definingClass: PyType?
 
-    init(code: CodeObject, globals: Globals, defaults: [PyValue], keywordDefaults: [String: PyValue], closure: [Cell],
-         annotations: PyDict, module: String) {
+    init(
+        code: CodeObject, globals: Globals, defaults: [PyValue], keywordDefaults: [String: PyValue], closure: [Cell],
+        annotations: PyDict, module: String
+    ) {
         self.code = code
         self.globals = globals
         self.defaults = defaults

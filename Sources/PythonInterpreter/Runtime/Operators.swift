@@ -98,8 +98,10 @@ extension ExecContext {
                 return try builtinEquals(a, .object(try q.asSet(self)))
             default: return false
             }
-        case (.object(let x as PyBigInt), _): if let y = b.bigInt { return x.value == y }; if case .float(let d) = b { return Arith.compare(x.value, d) == 0 }
-        case (_, .object(let y as PyBigInt)): if let x = a.bigInt { return x == y.value }; if case .float(let d) = a { return Arith.compare(y.value, d) == 0 }
+        case (.object(let x as PyBigInt), _):
+            if let y = b.bigInt { return x.value == y }; if case .float(let d) = b { return Arith.compare(x.value, d) == 0 }
+        case (_, .object(let y as PyBigInt)):
+            if let x = a.bigInt { return x == y.value }; if case .float(let d) = a { return Arith.compare(y.value, d) == 0 }
         default: break
         }
         return false
@@ -421,7 +423,9 @@ extension ExecContext {
 
     func numericOp(_ op: BinaryOperator, _ a: PyValue, _ b: PyValue) throws -> PyValue? {
         guard isNumber(a) && isNumber(b) else { return nil }
-        if case .float = a {} else if case .float = b {} else {
+        if case .float = a {
+        } else if case .float = b {
+        } else {
             // Both integral (int, bool, big int).
             guard let x = a.bigInt, let y = b.bigInt else { return nil }
             if let sx = a.smallInt, let sy = b.smallInt {
@@ -448,7 +452,9 @@ extension ExecContext {
             case .add: return .int(x + y)
             case .sub: return .int(x - y)
             case .mul:
-                if x.magnitude.bitWidth + y.magnitude.bitWidth > interpreter.options.maxIntegerBits { throw PyError.memory("integer result too large") }
+                if x.magnitude.bitWidth + y.magnitude.bitWidth > interpreter.options.maxIntegerBits {
+                    throw PyError.memory("integer result too large")
+                }
                 return .int(x * y)
             case .floorDiv: return try Arith.bigFloorDiv(x, y)
             case .mod: return try Arith.bigMod(x, y)
@@ -674,7 +680,9 @@ extension ExecContext {
                     return (i - r.start) % r.step == 0
                 }
                 var found = false
-                try forEach(container) { x in if try equals(x, item) { found = true; return false }; return true }
+                try forEach(container) { x in
+                    if try equals(x, item) { found = true; return false }; return true
+                }
                 return found
             case let v as PyDictView: return try v.contains(self, item)
             default:

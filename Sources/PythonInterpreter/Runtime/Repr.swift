@@ -55,13 +55,16 @@ public enum Repr {
         if b.magnitude.bitWidth > 14_300 {
             let digits = Int(Double(b.magnitude.bitWidth) * 0.30103) + 1
             if digits > maxIntDigits {
-                throw PyError.value("Exceeds the limit (\(maxIntDigits) digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit")
+                throw PyError.value(
+                    "Exceeds the limit (\(maxIntDigits) digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+                )
             }
         }
         // The exact count, for ints just under the estimate's threshold (10 ** 4300).
         let text = b.description
         if text.utf8.count - (b.sign == .minus ? 1 : 0) > maxIntDigits {
-            throw PyError.value("Exceeds the limit (\(maxIntDigits) digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit")
+            throw PyError.value(
+                "Exceeds the limit (\(maxIntDigits) digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit")
         }
         return text
     }
@@ -213,7 +216,9 @@ extension ExecContext {
             case let m as PyBoundMethod:
                 var owner = m.receiver.type.qualname
                 var name = "?"
-                if case .object(let f as PyFunction) = m.function { owner = f.qualname.split(separator: ".").dropLast().joined(separator: "."); name = f.name }
+                if case .object(let f as PyFunction) = m.function {
+                    owner = f.qualname.split(separator: ".").dropLast().joined(separator: "."); name = f.name
+                }
                 if case .object(let f as PyNativeMethod) = m.function {
                     return "<built-in method \(f.name) of \(m.receiver.typeName) object at \(Repr.address(o))>"
                 }

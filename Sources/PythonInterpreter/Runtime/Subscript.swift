@@ -190,7 +190,8 @@ extension ExecContext {
             case let r as PyRange:
                 if case .object(let sl as PySlice) = key {
                     let b = try sliceBounds(sl, length: r.count)
-                    return .object(PyRange(start: r.element(b.start), stop: r.element(b.start) &+ b.length &* (r.step &* b.step), step: r.step &* b.step))
+                    return .object(
+                        PyRange(start: r.element(b.start), stop: r.element(b.start) &+ b.length &* (r.step &* b.step), step: r.step &* b.step))
                 }
                 let i = try normalizedIndex(key, count: r.count, what: "range object index out of range", container: "range")
                 return .int(r.element(i))
@@ -198,8 +199,12 @@ extension ExecContext {
                 if t.lookup("__class_getitem__") != nil, let m = try typeAttr(t, "__class_getitem__") {
                     return try call(m, Args([key]))
                 }
-                if t.isBuiltin, [Builtins.listType, Builtins.dictType, Builtins.tupleType, Builtins.setType,
-                                 Builtins.frozensetType, Builtins.typeType].contains(where: { $0 === t }) {
+                if t.isBuiltin,
+                    [
+                        Builtins.listType, Builtins.dictType, Builtins.tupleType, Builtins.setType,
+                        Builtins.frozensetType, Builtins.typeType,
+                    ].contains(where: { $0 === t })
+                {
                     return .object(PyGenericAlias(origin: .object(t), args: key.as(PyTuple.self)?.items ?? [key]))
                 }
                 if let m = special(container, "__getitem__") { return try callDescriptor(m, self: container, Args([key])) }
@@ -318,14 +323,20 @@ public final class PyGenericAlias: PyObject, @unchecked Sendable {
 
 extension Builtins {
     public static let genericAliasType = makeType("types.GenericAlias", native: .init(subclassable: false)) { t in
-        t.define("__repr__", .object(PyNativeMethod("__repr__") { ctx, me, _ in
-            guard let g = me.as(PyGenericAlias.self) else { return .str("") }
-            return .str(try TypeRepr.describe(ctx, .object(g)))
-        }))
-        t.define("__call__", .object(PyNativeMethod("__call__") { ctx, me, args in
-            guard let g = me.as(PyGenericAlias.self) else { return .none }
-            return try ctx.call(g.origin, args)
-        }))
+        t.define(
+            "__repr__",
+            .object(
+                PyNativeMethod("__repr__") { ctx, me, _ in
+                    guard let g = me.as(PyGenericAlias.self) else { return .str("") }
+                    return .str(try TypeRepr.describe(ctx, .object(g)))
+                }))
+        t.define(
+            "__call__",
+            .object(
+                PyNativeMethod("__call__") { ctx, me, args in
+                    guard let g = me.as(PyGenericAlias.self) else { return .none }
+                    return try ctx.call(g.origin, args)
+                }))
     }
 }
 
@@ -338,7 +349,11 @@ public enum TypeRepr {
             if let t = o as? PyType { return nested ? (t.module == "builtins" ? t.name : "\(t.module).\(t.qualname)") : "<class '\(t.displayName)'>" }
             if let g = o as? PyGenericAlias {
                 let origin: String
-                if case .object(let t as PyType) = g.origin { origin = t.module == "builtins" ? t.name : "\(t.module).\(t.name)" } else { origin = try ctx.repr(g.origin) }
+                if case .object(let t as PyType) = g.origin {
+                    origin = t.module == "builtins" ? t.name : "\(t.module).\(t.name)"
+                } else {
+                    origin = try ctx.repr(g.origin)
+                }
                 return origin + "[" + (try g.args.map { try describe(ctx, $0, nested: true) }.joined(separator: ", ")) + "]"
             }
             return try ctx.repr(v)

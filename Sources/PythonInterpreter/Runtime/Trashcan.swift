@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Frees containers without recursion (CPython's "trashcan"): releasing the last reference to
@@ -21,9 +21,9 @@ enum Trashcan {
         var k = pthread_key_t()
         pthread_key_create(&k) { raw in
             #if canImport(Darwin)
-            Unmanaged<AnyObject>.fromOpaque(raw).release()
+                Unmanaged<AnyObject>.fromOpaque(raw).release()
             #else
-            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+                if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
             #endif
         }
         return k

@@ -22,7 +22,8 @@ public enum Arithmetic {
     public static let timeLimit = Duration.seconds(2)
 
     static let builtinFunctions: Set<String> = ["abs", "round", "min", "max"]
-    static let allowedText = "a calculation may use int and float numbers, + - * / // % ** and parentheses, the functions "
+    static let allowedText =
+        "a calculation may use int and float numbers, + - * / // % ** and parentheses, the functions "
         + functions.joined(separator: ", ") + ", and the constants " + constants.joined(separator: ", ")
 
     /// The value of an expression, keeping Python's distinction between `int` and `float`.
@@ -260,7 +261,8 @@ public enum Arithmetic {
 
         /// A function or constant: the builtins `abs`, `round`, `min`, `max`, else `math`'s.
         func lookup(_ name: String) throws -> PyValue {
-            let value = Arithmetic.builtinFunctions.contains(name)
+            let value =
+                Arithmetic.builtinFunctions.contains(name)
                 ? ctx.interpreter.builtins.get(name)
                 : try ctx.interpreter.importModuleNamed("math").globals.get(name)
             guard let value else { throw PyError.runtime("math has no '\(name)'") }

@@ -59,8 +59,10 @@ public struct Lexer {
                 if c == "\r" && peek(1) == "\n" { index += 1 }
                 index += 1
                 if brackets.isEmpty {
-                    tokens.append(Token(kind: .newline, text: "\n", start: startPosition, end: startPosition,
-                                        startOffset: start, endOffset: index))
+                    tokens.append(
+                        Token(
+                            kind: .newline, text: "\n", start: startPosition, end: startPosition,
+                            startOffset: start, endOffset: index))
                     atLineStart = true
                 }
                 line += 1
@@ -156,8 +158,10 @@ public struct Lexer {
                 }
                 // A first token that is not at the start of a statement is reported by the parser.
                 indents.append(column)
-                tokens.append(Token(kind: .indent, text: "", start: SourcePosition(line: line, column: 1), end: here,
-                                    startOffset: start, endOffset: index))
+                tokens.append(
+                    Token(
+                        kind: .indent, text: "", start: SourcePosition(line: line, column: 1), end: here,
+                        startOffset: start, endOffset: index))
             } else {
                 while column < indents[indents.count - 1] {
                     indents.removeLast()
@@ -182,10 +186,14 @@ public struct Lexer {
     }
 
     static let threeCharOps: Set<String> = ["**=", "//=", ">>=", "<<=", "...", "!=="]
-    static let twoCharOps: Set<String> = ["**", "//", "<<", ">>", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=",
-                                          "%=", "&=", "|=", "^=", "@=", ":="]
-    static let oneCharOps: Set<Unicode.Scalar> = ["+", "-", "*", "/", "%", "@", "&", "|", "^", "~", "<", ">", "(", ")",
-                                                  "[", "]", "{", "}", ",", ":", ";", ".", "=", "!"]
+    static let twoCharOps: Set<String> = [
+        "**", "//", "<<", ">>", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=",
+        "%=", "&=", "|=", "^=", "@=", ":=",
+    ]
+    static let oneCharOps: Set<Unicode.Scalar> = [
+        "+", "-", "*", "/", "%", "@", "&", "|", "^", "~", "<", ">", "(", ")",
+        "[", "]", "{", "}", ",", ":", ";", ".", "=", "!",
+    ]
 
     mutating func lexOperator(_ c: Unicode.Scalar, start: Int, startPosition: SourcePosition) throws {
         func text(_ n: Int) -> String? {
@@ -210,7 +218,9 @@ public struct Lexer {
                 let expected: Unicode.Scalar = open.char == "(" ? ")" : open.char == "[" ? "]" : "}"
                 if c != expected {
                     if open.position.line != startPosition.line {
-                        throw PythonSyntaxError("closing parenthesis '\(c)' does not match opening parenthesis '\(open.char)' on line \(open.position.line)", at: startPosition)
+                        throw PythonSyntaxError(
+                            "closing parenthesis '\(c)' does not match opening parenthesis '\(open.char)' on line \(open.position.line)",
+                            at: startPosition)
                     }
                     throw PythonSyntaxError("closing parenthesis '\(c)' does not match opening parenthesis '\(open.char)'", at: startPosition)
                 }

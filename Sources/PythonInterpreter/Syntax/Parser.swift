@@ -98,10 +98,12 @@ public struct Parser {
         throw PythonSyntaxError("maximum recursion depth exceeded during compilation", at: pos(current), kind: "RecursionError")
     }
 
-    static let keywords: Set<String> = ["False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-                                        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
-                                        "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
-                                        "raise", "return", "try", "while", "with", "yield"]
+    static let keywords: Set<String> = [
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
+        "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
+        "raise", "return", "try", "while", "with", "yield",
+    ]
 
     func isName(_ t: Token) -> Bool { t.kind == .name && !Parser.keywords.contains(t.text) }
 
@@ -269,7 +271,8 @@ public struct Parser {
             return make(.annAssign(target: first, annotation: annotation, value: value, simple: simple))
         }
         if current.kind == .op, let op = BinaryOperator(rawValue: String(current.text.dropLast())), current.text.hasSuffix("="),
-           current.text.count >= 2, current.text != "==" && current.text != "<=" && current.text != ">=" && current.text != "!=" {
+            current.text.count >= 2, current.text != "==" && current.text != "<=" && current.text != ">=" && current.text != "!="
+        {
             let opToken = advance()
             switch first.kind {
             case .name, .attribute, .subscript: break
@@ -522,7 +525,7 @@ public struct Parser {
                 } while accept(",")
                 if !accept(")") || !at(":") { ok = false }
             } catch { ok = false }
-            if ok && !parsed.isEmpty && parsed.contains(where: { $0.1 != nil } ) || (ok && parsed.count > 1) {
+            if ok && !parsed.isEmpty && parsed.contains(where: { $0.1 != nil }) || (ok && parsed.count > 1) {
                 items = parsed
             } else {
                 index = save
@@ -684,7 +687,9 @@ public struct Parser {
     func atExpressionEnd() -> Bool {
         if current.kind == .newline || current.kind == .end { return true }
         if current.kind == .op && [")", "]", "}", "=", ":", ";"].contains(current.text) { return true }
-        if current.kind == .op && current.text.hasSuffix("=") && current.text.count >= 2 && !["==", "<=", ">=", "!="].contains(current.text) { return true }
+        if current.kind == .op && current.text.hasSuffix("=") && current.text.count >= 2 && !["==", "<=", ">=", "!="].contains(current.text) {
+            return true
+        }
         if atKeyword("in") { return true }
         return false
     }
@@ -1155,7 +1160,9 @@ public struct Parser {
         if let i = Int(text) { return .int(i) }
         // CPython's limit on decimal digits for int/str conversion.
         if text.count > 4300 {
-            throw PythonSyntaxError("Exceeds the limit (4300 digits) for integer string conversion: value has \(text.count) digits; use sys.set_int_max_str_digits() to increase the limit", at: pos(t))
+            throw PythonSyntaxError(
+                "Exceeds the limit (4300 digits) for integer string conversion: value has \(text.count) digits; use sys.set_int_max_str_digits() to increase the limit",
+                at: pos(t))
         }
         if let b = BigInt(text) { return .bigInt(b) }
         throw PythonSyntaxError("invalid decimal literal", at: pos(t))
@@ -1444,11 +1451,15 @@ struct StringLiteral {
             case "N":
                 let start = i - 2
                 guard i < s.count, s[i] == "{", let close = s[i...].firstIndex(of: "}") else {
-                    throw PythonSyntaxError("(unicode error) 'unicodeescape' codec can't decode bytes in position \(start)-\(i - 1): malformed \\N character escape", at: position)
+                    throw PythonSyntaxError(
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position \(start)-\(i - 1): malformed \\N character escape",
+                        at: position)
                 }
                 let name = String(String.UnicodeScalarView(s[(i + 1)..<close]))
                 guard let scalar = UnicodeNames.scalar(named: name) else {
-                    throw PythonSyntaxError("(unicode error) 'unicodeescape' codec can't decode bytes in position \(start)-\(close): unknown Unicode character name", at: position)
+                    throw PythonSyntaxError(
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position \(start)-\(close): unknown Unicode character name",
+                        at: position)
                 }
                 out.append(scalar)
                 i = close + 1

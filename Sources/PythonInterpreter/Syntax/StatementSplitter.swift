@@ -109,8 +109,10 @@ public enum StatementSplitter {
                 current.removeLast()
             }
             guard !current.isEmpty else { return }
-            chunks.append(Chunk(kind: .python, text: current.joined(separator: "\n"), firstLine: currentFirst,
-                                lastLine: currentFirst + current.count - 1))
+            chunks.append(
+                Chunk(
+                    kind: .python, text: current.joined(separator: "\n"), firstLine: currentFirst,
+                    lastLine: currentFirst + current.count - 1))
             current = []
         }
         for (index, line) in lines.enumerated() {
