@@ -54,16 +54,16 @@ public struct EffectiveSetting: Sendable {
 }
 
 /// DSPy's settings: a global layer written by ``configure(_:)`` and a per-task override layer
-/// bound by ``context(_:_:)-1x3zq``. Every read checks the override layer, then the global layer.
+/// bound by ``context(_:_:)``. Every read checks the override layer, then the global layer.
 ///
 /// The override layer holds only the keys a scope set, so a `configure` made while a scope is
 /// open is visible inside it for keys the scope did not override (Python DSPy snapshots the whole
 /// global dictionary on entry instead).
 public final class Settings: Sendable {
-    /// The process-wide settings used by the free functions ``configure(lm:adapter:trackUsage:numThreads:asyncMaxWorkers:maxErrors:provideTraceback:disableHistory:maxHistorySize:maxTraceSize:callbacks:allowToolAsyncSyncConversion:warnOnTypeMismatch:extra:)`` and ``context(_:_:)``.
+    /// The process-wide settings that the free functions `configure(...)` and `context(...)` use.
     public static let shared = Settings()
 
-    /// The settings in effect for this task: the instance bound with ``bind(_:)-5bxz8`` by this
+    /// The settings in effect for this task: the instance bound with ``bind(isolation:_:)`` by this
     /// task or an ancestor, else ``shared``. The library reads settings through this.
     public static var current: Settings { bound ?? shared }
 
@@ -75,7 +75,7 @@ public final class Settings: Sendable {
         try await Settings.$bound.withValue(self, operation: body, isolation: isolation)
     }
 
-    /// The synchronous form of ``bind(_:)-5bxz8``.
+    /// The synchronous form of ``bind(isolation:_:)``.
     public func bind<R>(_ body: () throws -> R) rethrows -> R {
         try Settings.$bound.withValue(self, operation: body)
     }
@@ -185,7 +185,7 @@ public final class Settings: Sendable {
 
     /// Sets keys in the global layer (unmentioned keys are untouched). Only the task (or, outside
     /// tasks, the thread) that first called `configure` may call it again; others must use
-    /// ``context(_:_:)-1x3zq``.
+    /// ``context(_:_:)``.
     /// Values of registered keys are checked first (``SettingValueError``; nothing is set then).
     public func configure(_ values: [String: any Sendable]) throws {
         let stored = try Settings.stored(values, enclosing: nil)
