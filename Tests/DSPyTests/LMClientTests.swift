@@ -221,13 +221,35 @@ struct LMClientTests {
         defer { server.shutdownNow() }
         // The default policy would wait 1 s too; a slow initial backoff shows Retry-After is what is used.
         let lm = try openAI(server, numRetries: 3, retryPolicy: RetryPolicy(initialBackoff: .milliseconds(1)))
-        let start = ContinuousClock.now
-        let response = try await lm.call(messages: [.user("u")], parameters: [:])
-        let elapsed = start.duration(to: .now)
-
+        let clock = ManualClock()
+        let call = Task { try await context(.clock(clock)) { try await lm.call(messages: [.user("u")], parameters: [:]) } }
+        await clock.waitUntilSleeping { $0 == 1 }  // the retry waits for the server's second
+        #expect(clock.requested == [.seconds(1)])
+        #expect(server.requests.count == 1)
+        clock.advance(by: .milliseconds(999))
+        #expect(clock.sleeping == 1)  // not yet
+        clock.advance(by: .milliseconds(1))
+        let response = try await call.value
         #expect(response.outputs == ["after wait"])
         #expect(server.requests.count == 2)
-        #expect(elapsed >= .milliseconds(900), "Retry-After: 1 should make the client wait about a second, waited \(elapsed)")
+    }
+
+    @Test func retriesBackOffExponentiallyOnTheClock() async throws {
+        let server = try await LoopbackServer.start { request in
+            request.index < 3 ? .json(status: 503, body: #"{"error":{"message":"busy"}}"#) : chatCompletion(["fine"])
+        }
+        defer { server.shutdownNow() }
+        let lm = try openAI(server, numRetries: 3, retryPolicy: RetryPolicy())  // 1 s, 2 s, 4 s, at most 30 s
+        let clock = ManualClock()
+        let call = Task { try await context(.clock(clock)) { try await lm.call(messages: [.user("u")], parameters: [:]) } }
+        for expected in [Duration.seconds(1), .seconds(2), .seconds(4)] {
+            await clock.waitUntilSleeping { $0 == 1 }
+            #expect(clock.requested.last == expected)
+            clock.advance(by: expected)
+        }
+        #expect(try await call.value.outputs == ["fine"])
+        #expect(server.requests.count == 4)
+        #expect(clock.requested == [.seconds(1), .seconds(2), .seconds(4)])
     }
 
     @Test func persistentRateLimitGivesUpAfterRetries() async throws {

@@ -123,19 +123,24 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
     }
 
     @Test func stragglersAreResubmittedOnceAndTheFirstResultWins() async throws {
-        let attempts = Locked<[Int: Int]>([:])
-        let probe = ProbeModule(delay: { inputs in
-            let i = inputs["value"]?.intValue ?? 0
-            let n = attempts.withLock { a -> Int in
-                a[i, default: 0] += 1; return a[i]!
-            }
-            return (i == 1 && n == 1) ? .seconds(30) : .milliseconds(10)  // item 1's first copy hangs
+        let attempts = Atomic<Int>(0)
+        let probe = ProbeModule(delay: { _ in
+            attempts.add(1, ordering: .relaxed).newValue == 1 ? .seconds(3600) : .zero  // the first copy hangs
         })
         let before = ParallelLog.stragglersResubmitted.load(ordering: .relaxed)
-        let results = try await probe.batch(values(4), numThreads: 4, disableProgressBar: true, timeout: .milliseconds(200), stragglerLimit: 3)
-        #expect(results.outputs.map { $0?.value.intValue } == [0, 1, 2, 3])
-        #expect(attempts.withLock { $0[1] } == 2)
-        #expect(attempts.withLock { $0[0] } == 1)
+        let clock = ManualClock()
+        let run = Task {
+            try await context(.clock(clock)) {
+                try await probe.batch(values(1), numThreads: 4, disableProgressBar: true, timeout: .milliseconds(200), stragglerLimit: 3)
+            }
+        }
+        await clock.waitUntilSleeping { $0 == 1 }  // the straggler timer
+        while attempts.load(ordering: .relaxed) == 0 { await Task.yield() }  // and the first copy, hanging
+        #expect(clock.requested == [.milliseconds(200)])
+        clock.advance(by: .milliseconds(200))
+        let results = try await run.value
+        #expect(results.outputs.map { $0?.value.intValue } == [0])
+        #expect(attempts.load(ordering: .relaxed) == 2)  // resubmitted once
         #expect(ParallelLog.stragglersResubmitted.load(ordering: .relaxed) > before)
         #expect(probe.inFlight.load(ordering: .relaxed) == 0)  // the hung copy was cancelled
     }

@@ -190,11 +190,12 @@ func raceStraggler<Output: Sendable>(
     timeout: Duration, limit: Int, remaining: ParallelCounter,
     _ work: @escaping @Sendable () async throws -> Output
 ) async throws -> Output {
-    try await withThrowingTaskGroup(of: Output.self) { g in
+    let clock = Settings.current.clock
+    return try await withThrowingTaskGroup(of: Output.self) { g in
         g.addTask { try await work() }
         g.addTask {
-            try await Task.sleep(for: timeout.clampedForWaiting)  // a Duration built in code may exceed what clocks hold
-            while remaining.value > limit { try await Task.sleep(for: .milliseconds(50)) }
+            try await clock.sleep(for: timeout)
+            while remaining.value > limit { try await clock.sleep(for: .milliseconds(50)) }
             ParallelLog.stragglersResubmitted.add(1, ordering: .relaxed)
             return try await work()
         }

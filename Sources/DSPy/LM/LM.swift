@@ -380,7 +380,8 @@ public final class LM: Sendable, CustomStringConvertible {
     /// One request to the backend, retried as the retry policy and the server allow.
     private func attemptWithRetries(_ wire: LMRequest) async throws -> LMResponse {
         // The call's own deadline: no Retry-After pause may outlast it.
-        let deadline = ContinuousClock.now + timeout
+        let clock = Settings.current.clock
+        let deadline = clock.now + timeout.clampedForWaiting
         var attempt = 0
         while true {
             attempt += 1
@@ -398,19 +399,19 @@ public final class LM: Sendable, CustomStringConvertible {
                 let willRetry = error.isRetryable && attempt <= numRetries
                 if error.kind == .rateLimit, let asked = error.retryAfter {
                     let pause = retryPolicy.delay(attempt: attempt, retryAfter: asked)
-                    if ContinuousClock.now + pause > deadline {
+                    if clock.now + pause > deadline {
                         // Waiting would outlast the call: give up now rather than sleep past its timeout.
                         error.hint =
                             "The server asked to wait \(HTTPTransport.seconds(Duration.clamping(seconds: asked))) (Retry-After), longer than this call's timeout (\(HTTPTransport.seconds(timeout))) allows. Try again later, or raise the LM's timeout."
                         throw error
                     }
                     // Hold the whole queue of this LM, not just this caller.
-                    gate.pause(for: pause)
+                    gate.pause(for: pause, clock: clock)
                     guard willRetry else { throw error }
                     continue  // the gate waits out the pause
                 }
                 guard willRetry else { throw error }
-                try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: nil))
+                try await clock.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: nil))
             }
         }
     }

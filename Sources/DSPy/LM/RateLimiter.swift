@@ -49,9 +49,10 @@ final class RequestGate: Sendable {
     let limit: RateLimit
     private let concurrency: AsyncSemaphore?
     private struct State {
-        var pausedUntil: ContinuousClock.Instant?
+        // Times on the clock of the waits (``WaitClock/now``).
+        var pausedUntil: Duration?
         var tokens: Double
-        var lastRefill: ContinuousClock.Instant
+        var lastRefill: Duration?
     }
     private let state: Locked<State>
 
@@ -67,35 +68,35 @@ final class RequestGate: Sendable {
         }
         concurrency = limit.maxConcurrentRequests.map { AsyncSemaphore(capacity: max(1, $0)) }
         let burst = max(1, rate ?? 1)
-        state = Locked(State(pausedUntil: nil, tokens: burst, lastRefill: .now))
+        state = Locked(State(pausedUntil: nil, tokens: burst, lastRefill: nil))
     }
 
     /// Stops every caller from starting requests for `duration` (extends, never shortens, a pause).
-    func pause(for duration: Duration) {
-        let until = ContinuousClock.now + duration.clampedForWaiting
+    func pause(for duration: Duration, clock: any WaitClock) {
+        let until = clock.now + duration.clampedForWaiting
         state.withLock { s in
             if s.pausedUntil.map({ $0 < until }) ?? true { s.pausedUntil = until }
         }
     }
 
     /// Runs `body` once the gate lets this request through.
-    func pass<R>(_ body: () async throws -> R) async throws -> R {
+    func pass<R>(clock: any WaitClock, _ body: () async throws -> R) async throws -> R {
         if let concurrency { try await concurrency.acquire() }
         defer { concurrency?.release() }
-        try await waitForTurn()
+        try await waitForTurn(clock)
         return try await body()
     }
 
-    private func waitForTurn() async throws {
+    private func waitForTurn(_ clock: any WaitClock) async throws {
         while true {
             let wait: Duration? = state.withLock { s in
-                let now = ContinuousClock.now
+                let now = clock.now
                 if let until = s.pausedUntil {
                     if until > now { return until - now }
                     s.pausedUntil = nil
                 }
                 guard let rps = rate else { return nil }
-                let elapsed = now - s.lastRefill
+                let elapsed = s.lastRefill.map { now - $0 } ?? .zero
                 s.tokens = min(max(1, rps), s.tokens + elapsed.timeInterval * rps)
                 s.lastRefill = now
                 if s.tokens >= 1 {
@@ -105,7 +106,7 @@ final class RequestGate: Sendable {
                 return Duration.clamping(seconds: (1 - s.tokens) / rps)
             }
             guard let wait else { return }
-            try await Task.sleep(for: wait)
+            try await clock.sleep(for: wait)
         }
     }
 }

@@ -14,7 +14,7 @@ extension Settings {
 
     /// Every registered key: DSPy's, then the library's (budget, call log, cassette, LM knobs).
     public static let registeredKeys: [AnySettingKey] =
-        dspyKeys + [SettingKey.tokenBudget.erased, SettingKey.callLog.erased, SettingKey.cassette.erased] + LM.knobKeys
+        dspyKeys + [SettingKey.tokenBudget.erased, SettingKey.callLog.erased, SettingKey.cassette.erased, SettingKey.clock.erased] + LM.knobKeys
 
     static let registry: [String: AnySettingKey] = Dictionary(registeredKeys.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 

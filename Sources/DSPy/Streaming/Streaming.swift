@@ -435,11 +435,11 @@ extension LM {
                 predict: settings.get("caller_predict", as: Predict.self), messages: wire.messages,
                 adapter: settings.adapter)
         else {
-            return try await gate.pass { try await backend.complete(wire, timeout: timeout) }
+            return try await gate.pass(clock: settings.clock) { try await backend.complete(wire, timeout: timeout) }
         }
         let response: LMResponse
         do {
-            response = try await gate.pass { try await backend.stream(wire, timeout: timeout) { call.send($0) } }
+            response = try await gate.pass(clock: settings.clock) { try await backend.stream(wire, timeout: timeout) { call.send($0) } }
         } catch let error as LMError where call.eventsSent > 0 {
             throw LMError(
                 .streamInterrupted,
