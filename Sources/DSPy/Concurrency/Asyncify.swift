@@ -64,7 +64,7 @@ public func asyncify<R: Sendable>(_ program: @escaping @Sendable () throws -> R)
     { try await BlockingPool.run(program) }
 }
 
-/// The one-argument form of ``asyncify(_:)-3h4oq``, e.g. for a blocking function of inputs.
+/// The one-argument form of `asyncify(_:)`, e.g. for a blocking function of inputs.
 public func asyncify<A: Sendable, R: Sendable>(_ program: @escaping @Sendable (A) throws -> R) -> @Sendable (A) async throws -> R {
     { a in try await BlockingPool.run { try program(a) } }
 }
@@ -91,7 +91,7 @@ public struct BlockingBridgeError: Error, CustomStringConvertible, Sendable {
 /// Runs async `work` to completion from synchronous code and returns its result (DSPy's
 /// `syncify`). The calling thread blocks, so this refuses to run inside a Swift task, where
 /// blocking a cooperative thread can deadlock the whole pool; call it from plain threads
-/// (such as ``asyncify(_:)-3h4oq`` workers) only.
+/// (such as `asyncify(_:)` workers) only.
 public func runBlocking<R: Sendable>(_ work: @escaping @Sendable () async throws -> R) throws -> R {
     if withUnsafeCurrentTask(body: { $0 != nil }) {
         throw BlockingBridgeError(

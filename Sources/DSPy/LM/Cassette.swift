@@ -10,13 +10,13 @@ import OrderedCollections
 ///
 /// Turn it on with the `cassette` setting (`configure(extra: ["cassette": try Cassette(recordingTo: path)])`)
 /// or the shell's `--record FILE` / `--replay FILE [--strict]`. Requests are matched by
-/// ``RequestKey`` (the SHA-256 of the request without credentials); repeats of one request are
+/// `RequestKey` (the SHA-256 of the request without credentials); repeats of one request are
 /// answered in the order they were recorded, the last answer again once they run out.
 ///
 /// The file is JSON Lines: a header line, then one line per call with the request (model,
 /// messages, parameters), and the reply (choices, usage, the provider's raw response) or the
 /// error. API keys and server addresses are never part of a request, so never written, and the
-/// LM's credentials are scrubbed from everything else (``Redactor``).
+/// LM's credentials are scrubbed from everything else (`Redactor`).
 ///
 /// A recording goes to a temporary file beside its target, which replaces the target only once
 /// it holds the header and the first call (or when the cassette is closed): a crash can never

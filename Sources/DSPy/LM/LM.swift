@@ -28,7 +28,7 @@ public struct RetryPolicy: Sendable, Hashable {
 /// A language model: `LM("openai/gpt-4o-mini")`, `LM("anthropic/claude-3-5-haiku-latest")`,
 /// `LM("ollama_chat/llama3.2")`, `LM("local/gemma-3-270m")` or the offline `LM("dummy")`.
 ///
-/// Sampling knobs live on the LM, as in DSPy; ``copy(temperature:maxTokens:parameters:)`` makes a
+/// Sampling knobs live on the LM, as in DSPy; `copy(temperature:maxTokens:parameters:)` makes a
 /// variant. Calls are cached, retried, recorded in ``history`` and counted in the active
 /// ``UsageTracker``.
 public final class LM: Sendable, CustomStringConvertible {
@@ -101,7 +101,7 @@ public final class LM: Sendable, CustomStringConvertible {
     ///   - apiBase: any OpenAI-compatible server (`http://127.0.0.1:8000/v1`).
     ///   - parameters: further request parameters (`top_p`, `stop`, `n`, ...).
     ///   - timeout: bounds each request: connecting, the reply's head, and every wait for more
-    ///     of its body (in a stream, for the next event). 0 to ``Duration/maximumSeconds``.
+    ///     of its body (in a stream, for the next event). 0 to `Duration.maximumSeconds`.
     ///   - maxResponseBytes: the largest reply body read from the server (default 64 MB).
     /// - Throws: ``LMError`` for an unknown provider, ``ArgumentRangeError`` for a knob out of range.
     public convenience init(
@@ -346,7 +346,7 @@ public final class LM: Sendable, CustomStringConvertible {
     }
 
     /// Cache lookup, then the backend with retries. Every reply and error of the backend is
-    /// scrubbed of credentials (``Redactor``) and checked before it goes anywhere; a reply
+    /// scrubbed of credentials (`Redactor`) and checked before it goes anywhere; a reply
     /// without choices is a bad response, never cached.
     private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
         let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request, server: apiBase) : nil

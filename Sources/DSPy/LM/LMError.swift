@@ -38,7 +38,7 @@ public struct LMError: Error, Sendable {
     public var model: String?
     public var status: Int?
     public var requestID: String?
-    /// Seconds the server asked us to wait (`Retry-After`), 0 to ``Duration/maximumSeconds``;
+    /// Seconds the server asked us to wait (`Retry-After`), 0 to `Duration.maximumSeconds`;
     /// `nil` when it sent none, or a value that is neither a number nor an HTTP date.
     public var retryAfter: Double?
     /// What to do about it, when there is something to say.

@@ -7,7 +7,7 @@ public struct ResponseCacheError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Cached LM responses, keyed by the request without credentials (``RequestKey``: model,
+/// Cached LM responses, keyed by the request without credentials (`RequestKey`: model,
 /// messages and every parameter, `rollout_id` included). A hit costs no tokens.
 ///
 /// Two tiers, as in DSPy: a count-bounded in-memory LRU, then an optional SQLite file that
@@ -162,7 +162,7 @@ public final class ResponseCache: Sendable, CustomStringConvertible {
     /// True when at least one tier is on (otherwise lookups are skipped).
     var isEnabled: Bool { state.withLock { $0.memoryEnabled || $0.disk != nil } }
 
-    /// The cache key of a request to `server` (see ``RequestKey``).
+    /// The cache key of a request to `server` (see `RequestKey`).
     static func key(model: String, request: LMRequest, server: String?) -> String {
         RequestKey(model: model, request: request, server: server).hex
     }

@@ -68,7 +68,7 @@ extension Duration {
         return .seconds(Int64(whole)) + .nanoseconds(Int64(nanos))
     }
 
-    /// This duration bounded to 0...``maximumSeconds``: what a timer, a deadline or a sleep may
+    /// This duration bounded to 0...`maximumSeconds`: what a timer, a deadline or a sleep may
     /// be given. Durations a caller built in code (`.seconds(Int64.max)`) can exceed what the
     /// clocks represent.
     var clampedForWaiting: Duration {

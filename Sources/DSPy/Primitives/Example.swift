@@ -7,7 +7,7 @@ public typealias Inputs = OrderedDictionary<String, Value>
 @dynamicMemberLookup
 public struct Example: Sendable, Hashable, CustomStringConvertible {
     public var values: OrderedDictionary<String, Value>
-    /// The keys marked with ``withInputs(_:)``; `nil` until then.
+    /// The keys marked with `withInputs(_:)`; `nil` until then.
     public private(set) var inputKeys: [String]?
 
     public init(_ values: OrderedDictionary<String, Value> = [:], inputKeys: [String]? = nil) {
