@@ -42,3 +42,17 @@ import Testing
         #expect(c.out == "dummy answer for: q 0.5 dummy/b\nNone dummy/b 1\n", "\(c.out)")
     }
 }
+
+@Suite struct TraceSettingShellTests {
+    @Test func anEmptyListStartsAFreshTraceAsInDSPy() async throws {
+        let (e, c) = try session()
+        let script = """
+            qa = dspy.Predict("question -> answer")
+            with dspy.context(trace=[]):
+                qa(question="q")
+                print(len(dspy.settings.trace))
+            """
+        #expect(await e.execute(script, file: "t.py"), "\(c.err)")
+        #expect(c.out == "1\n", "\(c.out)")
+    }
+}

@@ -114,7 +114,12 @@ extension SettingKey where Value == Trace? {
     public static var trace: SettingKey {
         SettingKey(
             "trace", summary: "the (predictor, inputs, prediction) steps recorded while a program runs",
-            default: { Trace() }, check: .instance(of: Trace.self, "a trace"))
+            default: { Trace() },
+            check: SettingCheck { v, key in
+                // DSPy's idiom `context(trace=[])` starts a fresh trace for the block.
+                if case .array(let items)? = v as? DSPy.Value, items.isEmpty { return Trace() }
+                return try SettingCheck.instance(of: Trace.self, "a trace, or [] for a new one").run(v, key)
+            })
     }
 }
 
