@@ -199,7 +199,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         #expect(completed, "Tab did not complete %pu: \(screen)")
         try t.keys(s1, "C-u")
         try t.keys(s1, "C-d")
-        #expect(await t.waitFor(s1) { $0.contains("<exited>") }.0)
+        #expect(await t.waitFor(s1, timeout: .seconds(30)) { $0.contains("<exited>") }.0)
 
         let s2 = try t.start()
         #expect(await t.waitFor(s2) { $0.contains("dspy>") }.0)

@@ -118,13 +118,14 @@ struct HostileServerTests {
     @Test func aLongStreamWithShortGapsIsNotTimedOut() async throws {
         let pieces = ["[[ ## answer ## ]]\n"] + "Paris".map(String.init) + ["\n\n"] + Array(repeating: "", count: 10) + ["[[ ## completed ## ]]"]
         var steps: [StreamStep] = []
-        for p in pieces { steps += [.send("data: \(chunk(p))\n\n"), .pause(.milliseconds(250))] }
+        for p in pieces { steps += [.send("data: \(chunk(p))\n\n"), .pause(.milliseconds(500))] }
         steps += [.send("data: \(chunk(nil, finish: "stop"))\n\ndata: [DONE]\n\n")]
         let reply = Reply.stream(steps: steps)
         let server = try await LoopbackServer.start { _ in reply }
         defer { server.shutdownNow() }
-        // The whole stream takes over 4 s; each gap is far below the 3 s timeout.
-        let qa = try Predict("question -> answer", lm: try lm(server, timeout: .seconds(3)))
+        // The whole stream takes over 8 s; each gap is far below the 8 s timeout (which also leaves
+        // the head ample time under the thread sanitizer on a loaded machine).
+        let qa = try Predict("question -> answer", lm: try lm(server, timeout: .seconds(8)))
         let prediction = try await streamed(qa).get()
         #expect(prediction.answer == "Paris")
     }
