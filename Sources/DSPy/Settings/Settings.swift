@@ -234,8 +234,9 @@ public final class Settings: Sendable {
         return all
     }
 
-    /// The layers with a scope of `values` pushed, after checking them against their keys.
-    public func checkedScope(_ values: [String: any Sendable]) throws -> [String: any Sendable] {
+    /// `values` checked against their keys and made ready for a scope of this task (a budget
+    /// limit opens a budget inside the current one).
+    func checkedScope(_ values: [String: any Sendable]) throws -> [String: any Sendable] {
         try Settings.stored(values, enclosing: self)
     }
 
