@@ -47,10 +47,20 @@ let package = Package(
         .macro(
             name: "DSPyMacros",
             dependencies: [
+                "DSPyMacroExpansion",
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
+        // The macros' expansion code, a library so that its tests need not depend on the macro
+        // target (a test target that does makes SwiftPM build every target twice, once for the host).
+        .target(
+            name: "DSPyMacroExpansion",
+            dependencies: [
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
                 .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
-                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
                 .product(name: "SwiftDiagnostics", package: "swift-syntax"),
             ]
         ),
@@ -103,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "DSPyMacrosTests",
             dependencies: [
-                "DSPyMacros",
+                "DSPyMacroExpansion",
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftParser", package: "swift-syntax"),
                 .product(name: "SwiftDiagnostics", package: "swift-syntax"),

@@ -1,4 +1,4 @@
-import DSPyMacros
+import DSPyMacroExpansion
 import SwiftDiagnostics
 import SwiftParser
 import SwiftSyntax
