@@ -96,11 +96,13 @@ struct HostileServerTests {
     @Test func aStreamThatStallsBetweenEventsTimesOut() async throws {
         let server = try await LoopbackServer.start { _ in Hostile.eventsThenStall([chunk("[[ ## answer ## ]]\nPar")]) }
         defer { server.shutdownNow() }
-        let qa = try Predict("question -> answer", lm: try lm(server, numRetries: 2, timeout: .seconds(3)))
+        // 20 s leaves the head and first event ample time under the thread sanitizer on a loaded
+        // machine (at 3 s a full sanitizer run saw the head late, a timeout before data, and a retry).
+        let qa = try Predict("question -> answer", lm: try lm(server, numRetries: 2, timeout: .seconds(20)))
         guard case .failure(let failure) = try await streamed(qa) else { Issue.record("a stalled stream succeeded"); return }
         let error = try #require(failure as? LMError, "\(failure)")
         #expect(error.kind == .streamInterrupted)  // a chunk was delivered: not retried
-        #expect(error.message.contains("sent nothing for 3 s (after 1 event)"), "\(error.message)")
+        #expect(error.message.contains("sent nothing for 20 s (after 1 event)"), "\(error.message)")
         #expect(server.requests.count == 1)
     }
 
