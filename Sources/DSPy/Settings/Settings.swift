@@ -125,20 +125,9 @@ public final class Settings: Sendable {
     /// each layer, for the per-call knobs.
     func values(of names: [String]) -> [(String, any Sendable)] {
         let layer = Settings.layers[id]
-        var out: [(String, any Sendable)] = []
-        var missing: [String] = []
-        for name in names {
-            if let v = layer?.values[name] { out.append((name, v)) } else { missing.append(name) }
+        return global.withLock { g in
+            names.compactMap { name in (layer?.values[name] ?? g.values[name]).map { (name, $0) } }
         }
-        if !missing.isEmpty {
-            global.withLock { g in
-                for name in missing { if let v = g.values[name] { out.append((name, v)) } }
-            }
-            if out.count > 1 {
-                out.sort { a, b in (names.firstIndex(of: a.0) ?? 0) < (names.firstIndex(of: b.0) ?? 0) }
-            }
-        }
-        return out
     }
 
     /// True when the key is set in either layer.
