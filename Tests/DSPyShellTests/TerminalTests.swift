@@ -220,11 +220,19 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         let t = try TerminalSession()
         let s = try t.start(arguments: ["--no-history"])
         #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
-        // Typed: the shell indents after ':' and dedents after return; Tab indents.
-        try t.keys(s, "def f(x):", "Enter")
-        try t.keys(s, "if x:", "Enter")
-        try t.keys(s, "return 1", "Enter")
-        try t.keys(s, "return 2", "Enter", "Enter")
+        // Typed: the shell indents after ':' and dedents after return; Tab indents. Each line
+        // is typed once its prompt shows, as a person would: keys typed ahead of a prompt are
+        // echoed by the terminal itself before the shell takes them.
+        for (line, echoed) in [
+            ("def f(x):", "dspy> def f(x):"), ("if x:", "...>     if x:"), ("return 1", "...>         return 1"),
+            ("return 2", "...>     return 2"),
+        ] {
+            try t.keys(s, line, "Enter")
+            let (prompted, screen) = await t.waitFor(s) { $0.contains(echoed) && lastLine($0) == "...>" }
+            #expect(prompted, "no continuation prompt after \(line): \(screen)")
+        }
+        try t.keys(s, "Enter")
+        #expect(await t.waitFor(s) { lastLine($0) == "dspy>" }.0)
         try t.keys(s, "f(0), f(1)", "Enter")
         let (ran, typed) = await t.waitFor(s) { $0.contains("(2, 1)") }
         #expect(ran, "the typed function did not run: \(typed)")
@@ -232,8 +240,10 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         // Pasted into an auto-indented line: the paste's own indentation replaces it, and the
         // blank lines inside the class do not end it.
         try t.keys(s, "class Box:", "Enter")
+        #expect(await t.waitFor(s) { $0.contains("dspy> class Box:") && lastLine($0) == "...>" }.0)
         try t.paste(s, "    \"\"\"A box.\"\"\"\n\n    size = 3\n\n    def double(self):\n        return self.size * 2\n")
         try t.keys(s, "Enter")
+        #expect(await t.waitFor(s) { lastLine($0) == "dspy>" }.0)
         try t.keys(s, "Box().double()", "Enter")
         let (pasted, screen) = await t.waitFor(s) { $0.contains("\n6\n") }
         #expect(pasted, "the pasted class did not run whole: \(screen)")
