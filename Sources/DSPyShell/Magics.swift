@@ -166,6 +166,7 @@ enum Magics {
             let jobs = engine.state.withLock { $0.jobs.values.sorted { $0.id < $1.id } }
             if jobs.isEmpty { engine.write("(no jobs)\n") }
             for j in jobs { engine.write(j.summary + "\n") }
+            for run in BatchEngine.activeRuns { engine.write("    " + run + "\n") }
         case "wait":
             let targets: [Job]
             if rest.isEmpty || rest == "all" {

@@ -16,6 +16,8 @@ final class ProgressLine: Sendable {
         var succeeded = 0
         var scoreSum = 0.0
         var scored = 0
+        /// What the run is waiting on, after the counts (a provider batch's status).
+        var detail: String?
     }
     private let state = Locked(State())
 
@@ -34,10 +36,22 @@ final class ProgressLine: Sendable {
     }
 
     func update(done: Int, succeeded: Int) {
-        guard enabled else { return }
-        let line: String? = state.withLock { s in
+        redraw { s in
             s.done = done
             s.succeeded = succeeded
+        }
+    }
+
+    /// Shows `detail` after the counts until it changes (nil removes it).
+    func setDetail(_ detail: String?) {
+        redraw { $0.detail = detail }
+    }
+
+    private func redraw(_ change: (inout State) -> Void) {
+        guard enabled else { return }
+        let line: String? = state.withLock { s in
+            change(&s)
+            let done = s.done
             let now = ContinuousClock.now
             if let last = s.lastDraw, now - last < .milliseconds(100), done < total { return nil }
             s.lastDraw = now
@@ -66,5 +80,6 @@ final class ProgressLine: Sendable {
             head = "Processed \(s.succeeded) / \(total) examples"
         }
         return "\r\u{1B}[2K" + head + (failed > 0 ? " (\(failed) failed)" : "") + String(format: " [%.1fs, %.1f/s]", elapsed, rate)
+            + (s.detail.map { " — " + $0 } ?? "")
     }
 }

@@ -70,7 +70,31 @@ enum HTTPTransport {
         url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
         model: String
     ) async throws -> HTTPReply {
-        let request = jsonPOST(url: url, headers: headers, body: body, accept: "application/json")
+        try await exchange(
+            jsonPOST(url: url, headers: headers, body: body, accept: "application/json"), url: url, timeout: timeout,
+            maxBytes: maxBytes, model: model)
+    }
+
+    /// Any request (a provider batch API's GET, or a file upload) with the same timeout,
+    /// cancellation and error mapping as ``postJSON(url:headers:body:timeout:maxBytes:model:)``.
+    /// `context` names the caller in errors, as a model name does for a chat call.
+    static func send(
+        _ method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8]? = nil, contentType: String? = nil,
+        timeout: Duration, maxBytes: Int, context: String
+    ) async throws -> HTTPReply {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "DSPy-Swift/\(DSPyVersion.string)")
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        return try await exchange(request, url: url, timeout: timeout, maxBytes: maxBytes, model: context)
+    }
+
+    private static func exchange(_ request: HTTPClientRequest, url: String, timeout: Duration, maxBytes: Int, model: String) async throws
+        -> HTTPReply
+    {
         let timeout = timeout.clampedForWaiting
         let watch = ExchangeWatch(timeout: timeout)
         do {

@@ -350,15 +350,28 @@ public final class LM: Sendable, CustomStringConvertible {
     /// without choices is a bad response, never cached.
     private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
         let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request, server: apiBase) : nil
-        if let key, var hit = await responseCache.get(key, reserving: true) {
+        // A provider batch run merges identical requests itself; a reservation would make the
+        // second item wait outside the run, where the run cannot see it.
+        let batchRun = ProviderBatchRun.current
+        let reserving = batchRun == nil
+        if let key, var hit = await responseCache.get(key, reserving: reserving) {
             hit.cacheHit = true
             hit.usage = nil
             return hit
         }
-        defer { if let key { responseCache.release(key) } }  // a miss reserved the key for this call
+        defer { if let key, reserving { responseCache.release(key) } }  // a miss reserved the key for this call
         try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
+        if let batchRun, let batchable = backend as? any ProviderBatchable {
+            let response = redactor.scrub(
+                try await batchRun.request(
+                    self, backend: batchable, request: wire,
+                    cacheKey: key ?? ResponseCache.key(model: model, request: request, server: apiBase)))
+            guard !response.choices.isEmpty else { throw LMError.noCompletion("has no completions (an empty choice list)", model: model) }
+            if let key { await responseCache.put(key, response) }
+            return response
+        }
         // Like DSPy 3.4.1, n completions are n requests without `n` (n=1 included), in order,
         // each retried on its own; the combined reply is cached under the whole call's key.
         let count = backend.completesManyAtOnce ? 1 : request.n

@@ -92,18 +92,23 @@ public struct OpenAICompatibleBackend: LMBackend {
                 .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: model,
                 hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
         }
+        return try parse(v, text: reply.bodyText, address: address, model: model)
+    }
+
+    /// A parsed chat completion (also what a batch's output file holds for each request).
+    static func parse(_ v: Value, text replyText: @autoclosure () -> String, address: String, model: String) throws -> LMResponse {
         guard let choices = v["choices"].arrayValue else {
-            if let m = serverErrorMessage(reply.body), !v["error"].isNull {
+            if !v["error"].isNull, let m = v["error"]["message"].stringValue ?? v["error"].stringValue ?? v["message"].stringValue {
                 throw LMError(.server, "The server at \(address) reported an error: \(m)", model: model)
             }
             throw LMError(
-                .badResponse, "The response from \(address) has no \"choices\": \(String(reply.bodyText.prefix(200)))", model: model,
+                .badResponse, "The response from \(address) has no \"choices\": \(String(replyText().prefix(200)))", model: model,
                 hint: "Is apiBase pointing at an OpenAI-compatible chat completions API?")
         }
         guard !choices.isEmpty, choices.allSatisfy({ $0.objectValue != nil && ($0["message"].objectValue != nil || $0["text"].stringValue != nil) })
         else {
             throw LMError.noCompletion(
-                "from \(address) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(reply.bodyText.prefix(200)))",
+                "from \(address) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(replyText().prefix(200)))",
                 model: model)
         }
         let parsed = choices.map { c in
@@ -195,9 +200,14 @@ public struct AnthropicBackend: LMBackend {
             throw LMError(
                 .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: request.model)
         }
+        return try Self.parseMessage(v, text: reply.bodyText, address: address, model: request.model)
+    }
+
+    /// A Messages API reply (also what a message batch returns for each succeeded request).
+    static func parseMessage(_ v: Value, text replyText: @autoclosure () -> String, address: String, model: String) throws -> LMResponse {
         guard let content = v["content"].arrayValue, content.allSatisfy({ $0.objectValue != nil }) else {
             throw LMError(
-                .badResponse, "The response from \(address) has no \"content\": \(String(reply.bodyText.prefix(200)))", model: request.model,
+                .badResponse, "The response from \(address) has no \"content\": \(String(replyText().prefix(200)))", model: model,
                 hint: "Is apiBase pointing at Anthropic's Messages API?")
         }
         let text = content.compactMap { $0["type"].stringValue == "text" ? $0["text"].stringValue : nil }.joined()

@@ -261,7 +261,9 @@ public final class Settings: Sendable {
     /// Captures this task's overrides so they can be re-applied where task-locals do not flow:
     /// `Task.detached`, threads and dispatch queues.
     public func capture() -> SettingsSnapshot {
-        SettingsSnapshot(layers: Settings.layers, activeCallID: CallLineage.activeCallID, instance: Settings.bound, tally: CallTally.current)
+        SettingsSnapshot(
+            layers: Settings.layers, activeCallID: CallLineage.activeCallID, instance: Settings.bound, tally: CallTally.current,
+            batchRun: ProviderBatchRun.current)
     }
 }
 
@@ -273,10 +275,12 @@ public struct SettingsSnapshot: Sendable {
     let instance: Settings?
     /// The call tally open where it was captured.
     let tally: CallTally?
+    /// The provider batch run the captured work is an item of, whose LM calls it collects.
+    let batchRun: ProviderBatchRun?
 
     /// The same overrides, with calls counted in `tally`.
     public func counting(in tally: CallTally) -> SettingsSnapshot {
-        SettingsSnapshot(layers: layers, activeCallID: activeCallID, instance: instance, tally: tally)
+        SettingsSnapshot(layers: layers, activeCallID: activeCallID, instance: instance, tally: tally, batchRun: batchRun)
     }
 
     /// Runs `body` with the captured overrides in effect.
@@ -284,7 +288,9 @@ public struct SettingsSnapshot: Sendable {
         try Settings.$bound.withValue(instance) {
             try Settings.$layers.withValue(layers) {
                 try CallTally.$current.withValue(tally) {
-                    try CallLineage.$activeCallID.withValue(activeCallID, operation: body)
+                    try ProviderBatchRun.$current.withValue(batchRun) {
+                        try CallLineage.$activeCallID.withValue(activeCallID, operation: body)
+                    }
                 }
             }
         }
@@ -301,7 +307,11 @@ public struct SettingsSnapshot: Sendable {
                         try await CallTally.$current.withValue(
                             tally,
                             operation: {
-                                try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+                                try await ProviderBatchRun.$current.withValue(
+                                    batchRun,
+                                    operation: {
+                                        try await CallLineage.$activeCallID.withValue(activeCallID, operation: body, isolation: isolation)
+                                    }, isolation: isolation)
                             }, isolation: isolation)
                     }, isolation: isolation)
             }, isolation: isolation)

@@ -80,11 +80,13 @@ enum ParallelBinding {
         }
     }
 
-    /// Runs the items with the library's `parallelMap` and gives back Python results in order.
-    static func run(_ ctx: ExecContext, _ items: [Item], options: ParallelOptions, returnFailed: Bool) throws -> PyValue {
+    /// Runs the items on `engine` (the library's `batchMap`) and gives back Python results in order.
+    static func run(_ ctx: ExecContext, _ items: [Item], options: ParallelOptions, returnFailed: Bool, engine: BatchEngine = .threads) throws
+        -> PyValue
+    {
         let interpreter = ctx.interpreter
         let results = try ctx.dspy {
-            try await parallelMap(items, options: options, describe: { $0.description }) { item -> ItemOutcome in
+            try await batchMap(items, options: options, engine: engine, describe: { $0.description }) { item -> ItemOutcome in
                 if let error = item.unrunnable { throw error }
                 if let work = item.work { return .prediction(try await work.run()) }
                 let function = item.function ?? .none, args = item.args
@@ -126,13 +128,50 @@ enum ParallelBinding {
             throw PyError.type("batch() missing 1 required positional argument: 'examples'")
         }
         var values: [String: PyValue] = [:]
+        var engineValues: [String: PyValue] = [:]
         for (k, v) in a.keywords where k != "examples" {
+            if k == "engine" || engineOptionNames.contains(k) {
+                engineValues[k] = v
+                continue
+            }
             guard optionNames.contains(k) else { throw PyError.type("batch() got an unexpected keyword argument '\(k)'") }
             values[k] = v
         }
         let (options, returnFailed) = try options(ctx, values)
+        let engine = try engine(ctx, engineValues)
         let items = try ctx.iterateToArray(examples).map { try item(ctx, callee: me, example: $0, accessExamples: true) }
-        return try run(ctx, items, options: options, returnFailed: returnFailed)
+        return try run(ctx, items, options: options, returnFailed: returnFailed, engine: engine)
+    }
+
+    /// The provider batch engine's knobs as `batch()` keywords, in seconds and counts.
+    static let engineOptionNames = [
+        "poll_interval", "max_poll_interval", "max_requests_per_batch", "max_bytes_per_batch", "max_items_in_flight", "completion_window",
+    ]
+
+    /// `engine="openai-batch"` and its knobs; the default is the threads engine.
+    static func engine(_ ctx: ExecContext, _ values: [String: PyValue]) throws -> BatchEngine {
+        let name = try ctx.optional(values["engine"]).map { try ctx.strArg($0, "batch", "argument 'engine'") } ?? "threads"
+        var o = ProviderBatchOptions()
+        func int(_ k: String) throws -> Int? { try ctx.optional(values[k]).map { try ctx.intArg($0) } }
+        if values["poll_interval"] != nil { o.pollInterval = try LMBinding.seconds(ctx, values["poll_interval"], "poll_interval", default: 0) }
+        if values["max_poll_interval"] != nil {
+            o.maxPollInterval = try LMBinding.seconds(ctx, values["max_poll_interval"], "max_poll_interval", default: 0)
+        } else if o.pollInterval > o.maxPollInterval {
+            o.maxPollInterval = o.pollInterval
+        }
+        o.maxRequestsPerBatch = try int("max_requests_per_batch")
+        o.maxBytesPerBatch = try int("max_bytes_per_batch")
+        if let n = try int("max_items_in_flight") { o.maxItemsInFlight = n }
+        if let w = try ctx.optional(values["completion_window"]) { o.completionWindow = try ctx.strArg(w, "batch", "argument 'completion_window'") }
+        do {
+            let engine = try BatchEngine.named(name, options: try o.validated())
+            if engine == .threads, let k = engineOptionNames.first(where: { values[$0] != nil }) {
+                throw PyError.type("batch() got '\(k)', which only a provider batch engine takes (engine=\"openai-batch\" or \"anthropic-batch\")")
+            }
+            return engine
+        } catch let e as BatchEngineError {
+            throw PyError.value(([e.summary] + e.hints).joined(separator: " "))
+        }
     }
 
     static func installParallel(_ t: PyType) {
