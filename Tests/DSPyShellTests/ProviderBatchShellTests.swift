@@ -60,6 +60,17 @@ private func twoStepScript(apiBase: String, n: Int) -> String {
         #expect(mock.answered.values.allSatisfy { $0 == 1 })
         capture.clear()
 
+        // Evaluate takes the engine too; these calls are all in the cache now.
+        #expect(
+            await e.execute(
+                """
+                ev = dspy.Evaluate(devset=examples[:5], metric=lambda e, p, trace=None: p.answer == "a-t-" + e.question, engine="openai-batch", poll_interval=0.002)
+                print(ev(prog).score)
+                """), "\(capture.err)")
+        #expect(capture.out == "100.0\n", "\(capture.err)")
+        #expect(mock.batches.count == 2)
+        capture.clear()
+
         // Wrong names and knobs are Python errors that say what to use.
         #expect(!(await e.execute("prog.batch(examples, engine=\"gpu-batch\")")))
         #expect(capture.err.contains("Unknown batch engine 'gpu-batch'") && capture.err.contains("\"openai-batch\""))

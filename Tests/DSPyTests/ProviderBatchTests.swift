@@ -256,6 +256,50 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
         #expect(offline.failures.isEmpty)
     }
 
+    @Test func pollsBackOffAndWaitAsLongAsRetryAfterAsks() async throws {
+        let mock = try await ProviderBatchMock.start(pollsInProgress: 2, answer: twoStepAnswer)
+        defer { mock.server.shutdownNow() }
+        let clock = ManualClock()
+        let lm = try openAILM(mock, cache: try ResponseCache())
+        let qa = try Predict("question -> topic")
+        let options = ProviderBatchOptions(pollInterval: .seconds(10), maxPollInterval: .seconds(20), stateDirectory: try temporaryDirectory("poll"))
+        let run = Task {
+            try await context(.lm(lm), .clock(clock)) {
+                try await qa.batch(questions(2), options: ParallelOptions(disableProgressBar: true), engine: .openAIBatch(options))
+            }
+        }
+        // 10 s, then 15 s, then 20 s (the cap), then the server's Retry-After (45 s).
+        for expected in [10, 15, 20] {
+            await clock.waitUntilSleeping { $0 == 1 }
+            #expect(clock.requested.last == .seconds(expected))
+            if expected == 20 { mock.throttlePolls(1, retryAfter: 45) }
+            clock.advance(by: .seconds(expected))
+        }
+        await clock.waitUntilSleeping { $0 == 1 }
+        #expect(clock.requested.last == .seconds(45))
+        clock.advance(by: .seconds(45))
+        // The batch is finalizing now; one more poll (at the cap) finds it completed.
+        await clock.waitUntilSleeping { $0 == 1 }
+        #expect(clock.requested.last == .seconds(20))
+        clock.advance(by: .seconds(20))
+        let results = try await run.value
+        #expect(results.outputs.map { $0?.values["topic"] } == [.string("t-q0"), .string("t-q1")])
+    }
+
+    @Test func evaluateRunsOnAProviderEngine() async throws {
+        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        defer { mock.server.shutdownNow() }
+        let lm = try openAILM(mock, cache: try ResponseCache())
+        let qa = try Predict("question -> topic")
+        let dev = (0..<6).map { Example(["question": .string("q\($0)"), "topic": .string($0 < 4 ? "t-q\($0)" : "other")]).withInputs("question") }
+        let metric = Metric("topic_match", passes: { example, prediction, _ in example.values["topic"] == prediction.values["topic"] })
+        let result = try await context(.lm(lm)) {
+            try await Evaluate(devset: dev, metric: metric, engine: .openAIBatch(fastOptions(try temporaryDirectory("evaluate"))))(qa)
+        }
+        #expect(abs(result.score - 66.67) < 0.01)
+        #expect(mock.batches.map(\.requests.count) == [6])
+    }
+
     @Test func enginesByNameAndOptionsOutOfRange() throws {
         #expect(try BatchEngine.named("openai-batch") == .openAIBatch())
         #expect(try BatchEngine.named("threads") == .threads)

@@ -45,6 +45,9 @@ public final class ProviderBatchMock: Sendable {
         var holdingFrom = Int.max
         var next = 0
         var failValidation = false
+        /// Status polls still to answer with 429, and the Retry-After they send.
+        var throttled = 0
+        var retryAfter = "0"
     }
 
     public let server: LoopbackServer
@@ -80,6 +83,14 @@ public final class ProviderBatchMock: Sendable {
     public func hold(fromBatch index: Int) { state.withLock { $0.holdingFrom = index } }
     /// Makes the next batches fail validation as a whole (OpenAI's `failed` status).
     public func failValidation(_ on: Bool) { state.withLock { $0.failValidation = on } }
+
+    /// Answers the next `count` status polls with 429 and `Retry-After: seconds`.
+    public func throttlePolls(_ count: Int, retryAfter seconds: Int) {
+        state.withLock { s in
+            s.throttled = count
+            s.retryAfter = String(seconds)
+        }
+    }
 
     /// Every batch created, in order.
     public var batches: [Batch] { state.withLock { Array($0.batches.values) } }
@@ -183,6 +194,14 @@ public final class ProviderBatchMock: Sendable {
 
     /// One status poll: the batch moves on a step (unless held), and is answered when it ends.
     private func poll(_ id: String, answer: Answer) -> Reply {
+        let throttle = state.withLock { s -> String? in
+            guard s.throttled > 0 else { return nil }
+            s.throttled -= 1
+            return s.retryAfter
+        }
+        if let throttle {
+            return .json(status: 429, body: #"{"error":{"message":"slow down"}}"#, headers: [("Retry-After", throttle)])
+        }
         let batch = state.withLock { s -> Batch? in
             guard var b = s.batches[id] else { return nil }
             b.polls += 1

@@ -133,12 +133,21 @@ public func batchMap<Input: Sendable, Output: Sendable>(
     describe: @escaping @Sendable (Input) -> Value = { _ in .null },
     _ body: @escaping @Sendable (Input) async throws -> Output
 ) async throws -> BatchResults<Output> {
+    try await batchMap(inputs, options: options, engine: engine, progress: nil, describe: describe, body)
+}
+
+/// ``batchMap(_:options:engine:describe:_:)`` drawing a given progress line (an evaluation's).
+func batchMap<Input: Sendable, Output: Sendable>(
+    _ inputs: [Input], options: ParallelOptions, engine: BatchEngine, progress given: ProgressLine?,
+    describe: @escaping @Sendable (Input) -> Value,
+    _ body: @escaping @Sendable (Input) async throws -> Output
+) async throws -> BatchResults<Output> {
     guard case .provider(let format) = engine.kind else {
-        return try await parallelMap(inputs, options: options, describe: describe, body)
+        return try await parallelMap(inputs, options: options, progress: given, describe: describe, body)
     }
     guard !inputs.isEmpty else { return BatchResults([]) }
     let window = min(inputs.count, try engine.options.validated().maxItemsInFlight)
-    let progress = ProgressLine(total: inputs.count, enabled: !options.disableProgressBar)
+    let progress = given ?? ProgressLine(total: inputs.count, enabled: !options.disableProgressBar)
     let run = ProviderBatchRun(format: format, options: engine.options, items: inputs.count, window: window, progress: progress)
     var parallel = options
     parallel.numThreads = window

@@ -35,15 +35,19 @@ public struct Evaluate: Sendable {
     public var saveAsJSON: String?
     /// Where the table goes when ``displayTable`` asks for one (standard output by default).
     public var output: @Sendable (String) -> Void
+    /// How the program's LM calls are sent: directly (``BatchEngine/threads``) or as provider
+    /// batches (``BatchEngine/openAIBatch(_:)``), for dev sets of many thousand examples.
+    public var engine: BatchEngine
 
     static let logger = Logger(label: "dspy.evaluate")
 
     public init(
         devset: [Example], metric: Metric, numThreads: Int? = nil, displayProgress: Bool = false,
         displayTable: TableRows = .none, maxErrors: Int? = nil, provideTraceback: Bool? = nil, failureScore: Double = 0,
-        saveAsCSV: String? = nil, saveAsJSON: String? = nil,
+        saveAsCSV: String? = nil, saveAsJSON: String? = nil, engine: BatchEngine = .threads,
         output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
     ) {
+        self.engine = engine
         self.devset = devset
         self.metric = metric
         self.numThreads = numThreads
@@ -71,8 +75,8 @@ public struct Evaluate: Sendable {
         let finished = Locked<[Int: (Prediction, Value)]>([:])
         let outcomes: BatchResults<(Prediction, Value)>
         do {
-            outcomes = try await parallelMap(
-                Array(devset.enumerated()), options: options, progress: progress,
+            outcomes = try await batchMap(
+                Array(devset.enumerated()), options: options, engine: engine, progress: progress,
                 describe: { .object($0.element.values) }
             ) { indexed -> (Prediction, Value) in
                 let (index, example) = indexed

@@ -129,10 +129,11 @@ enum OptimizeBinding {
 
     // MARK: Evaluate
 
-    static let evaluateOptions = [
-        "devset", "metric", "num_threads", "display_progress", "display_table", "max_errors",
-        "provide_traceback", "failure_score", "save_as_csv", "save_as_json",
-    ]
+    static let evaluateOptions =
+        [
+            "devset", "metric", "num_threads", "display_progress", "display_table", "max_errors",
+            "provide_traceback", "failure_score", "save_as_csv", "save_as_json", "engine",
+        ] + ParallelBinding.engineOptionNames
 
     static func installEvaluate(_ t: PyType) {
         t.doc = "Score a program on a dev set: dspy.Evaluate(devset=..., metric=..., num_threads=8, display_table=5)(program)."
@@ -144,6 +145,8 @@ enum OptimizeBinding {
                 )
             }
             guard let devset = a.keyword("devset") else { throw PyError.type("Evaluate() missing 1 required keyword-only argument: 'devset'") }
+            _ = try ParallelBinding.engine(
+                ctx, Dictionary(a.keywords.filter { $0.0 == "engine" || ParallelBinding.engineOptionNames.contains($0.0) }) { _, b in b })
             let o = PyInstance(cls: cls)
             for name in evaluateOptions { o.dict.setString(name, .none) }
             o.dict.setString("display_progress", .false)
@@ -176,6 +179,10 @@ enum OptimizeBinding {
             }
             let devset = try ctx.iterateToArray(option(2, "devset") ?? .object(PyList()))
             let tableOption = option(5, "display_table")
+            var engineValues: [String: PyValue] = [:]
+            for name in ["engine"] + ParallelBinding.engineOptionNames {
+                if let v = ctx.optional(o.dict.getString(name)) { engineValues[name] = v }
+            }
             return try evaluate(
                 ctx, program: program, devset: devset, metric: try metric(ctx, metricFn),
                 numThreads: try option(3, "num_threads").map { try ctx.intArg($0) },
@@ -185,7 +192,8 @@ enum OptimizeBinding {
                 provideTraceback: try ctx.optional(o.dict.getString("provide_traceback")).map { try ctx.truthy($0) },
                 failureScore: try ctx.optional(o.dict.getString("failure_score")).map { try ctx.toDouble($0) } ?? 0,
                 saveAsCSV: try option(7, "save_as_csv").map { try ctx.strArg($0, "save_as_csv") },
-                saveAsJSON: try option(8, "save_as_json").map { try ctx.strArg($0, "save_as_json") })
+                saveAsJSON: try option(8, "save_as_json").map { try ctx.strArg($0, "save_as_json") },
+                engine: try ParallelBinding.engine(ctx, engineValues))
         }
         t.method("__repr__") { _, _, _ in .str("<dspy.evaluate.evaluate.Evaluate object>") }
     }
@@ -201,13 +209,13 @@ enum OptimizeBinding {
     static func evaluate(
         _ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
         displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
-        failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil
+        failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil, engine: BatchEngine = .threads
     ) throws -> PyValue {
         try evaluateKeepingResult(
             ctx, program: program, devset: devset, metric: metric, numThreads: numThreads,
             displayProgress: displayProgress, table: table, maxErrors: maxErrors,
             provideTraceback: provideTraceback, failureScore: failureScore,
-            saveAsCSV: saveAsCSV, saveAsJSON: saveAsJSON
+            saveAsCSV: saveAsCSV, saveAsJSON: saveAsJSON, engine: engine
         ).value
     }
 
@@ -216,7 +224,7 @@ enum OptimizeBinding {
     static func evaluateKeepingResult(
         _ ctx: ExecContext, program: ModuleObject, devset: [PyValue], metric: Metric, numThreads: Int?,
         displayProgress: Bool, table: Evaluate.TableRows, maxErrors: Int?, provideTraceback: Bool?,
-        failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil
+        failureScore: Double, saveAsCSV: String? = nil, saveAsJSON: String? = nil, engine: BatchEngine = .threads
     )
         throws -> (value: PyValue, result: EvaluationResult)
     {
@@ -227,7 +235,7 @@ enum OptimizeBinding {
         let evaluate = Evaluate(
             devset: examples, metric: metric, numThreads: numThreads, displayProgress: displayProgress,
             maxErrors: maxErrors, provideTraceback: provideTraceback, failureScore: failureScore,
-            saveAsCSV: csvPath, saveAsJSON: jsonPath)
+            saveAsCSV: csvPath, saveAsJSON: jsonPath, engine: engine)
         let peer = program.peer
         let shell = try ctx.shell
         let result: EvaluationResult
