@@ -139,17 +139,16 @@ final class ProviderBatchRun: Sendable {
                 if let round { roundsInput.yield(round) }
             }
         } onCancel: {
-            let (continuation, round) = state.withLock { s -> (CheckedContinuation<LMResponse, any Error>?, [Request]?) in
+            let continuation = state.withLock { s -> CheckedContinuation<LMResponse, any Error>? in
                 guard let c = s.waiting.removeValue(forKey: waiterID) else {
                     s.cancelledEarly.insert(waiterID)
-                    return (nil, nil)
+                    return nil
                 }
-                s.running += 1
+                s.running += 1  // the item runs again, to end with the cancellation
                 if let i = s.pending.firstIndex(where: { $0.waiterID == waiterID }) { s.pending.remove(at: i) }
-                return (c, nil)
+                return c
             }
             continuation?.resume(throwing: CancellationError())
-            if let round { roundsInput.yield(round) }
         }
     }
 
@@ -239,11 +238,20 @@ final class ProviderBatchRun: Sendable {
         var pendingRequests = requests
         await withTaskGroup(of: BatchOutcome.self) { group in
             for batch in remembered {
-                Self.logger.info("Resuming \(client.context) \(batch.batchID) (\(batch.requests.count) requests) submitted by an earlier run.")
+                Self.logger.info(
+                    "Polling \(client.context) \(batch.batchID) (\(batch.requests.count) requests), submitted earlier and not yet read back.")
                 group.addTask {
                     let asked = batch.requests.keys.filter { lines[$0] != nil }
                     do {
-                        let state = try await self.poll(client, try await client.status(batch.batchID), server: server, store: store)
+                        let first: ProviderBatchState
+                        do { first = try await client.status(batch.batchID) } catch let error as LMError where error.kind == .notFound {
+                            try? await store?.close(server: server, batchID: batch.batchID, state: "lost", status: "not found")
+                            var lost = error
+                            lost.hint =
+                                "The provider no longer knows this batch; it is forgotten, so running the program again submits these requests anew."
+                            throw lost
+                        }
+                        let state = try await self.poll(client, first, server: server, store: store)
                         var outcome = try await self.readBack(client, state, carrying: asked, server: server, store: store)
                         outcome.unasked = batch.requests.filter { lines[$0.key] == nil }
                         return outcome

@@ -367,8 +367,9 @@ enum ModuleBinding {
         t.property("callbacks", get: { _, _ in .object(PyList()) })
         t.method(
             "batch",
-            "batch(examples, num_threads=None, max_errors=None, return_failed_examples=False, provide_traceback=None, disable_progress_bar=False, timeout=120, straggler_limit=3)",
-            doc: "Run the module over many examples in parallel; results in input order."
+            "batch(examples, num_threads=None, max_errors=None, return_failed_examples=False, provide_traceback=None, disable_progress_bar=False, timeout=120, straggler_limit=3, engine='threads', poll_interval=10, max_poll_interval=120, max_requests_per_batch=None, max_bytes_per_batch=None, max_items_in_flight=10000, completion_window='24h')",
+            doc:
+                "Run the module over many examples in parallel; results in input order. engine='openai-batch' or 'anthropic-batch' sends the calls as provider batches (half price, resumable)."
         ) { ctx, me, a in
             try ParallelBinding.batch(ctx, me, a)
         }
