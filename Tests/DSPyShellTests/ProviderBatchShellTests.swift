@@ -56,7 +56,7 @@ private func twoStepScript(apiBase: String, n: Int) -> String {
         let e = ShellEngine(output: capture, settings: Settings(), responseCache: try ResponseCache(directory: dir))
         #expect(await e.execute(twoStepScript(apiBase: mock.apiBase, n: 30)), "\(capture.err)")
         #expect(capture.out == "30 True a-t-q0\n", "\(capture.err)")
-        #expect(mock.batches.map(\.requests.count) == [30, 30])
+        #expect(mock.batches.map(\.requestCount) == [30, 30])
         #expect(mock.answered.values.allSatisfy { $0 == 1 })
         capture.clear()
 

@@ -55,10 +55,13 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
         let lm = try openAILM(mock, cache: try ResponseCache())
         let program = try TwoStep()
         let n = 10_000
-        let (results, usage) = try await context(.lm(lm)) {
-            try await trackUsage {
-                try await program.batch(
-                    questions(n), options: ParallelOptions(disableProgressBar: true), engine: .openAIBatch(fastOptions(directory)))
+        // It takes a processor for a while: hold a CPU slot, as the fuzzers do.
+        let (results, usage) = try await CPUShare.holding {
+            try await context(.lm(lm)) {
+                try await trackUsage {
+                    try await program.batch(
+                        questions(n), options: ParallelOptions(disableProgressBar: true), engine: .openAIBatch(fastOptions(directory)))
+                }
             }
         }
         #expect(results.count == n)
@@ -66,7 +69,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
         let wrong = (0..<n).filter { results[$0].output?.values["answer"] != .string("a-t-q\($0)") }
         #expect(wrong.isEmpty, "first wrong: \(wrong.prefix(3).map { results[$0] })")
         // One batch per step, every request answered once, the key never in a request body.
-        #expect(mock.batches.map(\.requests.count) == [n, n])
+        #expect(mock.batches.map(\.requestCount) == [n, n])
         #expect(mock.answered.count == 2 * n && mock.answered.values.allSatisfy { $0 == 1 })
         #expect(!mock.server.requests.contains { $0.bodyString.contains("sk-test-batch-key") })
         #expect(mock.server.requests.allSatisfy { $0.header("Authorization") == "Bearer sk-test-batch-key" })
@@ -89,7 +92,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
         }
         #expect(results.outputs.map { $0?.values["topic"] } == (0..<10).map { .string("t-q\($0 % 5)") })
         #expect(mock.batches.count == 1)
-        #expect(mock.batches.first?.requests.count == 5)
+        #expect(mock.batches.first?.requestCount == 5)
         #expect(mock.batches.first?.requests.allSatisfy { $0.body["temperature"] == .double(0.25) } == true)
     }
 
@@ -103,7 +106,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
             try await qa.batch(questions(50), options: ParallelOptions(disableProgressBar: true), engine: .openAIBatch(options))
         }
         #expect(results.failures.isEmpty)
-        #expect(mock.batches.map(\.requests.count).sorted() == [10, 20, 20])
+        #expect(mock.batches.map(\.requestCount).sorted() == [10, 20, 20])
 
         // By bytes: a limit smaller than any line puts each line in a batch of its own.
         options.maxRequestsPerBatch = nil
@@ -113,7 +116,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
             try await qa.batch(
                 Array(questions(56).suffix(6)), options: ParallelOptions(disableProgressBar: true), engine: .openAIBatch(options))
         }
-        #expect(mock.batches.dropFirst(before).map(\.requests.count) == [1, 1, 1, 1, 1, 1])
+        #expect(mock.batches.dropFirst(before).map(\.requestCount) == [1, 1, 1, 1, 1, 1])
     }
 
     @Test func succeededErroredAndExpiredRequestsBecomeResultsAndFailures() async throws {
@@ -183,7 +186,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
                 try await qa.batch(questions(4), options: ParallelOptions(disableProgressBar: true), engine: .openAIBatch(fastOptions(directory)))
             }
         }
-        #expect(await mock.server.waitUntil { _ in mock.batches.first?.polls ?? 0 >= 3 })
+        #expect(await mock.server.waitUntil(timeout: .seconds(120)) { _ in mock.batches.first?.polls ?? 0 >= 1 })
         run.cancel()
         let outcome = await run.result
         #expect(throws: ParallelCancelledError.self) { try outcome.get() }
@@ -208,7 +211,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
             try await qa.batch(questions(8), options: ParallelOptions(disableProgressBar: true), engine: engine)
         }
         #expect(results.outputs.map { $0?.values["topic"] } == (0..<8).map { .string("t-q\($0)") })
-        #expect(mock.batches.map(\.requests.count) == [6, 2])
+        #expect(mock.batches.map(\.requestCount) == [6, 2])
     }
 
     @Test func completionsAreOneRequestForOpenAIAndOneLineEachForAnthropic() async throws {
@@ -231,7 +234,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
                 engine: .anthropicBatch(fastOptions(try temporaryDirectory("n2"))))
         }
         #expect(b[0].output?.completions.count == 2)
-        #expect(mock.batches.last?.requests.count == 2)
+        #expect(mock.batches.last?.requestCount == 2)
         #expect(mock.batches.last?.requests.allSatisfy { $0.body["n"].isNull } == true)
     }
 
@@ -297,7 +300,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
             try await Evaluate(devset: dev, metric: metric, engine: .openAIBatch(fastOptions(try temporaryDirectory("evaluate"))))(qa)
         }
         #expect(abs(result.score - 66.67) < 0.01)
-        #expect(mock.batches.map(\.requests.count) == [6])
+        #expect(mock.batches.map(\.requestCount) == [6])
     }
 
     @Test func enginesByNameAndOptionsOutOfRange() throws {

@@ -25,8 +25,18 @@ public final class ProviderBatchMock: Sendable {
     public struct Batch: Sendable {
         public let id: String
         public let anthropic: Bool
+        /// Each request's custom id and its line as sent (bodies are parsed when the batch
+        /// runs, so a large batch is held as text).
+        let lines: [(customID: String, line: String)]
+        /// How many requests the batch holds.
+        public var requestCount: Int { lines.count }
         /// Each request's custom id and body, in order.
-        public let requests: [(customID: String, body: Value)]
+        public var requests: [(customID: String, body: Value)] { lines.map { ($0.customID, Self.body(of: $0.line, anthropic: anthropic)) } }
+
+        static func body(of line: String, anthropic: Bool) -> Value {
+            let v = (try? JSON.parse(line)) ?? .null
+            return anthropic ? v["params"] : v["body"]
+        }
         public var status: String
         public var polls = 0
         public var outputFile: String?
@@ -160,24 +170,29 @@ public final class ProviderBatchMock: Sendable {
         guard let body = request.json, let fileID = body["input_file_id"].stringValue,
             let bytes = state.withLock({ $0.files[fileID] })
         else { return .json(status: 400, body: #"{"error":{"message":"unknown input_file_id"}}"#) }
-        var requests: [(String, Value)] = []
-        for line in bytes.split(separator: UInt8(ascii: "\n")) {
-            guard let v = try? JSON.parse(String(decoding: line, as: UTF8.self)), let id = v["custom_id"].stringValue else {
-                return .json(status: 400, body: #"{"error":{"message":"a line is not a request"}}"#)
-            }
-            requests.append((id, v["body"]))
+        var lines: [(String, String)] = []
+        for bytesOfLine in bytes.split(separator: UInt8(ascii: "\n")) {
+            let line = String(decoding: bytesOfLine, as: UTF8.self)
+            guard let id = Self.customID(line) else { return .json(status: 400, body: #"{"error":{"message":"a line is not a request"}}"#) }
+            lines.append((id, line))
         }
-        let batch = Batch(id: nextID("batch_"), anthropic: false, requests: requests, status: "validating")
+        let batch = Batch(id: nextID("batch_"), anthropic: false, lines: lines, status: "validating")
         state.withLock { $0.batches[batch.id] = batch }
         return .json(openAIObject(batch))
     }
 
     private func createAnthropic(_ request: RecordedRequest) -> Reply {
         guard let list = request.json?["requests"].arrayValue else { return .json(status: 400, body: #"{"error":{"message":"no requests"}}"#) }
-        let requests = list.map { ($0["custom_id"].stringValue ?? "", $0["params"]) }
-        let batch = Batch(id: nextID("msgbatch_"), anthropic: true, requests: requests, status: "in_progress")
+        let lines = list.map { ($0["custom_id"].stringValue ?? "", JSON.compact($0)) }
+        let batch = Batch(id: nextID("msgbatch_"), anthropic: true, lines: lines, status: "in_progress")
         state.withLock { $0.batches[batch.id] = batch }
         return .json(anthropicObject(batch))
+    }
+
+    /// The `custom_id` of a JSONL request line, read without parsing the whole line.
+    private static func customID(_ line: String) -> String? {
+        guard let key = line.range(of: "\"custom_id\":\""), let end = line[key.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(line[key.upperBound..<end])
     }
 
     private func cancel(_ id: String) -> Reply {
@@ -226,7 +241,8 @@ public final class ProviderBatchMock: Sendable {
         var output: [String] = []
         var errors: [String] = []
         var expired = false
-        for (customID, body) in b.requests {
+        for (customID, line) in b.lines {
+            let body = Batch.body(of: line, anthropic: b.anthropic)
             let outcome: Outcome = cancelled ? .expire : answer(customID, body)
             if case .expire = outcome {
                 expired = expired || !cancelled
@@ -315,7 +331,7 @@ public final class ProviderBatchMock: Sendable {
             "output_file_id": b.outputFile.map(Value.string) ?? .null, "error_file_id": b.errorFile.map(Value.string) ?? .null,
             "errors": b.status == "failed"
                 ? ["object": "list", "data": [["code": "invalid_model", "message": "the model does not exist", "line": 1]]] : .null,
-            "request_counts": ["total": .int(b.requests.count), "completed": .int(b.counts.done), "failed": .int(b.counts.failed)],
+            "request_counts": ["total": .int(b.lines.count), "completed": .int(b.counts.done), "failed": .int(b.counts.failed)],
         ]
     }
 
@@ -324,7 +340,7 @@ public final class ProviderBatchMock: Sendable {
         return [
             "id": .string(b.id), "type": "message_batch", "processing_status": .string(b.status),
             "request_counts": [
-                "processing": .int(ended ? 0 : b.requests.count), "succeeded": .int(ended ? b.counts.done : 0),
+                "processing": .int(ended ? 0 : b.lines.count), "succeeded": .int(ended ? b.counts.done : 0),
                 "errored": .int(ended ? b.counts.failed : 0), "canceled": 0, "expired": 0,
             ],
             "results_url": ended ? .string(apiBase + "/messages/batches/\(b.id)/results") : .null,

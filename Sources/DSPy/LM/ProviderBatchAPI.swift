@@ -38,11 +38,11 @@ extension AnthropicBackend: ProviderBatchable {
     func batchBody(_ request: LMRequest) -> Value { Self.body(request) }
 }
 
-/// One request in a provider batch: its id in the batch and its body.
+/// One request in a provider batch: its id, and the line as the batch file holds it (OpenAI) or
+/// as one entry of the create call (Anthropic). Only the encoded text is kept while the request
+/// waits for its round, as it is all that is sent.
 struct ProviderBatchLine: Sendable {
     let customID: String
-    let body: Value
-    /// The line as the batch file holds it (OpenAI) or as one entry of the create call (Anthropic).
     let encoded: String
 }
 
@@ -91,7 +91,7 @@ struct ProviderBatchClient: Sendable {
         case .anthropic:
             entry = .object(["custom_id": .string(customID), "params": body])
         }
-        return ProviderBatchLine(customID: customID, body: body, encoded: JSON.compact(entry))
+        return ProviderBatchLine(customID: customID, encoded: JSON.compact(entry))
     }
 
     private var headers: [(String, String)] {
