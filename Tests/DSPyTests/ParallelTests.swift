@@ -216,9 +216,10 @@ private func values(_ n: Int) -> [Inputs] { (0..<n).map { ["value": .int($0)] } 
         let slow = asyncify { () -> Int in
             let now = g.running.add(1, ordering: .relaxed).newValue
             g.peak.max(now, ordering: .relaxed)
-            // Hold the worker until the pool is full (or a second has passed), so the peak
-            // does not depend on how quickly a busy machine submits the jobs.
-            for _ in 0..<1000 where g.running.load(ordering: .relaxed) < 3 { usleep(1000) }
+            // Hold the worker until the pool is full (or ten seconds have passed), so the peak
+            // does not depend on how quickly a busy machine submits the jobs (one second was
+            // not enough under a loaded thread-sanitizer run).
+            for _ in 0..<10_000 where g.running.load(ordering: .relaxed) < 3 { usleep(1000) }
             usleep(5_000)
             g.running.subtract(1, ordering: .relaxed)
             return 1

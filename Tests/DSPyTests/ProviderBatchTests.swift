@@ -54,7 +54,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
         let directory = try temporaryDirectory("batch-10k")
         let lm = try openAILM(mock, cache: try ResponseCache())
         let program = try TwoStep()
-        let n = 10_000
+        let n = runsUnderThreadSanitizer ? 2_000 : 10_000
         // It takes a processor for a while: hold a CPU slot, as the fuzzers do.
         let (results, usage) = try await CPUShare.holding {
             try await context(.lm(lm)) {

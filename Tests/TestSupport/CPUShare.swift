@@ -16,3 +16,8 @@ public enum CPUShare {
         return try await body()
     }
 }
+
+/// True when the tests run under the thread sanitizer (`swift test --sanitize=thread`), whose
+/// runtime is then loaded: about five times slower and with shadow memory, so the heaviest
+/// scenarios run smaller there, as the sanitizer checks the same code paths at any size.
+public let runsUnderThreadSanitizer: Bool = dlsym(nil, "__tsan_init") != nil
