@@ -8,20 +8,6 @@ import TestSupport
 import Testing
 @testable import DSPyShell
 
-/// The value of `field` in a ChatAdapter user message.
-private func field(_ name: String, in body: Value) -> String? {
-    let message = ProviderBatchMock.lastUserMessage(body)
-    guard let start = message.range(of: "[[ ## \(name) ## ]]\n") else { return nil }
-    let rest = message[start.upperBound...]
-    return String(rest[..<(rest.range(of: "\n\n")?.lowerBound ?? rest.endIndex)])
-}
-
-private let twoStepAnswer: ProviderBatchMock.Answer = { _, body in
-    if let q = field("question", in: body) { return .text(ProviderBatchMock.fieldsReply(["topic": "t-\(q)"])) }
-    if let t = field("topic", in: body) { return .text(ProviderBatchMock.fieldsReply(["answer": "a-\(t)"])) }
-    return .error(status: 400, message: "unexpected prompt")
-}
-
 /// A two-step DSPy program over `n` examples on the openai-batch engine, as a user writes it.
 private func twoStepScript(apiBase: String, n: Int) -> String {
     """
@@ -48,7 +34,7 @@ private func twoStepScript(apiBase: String, n: Int) -> String {
 
 @Suite struct ProviderBatchShellTests {
     @Test func aPythonProgramRunsInRoundsOfProviderBatches() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let dir = try temporaryDirectory("shell-batch")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -83,7 +69,7 @@ private func twoStepScript(apiBase: String, n: Int) -> String {
     }
 
     @Test func aBackgroundRunShowsItsBatchInJobs() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         mock.hold(true)
         let dir = try temporaryDirectory("shell-batch-jobs")
@@ -111,7 +97,7 @@ private func twoStepScript(apiBase: String, n: Int) -> String {
     }
 
     @Test(.timeLimit(.minutes(3))) func aKilledRunResumesWithoutSubmittingAnythingTwice() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         mock.hold(fromBatch: 1)  // round 1 runs; round 2's batch stays at the provider
         let dir = try temporaryDirectory("shell-batch-crash")

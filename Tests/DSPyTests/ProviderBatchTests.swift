@@ -20,21 +20,6 @@ private struct TwoStep: Module {
     }
 }
 
-/// The value of `field` in a ChatAdapter user message (`[[ ## field ## ]]\nvalue\n\n...`).
-private func field(_ name: String, in body: Value) -> String? {
-    let message = ProviderBatchMock.lastUserMessage(body)
-    guard let start = message.range(of: "[[ ## \(name) ## ]]\n") else { return nil }
-    let rest = message[start.upperBound...]
-    return String(rest[..<(rest.range(of: "\n\n")?.lowerBound ?? rest.endIndex)])
-}
-
-/// Answers the two-step module: a topic for a question, an answer for a topic.
-private let twoStepAnswer: ProviderBatchMock.Answer = { _, body in
-    if let q = field("question", in: body) { return .text(ProviderBatchMock.fieldsReply(["topic": "t-\(q)"])) }
-    if let t = field("topic", in: body) { return .text(ProviderBatchMock.fieldsReply(["answer": "a-\(t)"])) }
-    return .error(status: 400, message: "unexpected prompt")
-}
-
 /// Fast polls, state in a fresh directory.
 private func fastOptions(_ directory: String, maxRequests: Int? = nil) -> ProviderBatchOptions {
     ProviderBatchOptions(
@@ -49,7 +34,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
 
 @Suite struct ProviderBatchTests {
     @Test func tenThousandItemsOfATwoStepModuleTakeTwoRoundsAndComeBackInOrder() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let directory = try temporaryDirectory("batch-10k")
         let lm = try openAILM(mock, cache: try ResponseCache())
@@ -81,7 +66,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func theCallersScopeReachesEveryLineAndIdenticalRequestsGoOnce() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let lm = try openAILM(mock, cache: try ResponseCache())
         let qa = try Predict("question -> topic")
@@ -97,7 +82,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func largeRoundsAreSplitToTheLimits() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let lm = try openAILM(mock, cache: try ResponseCache())
         let qa = try Predict("question -> topic")
@@ -121,7 +106,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
 
     @Test func succeededErroredAndExpiredRequestsBecomeResultsAndFailures() async throws {
         let mock = try await ProviderBatchMock.start { _, body in
-            switch field("question", in: body) {
+            switch ProviderBatchMock.field("question", in: body) {
             case "bad": return .error(status: 400, message: "this prompt is not allowed")
             case "late": return .expire
             case let q?: return .text(ProviderBatchMock.fieldsReply(["topic": "t-\(q)"]))
@@ -159,7 +144,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func aBatchTheProviderRejectsFailsEveryItemWithItsReason() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         mock.failValidation(true)
         let lm = try openAILM(mock, cache: try ResponseCache())
@@ -175,7 +160,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func cancellingTheRunCancelsTheProviderBatch() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         mock.hold(true)
         let directory = try temporaryDirectory("cancel")
@@ -198,7 +183,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func aSecondRunTakesFinishedCallsFromTheCacheAndSubmitsOnlyTheRest() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let directory = try temporaryDirectory("rerun")
         let lm = try openAILM(mock, cache: try ResponseCache(directory: directory))
@@ -215,7 +200,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func completionsAreOneRequestForOpenAIAndOneLineEachForAnthropic() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let qa = try Predict("question -> topic", n: 3)
         let openAI = try openAILM(mock, cache: try ResponseCache())
@@ -239,7 +224,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func anLMTheEngineCannotCarryIsAnItemFailureThatSaysWhichEngineToUse() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let qa = try Predict("question -> topic")
         let lm = try LM("anthropic/claude-batch", apiBase: mock.apiBase, apiKey: "ak", responseCache: try ResponseCache())
@@ -260,7 +245,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func pollsBackOffAndWaitAsLongAsRetryAfterAsks() async throws {
-        let mock = try await ProviderBatchMock.start(pollsInProgress: 2, answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(pollsInProgress: 2, answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let clock = ManualClock()
         let lm = try openAILM(mock, cache: try ResponseCache())
@@ -290,7 +275,7 @@ private func questions(_ n: Int) -> [Inputs] { (0..<n).map { ["question": .strin
     }
 
     @Test func evaluateRunsOnAProviderEngine() async throws {
-        let mock = try await ProviderBatchMock.start(answer: twoStepAnswer)
+        let mock = try await ProviderBatchMock.start(answer: ProviderBatchMock.twoStepAnswer)
         defer { mock.server.shutdownNow() }
         let lm = try openAILM(mock, cache: try ResponseCache())
         let qa = try Predict("question -> topic")

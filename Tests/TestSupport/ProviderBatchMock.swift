@@ -114,9 +114,21 @@ public final class ProviderBatchMock: Sendable {
         fields.map { "[[ ## \($0.key) ## ]]\n\($0.value)" }.joined(separator: "\n\n") + "\n\n[[ ## completed ## ]]"
     }
 
-    /// The last user message of a chat body (Anthropic's or OpenAI's).
-    public static func lastUserMessage(_ body: Value) -> String {
-        body["messages"].arrayValue?.last { $0["role"].stringValue == "user" }?["content"].stringValue ?? ""
+    /// The value of input `name` in the last user message of a chat body (Anthropic's or
+    /// OpenAI's), as DSPy's ChatAdapter writes it: `[[ ## name ## ]]\nvalue\n\n...`.
+    public static func field(_ name: String, in body: Value) -> String? {
+        let message = body["messages"].arrayValue?.last { $0["role"].stringValue == "user" }?["content"].stringValue ?? ""
+        guard let start = message.range(of: "[[ ## \(name) ## ]]\n") else { return nil }
+        let rest = message[start.upperBound...]
+        return String(rest[..<(rest.range(of: "\n\n")?.lowerBound ?? rest.endIndex)])
+    }
+
+    /// Answers a two-step program (`question -> topic`, then `topic -> answer`): topic `t-Q` for
+    /// question `Q`, answer `a-T` for topic `T`.
+    public static let twoStepAnswer: Answer = { _, body in
+        if let q = field("question", in: body) { return .text(fieldsReply(["topic": "t-\(q)"])) }
+        if let t = field("topic", in: body) { return .text(fieldsReply(["answer": "a-\(t)"])) }
+        return .error(status: 400, message: "unexpected prompt")
     }
 
     public func shutdown() async throws { try await server.shutdown() }

@@ -55,7 +55,9 @@ public struct BatchEngine: Sendable, Hashable, CustomStringConvertible {
 
     /// One line per provider batch run going on in this process: round, batches and request
     /// counts (what `%jobs` shows under a background job).
-    public static var activeRuns: [String] { ProviderBatchRun.registry.withLock { $0.values.sorted { $0.0 < $1.0 }.map { $0.1() } } }
+    public static var activeRuns: [String] {
+        ProviderBatchRun.registry.withLock { $0.sorted { $0.key < $1.key }.map(\.value) }.map { $0() }
+    }
 }
 
 /// The knobs of a provider batch engine, as one value.

@@ -17,8 +17,9 @@ final class ProviderBatchRun: Sendable {
     /// The run whose items the current task belongs to.
     @TaskLocal static var current: ProviderBatchRun?
 
-    /// Active runs of this process, by id: the order they started and their status line.
-    static let registry = Locked<[Int: (Int, @Sendable () -> String)]>([:])
+    /// Active runs of this process by id (ids grow, so they also give the order the runs
+    /// started in), each with its status line.
+    static let registry = Locked<[Int: @Sendable () -> String]>([:])
     private static let nextRunID = Atomic<Int>(0)
     static let logger = Logger(label: "dspy.batch")
     /// Consecutive failed polls of one batch (timeouts, 5xx, 429) before its requests fail.
@@ -171,7 +172,7 @@ final class ProviderBatchRun: Sendable {
     /// is still at the provider when `body` ends early.
     func drive<R>(_ body: () async throws -> R) async throws -> R {
         let line: @Sendable () -> String = { [self] in statusLine ?? "\(format.rawValue) batch run: waiting for its first round" }
-        Self.registry.withLock { [id] in $0[id] = (id, line) }
+        Self.registry.withLock { [id] in $0[id] = line }
         defer {
             Self.registry.withLock { _ = $0.removeValue(forKey: id) }
             progress.setDetail(nil)

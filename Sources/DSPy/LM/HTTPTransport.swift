@@ -54,13 +54,22 @@ enum HTTPTransport {
 
     /// A POST of `body` as JSON with the provider's `headers`.
     private static func jsonPOST(url: String, headers: [(String, String)], body: Value, accept: String) -> HTTPClientRequest {
+        request(
+            .POST, url: url, headers: headers, body: ByteBuffer(string: JSON.compact(body)), contentType: "application/json", accept: accept)
+    }
+
+    /// A request with the library's own headers (content type, accept, user agent), then the
+    /// provider's `headers`.
+    private static func request(
+        _ method: HTTPMethod, url: String, headers: [(String, String)], body: ByteBuffer?, contentType: String?, accept: String
+    ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.method = method
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "DSPy-Swift/\(DSPyVersion.string)")
         for (k, v) in headers { request.headers.add(name: k, value: v) }
-        request.body = .bytes(ByteBuffer(string: JSON.compact(body)))
+        if let body { request.body = .bytes(body) }
         return request
     }
 
@@ -82,14 +91,10 @@ enum HTTPTransport {
         _ method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8]? = nil, contentType: String? = nil,
         timeout: Duration, maxBytes: Int, context: String
     ) async throws -> HTTPReply {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "DSPy-Swift/\(DSPyVersion.string)")
-        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-        for (k, v) in headers { request.headers.add(name: k, value: v) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        return try await exchange(request, url: url, timeout: timeout, maxBytes: maxBytes, model: context)
+        try await exchange(
+            request(
+                method, url: url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, contentType: contentType,
+                accept: "application/json"), url: url, timeout: timeout, maxBytes: maxBytes, model: context)
     }
 
     private static func exchange(_ request: HTTPClientRequest, url: String, timeout: Duration, maxBytes: Int, model: String) async throws
