@@ -380,7 +380,10 @@ final class ProviderBatchRun: Sendable {
         -> ProviderBatchState
     {
         var batch = initial
-        var interval = options.pollInterval
+        // Clamped, so the back-off's multiplications stay far inside Duration's range whatever a
+        // caller passed.
+        var interval = options.pollInterval.clampedForWaiting
+        let maxInterval = options.maxPollInterval.clampedForWaiting
         var wait = interval
         var failures = 0
         let clock = Settings.current.clock
@@ -392,11 +395,11 @@ final class ProviderBatchRun: Sendable {
                     batch = try await client.status(batch.id)
                     failures = 0
                     track(batch)
-                    interval = min(interval * 1.5, options.maxPollInterval)
+                    interval = min(interval * 1.5, maxInterval)
                     wait = interval
                 } catch let error as LMError where error.isRetryable && failures < Self.maxPollFailures {
                     failures += 1
-                    wait = error.retryAfter.map { Duration.clamping(seconds: $0) } ?? min(interval * Double(1 << failures), options.maxPollInterval)
+                    wait = error.retryAfter.map { Duration.clamping(seconds: $0) } ?? min(interval * Double(1 << failures), maxInterval)
                 }
             }
         } catch {
