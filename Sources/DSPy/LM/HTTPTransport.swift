@@ -28,9 +28,9 @@ struct HTTPReply: Sendable {
 /// the whole stream takes. async-http-client's own deadline ends with the head, so the body is
 /// watched here.
 enum HTTPTransport {
-    /// One client for the process: a large per-host pool so wide parallel batches are not
-    /// throttled at 8 connections. It lives for the process, so it is never shut down.
-    static let client: HTTPClient = {
+    /// async-http-client's settings: a large per-host pool so wide parallel work is not
+    /// throttled at 8 connections.
+    private static var configuration: HTTPClient.Configuration {
         var config = HTTPClient.Configuration()
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
         config.timeout = .init(connect: .seconds(10))
@@ -38,8 +38,32 @@ enum HTTPTransport {
         config.connectionPool.retryConnectionEstablishment = false
         config.httpVersion = .automatic
         config.decompression = .enabled(limit: .ratio(decompressionRatio))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-    }()
+        return config
+    }
+
+    /// The async-http-client for requests that go direct. It lives for the process, so it is never shut down.
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+
+    /// One async-http-client per proxy the environment names (``ProxyRules``), made on first use.
+    private static let proxiedClients = Locked<[ProxyRules.Proxy: HTTPClient]>([:])
+
+    /// The async-http-client for `url`: through the proxy the environment names for it, else direct.
+    static func client(for url: String) -> HTTPClient {
+        guard let target = HTTP1Pool.Target(url: url),
+            let proxy = ProxyRules.environment.proxy(secure: target.endpoint.secure, host: target.endpoint.host)
+        else { return client }
+        return proxiedClients.withLock { clients in
+            if let existing = clients[proxy] { return existing }
+            var config = configuration
+            let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+            config.proxy =
+                proxy.socks
+                ? .socksServer(host: proxy.host, port: proxy.port) : .server(host: proxy.host, port: proxy.port, authorization: authorization)
+            let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+            clients[proxy] = made
+            return made
+        }
+    }
 
     /// Connections (so requests in flight) per server. HTTP LMs queue further calls themselves
     /// (see ``LM``'s gate), where a waiting call holds far less memory than in the client's queue.
@@ -52,22 +76,23 @@ enum HTTPTransport {
     /// connection can be reused) before it is closed instead.
     static let drainGrace: Duration = .seconds(1)
 
-    /// A POST of `body` as JSON with the provider's `headers`.
-    private static func jsonPOST(url: String, headers: [(String, String)], body: Value, accept: String) -> HTTPClientRequest {
-        request(
-            .POST, url: url, headers: headers, body: ByteBuffer(string: JSON.compact(body)), contentType: "application/json", accept: accept)
+    /// The library's own headers (content type, accept, user agent), then the provider's `headers`.
+    static func requestHeaders(_ headers: [(String, String)], contentType: String?, accept: String) -> [(String, String)] {
+        var all: [(String, String)] = []
+        all.reserveCapacity(headers.count + 3)
+        if let contentType { all.append(("Content-Type", contentType)) }
+        all.append(("Accept", accept))
+        all.append(("User-Agent", userAgent))
+        all += headers
+        return all
     }
 
-    /// A request with the library's own headers (content type, accept, user agent), then the
-    /// provider's `headers`.
-    private static func request(
-        _ method: HTTPMethod, url: String, headers: [(String, String)], body: ByteBuffer?, contentType: String?, accept: String
-    ) -> HTTPClientRequest {
+    private static let userAgent = "DSPy-Swift/\(DSPyVersion.string)"
+
+    /// An async-http-client request with `headers` (already the full list, see ``requestHeaders(_:contentType:accept:)``).
+    private static func request(_ method: HTTPMethod, url: String, headers: [(String, String)], body: ByteBuffer?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-        request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: "DSPy-Swift/\(DSPyVersion.string)")
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = .bytes(body) }
         return request
@@ -75,26 +100,40 @@ enum HTTPTransport {
 
     /// POSTs `body` as JSON and returns the reply (at most `maxBytes` of body), mapping transport
     /// failures to ``LMError``. The whole exchange must end within `timeout`.
+    ///
+    /// It goes over the keep-alive pool (``HTTP1Pool``), one event-loop hop each way, unless a
+    /// proxy applies or the address is one the pool leaves to async-http-client.
     static func postJSON(
         url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
         model: String
     ) async throws -> HTTPReply {
-        try await exchange(
-            jsonPOST(url: url, headers: headers, body: body, accept: "application/json"), url: url, timeout: timeout,
-            maxBytes: maxBytes, model: model)
+        let timeout = timeout.clampedForWaiting
+        let payload = ByteBuffer(string: JSON.compact(body))
+        let fields = requestHeaders(headers, contentType: "application/json", accept: "application/json")
+        if let target = HTTP1Pool.Target(url: url),
+            ProxyRules.environment.proxy(secure: target.endpoint.secure, host: target.endpoint.host) == nil
+        {
+            do {
+                return try await HTTP1Pool.shared.send(target, headers: fields, body: payload, timeout: timeout, maxBytes: maxBytes)
+            } catch {
+                throw mapTransportError(error, url: url, timeout: timeout, model: model)
+            }
+        }
+        return try await exchange(
+            request(.POST, url: url, headers: fields, body: payload), url: url, timeout: timeout, maxBytes: maxBytes, model: model)
     }
 
     /// Any request (a provider batch API's GET, or a file upload) with the same timeout,
-    /// cancellation and error mapping as ``postJSON(url:headers:body:timeout:maxBytes:model:)``.
-    /// `context` names the caller in errors, as a model name does for a chat call.
+    /// cancellation and error mapping as ``postJSON(url:headers:body:timeout:maxBytes:model:)``,
+    /// on async-http-client. `context` names the caller in errors, as a model name does for a chat call.
     static func send(
         _ method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8]? = nil, contentType: String? = nil,
         timeout: Duration, maxBytes: Int, context: String
     ) async throws -> HTTPReply {
         try await exchange(
             request(
-                method, url: url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, contentType: contentType,
-                accept: "application/json"), url: url, timeout: timeout, maxBytes: maxBytes, model: context)
+                method, url: url, headers: requestHeaders(headers, contentType: contentType, accept: "application/json"),
+                body: body.map { ByteBuffer(bytes: $0) }), url: url, timeout: timeout, maxBytes: maxBytes, model: context)
     }
 
     private static func exchange(_ request: HTTPClientRequest, url: String, timeout: Duration, maxBytes: Int, model: String) async throws
@@ -104,7 +143,7 @@ enum HTTPTransport {
         let watch = ExchangeWatch(timeout: timeout)
         do {
             return try await watch.run {
-                let response = try await client.execute(request, deadline: watch.nioDeadline)
+                let response = try await client(for: url).execute(request, deadline: watch.nioDeadline)
                 try watch.phase(.body)
                 return HTTPReply(
                     status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -136,12 +175,14 @@ enum HTTPTransport {
         errorFor: @escaping @Sendable (HTTPReply) -> LMError,
         onEvent: @escaping @Sendable (ServerSentEvent) throws -> Bool
     ) async throws {
-        let request = jsonPOST(url: url, headers: headers, body: body, accept: "text/event-stream")
+        let streamRequest = request(
+            .POST, url: url, headers: requestHeaders(headers, contentType: "application/json", accept: "text/event-stream"),
+            body: ByteBuffer(string: JSON.compact(body)))
         let timeout = timeout.clampedForWaiting
         let watch = ExchangeWatch(timeout: timeout)
         do {
             try await watch.run(drained: ()) {
-                let response = try await client.execute(request, deadline: watch.nioDeadline)
+                let response = try await client(for: url).execute(streamRequest, deadline: watch.nioDeadline)
                 let status = Int(response.status.code)
                 let replyHeaders = response.headers.map { ($0.name, $0.value) }
                 guard (200..<300).contains(status) else {
@@ -216,6 +257,12 @@ enum HTTPTransport {
         // A client timeout names what the exchange was doing then (the head, the body, events).
         let timedOut = watch?.expiredNow ?? ExchangeWatch.Expired(phase: .head, events: 0)
         if let stall = error as? ExchangeWatch.Expired { return stall.error(url: url, timeout: timeout, model: model) }
+        if let failure = error as? HTTP1Pool.Failure {
+            switch failure {
+            case .closedBeforeReply, .staleConnection: return closedEarly(hostPort(url), model: model)
+            case .bodyTooLarge(let limit): return tooLarge(url: url, limit: limit, model: model)
+            }
+        }
         if error is CancellationError || Task.isCancelled { return CancellationError() }
         if let e = error as? LMError { return e }
         let address = hostPort(url)

@@ -1,0 +1,415 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// Plain (non-streaming) requests over HTTP/1.1 keep-alive connections, written directly on
+/// SwiftNIO: a request costs one hop onto its connection's event loop and one back, and no timer
+/// of its own (each connection keeps one timer that serves every deadline and its idle timeout).
+/// The chat calls go through it; streams, provider batch uploads and proxied requests stay on
+/// async-http-client (see ``HTTPTransport``).
+///
+/// A connection serves one request at a time and goes back to its endpoint's idle list when a
+/// reply ends with keep-alive; the server closing an idle connection takes it off the list.
+final class HTTP1Pool: Sendable {
+    /// The process's pool on NIO's shared event loops. It lives for the process.
+    static let shared = HTTP1Pool()
+
+    /// Scheme, host and port: the requests one connection can carry.
+    struct Endpoint: Hashable, Sendable {
+        var secure: Bool
+        var host: String
+        var port: Int
+    }
+
+    /// A URL split for the pool: its endpoint, the request target and the `Host` header.
+    struct Target: Sendable, Equatable {
+        var endpoint: Endpoint
+        var path: String
+        var hostHeader: String
+
+        /// `http://host[:port]/path?query` or `https://...`; nil for anything the pool leaves
+        /// to async-http-client (user info, a Unix socket, another scheme, a malformed address).
+        init?(url: String) {
+            let secure: Bool
+            var rest: Substring
+            if url.utf8.starts(with: "http://".utf8) {
+                secure = false
+                rest = Substring(url).dropFirst(7)
+            } else if url.utf8.starts(with: "https://".utf8) {
+                secure = true
+                rest = Substring(url).dropFirst(8)
+            } else {
+                return nil
+            }
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+            let authority = rest[..<authorityEnd]
+            rest = rest[authorityEnd...]
+            if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+            guard !authority.isEmpty, !authority.contains("@"), !authority.contains(where: { $0 == " " || $0 == "%" }) else { return nil }
+            var host: Substring
+            var portText: Substring?
+            if authority.first == "[" {
+                guard let close = authority.firstIndex(of: "]") else { return nil }
+                host = authority[authority.index(after: authority.startIndex)..<close]
+                let after = authority[authority.index(after: close)...]
+                if !after.isEmpty {
+                    guard after.first == ":" else { return nil }
+                    portText = after.dropFirst()
+                }
+            } else if let colon = authority.firstIndex(of: ":") {
+                host = authority[..<colon]
+                portText = authority[authority.index(after: colon)...]
+            } else {
+                host = authority
+            }
+            guard !host.isEmpty, !host.contains("[") && !host.contains("]") else { return nil }
+            var port = secure ? 443 : 80
+            if let portText, !portText.isEmpty {
+                guard portText.count <= 5, portText.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                    let p = Int(portText), (1...65535).contains(p)
+                else { return nil }
+                port = p
+            }
+            let path = rest.isEmpty ? "/" : (rest.first == "?" ? "/" + rest : String(rest))
+            guard path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+            endpoint = Endpoint(secure: secure, host: String(host), port: port)
+            self.path = path
+            let defaultPort = (secure && port == 443) || (!secure && port == 80)
+            let hostName = host.contains(":") ? "[\(host)]" : String(host)
+            hostHeader = defaultPort ? hostName : "\(hostName):\(port)"
+        }
+    }
+
+    /// Why the pool ended an exchange, before ``HTTPTransport`` names it for the user.
+    enum Failure: Error, Equatable {
+        /// The server closed the connection before the reply was complete.
+        case closedBeforeReply
+        /// An idle connection was found closed before the request went out (safe to resend).
+        case staleConnection
+        /// The reply's body passed `limit` bytes.
+        case bodyTooLarge(limit: Int)
+    }
+
+    private let group: any EventLoopGroup
+    private let tlsConfiguration: TLSConfiguration
+    /// How long an unused connection stays open.
+    let idleTimeout: TimeAmount
+    private let connectTimeout: TimeAmount
+    private let maxConnectionsPerEndpoint: Int
+    private let sslContext: Locked<Result<NIOSSLContext, any Error>?> = Locked(nil)
+    private let endpoints: Locked<[Endpoint: EndpointState]> = Locked([:])
+
+    private struct EndpointState {
+        var idle: [HTTP1Connection] = []
+        let permits: AsyncSemaphore
+    }
+
+    /// - Parameters:
+    ///   - tlsConfiguration: for https endpoints; by default the system's trust roots, HTTP/1.1 by ALPN.
+    ///   - maxConnectionsPerEndpoint: requests in flight per endpoint; more wait for a connection.
+    init(
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, tlsConfiguration: TLSConfiguration? = nil,
+        idleTimeout: TimeAmount = .seconds(60), connectTimeout: TimeAmount = .seconds(10), maxConnectionsPerEndpoint: Int = 1024
+    ) {
+        self.group = group
+        var tls = tlsConfiguration ?? TLSConfiguration.makeClientConfiguration()
+        tls.applicationProtocols = ["http/1.1"]
+        self.tlsConfiguration = tls
+        self.idleTimeout = idleTimeout
+        self.connectTimeout = connectTimeout
+        self.maxConnectionsPerEndpoint = max(1, maxConnectionsPerEndpoint)
+    }
+
+    /// Sends one request and returns the whole reply (at most `maxBytes` of body). The exchange
+    /// (connecting included) must end within `timeout`; cancelling the caller closes the
+    /// connection. Errors are ``Failure``, `ExchangeWatch.Expired`, `CancellationError` or NIO's.
+    func send(
+        _ target: Target, method: HTTPMethod = .POST, headers: [(String, String)], body: ByteBuffer?, timeout: Duration, maxBytes: Int
+    ) async throws -> HTTPReply {
+        let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
+        let permits = permits(for: target.endpoint)
+        try await permits.acquire()
+        defer { permits.release() }
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: target.path)
+        head.headers.reserveCapacity(headers.count + 2)
+        head.headers.add(name: "Host", value: target.hostHeader)
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if let body { head.headers.add(name: "Content-Length", value: String(body.readableBytes)) }
+        // Idle connections the server has closed are dropped and the request goes on the next one
+        // (it was never sent); a fresh connection is the last resort.
+        while true {
+            let connection = try await connection(to: target.endpoint, deadline: deadline)
+            do {
+                return try await connection.exchange(head: head, body: body, deadline: deadline, maxBytes: maxBytes)
+            } catch Failure.staleConnection {
+                continue
+            }
+        }
+    }
+
+    private func permits(for endpoint: Endpoint) -> AsyncSemaphore {
+        endpoints.withLock { all in
+            if let state = all[endpoint] { return state.permits }
+            let permits = AsyncSemaphore(capacity: maxConnectionsPerEndpoint)
+            all[endpoint] = EndpointState(permits: permits)
+            return permits
+        }
+    }
+
+    /// The most recently used idle connection to `endpoint`, or a new one.
+    private func connection(to endpoint: Endpoint, deadline: NIODeadline) async throws -> HTTP1Connection {
+        if let idle = endpoints.withLock({ $0[endpoint]?.idle.popLast() }) { return idle }
+        return try await connect(to: endpoint, deadline: deadline)
+    }
+
+    /// Called on the connection's event loop when a reply ended and the connection can be reused.
+    func checkIn(_ connection: HTTP1Connection) {
+        endpoints.withLock { $0[connection.endpoint]?.idle.append(connection) }
+    }
+
+    /// Called on the connection's event loop when it closed: it is no longer offered.
+    func forget(_ connection: HTTP1Connection) {
+        endpoints.withLock { all in
+            guard let i = all[connection.endpoint]?.idle.firstIndex(where: { $0 === connection }) else { return }
+            all[connection.endpoint]?.idle.remove(at: i)
+        }
+    }
+
+    private func context() throws -> NIOSSLContext {
+        let result = sslContext.withLock { cached in
+            if let cached { return cached }
+            let made = Result { try NIOSSLContext(configuration: tlsConfiguration) }
+            cached = made
+            return made
+        }
+        return try result.get()
+    }
+
+    private func connect(to endpoint: Endpoint, deadline: NIODeadline) async throws -> HTTP1Connection {
+        let remaining = deadline - .now()
+        guard remaining > .zero else { throw ExchangeWatch.Expired(phase: .head, events: 0) }
+        let ssl = endpoint.secure ? try context() : nil
+        // SNI carries a host name, never an address literal.
+        let serverName = endpoint.secure && !Self.isAddressLiteral(endpoint.host) ? endpoint.host : nil
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(min(connectTimeout, remaining))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let ssl { try sync.addHandler(NIOSSLClientHandler(context: ssl, serverHostname: serverName)) }
+                    try sync.addHTTPClientHandlers()
+                    try sync.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(HTTPTransport.decompressionRatio)))
+                    try sync.addHandler(HTTP1Connection(channel: channel, endpoint: endpoint, pool: self))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+        } catch ChannelError.connectTimeout {
+            throw ExchangeWatch.Expired(phase: .head, events: 0)
+        }
+        let connection = try await channel.pipeline.handler(type: HTTP1Connection.self).get()
+        if Task.isCancelled {
+            channel.close(promise: nil)
+            throw CancellationError()
+        }
+        return connection
+    }
+
+    static func isAddressLiteral(_ host: String) -> Bool {
+        host.contains(":") || host.utf8.allSatisfy { $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+}
+
+/// One connection's HTTP/1.1 exchanges, the last handler of its pipeline.
+///
+/// Sendable proof: the mutable state below is read and written only on `channel.eventLoop` (by
+/// the pipeline's callbacks and by closures submitted with `eventLoop.execute`); the other
+/// stored properties are constants of Sendable types, and `ids` is atomic.
+final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let channel: any Channel
+    let endpoint: HTTP1Pool.Endpoint
+    private let pool: HTTP1Pool
+    /// Numbers exchanges, so a late cancellation cannot end a later exchange.
+    private let ids = Atomic<UInt64>(0)
+
+    private struct Exchange {
+        let id: UInt64
+        let continuation: UnsafeContinuation<HTTPReply, any Error>
+        let deadline: NIODeadline
+        let maxBytes: Int
+        var status = 0
+        var headers: [(String, String)] = []
+        var headReceived = false
+        var keepAlive = true
+        var body: ByteBuffer?
+    }
+
+    // Event-loop state.
+    private var context: ChannelHandlerContext?
+    private var current: Exchange?
+    private var cancelledBeforeStart: UInt64?
+    private var isOpen = true
+    private var idleSince: NIODeadline = .now()
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline = .distantFuture
+
+    init(channel: any Channel, endpoint: HTTP1Pool.Endpoint, pool: HTTP1Pool) {
+        self.channel = channel
+        self.endpoint = endpoint
+        self.pool = pool
+    }
+
+    /// Sends `head` and `body` and waits for the whole reply.
+    func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, maxBytes: Int) async throws -> HTTPReply {
+        let id = ids.add(1, ordering: .relaxed).newValue
+        let loop = channel.eventLoop
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                loop.execute {
+                    self.start(
+                        Exchange(id: id, continuation: continuation, deadline: deadline, maxBytes: maxBytes), head: head, body: body)
+                }
+            }
+        } onCancel: {
+            loop.execute { self.cancel(id) }
+        }
+    }
+
+    private func start(_ exchange: Exchange, head: HTTPRequestHead, body: ByteBuffer?) {
+        if cancelledBeforeStart == exchange.id {
+            exchange.continuation.resume(throwing: CancellationError())
+            close()
+            return
+        }
+        guard isOpen, channel.isActive, let context, current == nil else {
+            exchange.continuation.resume(throwing: HTTP1Pool.Failure.staleConnection)
+            return
+        }
+        current = exchange
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        arm(exchange.deadline)
+    }
+
+    private func cancel(_ id: UInt64) {
+        guard let exchange = current, exchange.id == id else {
+            cancelledBeforeStart = id
+            return
+        }
+        finish(.failure(CancellationError()))
+    }
+
+    /// Ends the current exchange (if any) with `result`; a failure closes the connection.
+    private func finish(_ result: Result<HTTPReply, any Error>) {
+        guard let exchange = current else { return }
+        current = nil
+        switch result {
+        case .success(let reply):
+            if exchange.keepAlive && isOpen {
+                idleSince = .now()
+                arm(idleSince + pool.idleTimeout)
+                pool.checkIn(self)
+            } else {
+                close()
+            }
+            exchange.continuation.resume(returning: reply)
+        case .failure(let error):
+            close()
+            exchange.continuation.resume(throwing: error)
+        }
+    }
+
+    private func close() {
+        guard isOpen else { return }
+        isOpen = false
+        timer?.cancel()
+        timer = nil
+        pool.forget(self)
+        channel.close(promise: nil)
+    }
+
+    /// Makes the connection's one timer fire no later than `deadline`.
+    private func arm(_ deadline: NIODeadline) {
+        guard isOpen, deadline < timerDeadline else { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerDeadline = .distantFuture
+        let now = NIODeadline.now()
+        if let exchange = current {
+            if now >= exchange.deadline {
+                finish(.failure(ExchangeWatch.Expired(phase: exchange.headReceived ? .body : .head, events: 0)))
+            } else {
+                arm(exchange.deadline)
+            }
+        } else if now >= idleSince + pool.idleTimeout {
+            close()
+        } else {
+            arm(idleSince + pool.idleTimeout)
+        }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard var exchange = current else {
+            close()  // a reply nobody asked for: the connection's framing can no longer be trusted
+            return
+        }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            exchange.status = Int(head.status.code)
+            exchange.headers = head.headers.map { ($0.name, $0.value) }
+            exchange.headReceived = true
+            exchange.keepAlive = head.isKeepAlive
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > exchange.maxBytes {
+                current = exchange
+                return finish(.failure(HTTP1Pool.Failure.bodyTooLarge(limit: exchange.maxBytes)))
+            }
+            current = exchange
+        case .body(var part):
+            let received = exchange.body?.readableBytes ?? 0
+            guard received + part.readableBytes <= exchange.maxBytes else {
+                return finish(.failure(HTTP1Pool.Failure.bodyTooLarge(limit: exchange.maxBytes)))
+            }
+            if exchange.body == nil {
+                exchange.body = part
+            } else {
+                exchange.body?.writeBuffer(&part)
+            }
+            current = exchange
+        case .end:
+            let body = exchange.body.map { Array($0.readableBytesView) } ?? []
+            finish(.success(HTTPReply(status: exchange.status, headers: exchange.headers, body: body)))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if current != nil {
+            finish(.failure(error))
+        } else {
+            close()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if current != nil { finish(.failure(HTTP1Pool.Failure.closedBeforeReply)) }
+        close()
+        context.fireChannelInactive()
+    }
+}
