@@ -143,6 +143,11 @@ let package = Package(
             dependencies: [
                 "DSPy", "TestSupport", "LineEditor", "PythonInterpreter",
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                // The keep-alive pool's TLS server and proxy.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
     ],

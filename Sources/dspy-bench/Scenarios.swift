@@ -22,7 +22,7 @@ enum Scenarios {
         return Double(u.ru_maxrss) / 1024
     }
 
-    static func run(_ name: String, baseURL: String, n: Int?, items: Int, workers: Int) async throws {
+    static func run(_ name: String, baseURL: String, n: Int?, items: Int, workers: Int, latencyMs: Int) async throws {
         switch name {
         case "predict_seq", "cot_seq", "predict_seq_offline":
             // The offline variant answers in-process: what the framework costs without HTTP.
@@ -42,15 +42,17 @@ enum Scenarios {
             emit(name, "wall_per_call_us", wall / Double(count) * 1e6, "us")
             emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
             emit(name, "calls_per_s", Double(count) / wall, "calls/s")
-        case "batch":
-            let lm = try LM("openai/lat50", apiBase: baseURL, apiKey: "bench", cache: false)
+        case "batch", "batch100k":
+            // batch100k: the same, sized by the caller (100 000 items at 20 ms, 1 024 workers), with peak memory.
+            let lm = try LM("openai/lat\(latencyMs)", apiBase: baseURL, apiKey: "bench", cache: false)
             let qa = try Predict("question -> answer", lm: lm)
             let inputs: [Inputs] = (0..<items).map { ["question": .string("q\($0)")] }
             let clock = ContinuousClock()
             let t0 = clock.now
             let results = try await qa.batch(inputs, numThreads: workers, disableProgressBar: true)
-            emit("batch", "wall_s", (clock.now - t0).seconds, "s")
-            emit("batch", "failures", Double(results.failures.count), "items")
+            emit(name, "wall_s", (clock.now - t0).seconds, "s")
+            emit(name, "failures", Double(results.failures.count), "items")
+            if name == "batch100k" { emit(name, "peak_rss_mb", peakRSSMegabytes(), "MB") }
         case "evaluate":
             // dspy.Evaluate over `items` examples at 50 ms per request, `workers` at once.
             let lm = try LM("openai/lat50", apiBase: baseURL, apiKey: "bench", cache: false)
@@ -99,7 +101,8 @@ enum Scenarios {
         default:
             throw ScenarioError(
                 description:
-                    "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, evaluate, async10k, async10k_offline, settings)")
+                    "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, batch100k, evaluate, async10k, async10k_offline, settings)"
+            )
         }
     }
 }

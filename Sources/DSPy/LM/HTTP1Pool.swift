@@ -87,7 +87,8 @@ final class HTTP1Pool: Sendable {
     enum Failure: Error, Equatable {
         /// The server closed the connection before the reply was complete.
         case closedBeforeReply
-        /// An idle connection was found closed before the request went out (safe to resend).
+        /// A kept-alive connection was found closed, or closed before any byte of the reply came
+        /// back: the server dropped it while it was idle. The request goes on another connection.
         case staleConnection
         /// The reply's body passed `limit` bytes.
         case bodyTooLarge(limit: Int)
@@ -138,8 +139,10 @@ final class HTTP1Pool: Sendable {
         head.headers.add(name: "Host", value: target.hostHeader)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if let body { head.headers.add(name: "Content-Length", value: String(body.readableBytes)) }
-        // Idle connections the server has closed are dropped and the request goes on the next one
-        // (it was never sent); a fresh connection is the last resort.
+        // Kept-alive connections the server has closed are dropped and the request goes on the
+        // next one; a new connection never fails that way, so this ends. A server that closed a
+        // reused connection before answering may have seen the request: like any transport
+        // failure after sending (which the LM retries), it may be sent twice.
         while true {
             let connection = try await connection(to: target.endpoint, deadline: deadline)
             do {
@@ -257,6 +260,8 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     private var current: Exchange?
     private var cancelledBeforeStart: UInt64?
     private var isOpen = true
+    /// Exchanges this connection completed: a connection that served one may be closed by the server while idle.
+    private var served = 0
     private var idleSince: NIODeadline = .now()
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline = .distantFuture
@@ -314,6 +319,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         current = nil
         switch result {
         case .success(let reply):
+            served += 1
             if exchange.keepAlive && isOpen {
                 idleSince = .now()
                 arm(idleSince + pool.idleTimeout)
@@ -324,8 +330,16 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             exchange.continuation.resume(returning: reply)
         case .failure(let error):
             close()
-            exchange.continuation.resume(throwing: error)
+            let dropped = served > 0 && !exchange.headReceived && Self.isConnectionLoss(error)
+            exchange.continuation.resume(throwing: dropped ? HTTP1Pool.Failure.staleConnection : error)
         }
+    }
+
+    /// The connection went away (closed, reset, broken pipe), as opposed to a timeout, a
+    /// cancellation or a reply the client refused.
+    private static func isConnectionLoss(_ error: any Error) -> Bool {
+        if let failure = error as? HTTP1Pool.Failure { return failure == .closedBeforeReply }
+        return error is IOError || error is ChannelError
     }
 
     private func close() {

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -47,10 +48,10 @@ enum HTTPTransport {
     /// One async-http-client per proxy the environment names (``ProxyRules``), made on first use.
     private static let proxiedClients = Locked<[ProxyRules.Proxy: HTTPClient]>([:])
 
-    /// The async-http-client for `url`: through the proxy the environment names for it, else direct.
-    static func client(for url: String) -> HTTPClient {
+    /// The async-http-client for `url`: through the proxy `proxies` name for it, else direct.
+    static func client(for url: String, proxies: ProxyRules = .environment) -> HTTPClient {
         guard let target = HTTP1Pool.Target(url: url),
-            let proxy = ProxyRules.environment.proxy(secure: target.endpoint.secure, host: target.endpoint.host)
+            let proxy = proxies.proxy(secure: target.endpoint.secure, host: target.endpoint.host)
         else { return client }
         return proxiedClients.withLock { clients in
             if let existing = clients[proxy] { return existing }
@@ -102,17 +103,16 @@ enum HTTPTransport {
     /// failures to ``LMError``. The whole exchange must end within `timeout`.
     ///
     /// It goes over the keep-alive pool (``HTTP1Pool``), one event-loop hop each way, unless a
-    /// proxy applies or the address is one the pool leaves to async-http-client.
+    /// proxy applies (`proxies`, the environment's by default) or the address is one the pool
+    /// leaves to async-http-client.
     static func postJSON(
         url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
-        model: String
+        model: String, proxies: ProxyRules = .environment
     ) async throws -> HTTPReply {
         let timeout = timeout.clampedForWaiting
         let payload = ByteBuffer(string: JSON.compact(body))
         let fields = requestHeaders(headers, contentType: "application/json", accept: "application/json")
-        if let target = HTTP1Pool.Target(url: url),
-            ProxyRules.environment.proxy(secure: target.endpoint.secure, host: target.endpoint.host) == nil
-        {
+        if let target = HTTP1Pool.Target(url: url), proxies.proxy(secure: target.endpoint.secure, host: target.endpoint.host) == nil {
             do {
                 return try await HTTP1Pool.shared.send(target, headers: fields, body: payload, timeout: timeout, maxBytes: maxBytes)
             } catch {
@@ -120,7 +120,8 @@ enum HTTPTransport {
             }
         }
         return try await exchange(
-            request(.POST, url: url, headers: fields, body: payload), url: url, timeout: timeout, maxBytes: maxBytes, model: model)
+            request(.POST, url: url, headers: fields, body: payload), client: client(for: url, proxies: proxies), url: url,
+            timeout: timeout, maxBytes: maxBytes, model: model)
     }
 
     /// Any request (a provider batch API's GET, or a file upload) with the same timeout,
@@ -133,17 +134,20 @@ enum HTTPTransport {
         try await exchange(
             request(
                 method, url: url, headers: requestHeaders(headers, contentType: contentType, accept: "application/json"),
-                body: body.map { ByteBuffer(bytes: $0) }), url: url, timeout: timeout, maxBytes: maxBytes, model: context)
+                body: body.map { ByteBuffer(bytes: $0) }), client: client(for: url), url: url, timeout: timeout, maxBytes: maxBytes,
+            model: context)
     }
 
-    private static func exchange(_ request: HTTPClientRequest, url: String, timeout: Duration, maxBytes: Int, model: String) async throws
+    private static func exchange(
+        _ request: HTTPClientRequest, client: HTTPClient, url: String, timeout: Duration, maxBytes: Int, model: String
+    ) async throws
         -> HTTPReply
     {
         let timeout = timeout.clampedForWaiting
         let watch = ExchangeWatch(timeout: timeout)
         do {
             return try await watch.run {
-                let response = try await client(for: url).execute(request, deadline: watch.nioDeadline)
+                let response = try await client.execute(request, deadline: watch.nioDeadline)
                 try watch.phase(.body)
                 return HTTPReply(
                     status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -284,6 +288,21 @@ enum HTTPTransport {
                     hint: "Check apiBase (for example http://127.0.0.1:8000/v1) and the API key (no line breaks).")
             default: break
             }
+        }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            if case NIOSSLError.uncleanShutdown? = error as? NIOSSLError { return closedEarly(address, model: model) }
+            let text = String(describing: error)
+            if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") || error is NIOSSLExtraError {
+                return LMError(
+                    .configuration, "The secure connection to \(address) failed: its certificate is not trusted or not valid for that name.",
+                    model: model,
+                    hint:
+                        "Check the address. A server with a private certificate authority needs it among the system's trusted roots (/etc/ssl/certs)."
+                )
+            }
+            return LMError(
+                .transport, "The secure connection (TLS) to \(address) failed during its handshake.", model: model,
+                hint: "Is the server speaking https on that port? For plain HTTP, use an http:// address.")
         }
         if let e = error as? HTTPParserError, e == .invalidEOFState || e == .closedConnection {
             return closedEarly(address, model: model)

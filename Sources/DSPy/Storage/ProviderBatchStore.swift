@@ -87,7 +87,7 @@ final class ProviderBatchStore: Sendable {
 
     /// Marks a batch as read back (`done`) or given up (`cancelled`): it is not polled again.
     func close(server: String, batchID: String, state: String, status: String) async throws {
-        try await database.perform { db in
+        _ = try await database.perform { db in
             try db.run(
                 "UPDATE batches SET state = ?, status = ?, updated = ? WHERE server = ? AND id = ?",
                 [.text(state), .text(status), .double(Date().timeIntervalSince1970), .text(server), .text(batchID)])

@@ -1,0 +1,299 @@
+// The keep-alive HTTP/1.1 pool that carries chat calls: how addresses split, connections kept
+// alive and recovered when a server drops them, the per-endpoint connection limit, TLS, and
+// proxies from the environment. Timeouts, cancellation and broken replies through the same pool
+// are covered by LMClientTests and HostileServerTests.
+
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import TestSupport
+import Testing
+
+@testable import DSPy
+
+private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/tls")
+
+/// The body of a one-choice chat completion whose answer is `text`.
+private func completionJSON(_ text: String) -> String {
+    #"{"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"\#(text)"},"finish_reason":"stop"}]}"#
+}
+
+@Suite struct HTTP1PoolTests {
+    @Test(arguments: [
+        ("http://127.0.0.1:8000/v1/chat/completions", false, "127.0.0.1", 8000, "/v1/chat/completions", "127.0.0.1:8000"),
+        ("https://api.openai.com/v1/chat/completions", true, "api.openai.com", 443, "/v1/chat/completions", "api.openai.com"),
+        ("http://localhost", false, "localhost", 80, "/", "localhost"),
+        ("http://[::1]:8080/x?y=1#part", false, "::1", 8080, "/x?y=1", "[::1]:8080"),
+        ("https://h:443/p", true, "h", 443, "/p", "h"),
+        ("http://h?q=1", false, "h", 80, "/?q=1", "h"),
+    ])
+    func addressesSplitForThePool(url: String, secure: Bool, host: String, port: Int, path: String, hostHeader: String) throws {
+        let target = try #require(HTTP1Pool.Target(url: url))
+        #expect(target.endpoint == HTTP1Pool.Endpoint(secure: secure, host: host, port: port))
+        #expect(target.path == path)
+        #expect(target.hostHeader == hostHeader)
+    }
+
+    @Test(arguments: [
+        "ftp://h/x", "http://user:pw@h/x", "http://h:0/x", "http://h:65536/x", "http://h:8a/x", "http:///x", "http://[::1/x",
+        "http://h/a b", "http+unix://%2Ftmp%2Fs/x", "h:80/x", "",
+    ])
+    func addressesThePoolLeavesToAsyncHTTPClient(url: String) {
+        #expect(HTTP1Pool.Target(url: url) == nil)
+    }
+
+    @Test func proxiesComeFromTheEnvironmentAsCurlReadsThem() throws {
+        let rules = ProxyRules(environment: [
+            "https_proxy": "http://alice:p%40ss@proxy.corp:3128", "HTTPS_PROXY": "http://ignored:1",
+            "HTTP_PROXY": "proxy.corp", "NO_PROXY": "internal.corp, .svc.local,example.org:8080",
+        ])
+        let https = try #require(rules.proxy(secure: true, host: "api.openai.com"))
+        #expect(https == ProxyRules.Proxy(host: "proxy.corp", port: 3128, username: "alice", password: "p@ss"))
+        #expect(rules.proxy(secure: false, host: "api.openai.com") == ProxyRules.Proxy(host: "proxy.corp", port: 80))
+        // NO_PROXY: exact hosts and domain suffixes (a leading dot or none), ports ignored.
+        for host in ["internal.corp", "a.internal.corp", "models.svc.local", "example.org", "EXAMPLE.ORG"] {
+            #expect(rules.proxy(secure: true, host: host) == nil, "\(host) should go direct")
+        }
+        #expect(rules.proxy(secure: true, host: "notinternal.corp") != nil)
+        // Loopback always goes direct, so a local model server is reached behind any proxy.
+        for host in ["127.0.0.1", "localhost", "::1", "[::1]"] { #expect(rules.proxy(secure: false, host: host) == nil) }
+        // ALL_PROXY for either scheme, socks included; "*" bypasses everything.
+        let socks = ProxyRules(environment: ["ALL_PROXY": "socks5://gw:1080"])
+        #expect(socks.proxy(secure: true, host: "x.com") == ProxyRules.Proxy(host: "gw", port: 1080, socks: true))
+        #expect(ProxyRules(environment: ["ALL_PROXY": "gw:1", "no_proxy": "*"]).proxy(secure: true, host: "x.com") == nil)
+        #expect(ProxyRules(environment: [:]).proxy(secure: true, host: "x.com") == nil)
+    }
+
+    @Test func aServerThatClosesEachConnectionAfterItsReplyCostsNoRetry() async throws {
+        // Every reply is followed by a close the client is not told about (no "Connection: close"):
+        // the kept-alive connection is dead when the next call takes it. No call may fail or be
+        // retried by the LM (numRetries 0).
+        let body = completionJSON("ok")
+        let server = try await LoopbackServer.start { _ in
+            .wire([
+                .text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"), .close,
+            ])
+        }
+        defer { server.shutdownNow() }
+        let lm = try LM("openai/m", apiBase: server.baseURL + "/v1", apiKey: "sk-test", numRetries: 0, cache: false)
+        for i in 0..<30 { #expect(try await lm.call(messages: [.user("q\(i)")], parameters: [:]).outputs == ["ok"]) }
+        // One answer per connection. A request that went out before the close arrived reached the
+        // server on its way down and was sent again on a new connection: a few more received.
+        #expect(server.connectionsAccepted == 30)
+        #expect((30...60).contains(server.requests.count))
+    }
+
+    @Test func anEndpointGetsAtMostItsConnectionLimit() async throws {
+        let server = try await LoopbackServer.start { _ in .delay(.milliseconds(20), then: completionReply("ok")) }
+        defer { server.shutdownNow() }
+        let pool = HTTP1Pool(maxConnectionsPerEndpoint: 4)
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<32 {
+                group.addTask {
+                    try await pool.send(target, headers: [], body: ByteBuffer(string: "{}"), timeout: .seconds(60), maxBytes: 1 << 20).status
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 32))
+        #expect(server.requests.count == 32)
+        #expect(server.connectionsAccepted <= 4, "\(server.connectionsAccepted) connections for a limit of 4")
+    }
+
+    @Test func aReplyAnnouncingMoreThanTheLimitIsRefusedBeforeItsBody() async throws {
+        let server = try await LoopbackServer.start { _ in
+            .wire([.text("HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\n"), .stall])
+        }
+        defer { server.shutdownNow() }
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        await #expect(throws: HTTP1Pool.Failure.bodyTooLarge(limit: 1000)) {
+            try await HTTP1Pool.shared.send(target, headers: [], body: nil, timeout: .seconds(60), maxBytes: 1000)
+        }
+    }
+
+    @Test func httpsWithTheServersCertificateTrusted() async throws {
+        let server = try await TLSChatServer.start()
+        defer { server.stop() }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates([try TLSChatServer.certificate()])
+        let pool = HTTP1Pool(tlsConfiguration: tls)
+        for host in ["localhost", "127.0.0.1"] {
+            let target = try #require(HTTP1Pool.Target(url: "https://\(host):\(server.port)/v1/chat/completions"))
+            for _ in 0..<3 {
+                let reply = try await pool.send(target, headers: [], body: ByteBuffer(string: "{}"), timeout: .seconds(60), maxBytes: 1 << 20)
+                #expect(reply.status == 200)
+                #expect(reply.bodyText.contains("over tls"))
+            }
+        }
+        #expect(server.connections == 2, "one kept-alive connection per host name")
+        // Through the process's pool (the system's trust roots) the same server is refused, plainly.
+        do {
+            _ = try await HTTPTransport.postJSON(
+                url: "https://localhost:\(server.port)/v1/chat/completions", headers: [], body: ["model": "m"], timeout: .seconds(60),
+                maxBytes: 1 << 20, model: "m")
+            Issue.record("a self-signed certificate was accepted")
+        } catch let error as LMError {
+            #expect(error.kind == .configuration)
+            #expect(error.message.contains("certificate is not trusted"), "\(error.message)")
+        }
+    }
+
+    @Test func httpToATLSPortFailsPlainly() async throws {
+        let server = try await TLSChatServer.start()
+        defer { server.stop() }
+        let lm = try LM(
+            "openai/m", apiBase: "http://127.0.0.1:\(server.port)/v1", apiKey: "sk-test", numRetries: 0, cache: false, timeout: .seconds(30))
+        do {
+            _ = try await lm.call(messages: [.user("q")], parameters: [:])
+            Issue.record("a TLS server answered plain HTTP")
+        } catch let error as LMError {
+            #expect(error.kind != .timeout, "\(error)")
+        }
+    }
+
+    @Test func aProxyFromTheEnvironmentCarriesTheRequest() async throws {
+        let proxy = try await ConnectProxy.start(answer: completionJSON("via proxy"))
+        defer { proxy.stop() }
+        let rules = ProxyRules(environment: ["HTTP_PROXY": "http://127.0.0.1:\(proxy.port)"])
+        let reply = try await HTTPTransport.postJSON(
+            url: "http://models.example/v1/chat/completions", headers: [("Authorization", "Bearer sk-test")], body: ["model": "m"],
+            timeout: .seconds(60), maxBytes: 1 << 20, model: "m", proxies: rules)
+        #expect(reply.status == 200)
+        #expect(reply.bodyText.contains("via proxy"))
+        let seen = proxy.seen
+        #expect(seen.first?.hasPrefix("CONNECT models.example:80 ") == true, "\(seen)")
+        #expect(seen.dropFirst().first?.hasPrefix("POST /v1/chat/completions ") == true, "\(seen)")
+    }
+}
+
+/// An HTTPS chat server on 127.0.0.1 with the self-signed `localhost` certificate in Fixtures/tls.
+private final class TLSChatServer: Sendable {
+    let port: Int
+    private let channel: any Channel
+    private let accepted: Locked<Int>
+
+    var connections: Int { accepted.withLock { $0 } }
+
+    static func certificate() throws -> NIOSSLCertificate {
+        try NIOSSLCertificate(file: fixtures.appendingPathComponent("localhost-cert.pem").path, format: .pem)
+    }
+
+    static func start() async throws -> TLSChatServer {
+        let key = try NIOSSLPrivateKey(file: fixtures.appendingPathComponent("localhost-key.pem").path, format: .pem)
+        let context = try NIOSSLContext(
+            configuration: .makeServerConfiguration(certificateChain: [.certificate(try certificate())], privateKey: .privateKey(key)))
+        let accepted = Locked(0)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                accepted.withLock { $0 += 1 }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(Responder(body: completionJSON("over tls")))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return TLSChatServer(port: channel.localAddress?.port ?? 0, channel: channel, accepted: accepted)
+    }
+
+    private init(port: Int, channel: any Channel, accepted: Locked<Int>) {
+        self.port = port
+        self.channel = channel
+        self.accepted = accepted
+    }
+
+    func stop() { channel.close(promise: nil) }
+
+    /// Answers every request with `body` once it has been read.
+    private final class Responder: ChannelInboundHandler, Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let body: String
+
+        init(body: String) { self.body = body }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard case .end = unwrapInboundIn(data) else { return }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "Content-Length", value: String(body.utf8.count))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+}
+
+/// An HTTP proxy that accepts `CONNECT`, then answers the tunnelled request itself with `answer`;
+/// it records the first line of each.
+private final class ConnectProxy: Sendable {
+    let port: Int
+    private let channel: any Channel
+    private let lines: Locked<[String]>
+
+    var seen: [String] { lines.withLock { $0 } }
+
+    static func start(answer: String) async throws -> ConnectProxy {
+        let lines = Locked<[String]>([])
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Tunnel(answer: answer, lines: lines))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return ConnectProxy(port: channel.localAddress?.port ?? 0, channel: channel, lines: lines)
+    }
+
+    private init(port: Int, channel: any Channel, lines: Locked<[String]>) {
+        self.port = port
+        self.channel = channel
+        self.lines = lines
+    }
+
+    func stop() { channel.close(promise: nil) }
+
+    /// Reads raw bytes: the CONNECT head, then one request (head and Content-Length body).
+    private final class Tunnel: ChannelInboundHandler, @unchecked Sendable {
+        // Sendable proof: NIO calls a handler only on its channel's event loop, where `buffer`
+        // and `tunnelled` are used; the other properties are constants.
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let answer: String
+        let lines: Locked<[String]>
+        private var buffer = ""
+        private var tunnelled = false
+
+        init(answer: String, lines: Locked<[String]>) {
+            self.answer = answer
+            self.lines = lines
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            buffer += String(buffer: unwrapInboundIn(data))
+            while let headEnd = buffer.range(of: "\r\n\r\n") {
+                let head = String(buffer[..<headEnd.lowerBound])
+                let firstLine = head.components(separatedBy: "\r\n").first ?? ""
+                if !tunnelled {
+                    lines.withLock { $0.append(firstLine) }
+                    buffer = String(buffer[headEnd.upperBound...])
+                    tunnelled = true
+                    context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")), promise: nil)
+                    continue
+                }
+                let length =
+                    head.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                guard buffer[headEnd.upperBound...].utf8.count >= length else { return }
+                lines.withLock { $0.append(firstLine) }
+                buffer = ""
+                let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)"
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply)), promise: nil)
+            }
+        }
+    }
+}
