@@ -14,7 +14,8 @@ public struct ChatAdapter: Adapter {
     }
 
     public func format(signature: Signature, demos: [Example], inputs: Inputs) -> [Message] {
-        var messages = [Message.system(systemMessage(signature))]
+        let texts = fixedTexts(signature)
+        var messages = [Message.system(texts.system)]
         let (incomplete, complete) = AdapterText.classify(demos, signature)
         for d in incomplete {
             messages.append(.user(userMessage(signature, d.values, prefix: AdapterText.incompletePrefix, mainRequest: false)))
@@ -24,24 +25,32 @@ public struct ChatAdapter: Adapter {
             messages.append(.user(userMessage(signature, d.values, prefix: nil, mainRequest: false)))
             messages.append(.assistant(assistantMessage(signature, d.values, missing: "Not supplied for this conversation history message. ")))
         }
-        let user = userMessage(signature, inputs, prefix: nil, mainRequest: true)
+        let user = userMessage(signature, inputs, prefix: nil, outputRequirement: texts.outputRequirement)
         if !user.isEmpty { messages.append(.user(user)) }
         return messages
     }
 
-    /// System messages depend on the signature alone; programs call the same few signatures
-    /// over and over, so they are built once each (the memo is emptied if it ever grows large).
-    private static let systemMessages = Locked<[Signature: String]>([:])
-
-    func systemMessage(_ signature: Signature) -> String {
-        if let known = ChatAdapter.systemMessages.withLock({ $0[signature] }) { return known }
-        let message = buildSystemMessage(signature)
-        ChatAdapter.systemMessages.withLock { memo in
-            if memo.count >= 512 { memo.removeAll(keepingCapacity: true) }
-            memo[signature] = message
-        }
-        return message
+    /// The texts that depend on the signature alone: the system message and the output requirement.
+    private struct FixedTexts: Sendable {
+        let system: String
+        let outputRequirement: String
     }
+
+    /// Programs call the same few signatures over and over, so their fixed texts are built once
+    /// each (the memo is emptied if it ever grows large).
+    private static let fixedTextMemo = Locked<[Signature: FixedTexts]>([:])
+
+    private func fixedTexts(_ signature: Signature) -> FixedTexts {
+        if let known = ChatAdapter.fixedTextMemo.withLock({ $0[signature] }) { return known }
+        let texts = FixedTexts(system: buildSystemMessage(signature), outputRequirement: outputRequirement(signature))
+        ChatAdapter.fixedTextMemo.withLock { memo in
+            if memo.count >= 512 { memo.removeAll(keepingCapacity: true) }
+            memo[signature] = texts
+        }
+        return texts
+    }
+
+    func systemMessage(_ signature: Signature) -> String { fixedTexts(signature).system }
 
     private func buildSystemMessage(_ signature: Signature) -> String {
         let structure = [
@@ -105,9 +114,8 @@ public struct ChatAdapter: Adapter {
 
     public func parse(signature: Signature, completion: String) throws -> Inputs {
         var sections: [(String?, [Substring])] = [(nil, [])]
-        for line in completion.split(separator: "\n", omittingEmptySubsequences: false) {
-            let stripped = line.trimmingWhitespace()
-            if let (header, rest) = ChatAdapter.matchHeader(stripped) {
+        for line in completion.linesByNewlineByte() {
+            if let (header, rest) = ChatAdapter.matchHeader(line) {
                 sections.append((header, rest.isEmpty ? [] : [Substring(rest)]))
             } else {
                 sections[sections.count - 1].1.append(line.hasSuffix("\r") ? line.dropLast() : line)
@@ -128,15 +136,39 @@ public struct ChatAdapter: Adapter {
         return try completeOutputs(found, signature: signature, completion: completion, adapterName: name)
     }
 
-    /// `[[ ## name ## ]]` at the start of a stripped line: the name and the rest of the line.
-    static func matchHeader(_ line: String) -> (String, String)? {
-        guard line.hasPrefix("[[ ## ") else { return nil }
+    /// `[[ ## name ## ]]` at the start of a line (after any whitespace): the name and the rest of
+    /// the line, trimmed. Most lines of a reply start with another character and are turned
+    /// away by their first byte.
+    static func matchHeader(_ line: Substring) -> (String, String)? {
+        guard let first = line.utf8.first else { return nil }
+        if first != UInt8(ascii: "[") {
+            let asciiSpace = first == 0x20 || (0x09...0x0D).contains(first)
+            guard first >= 0x80 || asciiSpace else { return nil }
+            return matchHeader(line.trimmingWhitespace())  // leading (perhaps Unicode) whitespace: the general path
+        }
+        return matchHeader(stripped: line)
+    }
+
+    /// ``matchHeader(_:)`` for a line without leading whitespace.
+    static func matchHeader(_ line: String) -> (String, String)? { matchHeader(stripped: Substring(line)) }
+
+    private static func matchHeader(stripped line: Substring) -> (String, String)? {
+        guard line.utf8.starts(with: "[[ ## ".utf8) else { return nil }
         let afterOpen = line.dropFirst(6)
-        let nameEnd = afterOpen.firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") } ?? afterOpen.endIndex
+        // Letters, digits and "_": by their byte while the name is ASCII, else (from its start, so
+        // that combining marks stay with their letter) by the characters' properties.
+        var nameEnd = afterOpen.utf8.firstIndex { !isASCIIWordByte($0) } ?? afterOpen.endIndex
+        if nameEnd < afterOpen.endIndex, afterOpen.utf8[nameEnd] >= 0x80 {
+            nameEnd = afterOpen.firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") } ?? afterOpen.endIndex
+        }
         let name = afterOpen[..<nameEnd]
         let close = afterOpen[nameEnd...]
-        guard !name.isEmpty, close.hasPrefix(" ## ]]") else { return nil }
+        guard !name.isEmpty, close.utf8.starts(with: " ## ]]".utf8) else { return nil }
         return (String(name), close.dropFirst(6).trimmingWhitespace())
+    }
+
+    private static func isASCIIWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
     }
 
     public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws

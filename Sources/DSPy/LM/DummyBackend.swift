@@ -58,9 +58,10 @@ public final class DummyBackend: LMBackend {
             }
             choices.append(LMChoice(text: text, finishReason: "stop"))
         }
-        // Usage is estimated at four characters per token so usage tracking can be tried offline.
-        let promptChars = request.messages.reduce(0) { $0 + $1.content.count }
-        let completionChars = choices.reduce(0) { $0 + ($1.text?.count ?? 0) }
+        // Usage is estimated at four bytes of UTF-8 per token (four characters in English text) so
+        // usage tracking can be tried offline; a byte count costs nothing, a character count walks the prompt.
+        let promptChars = request.messages.reduce(0) { $0 + $1.content.utf8.count }
+        let completionChars = choices.reduce(0) { $0 + ($1.text?.utf8.count ?? 0) }
         let usage = TokenUsage(promptTokens: (promptChars + 3) / 4, completionTokens: (completionChars + 3) / 4)
         return LMResponse(choices: choices, usage: usage, model: "dummy", raw: ["model": "dummy", "object": "chat.completion"])
     }
@@ -74,17 +75,17 @@ struct RequestedFormat {
 
     init(_ messages: [Message]) {
         guard let last = messages.last(where: { $0.role == .user })?.content else { return }
-        if let r = last.range(of: "Respond with a JSON object in the following order of fields: ") {
+        if let r = last.utf8Range(of: "Respond with a JSON object in the following order of fields: ") {
             json = true
             parseRequirement(String(last[r.upperBound...]), marker: "`", close: "`")
-        } else if let r = last.range(of: "Respond with the corresponding output fields, starting with the field ") {
+        } else if let r = last.utf8Range(of: "Respond with the corresponding output fields, starting with the field ") {
             parseRequirement(String(last[r.upperBound...]), marker: "`[[ ## ", close: " ## ]]`")
         }
-        if let r = last.range(of: "[[ ## ") {
+        if let r = last.utf8Range(of: "[[ ## ") {
             let rest = last[r.upperBound...]
-            if let end = rest.range(of: " ## ]]\n") {
+            if let end = rest.utf8Range(of: " ## ]]\n") {
                 let value = rest[end.upperBound...]
-                let stop = value.range(of: "\n\n")?.lowerBound ?? value.endIndex
+                let stop = value.utf8Range(of: "\n\n")?.lowerBound ?? value.endIndex
                 firstInput = String(value[..<stop])
             }
         }
@@ -92,9 +93,9 @@ struct RequestedFormat {
 
     private mutating func parseRequirement(_ text: String, marker: String, close: String) {
         var rest = Substring(text)
-        while let open = rest.range(of: marker) {
+        while let open = rest.utf8Range(of: marker) {
             rest = rest[open.upperBound...]
-            guard let end = rest.range(of: close) else { break }
+            guard let end = rest.utf8Range(of: close) else { break }
             let name = String(rest[..<end.lowerBound])
             rest = rest[end.upperBound...]
             if name == "completed" { break }

@@ -197,16 +197,18 @@ final class HTTP1Pool: Sendable {
         let ssl = endpoint.secure ? try context() : nil
         // SNI carries a host name, never an address literal.
         let serverName = endpoint.secure && !Self.isAddressLiteral(endpoint.host) ? endpoint.host : nil
-        let bootstrap = ClientBootstrap(group: group)
+        let loop = group.next()
+        let connection = HTTP1Connection(loop: loop, endpoint: endpoint, pool: self)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(min(connectTimeout, remaining))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { [self] channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     if let ssl { try sync.addHandler(NIOSSLClientHandler(context: ssl, serverHostname: serverName)) }
                     try sync.addHTTPClientHandlers()
                     try sync.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(HTTPTransport.decompressionRatio)))
-                    try sync.addHandler(HTTP1Connection(channel: channel, endpoint: endpoint, pool: self))
+                    try sync.addHandler(connection)
                 }
             }
         let channel: any Channel
@@ -215,11 +217,11 @@ final class HTTP1Pool: Sendable {
         } catch ChannelError.connectTimeout {
             throw ExchangeWatch.Expired(phase: .head, events: 0)
         }
-        let connection = try await channel.pipeline.handler(type: HTTP1Connection.self).get()
         if Task.isCancelled {
             channel.close(promise: nil)
             throw CancellationError()
         }
+        // A connection that failed right away (a TLS handshake, say) reports why on its first exchange.
         return connection
     }
 
@@ -230,14 +232,14 @@ final class HTTP1Pool: Sendable {
 
 /// One connection's HTTP/1.1 exchanges, the last handler of its pipeline.
 ///
-/// Sendable proof: the mutable state below is read and written only on `channel.eventLoop` (by
+/// Sendable proof: the mutable state below is read and written only on `loop`, the channel's event loop (by
 /// the pipeline's callbacks and by closures submitted with `eventLoop.execute`); the other
 /// stored properties are constants of Sendable types, and `ids` is atomic.
 final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
-    let channel: any Channel
+    let loop: any EventLoop
     let endpoint: HTTP1Pool.Endpoint
     private let pool: HTTP1Pool
     /// Numbers exchanges, so a late cancellation cannot end a later exchange.
@@ -259,6 +261,8 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     private var context: ChannelHandlerContext?
     private var current: Exchange?
     private var cancelledBeforeStart: UInt64?
+    /// What closed the connection when no exchange was running (a failed TLS handshake).
+    private var closeError: (any Error)?
     private var isOpen = true
     /// Exchanges this connection completed: a connection that served one may be closed by the server while idle.
     private var served = 0
@@ -266,8 +270,8 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline = .distantFuture
 
-    init(channel: any Channel, endpoint: HTTP1Pool.Endpoint, pool: HTTP1Pool) {
-        self.channel = channel
+    init(loop: any EventLoop, endpoint: HTTP1Pool.Endpoint, pool: HTTP1Pool) {
+        self.loop = loop
         self.endpoint = endpoint
         self.pool = pool
     }
@@ -275,7 +279,6 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     /// Sends `head` and `body` and waits for the whole reply.
     func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, maxBytes: Int) async throws -> HTTPReply {
         let id = ids.add(1, ordering: .relaxed).newValue
-        let loop = channel.eventLoop
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 loop.execute {
@@ -294,8 +297,15 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             close()
             return
         }
-        guard isOpen, channel.isActive, let context, current == nil else {
-            exchange.continuation.resume(throwing: HTTP1Pool.Failure.staleConnection)
+        guard current == nil else {
+            exchange.continuation.resume(throwing: HTTP1Pool.Failure.staleConnection)  // never two at once; another connection takes it
+            return
+        }
+        guard isOpen, let context, context.channel.isActive else {
+            // Closed while idle: another connection takes the request. A connection that never
+            // served one failed on its own (a handshake, say): that is the answer.
+            close()
+            exchange.continuation.resume(throwing: served > 0 ? HTTP1Pool.Failure.staleConnection : closeError ?? HTTP1Pool.Failure.closedBeforeReply)
             return
         }
         current = exchange
@@ -348,7 +358,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         timer?.cancel()
         timer = nil
         pool.forget(self)
-        channel.close(promise: nil)
+        context?.close(promise: nil)
     }
 
     /// Makes the connection's one timer fire no later than `deadline`.
@@ -356,7 +366,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         guard isOpen, deadline < timerDeadline else { return }
         timer?.cancel()
         timerDeadline = deadline
-        timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in timerFired() }
+        timer = loop.scheduleTask(deadline: deadline) { [self] in timerFired() }
     }
 
     private func timerFired() {
@@ -417,6 +427,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         if current != nil {
             finish(.failure(error))
         } else {
+            closeError = closeError ?? error
             close()
         }
     }
