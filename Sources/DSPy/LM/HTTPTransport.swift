@@ -78,6 +78,7 @@ enum HTTPTransport {
     static let drainGrace: Duration = .seconds(1)
 
     /// The library's own headers (content type, accept, user agent), then the provider's `headers`.
+    @inline(never)
     static func requestHeaders(_ headers: [(String, String)], contentType: String?, accept: String) -> [(String, String)] {
         var all: [(String, String)] = []
         all.reserveCapacity(headers.count + 3)
@@ -105,6 +106,7 @@ enum HTTPTransport {
     /// It goes over the keep-alive pool (``HTTP1Pool``), one event-loop hop each way, unless a
     /// proxy applies (`proxies`, the environment's by default) or the address is one the pool
     /// leaves to async-http-client.
+    @inline(never)
     static func postJSON(
         url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
         model: String, proxies: ProxyRules = .environment
@@ -138,6 +140,7 @@ enum HTTPTransport {
             model: context)
     }
 
+    @inline(never)
     private static func exchange(
         _ request: HTTPClientRequest, client: HTTPClient, url: String, timeout: Duration, maxBytes: Int, model: String
     ) async throws
@@ -257,6 +260,7 @@ enum HTTPTransport {
 
     /// Turns client and socket errors into ``LMError`` (or `CancellationError` when the caller
     /// was cancelled). No error type's internal text reaches the message.
+    @inline(never)
     static func mapTransportError(_ error: any Error, url: String, timeout: Duration, model: String, watch: ExchangeWatch? = nil) -> any Error {
         // A client timeout names what the exchange was doing then (the head, the body, events).
         let timedOut = watch?.expiredNow ?? ExchangeWatch.Expired(phase: .head, events: 0)
@@ -523,6 +527,7 @@ final class ExchangeWatch: Sendable {
 }
 
 /// Maps a provider's HTTP error status to an ``LMError`` with advice.
+@inline(never)
 func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: String, serverMessage: String?) -> LMError {
     let address = HTTPTransport.hostPort(url)
     let detail = serverMessage.map { ": \($0)" } ?? ""
@@ -579,6 +584,7 @@ func lmErrorForStatus(_ reply: HTTPReply, provider: String, model: String, url: 
 
 /// The error message inside a provider's JSON error body, if there is one (else the start of
 /// the body), with credentials blanked out should the server echo them.
+@inline(never)
 func serverErrorMessage(_ body: [UInt8], redactor: Redactor = .none) -> String? {
     var message: String?
     if let v = try? JSON.parse(bytes: body) {

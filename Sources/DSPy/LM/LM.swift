@@ -291,41 +291,79 @@ public final class LM: Sendable, CustomStringConvertible {
     public func call(messages: [Message], parameters: OrderedDictionary<String, Value>) async throws -> LMResponse {
         let settings = Settings.current
         let handlers = settings.callbacks + callbacks
+        // Without callbacks the call goes straight in: every async frame on the way is held by each
+        // waiting call, so the common path keeps as few (and as small) frames as it can.
+        if handlers.isEmpty { return try await perform(messages: messages, parameters: parameters, settings: settings, observed: false) }
         return try await CallbackRunner.run(
             handlers: handlers,
             start: { cb, info in cb.onLMStart(info, lm: self, messages: messages, parameters: parameters) },
             end: { cb, info, result, error in cb.onLMEnd(info, outputs: result?.outputs, error: error) }
         ) {
-            var merged = self.kwargs
-            var useCache = self.cache
-            for (k, v) in LM.knobParameters(settings) { merged[k] = v }
-            for (k, v) in parameters {
-                if k == "cache" { useCache = v.boolValue ?? useCache; continue }
-                merged[k] = v
-            }
-            if merged["rollout_id"]?.isNull == true { merged.removeValue(forKey: "rollout_id") }
-            if let n = merged["n"], !n.isNull { _ = try LMRequest.checkedCompletions(n) }
-            let request = LMRequest(model: self.wireModel, messages: messages, parameters: merged)
-            let log = settings.callLog, startedAt = Date(), started = ContinuousClock.now
-            let callID = handlers.isEmpty ? nil : CallLineage.activeCallID  // this call's id when callbacks observe it
-            let response: LMResponse
-            do { response = try await self.forward(request, useCache: useCache) } catch {
-                await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .failure(error))
-                throw error
-            }
-            await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .success(response))
-            self.record(request: request, callParameters: parameters, response: response)
-            return response
+            try await self.perform(messages: messages, parameters: parameters, settings: settings, observed: true)
         }
     }
 
-    /// Cassette replay, then the cache, then the scope's token budget, then the backend with
-    /// retries; the outcome is written to a recording cassette.
-    func forward(_ request: LMRequest, useCache: Bool) async throws -> LMResponse {
-        let settings = Settings.current
-        guard let cassette = settings.cassette else {
-            return try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
+    /// The call without its callbacks: the request from the LM's and the scope's parameters, then
+    /// the cassette or the cache and backend, the call log, usage and history.
+    @inline(never)
+    private func perform(
+        messages: [Message], parameters: OrderedDictionary<String, Value>, settings: Settings, observed: Bool
+    ) async throws -> LMResponse {
+        let (request, useCache) = try prepare(messages: messages, parameters: parameters, settings: settings)
+        let response =
+            if settings.callLog != nil {
+                try await obtainLogged(request, useCache: useCache, settings: settings, callID: observed ? CallLineage.activeCallID : nil)
+            } else {
+                try await obtain(request, useCache: useCache, settings: settings)
+            }
+        record(request: request, callParameters: parameters, response: response)
+        return response
+    }
+
+    /// The reply from the recording or replaying cassette, else from the cache or the backend.
+    private func obtain(_ request: LMRequest, useCache: Bool, settings: Settings) async throws -> LMResponse {
+        if let cassette = settings.cassette {
+            return try await forward(request, useCache: useCache, cassette: cassette, budget: settings.tokenBudget)
         }
+        return try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
+    }
+
+    /// ``obtain(_:useCache:settings:)`` written to the call log, success or failure. `callID` is
+    /// this call's id when callbacks observe it.
+    @inline(never)
+    private func obtainLogged(_ request: LMRequest, useCache: Bool, settings: Settings, callID: String?) async throws -> LMResponse {
+        let log = settings.callLog, startedAt = Date(), started = ContinuousClock.now
+        let response: LMResponse
+        do { response = try await obtain(request, useCache: useCache, settings: settings) } catch {
+            await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .failure(error))
+            throw error
+        }
+        await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .success(response))
+        return response
+    }
+
+    /// The wire request: the LM's parameters, the scope's knobs, then the call's own; and whether
+    /// the cache may answer it.
+    @inline(never)
+    private func prepare(
+        messages: [Message], parameters: OrderedDictionary<String, Value>, settings: Settings
+    ) throws -> (LMRequest, useCache: Bool) {
+        var merged = kwargs
+        var useCache = cache
+        for (k, v) in LM.knobParameters(settings) { merged[k] = v }
+        for (k, v) in parameters {
+            if k == "cache" { useCache = v.boolValue ?? useCache; continue }
+            merged[k] = v
+        }
+        if merged["rollout_id"]?.isNull == true { merged.removeValue(forKey: "rollout_id") }
+        if let n = merged["n"], !n.isNull { _ = try LMRequest.checkedCompletions(n) }
+        return (LMRequest(model: wireModel, messages: messages, parameters: merged), useCache)
+    }
+
+    /// Cassette replay, then the cache, then the scope's token budget, then the backend with
+    /// retries; the outcome is written to the recording cassette.
+    @inline(never)
+    private func forward(_ request: LMRequest, useCache: Bool, cassette: Cassette, budget: TokenBudget?) async throws -> LMResponse {
         let requestKey = RequestKey(model: model, request: request)
         switch try cassette.replay(requestKey, model: model, request: request) {
         case .response(let recorded)?: return recorded
@@ -333,7 +371,7 @@ public final class LM: Sendable, CustomStringConvertible {
         case nil: break
         }
         do {
-            let response = try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
+            let response = try await fetch(request, useCache: useCache, budget: budget)
             cassette.record(requestKey, model: model, request: request, outcome: .response(response), redactor: redactor)
             return response
         } catch {
@@ -349,43 +387,65 @@ public final class LM: Sendable, CustomStringConvertible {
     /// scrubbed of credentials (`Redactor`) and checked before it goes anywhere; a reply
     /// without choices is a bad response, never cached.
     private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
-        let key = useCache && responseCache.isEnabled ? ResponseCache.key(model: model, request: request, server: apiBase) : nil
+        guard useCache && responseCache.isEnabled else { return try await fetchFresh(request, key: nil, budget: budget) }
+        let key = cacheKey(request)
         // A provider batch run merges identical requests itself; a reservation would make the
         // second item wait outside the run, where the run cannot see it.
-        let batchRun = ProviderBatchRun.current
-        let reserving = batchRun == nil
-        if let key, var hit = await responseCache.get(key, reserving: reserving) {
+        let reserving = ProviderBatchRun.current == nil
+        if var hit = await responseCache.get(key, reserving: reserving) {
             hit.cacheHit = true
             hit.usage = nil
             return hit
         }
-        defer { if let key, reserving { responseCache.release(key) } }  // a miss reserved the key for this call
+        defer { if reserving { responseCache.release(key) } }  // a miss reserved the key for this call
+        return try await fetchFresh(request, key: key, budget: budget)
+    }
+
+    @inline(never)
+    private func cacheKey(_ request: LMRequest) -> String { ResponseCache.key(model: model, request: request, server: apiBase) }
+
+    /// The backend's reply (through a provider batch run when one is collecting), cached under `key`.
+    private func fetchFresh(_ request: LMRequest, key: String?, budget: TokenBudget?) async throws -> LMResponse {
         try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
-        if let batchRun, let batchable = backend as? any ProviderBatchable {
-            let response = redactor.scrub(
-                try await batchRun.request(
-                    self, backend: batchable, request: wire,
-                    cacheKey: key ?? ResponseCache.key(model: model, request: request, server: apiBase)))
-            guard !response.choices.isEmpty else { throw LMError.noCompletion("has no completions (an empty choice list)", model: model) }
-            if let key { await responseCache.put(key, response) }
-            return response
+        if let batchRun = ProviderBatchRun.current, let batchable = backend as? any ProviderBatchable {
+            return try await fetchThroughBatchRun(batchRun, batchable, wire: wire, request: request, key: key)
         }
         // Like DSPy 3.4.1, n completions are n requests without `n` (n=1 included), in order,
         // each retried on its own; the combined reply is cached under the whole call's key.
         let count = backend.completesManyAtOnce ? 1 : request.n
         if !backend.completesManyAtOnce { wire.parameters.removeValue(forKey: "n") }
+        let response = count > 1 ? try await completeEach(wire, count: count) : try await attemptWithRetries(wire)
+        if let key { await responseCache.put(key, response) }
+        return response
+    }
+
+    /// `count` requests for one completion each, combined into one reply (usage summed).
+    @inline(never)
+    private func completeEach(_ wire: LMRequest, count: Int) async throws -> LMResponse {
         var combined: LMResponse?
-        for _ in 0..<max(1, count) {
+        for _ in 0..<count {
             var response = try await attemptWithRetries(wire)
-            if count > 1 { response.choices = Array(response.choices.prefix(1)) }  // one completion asked, one kept
+            response.choices = Array(response.choices.prefix(1))  // one completion asked, one kept
             guard var merged = combined else { combined = response; continue }
             merged.choices += response.choices
             if let usage = response.usage { merged.usage = (merged.usage ?? .zero) + usage }
             combined = merged
         }
         guard let response = combined else { throw LMError.noCompletion("has no completions (an empty choice list)", model: model) }
+        return response
+    }
+
+    /// A request parked with a provider batch run until its round's batch is read back.
+    @inline(never)
+    private func fetchThroughBatchRun(
+        _ batchRun: ProviderBatchRun, _ batchable: any ProviderBatchable, wire: LMRequest, request: LMRequest, key: String?
+    ) async throws -> LMResponse {
+        let response = redactor.scrub(
+            try await batchRun.request(
+                self, backend: batchable, request: wire, cacheKey: key ?? ResponseCache.key(model: model, request: request, server: apiBase)))
+        guard !response.choices.isEmpty else { throw LMError.noCompletion("has no completions (an empty choice list)", model: model) }
         if let key { await responseCache.put(key, response) }
         return response
     }
@@ -400,35 +460,49 @@ public final class LM: Sendable, CustomStringConvertible {
             attempt += 1
             try Task.checkCancellation()
             do {
-                let response = redactor.scrub(try await callBackend(wire))  // streams inside streamify (Streaming.swift)
-                guard !response.choices.isEmpty else {
-                    throw LMError.noCompletion("has no completions (an empty choice list)", model: model)
-                }
-                return response
+                return try await tryOnce(wire)
             } catch let failure as LMError {
-                var error = redactor.scrub(failure)
-                if error.model == nil { error.model = model }
-                error.attempts = attempt
-                let willRetry = error.isRetryable && attempt <= numRetries
-                if error.kind == .rateLimit, let asked = error.retryAfter {
-                    let pause = retryPolicy.delay(attempt: attempt, retryAfter: asked)
-                    if clock.now + pause > deadline {
-                        // Waiting would outlast the call: give up now rather than sleep past its timeout.
-                        error.hint =
-                            "The server asked to wait \(HTTPTransport.seconds(Duration.clamping(seconds: asked))) (Retry-After), longer than this call's timeout (\(HTTPTransport.seconds(timeout))) allows. Try again later, or raise the LM's timeout."
-                        throw error
-                    }
-                    // Hold the whole queue of this LM, not just this caller.
-                    gate.pause(for: pause, clock: clock)
-                    guard willRetry else { throw error }
-                    continue  // the gate waits out the pause
-                }
-                guard willRetry else { throw error }
-                try await clock.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: nil))
+                // Decided in a plain function, so the error's handling adds nothing to this frame.
+                if let wait = try afterFailure(failure, attempt: attempt, clock: clock, deadline: deadline) { try await clock.sleep(for: wait) }
             }
         }
     }
 
+    /// One try: the backend's reply, scrubbed of credentials and checked for choices.
+    private func tryOnce(_ wire: LMRequest) async throws -> LMResponse {
+        let response = redactor.scrub(try await callBackend(wire))  // streams inside streamify (Streaming.swift)
+        guard !response.choices.isEmpty else {
+            throw LMError.noCompletion("has no completions (an empty choice list)", model: model)
+        }
+        return response
+    }
+
+    /// What follows a failed attempt: the error (thrown, when it is final), a pause of the whole
+    /// queue for a rate limit (nil: the gate waits it out), or the back-off before the next try.
+    @inline(never)
+    private func afterFailure(_ failure: LMError, attempt: Int, clock: any WaitClock, deadline: Duration) throws -> Duration? {
+        var error = redactor.scrub(failure)
+        if error.model == nil { error.model = model }
+        error.attempts = attempt
+        let willRetry = error.isRetryable && attempt <= numRetries
+        if error.kind == .rateLimit, let asked = error.retryAfter {
+            let pause = retryPolicy.delay(attempt: attempt, retryAfter: asked)
+            if clock.now + pause > deadline {
+                // Waiting would outlast the call: give up now rather than sleep past its timeout.
+                error.hint =
+                    "The server asked to wait \(HTTPTransport.seconds(Duration.clamping(seconds: asked))) (Retry-After), longer than this call's timeout (\(HTTPTransport.seconds(timeout))) allows. Try again later, or raise the LM's timeout."
+                throw error
+            }
+            // Hold the whole queue of this LM, not just this caller.
+            gate.pause(for: pause, clock: clock)
+            guard willRetry else { throw error }
+            return nil  // the gate waits out the pause
+        }
+        guard willRetry else { throw error }
+        return retryPolicy.delay(attempt: attempt, retryAfter: nil)
+    }
+
+    @inline(never)
     private func record(request: LMRequest, callParameters: OrderedDictionary<String, Value>, response: LMResponse) {
         CallTally.current?.record(model: model, response: response)
         let settings = Settings.current

@@ -26,6 +26,7 @@ extension LMBackend {
 
 /// A provider's own API answers nothing without a key: say so before any request is sent
 /// (rather than after a 401, or after retries on a machine without a network).
+@inline(never)
 func checkAPIKey(_ apiKey: String?, apiBase: String, provider: LM.Provider, model: String) throws {
     guard apiKey?.isEmpty ?? true, let variable = provider.apiKeyVariable, let official = LM.defaultAPIBase(for: provider),
         apiBase == official || apiBase + "/" == official
@@ -55,6 +56,7 @@ public struct OpenAICompatibleBackend: LMBackend {
 
     /// The request body. For OpenAI itself `max_tokens` goes as `max_completion_tokens`, as
     /// DSPy 3.4.1's client sends it (other OpenAI-compatible servers keep `max_tokens`).
+    @inline(never)
     func body(_ request: LMRequest) -> Value {
         var o: OrderedDictionary<String, Value> = ["model": .string(request.model), "messages": .array(request.messages.map(\.jsonValue))]
         for (k, v) in request.parameters where !v.isNull && !LMRequest.isLocal(k) {
@@ -84,6 +86,7 @@ public struct OpenAICompatibleBackend: LMBackend {
 
     /// A chat completion reply. Anything but a non-empty list of choice objects, each with a
     /// `message` object or a `text`, is a bad response (never cached).
+    @inline(never)
     static func parse(_ reply: HTTPReply, url: String, model: String) throws -> LMResponse {
         let address = HTTPTransport.hostPort(url)
         let v: Value

@@ -122,6 +122,28 @@ public final class Predict: Module, CustomStringConvertible {
 
     /// One LM call through the adapter; call the predictor instead, so history and callbacks see it.
     public func forward(_ inputs: Inputs) async throws -> Prediction {
+        // The preparation and the bookkeeping run in plain functions: every waiting call holds its
+        // async frames, which stay small when they keep only what crosses the await.
+        let plan = try plan(inputs)
+        let completions = try await asStreamCaller {
+            try await plan.adapter.call(lm: plan.lm, parameters: plan.config, signature: plan.signature, demos: plan.demos, inputs: plan.inputs)
+        }
+        return finish(plan, completions)
+    }
+
+    /// What one call sends: the LM, adapter, parameters, signature, demos and filled inputs.
+    private struct CallPlan {
+        let settings: Settings
+        let lm: LM
+        let adapter: any Adapter
+        let config: OrderedDictionary<String, Value>
+        let signature: Signature
+        let demos: [Example]
+        let inputs: Inputs
+    }
+
+    @inline(never)
+    private func plan(_ inputs: Inputs) throws -> CallPlan {
         let settings = Settings.current
         let options = Predict.callOptions.flatMap { $0.targets.contains(ObjectIdentifier(self)) ? $0 : nil }
         let lm = try resolveLM(options?.lm)
@@ -134,13 +156,16 @@ public final class Predict: Module, CustomStringConvertible {
             if temperature.map({ $0 <= 0.15 }) ?? true { config["temperature"] = 0.7 }
         }
         let filled = prepareInputs(inputs, for: signature, warn: settings.warnOnTypeMismatch)
-        let adapter = settings.adapter ?? ChatAdapter()
-        let completions = try await asStreamCaller {
-            try await adapter.call(lm: lm, parameters: config, signature: signature, demos: options?.demos ?? ownDemos, inputs: filled)
-        }
+        return CallPlan(
+            settings: settings, lm: lm, adapter: settings.adapter ?? ChatAdapter(), config: config, signature: signature,
+            demos: options?.demos ?? ownDemos, inputs: filled)
+    }
+
+    @inline(never)
+    private func finish(_ plan: CallPlan, _ completions: [Inputs]) -> Prediction {
         let prediction = Prediction(completions: completions)
-        if let trace = settings.trace, settings.maxTraceSize > 0 {
-            trace.append(TraceEntry(predictor: self, inputs: filled, prediction: prediction), limit: settings.maxTraceSize)
+        if let trace = plan.settings.trace, plan.settings.maxTraceSize > 0 {
+            trace.append(TraceEntry(predictor: self, inputs: plan.inputs, prediction: prediction), limit: plan.settings.maxTraceSize)
         }
         return prediction
     }

@@ -437,9 +437,15 @@ extension LM {
         else {
             return try await gate.pass(clock: settings.clock) { try await backend.complete(wire, timeout: timeout) }
         }
+        return try await stream(wire, to: call, clock: settings.clock)
+    }
+
+    /// A request streamed to a `streamify` caller: each chunk goes to `call` as it arrives.
+    @inline(never)
+    private func stream(_ wire: LMRequest, to call: StreamCall, clock: any WaitClock) async throws -> LMResponse {
         let response: LMResponse
         do {
-            response = try await gate.pass(clock: settings.clock) { try await backend.stream(wire, timeout: timeout) { call.send($0) } }
+            response = try await gate.pass(clock: clock) { try await backend.stream(wire, timeout: timeout) { call.send($0) } }
         } catch let error as LMError where call.eventsSent > 0 {
             throw LMError(
                 .streamInterrupted,
