@@ -22,7 +22,15 @@ enum Scenarios {
         return Double(u.ru_maxrss) / 1024
     }
 
-    static func run(_ name: String, baseURL: String, n: Int?, items: Int, workers: Int, latencyMs: Int) async throws {
+    /// Resident memory now (not the peak), from /proc/self/statm; 0 where that file is missing.
+    static func residentMegabytes() -> Double {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+
+    static func run(_ name: String, baseURL: String, n: Int?, items: Int, workers: Int, latencyMs: Int, rounds: Int = 1) async throws {
         switch name {
         case "predict_seq", "cot_seq", "predict_seq_offline":
             // The offline variant answers in-process: what the framework costs without HTTP.
@@ -73,17 +81,23 @@ enum Scenarios {
                 : LM.dummy(answers: [["answer": "a"]], latency: .milliseconds(200))
             let qa = try Predict("question -> answer", lm: lm)
             let count = n ?? 10_000
-            let clock = ContinuousClock()
-            let t0 = clock.now
-            let failures = await withTaskGroup(of: Bool.self) { group in
-                for i in 0..<count {
-                    group.addTask { (try? await qa.call(["question": .string("q\(i)")])) == nil }
+            // With rounds > 1 the same calls run again in this process; the peak and the resident
+            // memory after each round show whether memory grows from one round to the next.
+            for round in 1...max(1, rounds) {
+                let clock = ContinuousClock()
+                let t0 = clock.now
+                let failures = await withTaskGroup(of: Bool.self) { group in
+                    for i in 0..<count {
+                        group.addTask { (try? await qa.call(["question": .string("q\(i)")])) == nil }
+                    }
+                    return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
                 }
-                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                let suffix = rounds > 1 ? "_round\(round)" : ""
+                emit(name, "wall_s" + suffix, (clock.now - t0).seconds, "s")
+                emit(name, "peak_rss_mb" + suffix, peakRSSMegabytes(), "MB")
+                if rounds > 1 { emit(name, "rss_after_mb" + suffix, residentMegabytes(), "MB") }
+                emit(name, "failures" + suffix, Double(failures), "calls")
             }
-            emit(name, "wall_s", (clock.now - t0).seconds, "s")
-            emit(name, "peak_rss_mb", peakRSSMegabytes(), "MB")
-            emit(name, "failures", Double(failures), "calls")
         case "settings":
             let lm = try LM("dummy")
             try configure(.lm(lm))

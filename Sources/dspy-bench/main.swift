@@ -3,7 +3,7 @@ import Foundation
 
 // Benchmarks against a loopback server (see Scripts/bench).
 //   dspy-bench serve [--port P] [--latency-ms N]     the shared server; a model named latN gets N ms
-//   dspy-bench scenario NAME --base-url URL [--n N] [--items N] [--workers W] [--latency-ms N]
+//   dspy-bench scenario NAME --base-url URL [--n N] [--items N] [--workers W] [--latency-ms N] [--rounds R]
 //       NAME: predict_seq, cot_seq, batch, batch100k, async10k, settings; prints JSON lines
 //   dspy-bench batch [--items N] [--latency-ms N] [--workers 8,64,256] [--runs R]
 //       self-contained batch run with an in-process server; medians over runs
@@ -71,7 +71,8 @@ case "scenario":
     let name = CommandLine.arguments.dropFirst(2).first ?? ""
     try await Scenarios.run(
         name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
-        items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8, latencyMs: latencyMs)
+        items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8, latencyMs: latencyMs,
+        rounds: Int(arg("--rounds", "1")) ?? 1)
 
 case "storage":
     try await StorageBench.run(n: Int(arg("--n", "2000")) ?? 2000)

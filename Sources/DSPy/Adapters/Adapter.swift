@@ -53,13 +53,25 @@ extension Adapter {
         try await defaultCall(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
     }
 
-    /// Format (with callbacks), call the LM, parse each completion (with callbacks).
+    /// Format (with callbacks), call the LM, parse each completion (with callbacks). The
+    /// formatting and the parsing run in plain functions and this one is inlined into its
+    /// callers, so the call holds no frame of its own while it waits for the LM.
+    @inline(__always)
     func defaultCall(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws
         -> [Inputs]
     {
-        let handlers = Settings.current.callbacks
+        let (messages, params) = try formatCall(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
+        let response = try await lm.call(messages: messages, parameters: params)
+        return try parseCompletions(response, signature: signature)
+    }
+
+    /// The messages (formatted with callbacks) and the LM parameters of a call.
+    @inline(never)
+    func formatCall(
+        lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs
+    ) throws -> ([Message], OrderedDictionary<String, Value>) {
         let messages = try CallbackRunner.runSync(
-            handlers: handlers,
+            handlers: Settings.current.callbacks,
             start: { $0.onAdapterFormatStart($1, adapter: self, signature: signature, demos: demos, inputs: inputs) },
             end: { $0.onAdapterFormatEnd($1, messages: $2, error: $3) }
         ) {
@@ -67,7 +79,13 @@ extension Adapter {
         }
         var params = parameters
         for (k, v) in requestParameters(for: signature, lm: lm) where params[k] == nil { params[k] = v }
-        let response = try await lm.call(messages: messages, parameters: params)
+        return (messages, params)
+    }
+
+    /// Each completion of `response` parsed (with callbacks); an empty one is a parse error.
+    @inline(never)
+    func parseCompletions(_ response: LMResponse, signature: Signature) throws -> [Inputs] {
+        let handlers = Settings.current.callbacks
         return try response.choices.map { choice in
             guard let text = choice.text, !text.trimmingWhitespace().isEmpty else {
                 throw AdapterParseError(

@@ -171,18 +171,28 @@ public struct ChatAdapter: Adapter {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
     }
 
+    @inline(__always)  // into the protocol witness, which is then the only frame of the adapter's call
     public func call(lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs) async throws
         -> [Inputs]
     {
         do {
             return try await defaultCall(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
         } catch is AdapterParseError where useJSONAdapterFallback {
-            do {
-                return try await JSONAdapter().call(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
-            } catch var fallbackError as AdapterParseError {
-                fallbackError.triedBefore = [name] + fallbackError.triedBefore
-                throw fallbackError
-            }
+            return try await callJSONAdapter(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
+        }
+    }
+
+    /// DSPy's fallback after a reply the chat format could not parse: the same call through the
+    /// JSON adapter, whose parse error names both adapters.
+    @inline(never)
+    private func callJSONAdapter(
+        lm: LM, parameters: OrderedDictionary<String, Value>, signature: Signature, demos: [Example], inputs: Inputs
+    ) async throws -> [Inputs] {
+        do {
+            return try await JSONAdapter().call(lm: lm, parameters: parameters, signature: signature, demos: demos, inputs: inputs)
+        } catch var fallbackError as AdapterParseError {
+            fallbackError.triedBefore = [name] + fallbackError.triedBefore
+            throw fallbackError
         }
     }
 }

@@ -290,51 +290,73 @@ public final class LM: Sendable, CustomStringConvertible {
     /// The full call: callbacks, cache, retries, usage and history around the backend.
     public func call(messages: [Message], parameters: OrderedDictionary<String, Value>) async throws -> LMResponse {
         let settings = Settings.current
-        let handlers = settings.callbacks + callbacks
-        // Without callbacks the call goes straight in: every async frame on the way is held by each
-        // waiting call, so the common path keeps as few (and as small) frames as it can.
-        if handlers.isEmpty { return try await perform(messages: messages, parameters: parameters, settings: settings, observed: false) }
-        return try await CallbackRunner.run(
-            handlers: handlers,
-            start: { cb, info in cb.onLMStart(info, lm: self, messages: messages, parameters: parameters) },
-            end: { cb, info, result, error in cb.onLMEnd(info, outputs: result?.outputs, error: error) }
-        ) {
-            try await self.perform(messages: messages, parameters: parameters, settings: settings, observed: true)
+        guard settings.callbacks.isEmpty && callbacks.isEmpty else {
+            return try await callObserved(messages: messages, parameters: parameters, settings: settings)
         }
-    }
-
-    /// The call without its callbacks: the request from the LM's and the scope's parameters, then
-    /// the cassette or the cache and backend, the call log, usage and history.
-    @inline(never)
-    private func perform(
-        messages: [Message], parameters: OrderedDictionary<String, Value>, settings: Settings, observed: Bool
-    ) async throws -> LMResponse {
+        // Every async frame on the way is held (in a slab of about 1 KB of the task's allocator)
+        // for as long as the call waits, so the common path goes from here to the retry loop
+        // without another frame, and this one has only two calls to wait on.
         let (request, useCache) = try prepare(messages: messages, parameters: parameters, settings: settings)
         let response =
-            if settings.callLog != nil {
-                try await obtainLogged(request, useCache: useCache, settings: settings, callID: observed ? CallLineage.activeCallID : nil)
+            if let wire = try directWire(request, useCache: useCache, settings: settings) {
+                try await attemptWithRetries(wire)
             } else {
-                try await obtain(request, useCache: useCache, settings: settings)
+                try await obtain(request, useCache: useCache, settings: settings, observed: false)
             }
         record(request: request, callParameters: parameters, response: response)
         return response
     }
 
+    /// ``call(messages:parameters:)`` seen by callbacks.
+    @inline(never)
+    private func callObserved(messages: [Message], parameters: OrderedDictionary<String, Value>, settings: Settings) async throws -> LMResponse {
+        try await CallbackRunner.run(
+            handlers: settings.callbacks + callbacks,
+            start: { cb, info in cb.onLMStart(info, lm: self, messages: messages, parameters: parameters) },
+            end: { cb, info, result, error in cb.onLMEnd(info, outputs: result?.outputs, error: error) }
+        ) {
+            let (request, useCache) = try self.prepare(messages: messages, parameters: parameters, settings: settings)
+            let response = try await self.obtain(request, useCache: useCache, settings: settings, observed: true)
+            self.record(request: request, callParameters: parameters, response: response)
+            return response
+        }
+    }
+
+    /// The request as the backend gets it when nothing else takes the call: no call log, no
+    /// cassette, no cache, no provider batch run collecting, one request. Nil otherwise.
+    @inline(never)
+    private func directWire(_ request: LMRequest, useCache: Bool, settings: Settings) throws -> LMRequest? {
+        guard settings.callLog == nil, settings.cassette == nil, !(useCache && responseCache.isEnabled),
+            ProviderBatchRun.current == nil || !(backend is any ProviderBatchable), requestCount(request) == 1
+        else { return nil }
+        return try wireRequest(request, budget: settings.tokenBudget)
+    }
+
+    /// The reply through the call log, the cassette or the cache when they are on, else from the
+    /// backend. `observed`: callbacks see this call (the call log records its id).
+    @inline(never)
+    private func obtain(_ request: LMRequest, useCache: Bool, settings: Settings, observed: Bool) async throws -> LMResponse {
+        if settings.callLog != nil {
+            return try await obtainLogged(request, useCache: useCache, settings: settings, callID: observed ? CallLineage.activeCallID : nil)
+        }
+        return try await obtainUnlogged(request, useCache: useCache, settings: settings)
+    }
+
     /// The reply from the recording or replaying cassette, else from the cache or the backend.
-    private func obtain(_ request: LMRequest, useCache: Bool, settings: Settings) async throws -> LMResponse {
+    private func obtainUnlogged(_ request: LMRequest, useCache: Bool, settings: Settings) async throws -> LMResponse {
         if let cassette = settings.cassette {
             return try await forward(request, useCache: useCache, cassette: cassette, budget: settings.tokenBudget)
         }
         return try await fetch(request, useCache: useCache, budget: settings.tokenBudget)
     }
 
-    /// ``obtain(_:useCache:settings:)`` written to the call log, success or failure. `callID` is
+    /// ``obtainUnlogged(_:useCache:settings:)`` written to the call log, success or failure. `callID` is
     /// this call's id when callbacks observe it.
     @inline(never)
     private func obtainLogged(_ request: LMRequest, useCache: Bool, settings: Settings, callID: String?) async throws -> LMResponse {
         let log = settings.callLog, startedAt = Date(), started = ContinuousClock.now
         let response: LMResponse
-        do { response = try await obtain(request, useCache: useCache, settings: settings) } catch {
+        do { response = try await obtainUnlogged(request, useCache: useCache, settings: settings) } catch {
             await log?.append(lm: self, request: request, callID: callID, startedAt: startedAt, started: started, result: .failure(error))
             throw error
         }
@@ -388,6 +410,12 @@ public final class LM: Sendable, CustomStringConvertible {
     /// without choices is a bad response, never cached.
     private func fetch(_ request: LMRequest, useCache: Bool, budget: TokenBudget?) async throws -> LMResponse {
         guard useCache && responseCache.isEnabled else { return try await fetchFresh(request, key: nil, budget: budget) }
+        return try await fetchCached(request, budget: budget)
+    }
+
+    /// The cached reply, else the backend's, which is then cached.
+    @inline(never)
+    private func fetchCached(_ request: LMRequest, budget: TokenBudget?) async throws -> LMResponse {
         let key = cacheKey(request)
         // A provider batch run merges identical requests itself; a reservation would make the
         // second item wait outside the run, where the run cannot see it.
@@ -398,27 +426,38 @@ public final class LM: Sendable, CustomStringConvertible {
             return hit
         }
         defer { if reserving { responseCache.release(key) } }  // a miss reserved the key for this call
-        return try await fetchFresh(request, key: key, budget: budget)
+        let response = try await fetchFresh(request, key: key, budget: budget)
+        await responseCache.put(key, response)
+        return response
     }
 
     @inline(never)
     private func cacheKey(_ request: LMRequest) -> String { ResponseCache.key(model: model, request: request, server: apiBase) }
 
-    /// The backend's reply (through a provider batch run when one is collecting), cached under `key`.
+    /// The backend's reply, through a provider batch run when one is collecting (`key` is the
+    /// cache's key for it, when the cache is on).
     private func fetchFresh(_ request: LMRequest, key: String?, budget: TokenBudget?) async throws -> LMResponse {
+        if let batchRun = ProviderBatchRun.current, let batchable = backend as? any ProviderBatchable {
+            return try await fetchThroughBatchRun(batchRun, batchable, request: request, key: key, budget: budget)
+        }
+        let wire = try wireRequest(request, budget: budget)
+        let count = requestCount(request)
+        return count > 1 ? try await completeEach(wire, count: count) : try await attemptWithRetries(wire)
+    }
+
+    /// How many requests a call takes: like DSPy 3.4.1, n completions are n requests without `n`
+    /// (n=1 included), in order, each retried on its own, unless the backend completes n at once.
+    private func requestCount(_ request: LMRequest) -> Int { backend.completesManyAtOnce ? 1 : request.n }
+
+    /// The request as the backend gets it (no `rollout_id`; no `n` when the backend completes one
+    /// at a time), once the scope's token budget has room for it.
+    @inline(never)
+    private func wireRequest(_ request: LMRequest, budget: TokenBudget?) throws -> LMRequest {
         try budget?.checkAvailable(model: model)
         var wire = request
         wire.parameters.removeValue(forKey: "rollout_id")
-        if let batchRun = ProviderBatchRun.current, let batchable = backend as? any ProviderBatchable {
-            return try await fetchThroughBatchRun(batchRun, batchable, wire: wire, request: request, key: key)
-        }
-        // Like DSPy 3.4.1, n completions are n requests without `n` (n=1 included), in order,
-        // each retried on its own; the combined reply is cached under the whole call's key.
-        let count = backend.completesManyAtOnce ? 1 : request.n
         if !backend.completesManyAtOnce { wire.parameters.removeValue(forKey: "n") }
-        let response = count > 1 ? try await completeEach(wire, count: count) : try await attemptWithRetries(wire)
-        if let key { await responseCache.put(key, response) }
-        return response
+        return wire
     }
 
     /// `count` requests for one completion each, combined into one reply (usage summed).
@@ -440,13 +479,15 @@ public final class LM: Sendable, CustomStringConvertible {
     /// A request parked with a provider batch run until its round's batch is read back.
     @inline(never)
     private func fetchThroughBatchRun(
-        _ batchRun: ProviderBatchRun, _ batchable: any ProviderBatchable, wire: LMRequest, request: LMRequest, key: String?
+        _ batchRun: ProviderBatchRun, _ batchable: any ProviderBatchable, request: LMRequest, key: String?, budget: TokenBudget?
     ) async throws -> LMResponse {
+        try budget?.checkAvailable(model: model)
+        var wire = request
+        wire.parameters.removeValue(forKey: "rollout_id")
         let response = redactor.scrub(
             try await batchRun.request(
                 self, backend: batchable, request: wire, cacheKey: key ?? ResponseCache.key(model: model, request: request, server: apiBase)))
         guard !response.choices.isEmpty else { throw LMError.noCompletion("has no completions (an empty choice list)", model: model) }
-        if let key { await responseCache.put(key, response) }
         return response
     }
 
@@ -455,20 +496,35 @@ public final class LM: Sendable, CustomStringConvertible {
         // The call's own deadline: no Retry-After pause may outlast it.
         let clock = Settings.current.clock
         let deadline = clock.now + timeout.clampedForWaiting
-        var attempt = 0
+        try Task.checkCancellation()
+        do {
+            return try await tryOnce(wire)
+        } catch let failure as LMError {
+            return try await retry(wire, after: failure, clock: clock, deadline: deadline)
+        }
+    }
+
+    /// The tries after a failed first one, in their own frame: the first try, which usually
+    /// succeeds, waits in a small one.
+    @inline(never)
+    private func retry(_ wire: LMRequest, after firstFailure: LMError, clock: any WaitClock, deadline: Duration) async throws -> LMResponse {
+        var failure = firstFailure
+        var attempt = 1
         while true {
+            // Decided in a plain function, so the error's handling adds nothing to this frame.
+            if let wait = try afterFailure(failure, attempt: attempt, clock: clock, deadline: deadline) { try await clock.sleep(for: wait) }
             attempt += 1
             try Task.checkCancellation()
             do {
                 return try await tryOnce(wire)
-            } catch let failure as LMError {
-                // Decided in a plain function, so the error's handling adds nothing to this frame.
-                if let wait = try afterFailure(failure, attempt: attempt, clock: clock, deadline: deadline) { try await clock.sleep(for: wait) }
+            } catch let error as LMError {
+                failure = error
             }
         }
     }
 
     /// One try: the backend's reply, scrubbed of credentials and checked for choices.
+    @inline(__always)
     private func tryOnce(_ wire: LMRequest) async throws -> LMResponse {
         let response = redactor.scrub(try await callBackend(wire))  // streams inside streamify (Streaming.swift)
         guard !response.choices.isEmpty else {

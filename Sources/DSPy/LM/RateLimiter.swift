@@ -87,26 +87,33 @@ final class RequestGate: Sendable {
         return try await body()
     }
 
+    /// True when a request may start now without waiting: no concurrency limit, no pause, and a
+    /// token (one is taken). The common case, which then needs no frame for ``pass(clock:_:)``.
+    func admitsNow(clock: any WaitClock) -> Bool {
+        concurrency == nil && nextWait(clock) == nil
+    }
+
     private func waitForTurn(_ clock: any WaitClock) async throws {
-        while true {
-            let wait: Duration? = state.withLock { s in
-                let now = clock.now
-                if let until = s.pausedUntil {
-                    if until > now { return until - now }
-                    s.pausedUntil = nil
-                }
-                guard let rps = rate else { return nil }
-                let elapsed = s.lastRefill.map { now - $0 } ?? .zero
-                s.tokens = min(max(1, rps), s.tokens + elapsed.timeInterval * rps)
-                s.lastRefill = now
-                if s.tokens >= 1 {
-                    s.tokens -= 1
-                    return nil
-                }
-                return Duration.clamping(seconds: (1 - s.tokens) / rps)
+        while let wait = nextWait(clock) { try await clock.sleep(for: wait) }
+    }
+
+    /// How long this request must wait for its turn; nil: it may go now (its token is taken).
+    private func nextWait(_ clock: any WaitClock) -> Duration? {
+        state.withLock { s in
+            let now = clock.now
+            if let until = s.pausedUntil {
+                if until > now { return until - now }
+                s.pausedUntil = nil
             }
-            guard let wait else { return }
-            try await clock.sleep(for: wait)
+            guard let rps = rate else { return nil }
+            let elapsed = s.lastRefill.map { now - $0 } ?? .zero
+            s.tokens = min(max(1, rps), s.tokens + elapsed.timeInterval * rps)
+            s.lastRefill = now
+            if s.tokens >= 1 {
+                s.tokens -= 1
+                return nil
+            }
+            return Duration.clamping(seconds: (1 - s.tokens) / rps)
         }
     }
 }

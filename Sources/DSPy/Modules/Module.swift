@@ -244,22 +244,37 @@ extension Module {
 func runModuleCall(_ module: some Module, _ inputs: Inputs) async throws -> Prediction {
     let settings = Settings.current
     let handlers = settings.callbacks + (module.moduleRecord?.callbacks ?? [])
-    return try await CallbackRunner.run(
+    // Without callbacks, no closure (and so no async frame held while the call waits) for them.
+    if handlers.isEmpty { return try await runInModuleScope(module, inputs, settings: settings) }
+    return try await runObserved(module, inputs, settings: settings, handlers: handlers)
+}
+
+/// ``runModuleCall(_:_:)`` seen by callbacks; its own function, so that the frame of a call
+/// without callbacks does not carry this path's state.
+@inline(never)
+private func runObserved(_ module: some Module, _ inputs: Inputs, settings: Settings, handlers: [any Callback]) async throws -> Prediction {
+    try await CallbackRunner.run(
         handlers: handlers,
         start: { cb, info in cb.onModuleStart(info, module: module, inputs: inputs) },
         end: { cb, info, result, error in cb.onModuleEnd(info, outputs: result, error: error) }
     ) {
-        var scope: [String: any Sendable] = ["caller_modules": settings.callerModules + [module as any Module]]
-        var tracker: UsageTracker?
-        if settings.trackUsage {
-            let t = UsageTracker(parent: settings.usageTracker)
-            scope["usage_tracker"] = t
-            tracker = t
-        }
-        var prediction = try await settings.withOverrides(scope) { try await module.forward(inputs) }
-        if let tracker { prediction.lmUsage = tracker.totals }
-        return prediction
+        try await runInModuleScope(module, inputs, settings: settings)
     }
+}
+
+/// `forward` with the module among the caller modules (and a usage tracker when usage is tracked).
+@inline(__always)
+private func runInModuleScope(_ module: some Module, _ inputs: Inputs, settings: Settings) async throws -> Prediction {
+    var scope: [String: any Sendable] = ["caller_modules": settings.callerModules + [module as any Module]]
+    var tracker: UsageTracker?
+    if settings.trackUsage {
+        let t = UsageTracker(parent: settings.usageTracker)
+        scope["usage_tracker"] = t
+        tracker = t
+    }
+    var prediction = try await settings.withOverrides(scope) { try await module.forward(inputs) }
+    if let tracker { prediction.lmUsage = tracker.totals }
+    return prediction
 }
 
 /// Finding sub-modules and records in stored properties, as DSPy walks `__dict__`.

@@ -103,6 +103,8 @@ public final class Predict: Module, CustomStringConvertible {
     public func call(_ inputs: Inputs, lm: LM? = nil, config: OrderedDictionary<String, Value> = [:], demos: [Example]? = nil) async throws
         -> Prediction
     {
+        // Options that change nothing need no scope (and no closure frame) when no outer call set any.
+        if lm == nil, config.isEmpty, demos == nil, Predict.callOptions == nil { return try await runModuleCall(self, inputs) }
         let options = CallOptions(targets: [ObjectIdentifier(self)], lm: lm, config: config, demos: demos)
         return try await Predict.$callOptions.withValue(options) { try await runModuleCall(self, inputs) }
     }

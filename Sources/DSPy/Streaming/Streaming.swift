@@ -429,15 +429,24 @@ extension LM {
     /// to the calling predictor, plain otherwise. A stream that fails after it delivered
     /// something ends with `.streamInterrupted`, which is not retried.
     func callBackend(_ wire: LMRequest) async throws -> LMResponse {
+        let clock = Settings.current.clock
+        // Straight to the backend when nobody streams and the gate need not hold the request.
+        if StreamChannel.current == nil && gate.admitsNow(clock: clock) { return try await backend.complete(wire, timeout: timeout) }
+        return try await callBackendHeld(wire, clock: clock)
+    }
+
+    /// ``callBackend(_:)`` when a stream listens or the gate makes the request wait.
+    @inline(never)
+    private func callBackendHeld(_ wire: LMRequest, clock: any WaitClock) async throws -> LMResponse {
         let settings = Settings.current
         guard let channel = StreamChannel.current,
             let call = try channel.beginCall(
                 predict: settings.get("caller_predict", as: Predict.self), messages: wire.messages,
                 adapter: settings.adapter)
         else {
-            return try await gate.pass(clock: settings.clock) { try await backend.complete(wire, timeout: timeout) }
+            return try await gate.pass(clock: clock) { try await backend.complete(wire, timeout: timeout) }
         }
-        return try await stream(wire, to: call, clock: settings.clock)
+        return try await stream(wire, to: call, clock: clock)
     }
 
     /// A request streamed to a `streamify` caller: each chunk goes to `call` as it arrives.
