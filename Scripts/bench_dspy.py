@@ -81,7 +81,7 @@ def make_lm(base_url, scenario):
 
     if dspy.__version__ != "3.4.1":
         note(f"dspy {dspy.__version__} is not the 3.4.1 this benchmark compares against")
-    lm = dspy.LM(f"openai/lat{LATENCY_MS[scenario]}", api_base=base_url, api_key="bench", cache=False)
+    lm = dspy.LM(f"openai/lat{LATENCY_MS[scenario]}", api_base=base_url, api_key="sk-loopback-0123456789", cache=False)
     dspy.configure(lm=lm)
     return lm
 

@@ -4,6 +4,10 @@ import Foundation
 /// The scenarios `Scripts/bench` runs for both implementations, printing one JSON object per
 /// measurement: {"impl", "scenario", "metric", "value", "unit"}.
 enum Scenarios {
+    /// The key sent to the loopback server: a made-up one, like a real key never part of a reply.
+    /// (The server's replies say "bench" everywhere, and every LM scrubs its key from replies.)
+    static let apiKey = "sk-loopback-0123456789"
+
     static func emit(_ scenario: String, _ metric: String, _ value: Double, _ unit: String) {
         let line = #"{"impl": "swift", "scenario": "\#(scenario)", "metric": "\#(metric)", "value": \#(value), "unit": "\#(unit)"}"# + "\n"
         FileHandle.standardOutput.write(Data(line.utf8))
@@ -37,7 +41,7 @@ enum Scenarios {
             let lm =
                 name == "predict_seq_offline"
                 ? LM.dummy(answers: [["answer": "a"]])
-                : try LM("openai/lat0", apiBase: baseURL, apiKey: "bench", cache: false)
+                : try LM("openai/lat0", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
             let module: any Module = name != "cot_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
             for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
             let count = n ?? 300
@@ -52,7 +56,7 @@ enum Scenarios {
             emit(name, "calls_per_s", Double(count) / wall, "calls/s")
         case "batch", "batch100k":
             // batch100k: the same, sized by the caller (100 000 items at 20 ms, 1 024 workers), with peak memory.
-            let lm = try LM("openai/lat\(latencyMs)", apiBase: baseURL, apiKey: "bench", cache: false)
+            let lm = try LM("openai/lat\(latencyMs)", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
             let qa = try Predict("question -> answer", lm: lm)
             let inputs: [Inputs] = (0..<items).map { ["question": .string("q\($0)")] }
             let clock = ContinuousClock()
@@ -63,7 +67,7 @@ enum Scenarios {
             if name == "batch100k" { emit(name, "peak_rss_mb", peakRSSMegabytes(), "MB") }
         case "evaluate":
             // dspy.Evaluate over `items` examples at 50 ms per request, `workers` at once.
-            let lm = try LM("openai/lat50", apiBase: baseURL, apiKey: "bench", cache: false)
+            let lm = try LM("openai/lat50", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
             let qa = try Predict("question -> answer", lm: lm)
             let devset = (0..<items).map { Example(["question": .string("q\($0)"), "answer": "a"]).withInputs("question") }
             let evaluate = Evaluate(devset: devset, metric: .answerExactMatch, numThreads: workers, maxErrors: items + 1)
@@ -77,7 +81,7 @@ enum Scenarios {
             // 200 ms, so the difference between the two is what the HTTP client holds per call.
             let lm =
                 name == "async10k"
-                ? try LM("openai/lat200", apiBase: baseURL, apiKey: "bench", cache: false)
+                ? try LM("openai/lat200", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
                 : LM.dummy(answers: [["answer": "a"]], latency: .milliseconds(200))
             let qa = try Predict("question -> answer", lm: lm)
             let count = n ?? 10_000

@@ -43,7 +43,7 @@ case "batch":
     let runs = Int(arg("--runs", "3")) ?? 3
     let workerCounts = arg("--workers", "8,64,256").split(separator: ",").compactMap { Int($0) }
     let server = try await BenchServer.start(latency: .milliseconds(latencyMs))
-    let lm = try LM("openai/bench", apiBase: server.baseURL, apiKey: "bench", cache: false)
+    let lm = try LM("openai/bench", apiBase: server.baseURL, apiKey: Scenarios.apiKey, cache: false)
     let qa = try Predict("question -> answer", lm: lm)
     let inputs: [Inputs] = (0..<items).map { ["question": .string("question \($0)")] }
     _ = try await qa.batch(Array(inputs.prefix(64)), numThreads: 64, disableProgressBar: true)  // warm the connection pool

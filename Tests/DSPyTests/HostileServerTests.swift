@@ -420,4 +420,19 @@ struct HostileServerTests {
         let v: Value = ["sk-AbC123": ["nested": "sk%2dAbC123"]]
         #expect(r.scrub(v) == ["<redacted>": ["nested": "<redacted>"]])
     }
+
+    @Test func aReplyKeptAsTextIsScrubbedWhereverItsStringsHoldAKey() throws {
+        let r = Redactor(secrets: ["sk-AbC123"], environment: [:])
+        let clean = RawReply(json: #"{"id":"x","choices":[{"text":"hello\nworld"}]}"#)
+        #expect(r.scrub(clean).jsonText != nil, "a reply without the key stays text")
+        #expect(r.scrub(clean).value == ["id": "x", "choices": [["text": "hello\nworld"]]])
+        let plain = RawReply(json: #"{"echo":"key sk-AbC123"}"#)
+        #expect(r.scrub(plain).value == ["echo": "key <redacted>"])
+        // Written with \u escapes the key is not in the text byte for byte, but it is in the string.
+        let escaped = RawReply(json: #"{"echo":"\u0073k-AbC123"}"#)
+        #expect(r.scrub(escaped).value == ["echo": "<redacted>"])
+        // A key JSON writes escaped ("/" as "\/") is looked for in the parsed strings.
+        let slashed = Redactor(secrets: ["sk/AbC123"], environment: [:])
+        #expect(slashed.scrub(RawReply(json: #"{"echo":"sk\/AbC123"}"#)).value == ["echo": "<redacted>"])
+    }
 }

@@ -78,19 +78,59 @@ public struct LMResponse: Sendable, Hashable {
     /// The model name the provider reported.
     public var model: String?
     /// The provider's response as it arrived (for history and debugging).
-    public var raw: Value
+    public var raw: Value {
+        get { rawReply.value }
+        set { rawReply = RawReply(newValue) }
+    }
+    /// ``raw`` as it is kept: an HTTP backend's reply stays JSON text until someone reads it.
+    var rawReply: RawReply
     /// True when this response came from the cache (no tokens were spent).
     public var cacheHit = false
 
     public init(choices: [LMChoice], usage: TokenUsage? = nil, model: String? = nil, raw: Value = .null) {
+        self.init(choices: choices, usage: usage, model: model, rawReply: RawReply(raw))
+    }
+
+    init(choices: [LMChoice], usage: TokenUsage?, model: String?, rawReply: RawReply) {
         self.choices = choices
         self.usage = usage
         self.model = model
-        self.raw = raw
+        self.rawReply = rawReply
     }
 
     /// The text of each choice (DSPy's `outputs` list).
     public var outputs: [String] { choices.map { $0.text ?? "" } }
+}
+
+/// A provider's reply body, kept as the JSON text it arrived as and parsed only when read: the
+/// history holds the last 10 000 replies, and text takes a fraction of the memory of the parsed
+/// tree (and no work on the call's path). Values built in-process are kept as they are.
+struct RawReply: Sendable, Hashable {
+    private enum Form: Sendable {
+        case value(Value)
+        case json(String)
+    }
+    private let form: Form
+
+    init(_ value: Value) { form = .value(value) }
+    /// `text` must be JSON (the reply the backend parsed).
+    init(json text: String) { form = .json(text) }
+
+    var value: Value {
+        switch form {
+        case .value(let v): return v
+        case .json(let text): return (try? JSON.parse(text)) ?? .string(text)
+        }
+    }
+
+    /// The JSON text, when the reply is kept as text.
+    var jsonText: String? {
+        if case .json(let text) = form { return text }
+        return nil
+    }
+
+    static func == (a: RawReply, b: RawReply) -> Bool { a.value == b.value }
+    func hash(into hasher: inout Hasher) { value.hash(into: &hasher) }
 }
 
 extension LMResponse {

@@ -95,7 +95,9 @@ public struct OpenAICompatibleBackend: LMBackend {
                 .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: model,
                 hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
         }
-        return try parse(v, text: reply.bodyText, address: address, model: model)
+        var response = try parse(v, text: reply.bodyText, address: address, model: model)
+        response.rawReply = RawReply(json: reply.bodyText)  // kept as text: see RawReply
+        return response
     }
 
     /// A parsed chat completion (also what a batch's output file holds for each request).
@@ -203,7 +205,9 @@ public struct AnthropicBackend: LMBackend {
             throw LMError(
                 .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: request.model)
         }
-        return try Self.parseMessage(v, text: reply.bodyText, address: address, model: request.model)
+        var response = try Self.parseMessage(v, text: reply.bodyText, address: address, model: request.model)
+        response.rawReply = RawReply(json: reply.bodyText)  // kept as text: see RawReply
+        return response
     }
 
     /// A Messages API reply (also what a message batch returns for each succeeded request).

@@ -127,8 +127,22 @@ struct Redactor: Sendable, Hashable {
         var r = response
         r.choices = r.choices.map { LMChoice(text: $0.text.map { scrub($0) }, finishReason: $0.finishReason.map { scrub($0) }) }
         r.model = r.model.map { scrub($0) }
-        r.raw = scrub(r.raw)
+        r.rawReply = scrub(r.rawReply)
         return r
+    }
+
+    /// A raw reply with its strings scrubbed. Reply text is searched as it is: without `\u`
+    /// escapes in it, and with secrets that JSON writes as they are, a secret that is not in the
+    /// text is in none of its strings, and the text is kept without being parsed.
+    func scrub(_ raw: RawReply) -> RawReply {
+        guard !secrets.isEmpty else { return raw }
+        if let text = raw.jsonText, secretsAreWrittenLiterally, text.utf8Range(of: "\\u") == nil, !reveals(text) { return raw }
+        return RawReply(scrub(raw.value))
+    }
+
+    /// True when no secret holds a byte JSON escapes (`"`, `\`, `/`, control characters).
+    private var secretsAreWrittenLiterally: Bool {
+        secrets.allSatisfy { $0.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "/") } }
     }
 
     /// An error with its message, hint and request id scrubbed.
