@@ -45,6 +45,15 @@ private func completionJSON(_ text: String) -> String {
         #expect(HTTP1Pool.Target(url: url) == nil)
     }
 
+    @Test func rememberedAddressesAreTheParsedOnes() {
+        // More distinct addresses than the memo keeps, twice over: each answer is still the parse.
+        let urls = (0..<150).map { "http://host\($0 % 100).example:\(8000 + $0)/v1/chat/completions?q=\($0)" } + ["ftp://x/", "http://a b/"]
+        for _ in 0..<2 {
+            for url in urls { #expect(HTTP1Pool.Target.cached(url: url) == HTTP1Pool.Target(url: url), "\(url)") }
+        }
+        #expect(HTTP1Pool.Target.cached(url: "ftp://x/") == nil)
+    }
+
     @Test func proxiesComeFromTheEnvironmentAsCurlReadsThem() throws {
         let rules = ProxyRules(environment: [
             "https_proxy": "http://alice:p%40ss@proxy.corp:3128", "HTTPS_PROXY": "http://ignored:1",

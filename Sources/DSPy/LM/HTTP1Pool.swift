@@ -81,6 +81,22 @@ final class HTTP1Pool: Sendable {
             let hostName = host.contains(":") ? "[\(host)]" : String(host)
             hostHeader = defaultPort ? hostName : "\(hostName):\(port)"
         }
+
+        /// The recently parsed addresses: an LM sends every call to the same one.
+        private static let parsed = Locked<[String: Target]>([:])
+        /// More distinct addresses than this and the memo starts over.
+        private static let parsedLimit = 64
+
+        /// ``init(url:)``, remembered for the addresses in use.
+        static func cached(url: String) -> Target? {
+            if let known = parsed.withLock({ $0[url] }) { return known }
+            guard let target = Target(url: url) else { return nil }
+            parsed.withLock { memo in
+                if memo.count >= parsedLimit { memo.removeAll(keepingCapacity: true) }
+                memo[url] = target
+            }
+            return target
+        }
     }
 
     /// Why the pool ended an exchange, before ``HTTPTransport`` names it for the user.

@@ -50,7 +50,7 @@ enum HTTPTransport {
 
     /// The async-http-client for `url`: through the proxy `proxies` name for it, else direct.
     static func client(for url: String, proxies: ProxyRules = .environment) -> HTTPClient {
-        guard let target = HTTP1Pool.Target(url: url),
+        guard let target = HTTP1Pool.Target.cached(url: url),
             let proxy = proxies.proxy(secure: target.endpoint.secure, host: target.endpoint.host)
         else { return client }
         return proxiedClients.withLock { clients in
@@ -114,7 +114,7 @@ enum HTTPTransport {
         let timeout = timeout.clampedForWaiting
         let payload = ByteBuffer(string: JSON.compact(body))
         let fields = requestHeaders(headers, contentType: "application/json", accept: "application/json")
-        if let target = HTTP1Pool.Target(url: url), proxies.proxy(secure: target.endpoint.secure, host: target.endpoint.host) == nil {
+        if let target = HTTP1Pool.Target.cached(url: url), proxies.proxy(secure: target.endpoint.secure, host: target.endpoint.host) == nil {
             do {
                 return try await HTTP1Pool.shared.send(target, headers: fields, body: payload, timeout: timeout, maxBytes: maxBytes)
             } catch {

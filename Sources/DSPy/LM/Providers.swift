@@ -88,32 +88,32 @@ public struct OpenAICompatibleBackend: LMBackend {
     /// `message` object or a `text`, is a bad response (never cached).
     @inline(never)
     static func parse(_ reply: HTTPReply, url: String, model: String) throws -> LMResponse {
-        let address = HTTPTransport.hostPort(url)
         let v: Value
         do { v = try JSON.parse(bytes: reply.body) } catch {
             throw LMError(
-                .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: model,
+                .badResponse, "The server at \(HTTPTransport.hostPort(url)) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))",
+                model: model,
                 hint: "Is apiBase pointing at an OpenAI-compatible API (usually ending in /v1)?")
         }
-        var response = try parse(v, text: reply.bodyText, address: address, model: model)
+        var response = try parse(v, text: reply.bodyText, address: HTTPTransport.hostPort(url), model: model)
         response.rawReply = RawReply(json: reply.bodyText)  // kept as text: see RawReply
         return response
     }
 
     /// A parsed chat completion (also what a batch's output file holds for each request).
-    static func parse(_ v: Value, text replyText: @autoclosure () -> String, address: String, model: String) throws -> LMResponse {
+    static func parse(_ v: Value, text replyText: @autoclosure () -> String, address: @autoclosure () -> String, model: String) throws -> LMResponse {
         guard let choices = v["choices"].arrayValue else {
             if !v["error"].isNull, let m = v["error"]["message"].stringValue ?? v["error"].stringValue ?? v["message"].stringValue {
-                throw LMError(.server, "The server at \(address) reported an error: \(m)", model: model)
+                throw LMError(.server, "The server at \(address()) reported an error: \(m)", model: model)
             }
             throw LMError(
-                .badResponse, "The response from \(address) has no \"choices\": \(String(replyText().prefix(200)))", model: model,
+                .badResponse, "The response from \(address()) has no \"choices\": \(String(replyText().prefix(200)))", model: model,
                 hint: "Is apiBase pointing at an OpenAI-compatible chat completions API?")
         }
         guard !choices.isEmpty, choices.allSatisfy({ $0.objectValue != nil && ($0["message"].objectValue != nil || $0["text"].stringValue != nil) })
         else {
             throw LMError.noCompletion(
-                "from \(address) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(replyText().prefix(200)))",
+                "from \(address()) has \(choices.isEmpty ? "an empty" : "a malformed") choice list: \(String(replyText().prefix(200)))",
                 model: model)
         }
         let parsed = choices.map { c in
@@ -199,22 +199,24 @@ public struct AnthropicBackend: LMBackend {
             if reply.status == 529 { e.kind = .server }
             throw e
         }
-        let address = HTTPTransport.hostPort(url)
         let v: Value
         do { v = try JSON.parse(bytes: reply.body) } catch {
             throw LMError(
-                .badResponse, "The server at \(address) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))", model: request.model)
+                .badResponse, "The server at \(HTTPTransport.hostPort(url)) did not send JSON (\(error)): \(String(reply.bodyText.prefix(200)))",
+                model: request.model)
         }
-        var response = try Self.parseMessage(v, text: reply.bodyText, address: address, model: request.model)
+        var response = try Self.parseMessage(v, text: reply.bodyText, address: HTTPTransport.hostPort(url), model: request.model)
         response.rawReply = RawReply(json: reply.bodyText)  // kept as text: see RawReply
         return response
     }
 
     /// A Messages API reply (also what a message batch returns for each succeeded request).
-    static func parseMessage(_ v: Value, text replyText: @autoclosure () -> String, address: String, model: String) throws -> LMResponse {
+    static func parseMessage(_ v: Value, text replyText: @autoclosure () -> String, address: @autoclosure () -> String, model: String) throws
+        -> LMResponse
+    {
         guard let content = v["content"].arrayValue, content.allSatisfy({ $0.objectValue != nil }) else {
             throw LMError(
-                .badResponse, "The response from \(address) has no \"content\": \(String(replyText().prefix(200)))", model: model,
+                .badResponse, "The response from \(address()) has no \"content\": \(String(replyText().prefix(200)))", model: model,
                 hint: "Is apiBase pointing at Anthropic's Messages API?")
         }
         let text = content.compactMap { $0["type"].stringValue == "text" ? $0["text"].stringValue : nil }.joined()

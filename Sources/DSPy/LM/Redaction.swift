@@ -40,33 +40,37 @@ struct Redactor: Sendable, Hashable {
     /// `text` with every secret (plain or percent-encoded) replaced by ``mark``.
     func scrub(_ text: String) -> String {
         guard !secrets.isEmpty else { return text }
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        var changed = false
-        var i = 0
-        var copiedUpTo = 0
-        while i < bytes.count {
-            var matched = 0
-            for secret in secrets {
-                matched = Redactor.match(secret, in: bytes, at: i)
-                if matched > 0 { break }
-            }
-            if matched > 0 {
-                if !changed {
-                    out.reserveCapacity(bytes.count)
-                    changed = true
+        var utf8 = text
+        // Read in place: every reply and error goes through here, and most hold no secret.
+        let scrubbed: String? = utf8.withUTF8 { bytes in
+            var out: [UInt8] = []
+            var changed = false
+            var i = 0
+            var copiedUpTo = 0
+            while i < bytes.count {
+                var matched = 0
+                for secret in secrets {
+                    matched = Redactor.match(secret, in: bytes, at: i)
+                    if matched > 0 { break }
                 }
-                out.append(contentsOf: bytes[copiedUpTo..<i])
-                out.append(contentsOf: Array(Redactor.mark.utf8))
-                i += matched
-                copiedUpTo = i
-            } else {
-                i += 1
+                if matched > 0 {
+                    if !changed {
+                        out.reserveCapacity(bytes.count)
+                        changed = true
+                    }
+                    out.append(contentsOf: bytes[copiedUpTo..<i])
+                    out.append(contentsOf: Redactor.mark.utf8)
+                    i += matched
+                    copiedUpTo = i
+                } else {
+                    i += 1
+                }
             }
+            guard changed else { return nil }
+            out.append(contentsOf: bytes[copiedUpTo...])
+            return String(decoding: out, as: UTF8.self)
         }
-        guard changed else { return text }
-        out.append(contentsOf: bytes[copiedUpTo...])
-        return String(decoding: out, as: UTF8.self)
+        return scrubbed ?? text
     }
 
     /// True when `text` holds a secret.
@@ -74,7 +78,7 @@ struct Redactor: Sendable, Hashable {
 
     /// The length in bytes of `secret` written at `start` of `bytes`, each byte either literal
     /// or as `%XX` (either case); 0 when it is not there.
-    private static func match(_ secret: [UInt8], in bytes: [UInt8], at start: Int) -> Int {
+    private static func match(_ secret: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
         var i = start
         for b in secret {
             guard i < bytes.count else { return 0 }
