@@ -100,6 +100,7 @@ public final class ShellEngine: Sendable {
         interpreter.hooks.writeOutput = { [weak self] s in self?.write(s) }
         interpreter.hooks.writeError = { [weak self] s in self?.writeError(s) }
         interpreter.hooks.captureScope = { SettingsCarrier(snapshot: Settings.current.capture()) }
+        interpreter.hooks.taskExecutor = { IOExecutor.next() }
         interpreter.hooks.display = { [weak self] ctx, v in try self?.display(ctx, v) }
         interpreter.hooks.topLevelValue = { [weak self] ctx, v, _ in try self?.startJobIfAwaitable(ctx, v) ?? v }
         interpreter.hooks.attributeSet = { ctx, o, name, v in ModuleBinding.attributeSet(ctx, o, name, v) }

@@ -45,6 +45,9 @@ public final class Interpreter: @unchecked Sendable {
         public var topLevelValue: (@Sendable (ExecContext, PyValue, _ isAssignment: Bool) throws -> PyValue)?
         /// Captures the current thread's scope so it can be re-applied on other threads.
         public var captureScope: (@Sendable () -> any ScopeCarrier)?
+        /// The executor a task running the embedder's async work should prefer (nil: Swift's
+        /// default); the shell gives the event loops its library sends requests on.
+        public var taskExecutor: (@Sendable () -> (any TaskExecutor)?)?
         /// Called after an attribute is stored on an object (modules track their sub-modules).
         public var attributeSet: (@Sendable (ExecContext, PyObject, String, PyValue) -> Void)?
         /// Awaits objects the interpreter does not know (embedder jobs).

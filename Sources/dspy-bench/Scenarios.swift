@@ -34,7 +34,11 @@ enum Scenarios {
         return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
-    static func run(_ name: String, baseURL: String, n: Int?, items: Int, workers: Int, latencyMs: Int, rounds: Int = 1) async throws {
+    /// - Parameter onIOExecutor: run the sequential scenarios from a task on an ``IOExecutor``
+    ///   (no thread hop per call) instead of Swift's default executor.
+    static func run(
+        _ name: String, baseURL: String, n: Int?, items: Int, workers: Int, latencyMs: Int, rounds: Int = 1, onIOExecutor: Bool = false
+    ) async throws {
         switch name {
         case "predict_seq", "cot_seq", "predict_seq_offline":
             // The offline variant answers in-process: what the framework costs without HTTP.
@@ -43,14 +47,16 @@ enum Scenarios {
                 ? LM.dummy(answers: [["answer": "a"]])
                 : try LM("openai/lat0", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
             let module: any Module = name != "cot_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
-            for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
             let count = n ?? 300
-            let clock = ContinuousClock()
-            let cpu0 = cpuSeconds()
-            let t0 = clock.now
-            for i in 0..<count { _ = try await module.call(["question": .string("q\(i)")]) }
-            let wall = (clock.now - t0).seconds
-            let cpu = cpuSeconds() - cpu0
+            let measure = { @Sendable () async throws -> (wall: Double, cpu: Double) in
+                for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
+                let clock = ContinuousClock()
+                let cpu0 = cpuSeconds()
+                let t0 = clock.now
+                for i in 0..<count { _ = try await module.call(["question": .string("q\(i)")]) }
+                return ((clock.now - t0).seconds, cpuSeconds() - cpu0)
+            }
+            let (wall, cpu) = onIOExecutor ? try await withTaskExecutorPreference(IOExecutor.next(), operation: measure) : try await measure()
             emit(name, "wall_per_call_us", wall / Double(count) * 1e6, "us")
             emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
             emit(name, "calls_per_s", Double(count) / wall, "calls/s")

@@ -3,8 +3,9 @@ import Foundation
 
 // Benchmarks against a loopback server (see Scripts/bench).
 //   dspy-bench serve [--port P] [--latency-ms N]     the shared server; a model named latN gets N ms
-//   dspy-bench scenario NAME --base-url URL [--n N] [--items N] [--workers W] [--latency-ms N] [--rounds R]
+//   dspy-bench scenario NAME --base-url URL [--n N] [--items N] [--workers W] [--latency-ms N] [--rounds R] [--executor io]
 //       NAME: predict_seq, cot_seq, batch, batch100k, async10k, settings; prints JSON lines
+//       --executor io: the sequential scenarios call from a task on an IOExecutor
 //   dspy-bench batch [--items N] [--latency-ms N] [--workers 8,64,256] [--runs R]
 //       self-contained batch run with an in-process server; medians over runs
 //   dspy-bench storage [--n N]
@@ -68,11 +69,16 @@ case "batch":
     await server.stop()
 
 case "scenario":
+    let executor = arg("--executor", "default")
+    guard ["default", "io"].contains(executor) else {
+        FileHandle.standardError.write(Data("dspy-bench: --executor takes default or io, not '\(executor)'\n".utf8))
+        exit(2)
+    }
     let name = CommandLine.arguments.dropFirst(2).first ?? ""
     try await Scenarios.run(
         name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
         items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8, latencyMs: latencyMs,
-        rounds: Int(arg("--rounds", "1")) ?? 1)
+        rounds: Int(arg("--rounds", "1")) ?? 1, onIOExecutor: executor == "io")
 
 case "storage":
     try await StorageBench.run(n: Int(arg("--n", "2000")) ?? 2000)

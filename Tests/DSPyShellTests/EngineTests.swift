@@ -129,7 +129,7 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(c.err == "")
         c.clear()
         // Interactively, the last statement's value is shown, as in the Python REPL.
-        #expect(await e.execute("asyncio.run(main())"))
+        #expect(await e.execute("import asyncio\nasyncio.run(main())"))
         #expect(c.out == "{'x': 19, 'y': 19}\n")
         #expect(await e.execute("QA"))
         #expect(
@@ -253,6 +253,26 @@ func testPredict(latency: Duration = .zero, retries: Int = 3) throws -> Predict 
         #expect(await e.execute("asyncify(configure)(num_threads=3)\n%wait 1\nsettings.num_threads"))
         #expect(c.out == "[1] started\n[1] None\n3\n")
         #expect(c.err == "")
+    }
+
+    @Test func libraryCallsFromTheShellRunOnTheEventLoops() async throws {
+        // A call from the shell (blocking, awaited, or a job) runs its LM request on an
+        // IOExecutor, so a request to a server crosses no thread.
+        struct WhereBackend: LMBackend {
+            let onLoop: Locked<[Bool]>
+            func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
+                onLoop.withLock { $0.append(IOExecutor.current != nil) }
+                return LMResponse(choices: [LMChoice(text: "[[ ## answer ## ]]\nok")], model: "where")
+            }
+        }
+        let onLoop = Locked<[Bool]>([])
+        let (e, c) = try session()
+        e.define("qa", module: Predict(try Signature("question -> answer"), lm: LM(model: "where", backend: WhereBackend(onLoop: onLoop))))
+        #expect(await e.execute("qa(question='a').answer\nasync def main():\n    return (await qa.acall(question='b')).answer\n"))
+        #expect(await e.execute("import asyncio\nasyncio.run(main())"))
+        #expect(c.err == "")
+        #expect(c.out == "'ok'\n'ok'\n")
+        #expect(onLoop.withLock { $0 } == [true, true])
     }
 
     @Test func batchKeepsDSPySemanticsForFailures() async throws {

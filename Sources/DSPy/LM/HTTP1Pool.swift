@@ -111,6 +111,7 @@ final class HTTP1Pool: Sendable {
     }
 
     private let group: any EventLoopGroup
+    private let loops: [any EventLoop]
     private let tlsConfiguration: TLSConfiguration
     /// How long an unused connection stays open.
     let idleTimeout: TimeAmount
@@ -122,6 +123,23 @@ final class HTTP1Pool: Sendable {
     private struct EndpointState {
         var idle: [HTTP1Connection] = []
         let permits: AsyncSemaphore
+
+        /// The idle connection a caller on `loop` (nil: on no loop of the pool) should use.
+        mutating func takeIdle(on loop: (any EventLoop)?) -> IdleChoice? {
+            guard let loop else { return idle.popLast().map(IdleChoice.reuse) }
+            if let i = idle.lastIndex(where: { $0.loop === loop }) { return .reuse(idle.remove(at: i)) }
+            return idle.popLast().map(IdleChoice.replace)
+        }
+    }
+
+    /// What a caller does with the idle connection it was given.
+    private enum IdleChoice {
+        /// Send on it.
+        case reuse(HTTP1Connection)
+        /// Close it and connect on the caller's loop instead: a caller running on an event loop
+        /// then sends and takes replies without crossing a thread, and the number of open
+        /// connections stays what it was.
+        case replace(HTTP1Connection)
     }
 
     /// - Parameters:
@@ -132,6 +150,7 @@ final class HTTP1Pool: Sendable {
         idleTimeout: TimeAmount = .seconds(60), connectTimeout: TimeAmount = .seconds(10), maxConnectionsPerEndpoint: Int = 1024
     ) {
         self.group = group
+        self.loops = Array(group.makeIterator())
         var tls = tlsConfiguration ?? TLSConfiguration.makeClientConfiguration()
         tls.applicationProtocols = ["http/1.1"]
         self.tlsConfiguration = tls
@@ -178,10 +197,25 @@ final class HTTP1Pool: Sendable {
         }
     }
 
-    /// The most recently used idle connection to `endpoint`, or a new one.
+    /// The most recently used idle connection to `endpoint` (on the caller's event loop when it
+    /// runs on one of the pool's), or a new one.
     private func connection(to endpoint: Endpoint, deadline: NIODeadline) async throws -> HTTP1Connection {
-        if let idle = endpoints.withLock({ $0[endpoint]?.idle.popLast() }) { return idle }
-        return try await connect(to: endpoint, deadline: deadline)
+        let here = currentLoop
+        switch endpoints.withLock({ $0[endpoint]?.takeIdle(on: here) }) {
+        case .reuse(let idle)?:
+            return idle
+        case .replace(let idle)?:
+            idle.retire()
+            return try await connect(to: endpoint, on: here ?? group.next(), deadline: deadline)
+        case nil:
+            return try await connect(to: endpoint, on: here ?? group.next(), deadline: deadline)
+        }
+    }
+
+    /// The pool's event loop that runs the current thread, if any (see ``IOExecutor``).
+    private var currentLoop: (any EventLoop)? {
+        guard let here = MultiThreadedEventLoopGroup.currentEventLoop, loops.contains(where: { $0 === here }) else { return nil }
+        return here
     }
 
     /// Called on the connection's event loop when a reply ended and the connection can be reused.
@@ -207,13 +241,12 @@ final class HTTP1Pool: Sendable {
         return try result.get()
     }
 
-    private func connect(to endpoint: Endpoint, deadline: NIODeadline) async throws -> HTTP1Connection {
+    private func connect(to endpoint: Endpoint, on loop: any EventLoop, deadline: NIODeadline) async throws -> HTTP1Connection {
         let remaining = deadline - .now()
         guard remaining > .zero else { throw ExchangeWatch.Expired(phase: .head, events: 0) }
         let ssl = endpoint.secure ? try context() : nil
         // SNI carries a host name, never an address literal.
         let serverName = endpoint.secure && !Self.isAddressLiteral(endpoint.host) ? endpoint.host : nil
-        let loop = group.next()
         let connection = HTTP1Connection(loop: loop, endpoint: endpoint, pool: self)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(min(connectTimeout, remaining))
@@ -297,9 +330,11 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         let id = ids.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                loop.execute {
-                    self.start(
-                        Exchange(id: id, continuation: continuation, deadline: deadline, maxBytes: maxBytes), head: head, body: body)
+                let exchange = Exchange(id: id, continuation: continuation, deadline: deadline, maxBytes: maxBytes)
+                if loop.inEventLoop {
+                    start(exchange, head: head, body: body)  // a caller on this loop (IOExecutor): no hop
+                } else {
+                    loop.execute { self.start(exchange, head: head, body: body) }
                 }
             }
         } onCancel: {
@@ -329,6 +364,14 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         arm(exchange.deadline)
+    }
+
+    /// Closes this idle connection, which the pool no longer offers (a caller on another loop
+    /// replaces it with a connection on its own).
+    func retire() {
+        loop.execute {
+            if self.current == nil { self.close() }
+        }
     }
 
     private func cancel(_ id: UInt64) {

@@ -202,7 +202,7 @@ public final class PyNativeAwaitable: PyObject, @unchecked Sendable {
         guard started == nil else { return }
         let carrier = ctx.interpreter.hooks.captureScope?()
         let work = self.work
-        started = Task.detached { [self] in
+        started = Task.detached(executorPreference: ctx.interpreter.hooks.taskExecutor?()) { [self] in
             let r: Result<any Sendable, any Error>
             do {
                 if let carrier {
@@ -466,7 +466,7 @@ extension ExecContext {
         let carrier = interpreter.hooks.captureScope?()
         let box = Guarded<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let task = Task.detached {
+        let task = Task.detached(executorPreference: interpreter.hooks.taskExecutor?()) {
             let r: Result<T, any Error>
             do {
                 if let carrier {
