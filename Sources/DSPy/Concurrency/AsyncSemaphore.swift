@@ -20,6 +20,9 @@ package final class AsyncSemaphore: Sendable {
         state = Locked(State(capacity: max(1, capacity)))
     }
 
+    /// Permits held now.
+    package var inUse: Int { state.withLock { $0.inUse } }
+
     /// Waits for a permit. Each successful `acquire` must be matched by one `release`.
     /// With `limit`, this caller is admitted only while fewer than `limit` permits are in use
     /// (a per-call capacity, read by the caller, that cannot loosen other callers' limits).

@@ -3,17 +3,20 @@ import NIOPosix
 import Synchronization
 
 /// Task executors on the event loops that carry LM requests. A task that prefers one sends its
-/// requests and takes their replies on that loop's thread, so an LM call crosses no thread; on
-/// Swift's default executor every call hops to the loop and back (two thread wake-ups, about a
-/// quarter of a call's CPU against a local server).
+/// requests and takes their replies on that loop's thread (the pool keeps connections on each
+/// loop its callers run on), so an LM call crosses no thread. On Swift's default executor a
+/// call hops to the loop and back: two thread wake-ups, about a quarter of a sequential call's
+/// CPU against a local server.
 ///
 ///     try await withTaskExecutorPreference(IOExecutor.next()) {
 ///         for question in questions { _ = try await qa(["question": .string(question)]) }
 ///     }
 ///
-/// `batch`, `parallelMap`, `Parallel` and `Evaluate` already spread their workers over these
-/// executors. Code running on one must not block its thread: a blocked loop stalls every
-/// request on it. Run blocking work through ``asyncify(_:)`` (its own threads).
+/// It pays for callers that wait on one call at a time (a loop of calls, a multi-step program,
+/// the shell, whose library calls run here). `batch` and `Parallel` keep their workers on the
+/// default executor: with many calls in flight its threads stay busy and a hop costs nothing.
+/// Code running on an event loop must not block it, since a blocked loop stalls every request
+/// on it: run blocking work through ``asyncify(_:)``, which has its own threads.
 public final class IOExecutor: TaskExecutor {
     /// The loop this executor runs jobs on.
     let loop: any EventLoop

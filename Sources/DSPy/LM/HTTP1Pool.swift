@@ -124,22 +124,18 @@ final class HTTP1Pool: Sendable {
         var idle: [HTTP1Connection] = []
         let permits: AsyncSemaphore
 
-        /// The idle connection a caller on `loop` (nil: on no loop of the pool) should use.
-        mutating func takeIdle(on loop: (any EventLoop)?) -> IdleChoice? {
-            guard let loop else { return idle.popLast().map(IdleChoice.reuse) }
-            if let i = idle.lastIndex(where: { $0.loop === loop }) { return .reuse(idle.remove(at: i)) }
-            return idle.popLast().map(IdleChoice.replace)
+        /// The idle connection a caller on `loop` (nil: on no loop of the pool) should use; nil
+        /// for a new one on the caller's loop.
+        mutating func takeIdle(on loop: (any EventLoop)?, limit: Int) -> HTTP1Connection? {
+            guard let loop else { return idle.popLast() }
+            if let i = idle.lastIndex(where: { $0.loop === loop }) { return idle.remove(at: i) }
+            // Only other loops' connections are idle. While the endpoint has room, a new one on
+            // this loop spares every later call from here a thread hop (the others serve their
+            // loops' callers or time out); at the limit, one of theirs.
+            // Each other request in flight holds a connection; this caller holds a permit but none yet.
+            let openWithANewOne = idle.count + permits.inUse
+            return openWithANewOne <= limit ? nil : idle.popLast()
         }
-    }
-
-    /// What a caller does with the idle connection it was given.
-    private enum IdleChoice {
-        /// Send on it.
-        case reuse(HTTP1Connection)
-        /// Close it and connect on the caller's loop instead: a caller running on an event loop
-        /// then sends and takes replies without crossing a thread, and the number of open
-        /// connections stays what it was.
-        case replace(HTTP1Connection)
     }
 
     /// - Parameters:
@@ -201,15 +197,8 @@ final class HTTP1Pool: Sendable {
     /// runs on one of the pool's), or a new one.
     private func connection(to endpoint: Endpoint, deadline: NIODeadline) async throws -> HTTP1Connection {
         let here = currentLoop
-        switch endpoints.withLock({ $0[endpoint]?.takeIdle(on: here) }) {
-        case .reuse(let idle)?:
-            return idle
-        case .replace(let idle)?:
-            idle.retire()
-            return try await connect(to: endpoint, on: here ?? group.next(), deadline: deadline)
-        case nil:
-            return try await connect(to: endpoint, on: here ?? group.next(), deadline: deadline)
-        }
+        if let idle = endpoints.withLock({ $0[endpoint]?.takeIdle(on: here, limit: maxConnectionsPerEndpoint) }) { return idle }
+        return try await connect(to: endpoint, on: here ?? group.next(), deadline: deadline)
     }
 
     /// The pool's event loop that runs the current thread, if any (see ``IOExecutor``).
@@ -364,14 +353,6 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         arm(exchange.deadline)
-    }
-
-    /// Closes this idle connection, which the pool no longer offers (a caller on another loop
-    /// replaces it with a connection on its own).
-    func retire() {
-        loop.execute {
-            if self.current == nil { self.close() }
-        }
     }
 
     private func cancel(_ id: UInt64) {
