@@ -16,6 +16,8 @@ struct Redactor: Sendable, Hashable {
 
     /// The secrets, longest first (so a key that contains another is hidden whole).
     let secrets: [[UInt8]]
+    /// For each byte value, whether a secret can start there: a secret's first byte, or `%`.
+    private let startsASecret: [Bool]
 
     /// A redactor for `secrets` plus the provider keys in the environment (`OPENAI_API_KEY`,
     /// `ANTHROPIC_API_KEY`), which a prompt or a server may echo even when this LM does not use them.
@@ -25,6 +27,10 @@ struct Redactor: Sendable, Hashable {
         var unique = OrderedSet<[UInt8]>()
         for s in all where s.utf8.count >= Redactor.minimumLength { unique.append(Array(s.utf8)) }
         self.secrets = unique.sorted { $0.count > $1.count }
+        var starts = [Bool](repeating: false, count: 256)
+        for secret in self.secrets { if let first = secret.first { starts[Int(first)] = true } }
+        if !self.secrets.isEmpty { starts[Int(UInt8(ascii: "%"))] = true }
+        startsASecret = starts
     }
 
     /// Environment variables that hold API keys.
@@ -48,6 +54,10 @@ struct Redactor: Sendable, Hashable {
             var i = 0
             var copiedUpTo = 0
             while i < bytes.count {
+                guard startsASecret[Int(bytes[i])] else {
+                    i += 1
+                    continue
+                }
                 var matched = 0
                 for secret in secrets {
                     matched = Redactor.match(secret, in: bytes, at: i)
