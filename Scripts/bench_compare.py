@@ -209,6 +209,7 @@ class Case:
     floor_s: float | None = None  # batch: items x latency / workers
     server_peak: bool = False
     swift_only: bool = False  # no peer runs it (Python DSPy at this size would take many minutes)
+    swift_args: dict = field(default_factory=dict)  # passed to dspy-bench only (Python runs the plain scenario)
 
 
 def cases(quick):
@@ -216,7 +217,9 @@ def cases(quick):
     items = 200 if quick else 1000
     n_async = 2000 if quick else 10000
     result = [Case("predict_seq", "predict_seq", {"--n": n_seq}),
-              Case("cot_seq", "cot_seq", {"--n": n_seq})]
+              Case("cot_seq", "cot_seq", {"--n": n_seq}),
+              Case("predict_seq io", "predict_seq", {"--n": n_seq}, swift_args={"--executor": "io"}),
+              Case("cot_seq io", "cot_seq", {"--n": n_seq}, swift_args={"--executor": "io"})]
     for workers in BATCH_WORKERS:
         result.append(Case(f"batch w={workers}", "batch", {"--items": items, "--workers": workers},
                            floor_s=items * BATCH_LATENCY_S / workers, server_peak=True))
@@ -322,6 +325,8 @@ def scenario_command(impl, case, base_url, python):
     for flag, value in case.args.items():
         args += [flag, value]
     if impl == "swift":
+        for flag, value in case.swift_args.items():
+            args += [flag, value]
         return [ARGS.dspy_bench, "scenario", case.scenario, "--base-url", *args]
     return [python, SCRIPTS / "bench_dspy.py", "--scenario", case.scenario, "--base-url", *args]
 
@@ -590,6 +595,9 @@ def notes_text(results, all_cases, startup):
         if label in by_label:
             lines.append(f"{label}: {by_label[label].args['--n']} sequential calls at 0 ms latency "
                          "after 20 warm-up calls.")
+    if "predict_seq io" in by_label or "cot_seq io" in by_label:
+        lines.append("io rows: the same Swift calls from a task on an IOExecutor (no thread hop per call); "
+                     "Python DSPy runs its plain scenario again.")
     if any(case.floor_s for case in all_cases):
         lines.append("batch, evaluate: floor = items × 50 ms / workers; peak = the server's highest number of "
                      "requests in flight.")
