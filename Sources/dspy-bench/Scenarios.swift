@@ -108,6 +108,13 @@ enum Scenarios {
                 if rounds > 1 { emit(name, "rss_after_mb" + suffix, residentMegabytes(), "MB") }
                 emit(name, "failures" + suffix, Double(failures), "calls")
             }
+        case "http_floor":
+            // The loopback exchange alone: the chat request predict_seq sends, written and read
+            // on a blocking socket with no framework, no event loop and no parsing beyond
+            // Content-Length. What any client on this machine pays per call.
+            let count = n ?? 3000
+            let cpu = try HTTPFloor.cpuPerExchange(baseURL: baseURL, count: count)
+            emit(name, "cpu_per_call_us", cpu * 1e6, "us")
         case "settings":
             let lm = try LM("dummy")
             try configure(.lm(lm))
@@ -125,7 +132,7 @@ enum Scenarios {
         default:
             throw ScenarioError(
                 description:
-                    "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, batch100k, evaluate, async10k, async10k_offline, settings)"
+                    "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, batch100k, evaluate, async10k, async10k_offline, http_floor, settings)"
             )
         }
     }
@@ -137,4 +144,61 @@ struct ScenarioError: Error, CustomStringConvertible {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// One keep-alive connection with blocking reads and writes: the floor under any HTTP client.
+enum HTTPFloor {
+    static func cpuPerExchange(baseURL: String, count: Int) throws -> Double {
+        guard let url = URL(string: baseURL), let host = url.host, let port = url.port else {
+            throw ScenarioError(description: "http_floor needs --base-url http://HOST:PORT/v1")
+        }
+        let prompt = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [], inputs: ["question": "q0"])
+        let body = JSON.compact(
+            .object([
+                "model": "lat0", "messages": .array(prompt.map { .object(["role": .string($0.role.rawValue), "content": .string($0.content)]) }),
+            ]))
+        let head =
+            "POST \(url.path)/chat/completions HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
+            + "Authorization: Bearer \(Scenarios.apiKey)\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let request = Array((head + body).utf8)
+
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ScenarioError(description: "socket: errno \(errno)") }
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else {
+            throw ScenarioError(description: "http_floor needs an IPv4 address, not \(host)")
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw ScenarioError(description: "connect: errno \(errno)") }
+
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        func exchange() throws {
+            let written = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == request.count else { throw ScenarioError(description: "write: errno \(errno)") }
+            var received = 0
+            var end = Int.max  // known once the head has arrived
+            while received < end {
+                let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + received }, $0.count - received) }
+                guard got > 0 else { throw ScenarioError(description: "read: the server closed or errno \(errno)") }
+                received += got
+                if end == Int.max, let headEnd = buffer[..<received].firstRange(of: Array("\r\n\r\n".utf8))?.upperBound {
+                    let headText = String(decoding: buffer[..<headEnd], as: UTF8.self).lowercased()
+                    guard let field = headText.range(of: "content-length:") else { throw ScenarioError(description: "no Content-Length") }
+                    let digits = headText[field.upperBound...].prefix { $0 == " " || $0.isNumber }.filter(\.isNumber)
+                    end = headEnd + (Int(digits) ?? 0)
+                }
+            }
+        }
+        for _ in 0..<20 { try exchange() }
+        let cpu0 = Scenarios.cpuSeconds()
+        for _ in 0..<count { try exchange() }
+        return (Scenarios.cpuSeconds() - cpu0) / Double(count)
+    }
 }
