@@ -72,6 +72,22 @@ import Testing
         #expect(server.connectionsAccepted == 1)
     }
 
+    @Test func aParallelRunStartedOnALoopSpreadsItsItemsOverTheDefaultExecutor() async throws {
+        // Child tasks inherit their parent's executor: without saying otherwise, every item of a
+        // run started from a loop (as in the shell) would share that one loop's thread.
+        let onLoop = Atomic<Int>(0)
+        let executor = try #require(IOExecutor.all.first)
+        let results = try await withTaskExecutorPreference(executor) { () async throws -> BatchResults<Int> in
+            try await parallelMap(Array(0..<64), options: ParallelOptions(numThreads: 8, disableProgressBar: true)) { i in
+                await Task.yield()
+                if IOExecutor.current != nil { onLoop.add(1, ordering: .relaxed) }
+                return i
+            }
+        }
+        #expect(results.outputs == (0..<64).map { $0 })
+        #expect(onLoop.load(ordering: .relaxed) == 0)
+    }
+
     @Test func stressThousandsOfCallsOnTheLoopsEachKeepTheirOwnScope() async throws {
         // 100 callers on the loops make 30 calls each, every call in a scope of its own. The call
         // asks with the scope's temperature; the server answers with the temperature it received,

@@ -96,6 +96,8 @@ public struct ParallelOptions: Sendable {
 /// usage tracker that rolls up into the caller's. A failure is logged and kept with its index,
 /// input and error; once failures reach `max_errors` the run cancels what is in flight and throws
 /// ``ParallelCancelledError``. Cancelling the caller cancels every item, down to its HTTP request.
+/// Items run on Swift's default executor, spread over the cores, also when the caller runs on
+/// an ``IOExecutor`` (whose one loop would otherwise take every item).
 public func parallelMap<Input: Sendable, Output: Sendable>(
     _ inputs: [Input], options: ParallelOptions = ParallelOptions(),
     describe: @escaping @Sendable (Input) -> Value = { _ in .null },
@@ -143,7 +145,9 @@ func parallelMap<Input: Sendable, Output: Sendable>(
         var next = 0
         while next < min(numThreads, total) {
             let i = next, input = inputs[i]
-            group.addTask { do { return (i, .success(try await runItem(input))) } catch { return (i, .failure(error)) } }
+            group.addTask(executorPreference: globalConcurrentExecutor) {
+                do { return (i, .success(try await runItem(input))) } catch { return (i, .failure(error)) }
+            }
             next += 1
         }
         while let (i, outcome) = try await group.next() {
@@ -170,7 +174,9 @@ func parallelMap<Input: Sendable, Output: Sendable>(
             progress.update(done: successes + failures, succeeded: successes)
             if next < total {
                 let j = next, input = inputs[j]
-                group.addTask { do { return (j, .success(try await runItem(input))) } catch { return (j, .failure(error)) } }
+                group.addTask(executorPreference: globalConcurrentExecutor) {
+                    do { return (j, .success(try await runItem(input))) } catch { return (j, .failure(error)) }
+                }
                 next += 1
             }
         }
