@@ -5,7 +5,7 @@ import Synchronization
 /// Task executors on the event loops that carry LM requests. A task that prefers one sends its
 /// requests and takes their replies on that loop's thread (the pool keeps connections on each
 /// loop its callers run on), so an LM call crosses no thread. On Swift's default executor a
-/// call hops to the loop and back: two thread wake-ups, about a quarter of a sequential call's
+/// call hops to the loop and back: two thread wake-ups, about a fifth of a sequential call's
 /// CPU against a local server.
 ///
 ///     try await withTaskExecutorPreference(IOExecutor.next()) {

@@ -131,8 +131,8 @@ final class HTTP1Pool: Sendable {
             if let i = idle.lastIndex(where: { $0.loop === loop }) { return idle.remove(at: i) }
             // Only other loops' connections are idle. While the endpoint has room, a new one on
             // this loop spares every later call from here a thread hop (the others serve their
-            // loops' callers or time out); at the limit, one of theirs.
-            // Each other request in flight holds a connection; this caller holds a permit but none yet.
+            // loops' callers or time out); at the limit, one of theirs. Every other request in
+            // flight holds a connection; this caller holds a permit but no connection yet.
             let openWithANewOne = idle.count + permits.inUse
             return openWithANewOne <= limit ? nil : idle.popLast()
         }
