@@ -55,7 +55,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "Scripts"
 DSPY_VERSION = "3.4.1"
 IMPLS = ("swift", "python-dspy")
-SCENARIOS = ("predict_seq", "cot_seq", "http_floor", "batch", "evaluate", "async10k", "batch100k", "settings", "startup", "python")
+SCENARIOS = ("predict_seq", "cot_seq", "http_floor", "pool_floor", "lm_seq", "batch", "evaluate", "async10k", "batch100k", "settings", "startup", "python")
 BATCH_LATENCY_S = 0.050
 BATCH_WORKERS = (8, 64, 256)
 HIGHER_IS_BETTER = {"calls_per_s"}
@@ -220,7 +220,9 @@ def cases(quick):
               Case("cot_seq", "cot_seq", {"--n": n_seq}),
               Case("predict_seq io", "predict_seq", {"--n": n_seq}, swift_args={"--executor": "io"}),
               Case("cot_seq io", "cot_seq", {"--n": n_seq}, swift_args={"--executor": "io"}),
-              Case("http_floor", "http_floor", {"--n": 10 * n_seq}, swift_only=True)]
+              Case("http_floor", "http_floor", {"--n": 10 * n_seq}, swift_only=True),
+              Case("pool_floor", "pool_floor", {"--n": 10 * n_seq}, swift_only=True),
+              Case("lm_seq", "lm_seq", {"--n": 10 * n_seq}, swift_only=True)]
     for workers in BATCH_WORKERS:
         result.append(Case(f"batch w={workers}", "batch", {"--items": items, "--workers": workers},
                            floor_s=items * BATCH_LATENCY_S / workers, server_peak=True))
@@ -602,6 +604,12 @@ def notes_text(results, all_cases, startup):
     if "http_floor" in by_label:
         lines.append("http_floor: predict_seq's request written and its reply read on one blocking socket, "
                      "nothing else: what any client pays per call on this machine.")
+    if "pool_floor" in by_label:
+        lines.append("pool_floor: the same request through the LM's keep-alive pool (SwiftNIO) from a task on "
+                     "an IOExecutor, without the LM's request building and reply parsing.")
+    if "lm_seq" in by_label:
+        lines.append("lm_seq: predict_seq's messages straight to LM.call from a task on an IOExecutor "
+                     "(no module, no adapter).")
     if any(case.floor_s for case in all_cases):
         lines.append("batch, evaluate: floor = items × 50 ms / workers; peak = the server's highest number of "
                      "requests in flight.")

@@ -1,5 +1,6 @@
 import DSPy
 import Foundation
+import NIOCore
 
 /// The scenarios `Scripts/bench` runs for both implementations, printing one JSON object per
 /// measurement: {"impl", "scenario", "metric", "value", "unit"}.
@@ -115,6 +116,42 @@ enum Scenarios {
             let count = n ?? 3000
             let cpu = try HTTPFloor.cpuPerExchange(baseURL: baseURL, count: count)
             emit(name, "cpu_per_call_us", cpu * 1e6, "us")
+        case "lm_seq":
+            // predict_seq's messages straight to LM.call, from a task on an IOExecutor: the LM's
+            // own path (request, retries, reply parsing, redaction, history) without the module
+            // and adapter.
+            let count = n ?? 3000
+            let lm = try LM("openai/lat0", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
+            let messages = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [], inputs: ["question": "q0"])
+            let cpu = try await withTaskExecutorPreference(IOExecutor.next()) { () async throws -> Double in
+                for _ in 0..<20 { _ = try await lm.call(messages: messages, parameters: [:]) }
+                let cpu0 = cpuSeconds()
+                for _ in 0..<count { _ = try await lm.call(messages: messages, parameters: [:]) }
+                return cpuSeconds() - cpu0
+            }
+            emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
+        case "pool_floor":
+            // The same exchange through the keep-alive pool the LM uses (SwiftNIO, HTTP/1.1
+            // codec, gzip negotiation), from a task on an IOExecutor: what the HTTP client adds to
+            // http_floor, without the LM's request building and reply parsing.
+            let count = n ?? 3000
+            guard let target = HTTP1Pool.Target.cached(url: baseURL + "/chat/completions") else {
+                throw ScenarioError(description: "pool_floor needs an http:// --base-url")
+            }
+            let body = ByteBuffer(string: try HTTPFloor.chatBody())
+            let headers = [("Content-Type", "application/json"), ("Accept", "application/json"), ("Authorization", "Bearer \(Scenarios.apiKey)")]
+            let cpu = try await withTaskExecutorPreference(IOExecutor.next()) { () async throws -> Double in
+                for _ in 0..<20 {
+                    _ = try await HTTP1Pool.shared.send(target, headers: headers, body: body, timeout: .seconds(30), maxBytes: 1 << 20)
+                }
+                let cpu0 = cpuSeconds()
+                for _ in 0..<count {
+                    let reply = try await HTTP1Pool.shared.send(target, headers: headers, body: body, timeout: .seconds(30), maxBytes: 1 << 20)
+                    guard reply.status == 200 else { throw ScenarioError(description: "the server answered \(reply.status)") }
+                }
+                return cpuSeconds() - cpu0
+            }
+            emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
         case "settings":
             let lm = try LM("dummy")
             try configure(.lm(lm))
@@ -132,7 +169,7 @@ enum Scenarios {
         default:
             throw ScenarioError(
                 description:
-                    "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, batch100k, evaluate, async10k, async10k_offline, http_floor, settings)"
+                    "unknown scenario '\(name)' (predict_seq, predict_seq_offline, cot_seq, batch, batch100k, evaluate, async10k, async10k_offline, http_floor, pool_floor, lm_seq, settings)"
             )
         }
     }
@@ -148,15 +185,20 @@ extension Duration {
 
 /// One keep-alive connection with blocking reads and writes: the floor under any HTTP client.
 enum HTTPFloor {
+    /// The JSON body of predict_seq's chat request.
+    static func chatBody() throws -> String {
+        let prompt = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [], inputs: ["question": "q0"])
+        return JSON.compact(
+            .object([
+                "model": "lat0", "messages": .array(prompt.map { .object(["role": .string($0.role.rawValue), "content": .string($0.content)]) }),
+            ]))
+    }
+
     static func cpuPerExchange(baseURL: String, count: Int) throws -> Double {
         guard let url = URL(string: baseURL), let host = url.host, let port = url.port else {
             throw ScenarioError(description: "http_floor needs --base-url http://HOST:PORT/v1")
         }
-        let prompt = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [], inputs: ["question": "q0"])
-        let body = JSON.compact(
-            .object([
-                "model": "lat0", "messages": .array(prompt.map { .object(["role": .string($0.role.rawValue), "content": .string($0.content)]) }),
-            ]))
+        let body = try chatBody()
         let head =
             "POST \(url.path)/chat/completions HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
             + "Authorization: Bearer \(Scenarios.apiKey)\r\nContent-Length: \(body.utf8.count)\r\n\r\n"

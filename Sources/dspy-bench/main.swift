@@ -4,7 +4,7 @@ import Foundation
 // Benchmarks against a loopback server (see Scripts/bench).
 //   dspy-bench serve [--port P] [--latency-ms N]     the shared server; a model named latN gets N ms
 //   dspy-bench scenario NAME --base-url URL [--n N] [--items N] [--workers W] [--latency-ms N] [--rounds R] [--executor io]
-//       NAME: predict_seq, cot_seq, batch, batch100k, async10k, settings; prints JSON lines
+//       NAME: predict_seq, cot_seq, batch, batch100k, async10k, http_floor, pool_floor, lm_seq, settings; prints JSON lines
 //       --executor io: the sequential scenarios call from a task on an IOExecutor
 //   dspy-bench batch [--items N] [--latency-ms N] [--workers 8,64,256] [--runs R]
 //       self-contained batch run with an in-process server; medians over runs

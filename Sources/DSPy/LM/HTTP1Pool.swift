@@ -13,26 +13,26 @@ import Synchronization
 ///
 /// A connection serves one request at a time and goes back to its endpoint's idle list when a
 /// reply ends with keep-alive; the server closing an idle connection takes it off the list.
-final class HTTP1Pool: Sendable {
+package final class HTTP1Pool: Sendable {
     /// The process's pool on NIO's shared event loops. It lives for the process.
-    static let shared = HTTP1Pool()
+    package static let shared = HTTP1Pool()
 
     /// Scheme, host and port: the requests one connection can carry.
-    struct Endpoint: Hashable, Sendable {
+    package struct Endpoint: Hashable, Sendable {
         var secure: Bool
         var host: String
         var port: Int
     }
 
     /// A URL split for the pool: its endpoint, the request target and the `Host` header.
-    struct Target: Sendable, Equatable {
+    package struct Target: Sendable, Equatable {
         var endpoint: Endpoint
         var path: String
         var hostHeader: String
 
         /// `http://host[:port]/path?query` or `https://...`; nil for anything the pool leaves
         /// to async-http-client (user info, a Unix socket, another scheme, a malformed address).
-        init?(url: String) {
+        package init?(url: String) {
             let secure: Bool
             var rest: Substring
             if url.utf8.starts(with: "http://".utf8) {
@@ -88,7 +88,7 @@ final class HTTP1Pool: Sendable {
         private static let parsedLimit = 64
 
         /// ``init(url:)``, remembered for the addresses in use.
-        static func cached(url: String) -> Target? {
+        package static func cached(url: String) -> Target? {
             if let known = parsed.withLock({ $0[url] }) { return known }
             guard let target = Target(url: url) else { return nil }
             parsed.withLock { memo in
@@ -158,7 +158,7 @@ final class HTTP1Pool: Sendable {
     /// Sends one request and returns the whole reply (at most `maxBytes` of body). The exchange
     /// (connecting included) must end within `timeout`; cancelling the caller closes the
     /// connection. Errors are ``Failure``, `ExchangeWatch.Expired`, `CancellationError` or NIO's.
-    func send(
+    package func send(
         _ target: Target, method: HTTPMethod = .POST, headers: [(String, String)], body: ByteBuffer?, timeout: Duration, maxBytes: Int
     ) async throws -> HTTPReply {
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)

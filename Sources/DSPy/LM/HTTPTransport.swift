@@ -9,8 +9,8 @@ import NIOSSL
 #endif
 
 /// A raw HTTP reply from a provider.
-struct HTTPReply: Sendable {
-    var status: Int
+package struct HTTPReply: Sendable {
+    package var status: Int
     var headers: [(String, String)]
     var body: [UInt8]
 
