@@ -31,6 +31,15 @@ public final class Interpreter: @unchecked Sendable {
         /// one big-int operation cannot be interrupted, so this bounds its time too.
         public var maxIntegerBits = Arith.maxIntBits
         public init() {}
+
+        /// The defaults without the resident-memory limit, for a process that hosts many
+        /// sessions (a test run): its memory is not one session's, so it says nothing about
+        /// this one (the test suite under the thread sanitizer passes 4 GB).
+        public static var sharedProcess: Options {
+            var options = Options()
+            options.maxResidentBytes = .max
+            return options
+        }
     }
 
     /// Callbacks the embedding program provides.

@@ -73,7 +73,7 @@ import Testing
         let capture = Capture()
         let settings = Settings()
         try settings.configure(["lm": LM(model: "shelltest", backend: ShellTestBackend())])
-        return (ShellEngine(output: capture, settings: settings), capture)
+        return (ShellEngine(output: capture, settings: settings, options: .sharedProcess), capture)
     }
 
     @Test func aPushedBudgetLastsAcrossStatements() async throws {

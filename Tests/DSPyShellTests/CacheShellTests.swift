@@ -16,7 +16,7 @@ import Testing
         let log = try CallLog(path: dir + "/calls.sqlite")
         try settings.configure(["lm": try LM("dummy"), "call_log": log])
         let cache = try ResponseCache(directory: dir + "/cache")
-        return (ShellEngine(output: capture, settings: settings, responseCache: cache), capture, log)
+        return (ShellEngine(output: capture, settings: settings, responseCache: cache, options: .sharedProcess), capture, log)
     }
 
     @Test func cacheAndCallsMagics() async throws {
@@ -95,7 +95,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "dspy-shell-cfgcache-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let capture = Capture()
-        let e = ShellEngine(output: capture, settings: Settings(), responseCache: try ResponseCache())
+        let e = ShellEngine(output: capture, settings: Settings(), responseCache: try ResponseCache(), options: .sharedProcess)
         #expect(await e.execute("%cache"))
         #expect(capture.out.contains("disk:   off (configure_cache(enable_disk_cache=True) turns it on)\n"))
 

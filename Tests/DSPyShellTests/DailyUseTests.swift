@@ -112,7 +112,7 @@ import Testing
         let capture = Capture()
         let settings = Settings()
         try settings.configure(["lm": try LM("dummy")])
-        let e = ShellEngine(output: capture, settings: settings, color: true, responseCache: try ResponseCache())
+        let e = ShellEngine(output: capture, settings: settings, color: true, responseCache: try ResponseCache(), options: .sharedProcess)
         #expect(
             await e.execute(
                 """

@@ -31,7 +31,7 @@ func session() throws -> (ShellEngine, Capture) {
     let capture = Capture()
     let settings = Settings()
     try settings.configure(["lm": try LM("dummy")])
-    return (ShellEngine(output: capture, settings: settings), capture)
+    return (ShellEngine(output: capture, settings: settings, options: .sharedProcess), capture)
 }
 
 /// `question -> answer` on the shell test backend.

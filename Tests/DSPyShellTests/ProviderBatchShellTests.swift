@@ -39,7 +39,7 @@ private func twoStepScript(apiBase: String, n: Int) -> String {
         let dir = try temporaryDirectory("shell-batch")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let capture = Capture()
-        let e = ShellEngine(output: capture, settings: Settings(), responseCache: try ResponseCache(directory: dir))
+        let e = ShellEngine(output: capture, settings: Settings(), responseCache: try ResponseCache(directory: dir), options: .sharedProcess)
         #expect(await e.execute(twoStepScript(apiBase: mock.apiBase, n: 30)), "\(capture.err)")
         #expect(capture.out == "30 True a-t-q0\n", "\(capture.err)")
         #expect(mock.batches.map(\.requestCount) == [30, 30])
@@ -75,7 +75,7 @@ private func twoStepScript(apiBase: String, n: Int) -> String {
         let dir = try temporaryDirectory("shell-batch-jobs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let capture = Capture()
-        let e = ShellEngine(output: capture, settings: Settings(), responseCache: try ResponseCache(directory: dir))
+        let e = ShellEngine(output: capture, settings: Settings(), responseCache: try ResponseCache(directory: dir), options: .sharedProcess)
         let setup = """
             import asyncio
             import dspy

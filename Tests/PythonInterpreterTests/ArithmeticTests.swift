@@ -138,7 +138,7 @@ extension PythonInterpreterTests {
                 return try await group.reduce(into: [Int: Arithmetic.Number]()) { $0[$1.0] = $1.1 }
             }
             for i in 0..<48 { #expect(values[i] == .float(Double(i) / 2), "\(i)") }
-            let other = Interpreter()
+            let other = Interpreter(options: .sharedProcess)
             let nested = try other.runPythonBlocking { _ in try Arithmetic.evaluate("2 ** 70 // 3") }
             #expect(nested == .bigInt("393530540239137101141"))
         }

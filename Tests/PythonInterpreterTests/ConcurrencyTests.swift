@@ -23,7 +23,7 @@ extension PythonInterpreterTests {
         }
 
         @Test func abandonedGeneratorsReleaseTheirThreads() async {
-            let interp = Interpreter()
+            let interp = Interpreter(options: .sharedProcess)
             let baseline = PythonThreads.shared.busyThreadCount
             let r = await runPython(
                 lines(

@@ -25,7 +25,7 @@ extension PythonInterpreterTests {
             let expected = try String(contentsOf: base.appendingPathExtension("out"), encoding: .utf8)
             let expectedError = try? String(contentsOf: base.appendingPathExtension("err"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            let interp = Interpreter()
+            let interp = Interpreter(options: .sharedProcess)
             // The corpus runs with this variable set (Scripts/python-corpus).
             interp.environment.setString("DSPY_CORPUS_VAR", .str("hello"))
             let r = await runPython(source, in: interp)

@@ -70,7 +70,7 @@ extension PythonInterpreterTests {
 
         @Test func randomStatementsRunOrRaisePythonErrors() async {
             var grammar = Grammar(random: Random(state: 20_251_201))
-            let interp = Interpreter()
+            let interp = Interpreter(options: .sharedProcess)
             _ = await runPython("x = 1\ny = 2\ns = 'abc'\nl = [1, 2, 3]\nd = {'a': 1}\n", in: interp)
             var ran = 0, raised = 0
             for _ in 0..<2500 {

@@ -11,7 +11,7 @@ extension PythonInterpreterTests {
         }
 
         @Test func recursionErrorIsCatchableAndTheSessionGoesOn() async {
-            let interp = Interpreter()
+            let interp = Interpreter(options: .sharedProcess)
             let r = await runPython(
                 lines(
                     "def f(n):", "    return f(n + 1)",

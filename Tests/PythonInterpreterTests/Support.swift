@@ -34,7 +34,7 @@ func runPython(
     _ source: String, in interpreter: Interpreter? = nil, mode: Interpreter.Mode = .file,
     cancel: CancelToken = CancelToken()
 ) async -> RunResult {
-    let interp = interpreter ?? Interpreter()
+    let interp = interpreter ?? Interpreter(options: .sharedProcess)
     let out = OutputBuffer()
     interp.hooks.writeOutput = { out.append($0) }
     interp.hooks.writeError = { _ in }
