@@ -141,13 +141,18 @@ func parallelMap<Input: Sendable, Output: Sendable>(
         return try await settings.withOverrides(["usage_tracker": UsageTracker(parent: parentTracker)]) { try await item() }
     }
 
+    /// Starts item `i` on the default executor (not the caller's, which a child would inherit).
+    func start(_ i: Int, in group: inout ThrowingTaskGroup<(Int, Result<Output, any Error>), any Error>) {
+        let input = inputs[i]
+        group.addTask(executorPreference: globalConcurrentExecutor) {
+            do { return (i, .success(try await runItem(input))) } catch { return (i, .failure(error)) }
+        }
+    }
+
     try await withThrowingTaskGroup(of: (Int, Result<Output, any Error>).self, isolation: isolation) { group in
         var next = 0
         while next < min(numThreads, total) {
-            let i = next, input = inputs[i]
-            group.addTask(executorPreference: globalConcurrentExecutor) {
-                do { return (i, .success(try await runItem(input))) } catch { return (i, .failure(error)) }
-            }
+            start(next, in: &group)
             next += 1
         }
         while let (i, outcome) = try await group.next() {
@@ -173,10 +178,7 @@ func parallelMap<Input: Sendable, Output: Sendable>(
             }
             progress.update(done: successes + failures, succeeded: successes)
             if next < total {
-                let j = next, input = inputs[j]
-                group.addTask(executorPreference: globalConcurrentExecutor) {
-                    do { return (j, .success(try await runItem(input))) } catch { return (j, .failure(error)) }
-                }
+                start(next, in: &group)
                 next += 1
             }
         }
