@@ -49,15 +49,9 @@ enum Scenarios {
                 : try LM("openai/lat0", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
             let module: any Module = name != "cot_seq" ? try Predict("question -> answer", lm: lm) : try ChainOfThought("question -> answer", lm: lm)
             let count = n ?? 300
-            let measure = { @Sendable () async throws -> (wall: Double, cpu: Double) in
-                for i in 0..<20 { _ = try await module.call(["question": .string("warm \(i)")]) }
-                let clock = ContinuousClock()
-                let cpu0 = cpuSeconds()
-                let t0 = clock.now
-                for i in 0..<count { _ = try await module.call(["question": .string("q\(i)")]) }
-                return ((clock.now - t0).seconds, cpuSeconds() - cpu0)
+            let (wall, cpu) = try await sequentialCalls(count, onIOExecutor: onIOExecutor) { question in
+                _ = try await module.call(["question": .string(question)])
             }
-            let (wall, cpu) = onIOExecutor ? try await withTaskExecutorPreference(IOExecutor.next(), operation: measure) : try await measure()
             emit(name, "wall_per_call_us", wall / Double(count) * 1e6, "us")
             emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
             emit(name, "calls_per_s", Double(count) / wall, "calls/s")
@@ -123,11 +117,8 @@ enum Scenarios {
             let count = n ?? 3000
             let lm = try LM("openai/lat0", apiBase: baseURL, apiKey: Scenarios.apiKey, cache: false)
             let messages = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [], inputs: ["question": "q0"])
-            let cpu = try await withTaskExecutorPreference(IOExecutor.next()) { () async throws -> Double in
-                for _ in 0..<20 { _ = try await lm.call(messages: messages, parameters: [:]) }
-                let cpu0 = cpuSeconds()
-                for _ in 0..<count { _ = try await lm.call(messages: messages, parameters: [:]) }
-                return cpuSeconds() - cpu0
+            let (_, cpu) = try await sequentialCalls(count, onIOExecutor: true) { _ in
+                _ = try await lm.call(messages: messages, parameters: [:])
             }
             emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
         case "pool_floor":
@@ -139,17 +130,12 @@ enum Scenarios {
                 throw ScenarioError(description: "pool_floor needs an http:// --base-url")
             }
             let body = ByteBuffer(string: try HTTPFloor.chatBody())
-            let headers = [("Content-Type", "application/json"), ("Accept", "application/json"), ("Authorization", "Bearer \(Scenarios.apiKey)")]
-            let cpu = try await withTaskExecutorPreference(IOExecutor.next()) { () async throws -> Double in
-                for _ in 0..<20 {
-                    _ = try await HTTP1Pool.shared.send(target, headers: headers, body: body, timeout: .seconds(30), maxBytes: 1 << 20)
-                }
-                let cpu0 = cpuSeconds()
-                for _ in 0..<count {
-                    let reply = try await HTTP1Pool.shared.send(target, headers: headers, body: body, timeout: .seconds(30), maxBytes: 1 << 20)
-                    guard reply.status == 200 else { throw ScenarioError(description: "the server answered \(reply.status)") }
-                }
-                return cpuSeconds() - cpu0
+            // The chat call's headers, as HTTPTransport.postJSON sends them.
+            let headers = HTTPTransport.requestHeaders(
+                [("Authorization", "Bearer \(Scenarios.apiKey)")], contentType: "application/json", accept: "application/json")
+            let (_, cpu) = try await sequentialCalls(count, onIOExecutor: true) { _ in
+                let reply = try await HTTP1Pool.shared.send(target, headers: headers, body: body, timeout: .seconds(30), maxBytes: 1 << 20)
+                guard reply.status == 200 else { throw ScenarioError(description: "the server answered \(reply.status)") }
             }
             emit(name, "cpu_per_call_us", cpu / Double(count) * 1e6, "us")
         case "settings":
@@ -175,6 +161,25 @@ enum Scenarios {
     }
 }
 
+extension Scenarios {
+    /// Wall and CPU seconds of `count` calls made one after another, after 20 warm-up calls;
+    /// `call` gets the question to ask ("warm N", then "qN"). With `onIOExecutor` the calls are
+    /// made from a task on an ``IOExecutor`` instead of Swift's default executor.
+    static func sequentialCalls(
+        _ count: Int, onIOExecutor: Bool, _ call: @escaping @Sendable (String) async throws -> Void
+    ) async throws -> (wall: Double, cpu: Double) {
+        let measure = { @Sendable () async throws -> (wall: Double, cpu: Double) in
+            for i in 0..<20 { try await call("warm \(i)") }
+            let clock = ContinuousClock()
+            let cpu0 = cpuSeconds()
+            let t0 = clock.now
+            for i in 0..<count { try await call("q\(i)") }
+            return ((clock.now - t0).seconds, cpuSeconds() - cpu0)
+        }
+        return onIOExecutor ? try await withTaskExecutorPreference(IOExecutor.next(), operation: measure) : try await measure()
+    }
+}
+
 struct ScenarioError: Error, CustomStringConvertible {
     let description: String
 }
@@ -185,13 +190,11 @@ extension Duration {
 
 /// One keep-alive connection with blocking reads and writes: the floor under any HTTP client.
 enum HTTPFloor {
-    /// The JSON body of predict_seq's chat request.
+    /// The JSON body of predict_seq's chat request, as the OpenAI-compatible backend writes it.
     static func chatBody() throws -> String {
         let prompt = ChatAdapter().format(signature: try Signature("question -> answer"), demos: [], inputs: ["question": "q0"])
-        return JSON.compact(
-            .object([
-                "model": "lat0", "messages": .array(prompt.map { .object(["role": .string($0.role.rawValue), "content": .string($0.content)]) }),
-            ]))
+        let backend = OpenAICompatibleBackend(apiBase: "http://127.0.0.1/v1", apiKey: Scenarios.apiKey)
+        return JSON.compact(backend.body(LMRequest(model: "lat0", messages: prompt)))
     }
 
     static func cpuPerExchange(baseURL: String, count: Int) throws -> Double {

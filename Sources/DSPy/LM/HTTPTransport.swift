@@ -28,7 +28,7 @@ package struct HTTPReply: Sendable {
 /// head within `timeout`, and then each event within `timeout` of the one before, however long
 /// the whole stream takes. async-http-client's own deadline ends with the head, so the body is
 /// watched here.
-enum HTTPTransport {
+package enum HTTPTransport {
     /// async-http-client's settings: a large per-host pool so wide parallel work is not
     /// throttled at 8 connections.
     private static var configuration: HTTPClient.Configuration {
@@ -79,7 +79,7 @@ enum HTTPTransport {
 
     /// The library's own headers (content type, accept, user agent), then the provider's `headers`.
     @inline(never)
-    static func requestHeaders(_ headers: [(String, String)], contentType: String?, accept: String) -> [(String, String)] {
+    package static func requestHeaders(_ headers: [(String, String)], contentType: String?, accept: String) -> [(String, String)] {
         var all: [(String, String)] = []
         all.reserveCapacity(headers.count + 3)
         if let contentType { all.append(("Content-Type", contentType)) }

@@ -57,7 +57,7 @@ public struct OpenAICompatibleBackend: LMBackend {
     /// The request body. For OpenAI itself `max_tokens` goes as `max_completion_tokens`, as
     /// DSPy 3.4.1's client sends it (other OpenAI-compatible servers keep `max_tokens`).
     @inline(never)
-    func body(_ request: LMRequest) -> Value {
+    package func body(_ request: LMRequest) -> Value {
         var o: OrderedDictionary<String, Value> = ["model": .string(request.model), "messages": .array(request.messages.map(\.jsonValue))]
         for (k, v) in request.parameters where !v.isNull && !LMRequest.isLocal(k) {
             if k == "max_tokens" && providerName == "openai" && request.parameters["max_completion_tokens"] == nil {
