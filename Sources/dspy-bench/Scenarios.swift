@@ -198,8 +198,8 @@ enum HTTPFloor {
     }
 
     static func cpuPerExchange(baseURL: String, count: Int) throws -> Double {
-        guard let url = URL(string: baseURL), let host = url.host, let port = url.port else {
-            throw ScenarioError(description: "http_floor needs --base-url http://HOST:PORT/v1")
+        guard let url = URL(string: baseURL), let host = url.host, let port = url.port.flatMap({ UInt16(exactly: $0) }), port > 0 else {
+            throw ScenarioError(description: "http_floor needs --base-url http://HOST:PORT/v1 with a port from 1 to 65535")
         }
         let body = try chatBody()
         let head =
@@ -214,7 +214,7 @@ enum HTTPFloor {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_port = in_port_t(port.bigEndian)
         guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else {
             throw ScenarioError(description: "http_floor needs an IPv4 address, not \(host)")
         }

@@ -75,10 +75,16 @@ case "scenario":
         exit(2)
     }
     let name = CommandLine.arguments.dropFirst(2).first ?? ""
-    try await Scenarios.run(
-        name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
-        items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8, latencyMs: latencyMs,
-        rounds: Int(arg("--rounds", "1")) ?? 1, onIOExecutor: executor == "io")
+    do {
+        try await Scenarios.run(
+            name, baseURL: arg("--base-url", "http://127.0.0.1:8000/v1"), n: Int(arg("--n", "")),
+            items: Int(arg("--items", "1000")) ?? 1000, workers: Int(arg("--workers", "8")) ?? 8, latencyMs: latencyMs,
+            rounds: Int(arg("--rounds", "1")) ?? 1, onIOExecutor: executor == "io")
+    } catch {
+        // Scripts/bench shows the last line of standard error as the reason a run has no numbers.
+        FileHandle.standardError.write(Data("dspy-bench: scenario \(name): \(error)\n".utf8))
+        exit(1)
+    }
 
 case "storage":
     try await StorageBench.run(n: Int(arg("--n", "2000")) ?? 2000)
