@@ -120,6 +120,32 @@ import Testing
         #expect(try JSON.parse(JSON.compact(v)) == v)
     }
 
+    @Test func numbersAndStringsReadTheSameOnTheFastAndTheGeneralPath() throws {
+        // Up to 18 digits are read directly; longer integers by Int's parser, then as a double.
+        #expect(try JSON.parse("123456789012345678") == .int(123_456_789_012_345_678))
+        #expect(try JSON.parse("-123456789012345678") == .int(-123_456_789_012_345_678))
+        #expect(try JSON.parse("9223372036854775807") == .int(Int.max))
+        #expect(try JSON.parse("-9223372036854775808") == .int(Int.min))
+        #expect(try JSON.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(try JSON.parse("[-0, 0, 7]") == [0, 0, 7])
+        #expect(try JSON.parse("1.5e3") == .double(1500))
+        func failure(_ text: String) -> JSONParseError? {
+            do {
+                _ = try JSON.parse(text)
+                return nil
+            } catch { return error }
+        }
+        #expect(failure("-")?.message == "invalid number '-'")
+        // A string without escapes is taken as it is; one with escapes after a plain prefix keeps
+        // the prefix; a raw control character is refused where it stands.
+        #expect(try JSON.parse(#""plain é 日本""#) == "plain é 日本")
+        #expect(try JSON.parse(#""prefix then \"escapes\" \u00e9\n""#) == "prefix then \"escapes\" é\n")
+        #expect(failure("\"ab\u{01}c\"")?.offset == 3)
+        #expect(failure("\"ab\\n\u{01}\"")?.offset == 5)
+        #expect(failure("\"unterminated")?.message == "unterminated string")
+        #expect(try JSON.parseLenient("'raw\u{01}control'") == "raw\u{01}control")
+    }
+
     @Test func stringsEscapeExactlyTheCharactersJSONRequires() throws {
         let tricky = "plain \"quoted\" back\\slash\ttab\r\n\u{08}\u{0C}\u{01}\u{1F} é 日本 🧪 e\u{301} end"
         #expect(JSON.compact(.string(tricky)) == #""plain \"quoted\" back\\slash\ttab\r\n\b\f\u0001\u001f é 日本 🧪 é end""#)

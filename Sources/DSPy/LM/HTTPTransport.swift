@@ -112,7 +112,7 @@ package enum HTTPTransport {
         model: String, proxies: ProxyRules = .environment
     ) async throws -> HTTPReply {
         let timeout = timeout.clampedForWaiting
-        let payload = ByteBuffer(string: JSON.compact(body))
+        let payload = ByteBuffer(bytes: JSON.compactBytes(body))
         let fields = requestHeaders(headers, contentType: "application/json", accept: "application/json")
         if let target = HTTP1Pool.Target.cached(url: url), proxies.proxy(secure: target.endpoint.secure, host: target.endpoint.host) == nil {
             do {
@@ -184,7 +184,7 @@ package enum HTTPTransport {
     ) async throws {
         let streamRequest = request(
             .POST, url: url, headers: requestHeaders(headers, contentType: "application/json", accept: "text/event-stream"),
-            body: ByteBuffer(string: JSON.compact(body)))
+            body: ByteBuffer(bytes: JSON.compactBytes(body)))
         let timeout = timeout.clampedForWaiting
         let watch = ExchangeWatch(timeout: timeout)
         do {

@@ -125,7 +125,7 @@ struct ProviderBatchClient: Sendable {
         var bytes = body
         var type = contentType
         if let json {
-            bytes = Array(JSON.compact(json).utf8)
+            bytes = JSON.compactBytes(json)
             type = "application/json"
         }
         let reply = try await HTTPTransport.send(
@@ -257,7 +257,7 @@ struct ProviderBatchClient: Sendable {
         if let status = response["status_code"].intValue {
             let body = response["body"]
             guard (200..<300).contains(status) else {
-                let bytes = Array(JSON.compact(body).utf8)
+                let bytes = JSON.compactBytes(body)
                 var error = lmErrorForStatus(
                     HTTPReply(status: status, headers: [], body: bytes), provider: "openai", model: "", url: apiBase,
                     serverMessage: serverErrorMessage(bytes, redactor: redactor))

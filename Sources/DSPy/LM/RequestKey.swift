@@ -20,7 +20,7 @@ package struct RequestKey: Sendable, Hashable, CustomStringConvertible {
         ]
         if let server { fields["server"] = .string(server) }
         let doc = Value.object(fields)
-        let digest = SHA256.hash(data: Array(JSON.compact(doc).utf8))
+        let digest = SHA256.hash(data: JSON.compactBytes(doc))
         hex = digest.map { byte in
             let h = String(byte, radix: 16)
             return byte < 16 ? "0" + h : h

@@ -30,17 +30,23 @@ public enum JSON {
 
     /// Compact JSON for the wire (`{"a":1}`).
     public static func compact(_ v: Value) -> String {
-        var out = ""
-        write(v, into: &out, style: .compact, level: 0)
-        return out
+        String(decoding: compactBytes(v), as: UTF8.self)
+    }
+
+    /// ``compact(_:)`` as the UTF-8 bytes a request body sends, without a detour through `String`.
+    static func compactBytes(_ v: Value) -> [UInt8] {
+        var writer = Writer(style: .compact)
+        writer.write(v, level: 0)
+        return writer.bytes
     }
 
     /// Python's `json.dumps(v, ensure_ascii=False)` (`{"a": 1, "b": [1, 2]}`), or with
     /// `indent` like `json.dumps(v, indent=2)`.
     /// With `ensureASCII`, as `json.dumps(v)` by default: every character beyond ASCII as `\uXXXX`.
     public static func pythonDumps(_ v: Value, indent: Int? = nil, ensureASCII: Bool = false) -> String {
-        var out = ""
-        write(v, into: &out, style: indent.map { .indented($0) } ?? .python, level: 0)
+        var writer = Writer(style: indent.map { .indented($0) } ?? .python)
+        writer.write(v, level: 0)
+        let out = String(decoding: writer.bytes, as: UTF8.self)
         return ensureASCII ? asciiEscaped(out) : out
     }
 
@@ -62,81 +68,103 @@ public enum JSON {
 
     enum Style { case compact, python, indented(Int) }
 
-    static func write(_ v: Value, into out: inout String, style: Style, level: Int) {
-        switch v {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d):
-            if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else { out += PythonFloat.repr(d) }
-        case .string(let s): writeString(s, into: &out)
-        case .array(let a):
-            if a.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, e) in a.enumerated() {
-                if i > 0 { out += separator(style) }
-                newline(style, level + 1, &out)
-                write(e, into: &out, style: style, level: level + 1)
-            }
-            newline(style, level, &out)
-            out += "]"
-        case .object(let o):
-            if o.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, (k, e)) in o.enumerated() {
-                if i > 0 { out += separator(style) }
-                newline(style, level + 1, &out)
-                writeString(k, into: &out)
-                if case .compact = style { out += ":" } else { out += ": " }
-                write(e, into: &out, style: style, level: level + 1)
-            }
-            newline(style, level, &out)
-            out += "}"
-        }
-    }
+    /// Writes JSON text as UTF-8 bytes: a request body is built on every LM call, and appending
+    /// byte runs is several times cheaper than appending `Substring`s to a `String`.
+    struct Writer {
+        var bytes: [UInt8] = []
+        let style: Style
 
-    private static func separator(_ style: Style) -> String {
-        switch style {
-        case .compact, .indented: return ","
-        case .python: return ", "
+        init(style: Style) {
+            self.style = style
+            bytes.reserveCapacity(256)
         }
-    }
 
-    private static func newline(_ style: Style, _ level: Int, _ out: inout String) {
-        if case .indented(let n) = style {
-            out += "\n" + String(repeating: " ", count: n * level)
+        mutating func write(_ v: Value, level: Int) {
+            switch v {
+            case .null: append("null")
+            case .bool(let b): append(b ? "true" : "false")
+            case .int(let i): append(String(i))
+            case .double(let d):
+                if d.isNaN { append("NaN") } else if d.isInfinite { append(d < 0 ? "-Infinity" : "Infinity") } else { append(PythonFloat.repr(d)) }
+            case .string(let s): writeString(s)
+            case .array(let a):
+                if a.isEmpty { append("[]"); return }
+                bytes.append(UInt8(ascii: "["))
+                for (i, e) in a.enumerated() {
+                    if i > 0 { separator() }
+                    newline(level + 1)
+                    write(e, level: level + 1)
+                }
+                newline(level)
+                bytes.append(UInt8(ascii: "]"))
+            case .object(let o):
+                if o.isEmpty { append("{}"); return }
+                bytes.append(UInt8(ascii: "{"))
+                for (i, (k, e)) in o.enumerated() {
+                    if i > 0 { separator() }
+                    newline(level + 1)
+                    writeString(k)
+                    if case .compact = style { bytes.append(UInt8(ascii: ":")) } else { append(": ") }
+                    write(e, level: level + 1)
+                }
+                newline(level)
+                bytes.append(UInt8(ascii: "}"))
+            }
         }
-    }
 
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        // Copies runs of bytes that need no escaping in one go; escapes are all ASCII, so every
-        // cut falls on a scalar boundary.
-        let utf8 = s.utf8
-        var runStart = utf8.startIndex
-        var i = runStart
-        while i != utf8.endIndex {
-            let byte = utf8[i]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                i = utf8.index(after: i)
-                continue
-            }
-            if runStart != i { out += s[runStart..<i] }
-            switch byte {
-            case UInt8(ascii: "\""): out += "\\\""
-            case UInt8(ascii: "\\"): out += "\\\\"
-            case UInt8(ascii: "\n"): out += "\\n"
-            case UInt8(ascii: "\r"): out += "\\r"
-            case UInt8(ascii: "\t"): out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            default: out += "\\u" + PythonString.hex(UInt32(byte), width: 4)
-            }
-            i = utf8.index(after: i)
-            runStart = i
+        private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+        private mutating func separator() {
+            bytes.append(UInt8(ascii: ","))
+            if case .python = style { bytes.append(UInt8(ascii: " ")) }
         }
-        if runStart != utf8.endIndex { out += s[runStart...] }
-        out += "\""
+
+        private mutating func newline(_ level: Int) {
+            if case .indented(let n) = style {
+                bytes.append(UInt8(ascii: "\n"))
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n * level))
+            }
+        }
+
+        /// A JSON string literal, escaping exactly what JSON requires (as Python's `json.dumps`
+        /// with `ensure_ascii=False` does: quote, backslash and control characters).
+        mutating func writeString(_ s: String) {
+            bytes.append(UInt8(ascii: "\""))
+            if s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+                Array(s.utf8).withUnsafeBufferPointer { appendEscaped($0) }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+
+        /// Copies runs of bytes that need no escaping in one go; escapes are all ASCII, so a run
+        /// never splits a character.
+        private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+            var runStart = 0
+            for i in 0..<utf8.count {
+                let byte = utf8[i]
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
+                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    bytes.append(UInt8(ascii: "u"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(hex.utf8Start[Int(byte >> 4)])
+                    bytes.append(hex.utf8Start[Int(byte & 0x0F)])
+                }
+                runStart = i + 1
+            }
+            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        }
     }
 
     /// Finds the first balanced `{...}` object in free text (prose or code fences around it).
@@ -292,15 +320,38 @@ public enum JSON {
                     break
                 }
             }
+            if !isFloat, let n = integer(b[start..<i]) { return .int(n) }
             let text = String(decoding: b[start..<i], as: UTF8.self)
             if !isFloat, let n = Int(text) { return .int(n) }
             if let d = Double(text) { return .double(d) }
             throw fail("invalid number '\(text)'")
         }
 
+        /// Optional sign and decimal digits that fit an `Int`, without a `String` in between.
+        func integer(_ digits: ArraySlice<UInt8>) -> Int? {
+            var rest = digits
+            let negative = rest.first == UInt8(ascii: "-")
+            if negative { rest = rest.dropFirst() }
+            guard !rest.isEmpty, rest.count <= 18 else { return nil }
+            var n = 0
+            for c in rest { n = n * 10 + Int(c &- 0x30) }
+            return negative ? -n : n
+        }
+
         mutating func string(quote: UInt8) throws(JSONParseError) -> String {
             i += 1
-            var bytes: [UInt8] = []
+            let start = i
+            // Most strings have no escapes: they become a String straight from the input.
+            while i < b.count {
+                let c = b[i]
+                if c == quote {
+                    i += 1
+                    return String(decoding: b[start..<(i - 1)], as: UTF8.self)
+                }
+                if c == UInt8(ascii: "\\") || (c < 0x20 && !lenient) { break }
+                i += 1
+            }
+            var bytes = Array(b[start..<i])
             while i < b.count {
                 let c = b[i]
                 if c == quote { i += 1; return String(decoding: bytes, as: UTF8.self) }
