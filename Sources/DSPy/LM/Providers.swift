@@ -88,6 +88,10 @@ public struct OpenAICompatibleBackend: LMBackend {
     /// `message` object or a `text`, is a bad response (never cached).
     @inline(never)
     static func parse(_ reply: HTTPReply, url: String, model: String) throws -> LMResponse {
+        if let completion = ChatCompletionReader.read(reply.body) {
+            return LMResponse(
+                choices: completion.choices, usage: completion.usage, model: completion.model, rawReply: RawReply(json: reply.bodyText))
+        }
         let v: Value
         do { v = try JSON.parse(bytes: reply.body) } catch {
             throw LMError(
