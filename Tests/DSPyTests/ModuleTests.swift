@@ -284,9 +284,9 @@ struct QAProgram: Module {
         var h = BoundedHistory()
         let response = LMResponse(choices: [LMChoice(text: "x")])
         for i in 0..<25 {
-            h.append(HistoryEntry(model: "m\(i)", messages: [], kwargs: [:], response: response, usage: nil), limit: 10)
+            h.append(RecordedCall(HistoryEntry(model: "m\(i)", messages: [], kwargs: [:], response: response, usage: nil)), limit: 10)
         }
-        #expect(h.count == 10)
+        #expect(h.entries.count == 10)
         #expect(h.entries.map(\.model) == (15..<25).map { "m\($0)" })
     }
 

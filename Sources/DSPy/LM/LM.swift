@@ -569,14 +569,15 @@ public final class LM: Sendable, CustomStringConvertible {
         // Key by key: removeAll(where:) writes through the shared empty-array storage when the
         // parameters are empty, which the thread sanitizer reports as a race between calls.
         for k in kw.keys where LMRequest.isCredential(k) { kw.removeValue(forKey: k) }
-        let entry = HistoryEntry(
-            model: model, messages: request.messages, kwargs: kw, response: response,
-            usage: response.cacheHit ? nil : response.usage)
-        GlobalHistory.append(entry)
+        let call = RecordedCall(
+            HistoryEntry(
+                model: model, messages: request.messages, kwargs: kw, response: response,
+                usage: response.cacheHit ? nil : response.usage))
+        GlobalHistory.append(call)
         let limit = settings.maxHistorySize
         guard limit > 0 else { return }
-        historyStore.withLock { $0.append(entry, limit: limit) }
-        for module in settings.callerModules { module.moduleRecord?.appendHistory(entry, limit: limit) }
+        historyStore.withLock { $0.append(call, limit: limit) }
+        for module in settings.callerModules { module.moduleRecord?.appendHistory(call, limit: limit) }
     }
 
     /// This LM's recorded calls, oldest first.

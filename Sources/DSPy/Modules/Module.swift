@@ -129,8 +129,8 @@ public final class ModuleRecord: Sendable {
     /// LM calls made while the module was on the call stack, oldest first.
     public var history: [HistoryEntry] { state.withLock { $0.history.entries } }
 
-    func appendHistory(_ entry: HistoryEntry, limit: Int) {
-        state.withLock { $0.history.append(entry, limit: limit) }
+    func appendHistory(_ call: RecordedCall, limit: Int) {
+        state.withLock { $0.history.append(call, limit: limit) }
     }
 
     /// Forgets the history.

@@ -78,14 +78,26 @@ struct BoundedBuffer<Element: Sendable>: Sendable {
     mutating func removeAll() { buffer.removeAll() }
 }
 
-typealias BoundedHistory = BoundedBuffer<HistoryEntry>
+/// A recorded call, stored once and shared by every history it is in (the process's, the LM's
+/// and each calling module's): appending it copies one reference instead of the entry's fields.
+final class RecordedCall: Sendable {
+    let entry: HistoryEntry
+    init(_ entry: HistoryEntry) { self.entry = entry }
+}
+
+/// The newest `limit` recorded calls.
+struct BoundedHistory: Sendable {
+    private var calls = BoundedBuffer<RecordedCall>()
+    var entries: [HistoryEntry] { calls.entries.map(\.entry) }
+    mutating func append(_ call: RecordedCall, limit: Int) { calls.append(call, limit: limit) }
+}
 
 /// Every LM call in the process, newest last, bounded to 10 000 entries (DSPy's `GLOBAL_HISTORY`).
 package enum GlobalHistory {
     package static let maxSize = 10_000
     private static let store = Locked(BoundedHistory())
 
-    static func append(_ e: HistoryEntry) { store.withLock { $0.append(e, limit: maxSize) } }
+    static func append(_ call: RecordedCall) { store.withLock { $0.append(call, limit: maxSize) } }
     /// All recorded calls, oldest first.
     package static var entries: [HistoryEntry] { store.withLock { $0.entries } }
     /// Forgets every recorded call.

@@ -11,7 +11,9 @@ public struct SettingKey<Value: Sendable>: Sendable {
     /// False for keys that are absent until set (the LM knobs): they have no line in
     /// ``Settings/effective()`` until a scope or `configure` sets them.
     let isListedByDefault: Bool
-    let check: SettingCheck
+    /// The rule, built only when a value is checked: keys are built on every read
+    /// (`settings[.numThreads]`), and a rule that captures its range would allocate each time.
+    let makeCheck: @Sendable () -> SettingCheck
     let opening: (@Sendable (any Sendable, _ enclosing: Settings?) -> any Sendable)?
     /// The value a call such as `.numThreads(4)` gives the key, for `configure` and `context`.
     let assignment: (any Sendable)?
@@ -22,14 +24,14 @@ public struct SettingKey<Value: Sendable>: Sendable {
     package init(
         _ name: String, summary: String, default defaultValue: @escaping @Sendable () -> Value,
         listed isListedByDefault: Bool = true,
-        check: SettingCheck,
+        check: @autoclosure @escaping @Sendable () -> SettingCheck,
         opening: (@Sendable (any Sendable, _ enclosing: Settings?) -> any Sendable)? = nil
     ) {
         self.name = name
         self.summary = summary
         self.defaultValue = defaultValue
         self.isListedByDefault = isListedByDefault
-        self.check = check
+        self.makeCheck = check
         self.opening = opening
         self.assignment = nil
     }
@@ -39,7 +41,7 @@ public struct SettingKey<Value: Sendable>: Sendable {
         summary = key.summary
         defaultValue = key.defaultValue
         isListedByDefault = key.isListedByDefault
-        check = key.check
+        makeCheck = key.makeCheck
         opening = key.opening
         assignment = value
     }
@@ -60,7 +62,7 @@ public struct SettingKey<Value: Sendable>: Sendable {
             makeDefault: {
                 let d = makeDefault(); return (d as? OptionalSetting)?.isNone == true ? NoneSetting() : d
             },
-            check: check, opening: opening)
+            check: makeCheck(), opening: opening)
     }
 }
 
@@ -172,6 +174,14 @@ extension Settings {
     /// the key's default.
     public subscript<Value>(key: SettingKey<Value>) -> Value {
         if let raw = value(key.name), let v = raw as? Value { return v }
+        return key.defaultValue()
+    }
+
+    /// The same read for a key whose values are optional: casting a stored value to its wrapped
+    /// type is about four times cheaper than casting it to the optional, and most of the keys an
+    /// LM call reads (`lm`, `adapter`, `call_log`, `usage_tracker`, ...) are optional.
+    public subscript<Wrapped>(key: SettingKey<Wrapped?>) -> Wrapped? {
+        if let raw = value(key.name), let v = raw as? Wrapped { return v }
         return key.defaultValue()
     }
 

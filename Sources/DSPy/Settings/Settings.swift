@@ -89,15 +89,41 @@ public final class Settings: Sendable {
         var allowsAnyTask = false
     }
 
-    /// The keys a chain of nested scopes set, merged (inner wins), with the depth that set each.
+    /// The keys a chain of nested scopes of one `Settings` instance set, merged (inner wins),
+    /// with the depth that set each. A short list, not a dictionary: scopes set a few keys, every
+    /// settings read looks here first, and comparing a few names is cheaper than hashing one.
     struct Layer: Sendable {
-        var values: [String: any Sendable] = [:]
-        var origins: [String: Int] = [:]
-        var depth = 0
+        /// The `Settings` instance whose scopes these are.
+        let owner: Int
+        private(set) var entries: [(key: String, value: any Sendable, depth: Int)] = []
+        private(set) var depth = 0
+
+        init(owner: Int) { self.owner = owner }
+
+        subscript(key: String) -> (any Sendable)? { entries.first { $0.key == key }?.value }
+
+        /// One scope more, setting `values`.
+        mutating func push(_ values: [String: any Sendable]) {
+            depth += 1
+            for (key, value) in values {
+                if let i = entries.firstIndex(where: { $0.key == key }) {
+                    entries[i] = (key, value, depth)
+                } else {
+                    entries.append((key, value, depth))
+                }
+            }
+        }
     }
 
-    /// Per-task override layers of every `Settings` instance, keyed by instance id.
-    @TaskLocal static var layers: [Int: Layer] = [:]
+    /// Per-task override layers, one for each `Settings` instance that has a scope open in the task
+    /// (almost always one).
+    @TaskLocal static var layers: [Layer] = []
+
+    /// This instance's layer in the current task.
+    private var layer: Layer? {
+        for layer in Settings.layers where layer.owner == id { return layer }
+        return nil
+    }
 
     let id: Int
     private let global: Locked<Global>
@@ -112,7 +138,7 @@ public final class Settings: Sendable {
 
     /// The effective value of `key` (override layer, then global), or `nil` when neither has it.
     public func value(_ key: String) -> (any Sendable)? {
-        if let layer = Settings.layers[id], let v = layer.values[key] { return v }
+        if let v = layer?[key] { return v }
         return global.withLock { $0.values[key] }
     }
 
@@ -124,9 +150,9 @@ public final class Settings: Sendable {
     /// The effective values of those of `names` that are set, in `names`' order: one read of
     /// each layer, for the per-call knobs.
     func values(of names: [String]) -> [(String, any Sendable)] {
-        let layer = Settings.layers[id]
+        let layer = self.layer
         return global.withLock { g in
-            names.compactMap { name in (layer?.values[name] ?? g.values[name]).map { (name, $0) } }
+            names.compactMap { name in (layer?[name] ?? g.values[name]).map { (name, $0) } }
         }
     }
 
@@ -135,20 +161,20 @@ public final class Settings: Sendable {
 
     /// True when the current task's override layer sets `key` (DSPy checks this for
     /// `usage_tracker` before opening a new tracker).
-    public func isOverridden(_ key: String) -> Bool { Settings.layers[id]?.values[key] != nil }
+    public func isOverridden(_ key: String) -> Bool { layer?[key] != nil }
 
     /// The current number of nested `context` scopes in this task.
-    public var scopeDepth: Int { Settings.layers[id]?.depth ?? 0 }
+    public var scopeDepth: Int { layer?.depth ?? 0 }
 
     /// Every key's effective value and the layer that set it, sorted with DSPy's keys first.
     public func effective() -> [EffectiveSetting] {
-        let layer = Settings.layers[id] ?? Layer()
+        let scoped = layer?.entries ?? []
         let (values, configured) = global.withLock { ($0.values, $0.configured) }
         var keys = Settings.defaultKeys
-        let extra = Set(values.keys).union(layer.values.keys).subtracting(keys).sorted()
+        let extra = Set(values.keys).union(scoped.map(\.key)).subtracting(keys).sorted()
         keys += extra
         return keys.compactMap { key in
-            if let v = layer.values[key] { return EffectiveSetting(key: key, value: v, origin: .scope(layer.origins[key] ?? layer.depth)) }
+            if let e = scoped.first(where: { $0.key == key }) { return EffectiveSetting(key: key, value: e.value, origin: .scope(e.depth)) }
             guard let v = values[key] else { return nil }
             return EffectiveSetting(key: key, value: v, origin: configured.contains(key) ? .configure : .default)
         }
@@ -211,15 +237,15 @@ public final class Settings: Sendable {
     // MARK: Scopes
 
     /// The layers with a scope of `values` (already checked) pushed for this instance.
-    func pushed(_ values: [String: any Sendable]) -> [Int: Layer] {
+    func pushed(_ values: [String: any Sendable]) -> [Layer] {
         var all = Settings.layers
-        var layer = all[id] ?? Layer()
-        layer.depth += 1
-        for (k, v) in values {
-            layer.values[k] = v
-            layer.origins[k] = layer.depth
+        if let i = all.firstIndex(where: { $0.owner == id }) {
+            all[i].push(values)
+        } else {
+            var layer = Layer(owner: id)
+            layer.push(values)
+            all.append(layer)
         }
-        all[id] = layer
         return all
     }
 
@@ -270,7 +296,7 @@ public final class Settings: Sendable {
 /// Overrides captured with ``Settings/capture()``, to re-apply in a thread or detached task.
 /// The callback lineage (the active call id) travels with it, so nested calls keep their parent.
 public struct SettingsSnapshot: Sendable {
-    let layers: [Int: Settings.Layer]
+    let layers: [Settings.Layer]
     let activeCallID: String?
     let instance: Settings?
     /// The call tally open where it was captured.
