@@ -162,7 +162,7 @@ enum ParallelBinding {
         o.maxRequestsPerBatch = try int("max_requests_per_batch")
         o.maxBytesPerBatch = try int("max_bytes_per_batch")
         if let n = try int("max_items_in_flight") { o.maxItemsInFlight = n }
-        if let w = try ctx.optional(values["completion_window"]) { o.completionWindow = try ctx.strArg(w, "batch", "argument 'completion_window'") }
+        if let w = ctx.optional(values["completion_window"]) { o.completionWindow = try ctx.strArg(w, "batch", "argument 'completion_window'") }
         do {
             let engine = try BatchEngine.named(name, options: try o.validated())
             if engine == .threads, let k = engineOptionNames.first(where: { values[$0] != nil }) {
