@@ -143,10 +143,12 @@ let package = Package(
             dependencies: [
                 "DSPy", "TestSupport", "LineEditor", "PythonInterpreter",
                 .product(name: "OrderedCollections", package: "swift-collections"),
-                // The keep-alive pool's TLS server and proxy.
+                // The keep-alive pool's TLS server and proxy; NIO's HTTP/1 decoder as the reference
+                // the pool's reply parser is checked against.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),

@@ -269,6 +269,29 @@ struct HostileServerTests {
         }
     }
 
+    @Test func aKeyWithALineBreakIsRefusedBeforeAnythingIsSent() async throws {
+        let server = try await LoopbackServer.start { _ in completion("x") }
+        defer { server.shutdownNow() }
+        let error = try #require(
+            await lmError { try await lm(server, key: "sk-secret\r\nX-Injected: yes").call(messages: [.user("u")], parameters: [:]) })
+        #expect(error.kind == .configuration, "\(error)")
+        #expect(error.message.contains("a header is invalid"), "\(error.message)")
+        #expect(!String(describing: error).contains("sk-secret"))
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test func aCompressedReplyThatWasNotAskedForIsNamed() async throws {
+        let server = try await LoopbackServer.start { _ in
+            .wire([.text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc")])
+        }
+        defer { server.shutdownNow() }
+        let error = try #require(await lmError { try await lm(server).call(messages: [.user("u")], parameters: [:]) })
+        #expect(error.kind == .badResponse, "\(error)")
+        #expect(error.message.contains("compressed with gzip"), "\(error.message)")
+        // The client asks for none.
+        #expect(server.requests.first?.headers.contains { $0.name.lowercased() == "accept-encoding" } == false)
+    }
+
     // MARK: 4. Retry-After
 
     @Test func retryAfterParsing() {

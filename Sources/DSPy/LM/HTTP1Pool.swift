@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -8,6 +7,9 @@ import Synchronization
 /// Plain (non-streaming) requests over HTTP/1.1 keep-alive connections, written directly on
 /// SwiftNIO: a request costs one hop onto its connection's event loop and one back, and no timer
 /// of its own (each connection keeps one timer that serves every deadline and its idle timeout).
+/// A connection's pipeline is its TLS handler (for https) and the connection itself: the request
+/// goes out as one buffer and the reply is read by ``HTTP1ResponseParser``, without NIO's HTTP/1
+/// handlers. Replies are never compressed (no `Accept-Encoding` is sent).
 /// The chat calls go through it; streams, provider batch uploads and proxied requests stay on
 /// async-http-client (see ``HTTPTransport``).
 ///
@@ -108,6 +110,10 @@ package final class HTTP1Pool: Sendable {
         case staleConnection
         /// The reply's body passed `limit` bytes.
         case bodyTooLarge(limit: Int)
+        /// A request header's name is not a token, or its value holds a line break or NUL.
+        case invalidHeader(name: String)
+        /// The reply is compressed (`Content-Encoding`), which the pool never asks for.
+        case encodedReply(coding: String)
     }
 
     private let group: any EventLoopGroup
@@ -165,11 +171,7 @@ package final class HTTP1Pool: Sendable {
         let permits = permits(for: target.endpoint)
         try await permits.acquire()
         defer { permits.release() }
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: target.path)
-        head.headers.reserveCapacity(headers.count + 2)
-        head.headers.add(name: "Host", value: target.hostHeader)
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
-        if let body { head.headers.add(name: "Content-Length", value: String(body.readableBytes)) }
+        let request = try Self.encode(method: method, target: target, headers: headers, body: body)
         // Kept-alive connections the server has closed are dropped and the request goes on the
         // next one; a new connection never fails that way, so this ends. A server that closed a
         // reused connection before answering may have seen the request: like any transport
@@ -177,10 +179,47 @@ package final class HTTP1Pool: Sendable {
         while true {
             let connection = try await connection(to: target.endpoint, deadline: deadline)
             do {
-                return try await connection.exchange(head: head, body: body, deadline: deadline, maxBytes: maxBytes)
+                return try await connection.exchange(
+                    request: request, expectsNoBody: method == .HEAD, deadline: deadline, maxBytes: maxBytes)
             } catch Failure.staleConnection {
                 continue
             }
+        }
+    }
+
+    /// The request as it goes on the wire, head and body in one buffer (one write).
+    static func encode(method: HTTPMethod, target: Target, headers: [(String, String)], body: ByteBuffer?) throws -> ByteBuffer {
+        var request = ByteBufferAllocator().buffer(capacity: 256 + target.path.utf8.count + (body?.readableBytes ?? 0))
+        request.writeString(method.rawValue)
+        request.writeStaticString(" ")
+        request.writeString(target.path)
+        request.writeStaticString(" HTTP/1.1\r\nHost: ")
+        request.writeString(target.hostHeader)
+        request.writeStaticString("\r\n")
+        for (name, value) in headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte), !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
+            else { throw Failure.invalidHeader(name: name) }
+            request.writeString(name)
+            request.writeStaticString(": ")
+            request.writeString(value)
+            request.writeStaticString("\r\n")
+        }
+        if let body {
+            request.writeStaticString("Content-Length: ")
+            request.writeString(String(body.readableBytes))
+            request.writeStaticString("\r\n\r\n")
+            request.writeImmutableBuffer(body)
+        } else {
+            request.writeStaticString("\r\n")
+        }
+        return request
+    }
+
+    /// RFC 9110 `tchar`: what a header name is made of.
+    private static func isTokenByte(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return "!#$%&'*+-.^_`|~".utf8.contains(c)
         }
     }
 
@@ -244,8 +283,6 @@ package final class HTTP1Pool: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     if let ssl { try sync.addHandler(NIOSSLClientHandler(context: ssl, serverHostname: serverName)) }
-                    try sync.addHTTPClientHandlers()
-                    try sync.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(HTTPTransport.decompressionRatio)))
                     try sync.addHandler(connection)
                 }
             }
@@ -274,8 +311,8 @@ package final class HTTP1Pool: Sendable {
 /// the pipeline's callbacks and by closures submitted with `eventLoop.execute`); the other
 /// stored properties are constants of Sendable types, and `ids` is atomic.
 final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let loop: any EventLoop
     let endpoint: HTTP1Pool.Endpoint
@@ -288,6 +325,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         let continuation: UnsafeContinuation<HTTPReply, any Error>
         let deadline: NIODeadline
         let maxBytes: Int
+        let expectsNoBody: Bool
         var status = 0
         var headers: [(String, String)] = []
         var headReceived = false
@@ -297,6 +335,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
 
     // Event-loop state.
     private var context: ChannelHandlerContext?
+    private var parser = HTTP1ResponseParser()
     private var current: Exchange?
     private var cancelledBeforeStart: UInt64?
     /// What closed the connection when no exchange was running (a failed TLS handshake).
@@ -315,15 +354,15 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Sends `head` and `body` and waits for the whole reply.
-    func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, maxBytes: Int) async throws -> HTTPReply {
+    func exchange(request: ByteBuffer, expectsNoBody: Bool, deadline: NIODeadline, maxBytes: Int) async throws -> HTTPReply {
         let id = ids.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                let exchange = Exchange(id: id, continuation: continuation, deadline: deadline, maxBytes: maxBytes)
+                let exchange = Exchange(id: id, continuation: continuation, deadline: deadline, maxBytes: maxBytes, expectsNoBody: expectsNoBody)
                 if loop.inEventLoop {
-                    start(exchange, head: head, body: body)  // a caller on this loop (IOExecutor): no hop
+                    start(exchange, request: request)  // a caller on this loop (IOExecutor): no hop
                 } else {
-                    loop.execute { self.start(exchange, head: head, body: body) }
+                    loop.execute { self.start(exchange, request: request) }
                 }
             }
         } onCancel: {
@@ -331,7 +370,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func start(_ exchange: Exchange, head: HTTPRequestHead, body: ByteBuffer?) {
+    private func start(_ exchange: Exchange, request: ByteBuffer) {
         if cancelledBeforeStart == exchange.id {
             exchange.continuation.resume(throwing: CancellationError())
             close()
@@ -349,9 +388,8 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         current = exchange
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        parser.expectsNoBody = exchange.expectsNoBody
+        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
         arm(exchange.deadline)
     }
 
@@ -431,36 +469,61 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard var exchange = current else {
+        guard current != nil else {
             close()  // a reply nobody asked for: the connection's framing can no longer be trusted
             return
         }
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            exchange.status = Int(head.status.code)
-            exchange.headers = head.headers.map { ($0.name, $0.value) }
-            exchange.headReceived = true
-            exchange.keepAlive = head.isKeepAlive
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > exchange.maxBytes {
-                current = exchange
-                return finish(.failure(HTTP1Pool.Failure.bodyTooLarge(limit: exchange.maxBytes)))
+        var bytes = unwrapInboundIn(data)
+        // The exchange ends after the parser returns: ending it closes the connection on a
+        // failure, and the close reaches channelInactive, which asks the parser about the close.
+        var reply: HTTPReply?
+        do {
+            try parser.feed(&bytes) { event in
+                reply = try receive(event)
+                return reply == nil
             }
+        } catch {
+            return finish(.failure(error))
+        }
+        if let reply { finish(.success(reply)) }
+    }
+
+    /// Takes one event of the reply; the whole reply at its end.
+    private func receive(_ event: HTTP1ResponseParser.Event) throws -> HTTPReply? {
+        guard var exchange = current else { return nil }
+        switch event {
+        case .head(let status, let headers, let keepAlive):
+            exchange.status = status
+            exchange.headers = headers
+            exchange.headReceived = true
+            exchange.keepAlive = keepAlive
             current = exchange
+            if let coding = headers.first(where: { $0.0.lowercased() == "content-encoding" })?.1.trimmingWhitespace().lowercased(),
+                !coding.isEmpty, coding != "identity"
+            {
+                throw HTTP1Pool.Failure.encodedReply(coding: coding)
+            }
+            if let length = headers.first(where: { $0.0.lowercased() == "content-length" }).flatMap({ Int($0.1) }), length > exchange.maxBytes {
+                throw HTTP1Pool.Failure.bodyTooLarge(limit: exchange.maxBytes)
+            }
         case .body(var part):
             let received = exchange.body?.readableBytes ?? 0
-            guard received + part.readableBytes <= exchange.maxBytes else {
-                return finish(.failure(HTTP1Pool.Failure.bodyTooLarge(limit: exchange.maxBytes)))
-            }
+            guard received + part.readableBytes <= exchange.maxBytes else { throw HTTP1Pool.Failure.bodyTooLarge(limit: exchange.maxBytes) }
             if exchange.body == nil {
                 exchange.body = part
             } else {
                 exchange.body?.writeBuffer(&part)
             }
             current = exchange
-        case .end:
-            let body = exchange.body.map { Array($0.readableBytesView) } ?? []
-            finish(.success(HTTPReply(status: exchange.status, headers: exchange.headers, body: body)))
+        case .end(let bytesFollow):
+            // Bytes after the reply's end: the connection's framing can no longer be trusted.
+            if bytesFollow {
+                exchange.keepAlive = false
+                current = exchange
+            }
+            return HTTPReply(status: exchange.status, headers: exchange.headers, body: exchange.body.map { Array($0.readableBytesView) } ?? [])
         }
+        return nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -473,7 +536,15 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if current != nil { finish(.failure(HTTP1Pool.Failure.closedBeforeReply)) }
+        if current != nil {
+            if parser.closed(), let exchange = current {
+                // A body that runs until the close has ended.
+                let body = exchange.body.map { Array($0.readableBytesView) } ?? []
+                finish(.success(HTTPReply(status: exchange.status, headers: exchange.headers, body: body)))
+            } else {
+                finish(.failure(HTTP1Pool.Failure.closedBeforeReply))
+            }
+        }
         close()
         context.fireChannelInactive()
     }

@@ -269,7 +269,15 @@ package enum HTTPTransport {
             switch failure {
             case .closedBeforeReply, .staleConnection: return closedEarly(hostPort(url), model: model)
             case .bodyTooLarge(let limit): return tooLarge(url: url, limit: limit, model: model)
+            case .invalidHeader: return invalidRequest(hostPort(url), model: model)
+            case .encodedReply(let coding):
+                return LMError(
+                    .badResponse, "The server at \(hostPort(url)) sent a reply compressed with \(coding), which the client did not ask for.",
+                    model: model, hint: "Check the server (or a proxy in front of it): it should answer without Content-Encoding.")
             }
+        }
+        if let failure = error as? HTTP1ResponseParser.Failure {
+            return notHTTP(hostPort(url), headTooLarge: failure == .headTooLarge, model: model)
         }
         if error is CancellationError || Task.isCancelled { return CancellationError() }
         if let e = error as? LMError { return e }
@@ -287,9 +295,7 @@ package enum HTTPTransport {
                     .transport, "The reply from \(address) ended before the length its headers announced.", model: model,
                     hint: "The server cut the reply short. If it persists, check the server's logs.")
             case .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath:
-                return LMError(
-                    .configuration, "Cannot send a request to \(address): the address or a header is invalid.", model: model,
-                    hint: "Check apiBase (for example http://127.0.0.1:8000/v1) and the API key (no line breaks).")
+                return invalidRequest(address, model: model)
             default: break
             }
         }
@@ -314,12 +320,7 @@ package enum HTTPTransport {
         if error is ChannelError {
             return closedEarly(address, model: model)  // the connection went away under the request
         }
-        if let e = error as? HTTPParserError {
-            let what = e == .headerOverflow ? "response headers larger than the client accepts (80 KB)" : "a reply that is not valid HTTP/1.1"
-            return LMError(
-                .badResponse, "The server at \(address) sent \(what).", model: model,
-                hint: "Is apiBase pointing at an HTTP API server? Check the address and the server's logs.")
-        }
+        if let e = error as? HTTPParserError { return notHTTP(address, headTooLarge: e == .headerOverflow, model: model) }
         if error is NIOTooManyBytesError { return tooLarge(url: url, limit: LM.defaultMaxResponseBytes, model: model) }
         let text = String(describing: error)
         if text.contains("DecompressionError") {
@@ -348,6 +349,21 @@ package enum HTTPTransport {
         return LMError(
             .transport, "Request to \(address) failed (\(type(of: error))).", model: model,
             hint: "Check the address (apiBase) and your network.")
+    }
+
+    /// A reply the HTTP/1.1 reader refused.
+    private static func notHTTP(_ address: String, headTooLarge: Bool, model: String) -> LMError {
+        let what = headTooLarge ? "response headers larger than the client accepts (80 KB)" : "a reply that is not valid HTTP/1.1"
+        return LMError(
+            .badResponse, "The server at \(address) sent \(what).", model: model,
+            hint: "Is apiBase pointing at an HTTP API server? Check the address and the server's logs.")
+    }
+
+    /// A request that cannot be written: a malformed address or header.
+    private static func invalidRequest(_ address: String, model: String) -> LMError {
+        LMError(
+            .configuration, "Cannot send a request to \(address): the address or a header is invalid.", model: model,
+            hint: "Check apiBase (for example http://127.0.0.1:8000/v1) and the API key (no line breaks).")
     }
 
     /// The connection ended before the reply did (retried, like any transport failure).
