@@ -120,6 +120,18 @@ import Testing
         #expect(try JSON.parse(JSON.compact(v)) == v)
     }
 
+    @Test func trimmingStripsASCIIWhitespaceScalarByScalar() {
+        #expect("  a b\r\n".trimmingWhitespace() == "a b")
+        #expect("\t\u{0B}\u{0C}x\r\n\r\n".trimmingWhitespace() == "x")
+        #expect(" \u{301}é ".trimmingWhitespace() == "\u{301}é")  // Python strips the space before a combining mark
+        #expect("\u{A0}x\u{A0}".trimmingWhitespace() == "\u{A0}x\u{A0}")  // only ASCII whitespace
+        #expect(" \n ".trimmingWhitespace() == "")
+        #expect("".trimmingWhitespace() == "")
+        #expect("xx  yy  ".dropFirst().trimmingWhitespace() == "x  yy")
+        #expect(!" \r\n\t".hasNonWhitespace)
+        #expect(" 日 ".hasNonWhitespace)
+    }
+
     @Test func numbersAndStringsReadTheSameOnTheFastAndTheGeneralPath() throws {
         // Up to 18 digits are read directly; longer integers by Int's parser, then as a double.
         #expect(try JSON.parse("123456789012345678") == .int(123_456_789_012_345_678))

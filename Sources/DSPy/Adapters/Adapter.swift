@@ -87,7 +87,7 @@ extension Adapter {
     func parseCompletions(_ response: LMResponse, signature: Signature) throws -> [Inputs] {
         let handlers = Settings.current.callbacks
         return try response.choices.map { choice in
-            guard let text = choice.text, !text.trimmingWhitespace().isEmpty else {
+            guard let text = choice.text, text.hasNonWhitespace else {
                 throw AdapterParseError(
                     adapterName: name, signature: signature, lmResponse: choice.text ?? "None",
                     parsedResult: nil, message: "The LM returned an empty or null response.")

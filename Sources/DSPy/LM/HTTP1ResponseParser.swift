@@ -165,7 +165,9 @@ struct HTTP1ResponseParser {
                 for i in valueStart..<valueEnd where (bytes[i] < 0x20 && bytes[i] != 0x09) || bytes[i] == 0x7F { throw Failure.malformed }
                 let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[line.lowerBound..<colon]), as: UTF8.self)
                 let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
-                switch name.lowercased() {
+                // Only names of these lengths can be one the framing depends on.
+                let lengthOfName = colon - line.lowerBound
+                switch lengthOfName == 14 || lengthOfName == 17 || lengthOfName == 10 ? name.lowercased() : "" {
                 case "content-length":
                     guard let length = contentLength(value), result.contentLength == nil || result.contentLength == length else {
                         throw Failure.malformed

@@ -289,11 +289,28 @@ extension FieldType {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and newlines (Python's `strip()`).
+    /// The text without leading and trailing spaces, tabs and newlines (Python's `strip()` of
+    /// ASCII whitespace), scalar by scalar, so a trailing `\r\n` goes too. All of them are ASCII,
+    /// so the UTF-8 bytes are scanned and the cuts fall on scalar boundaries.
     func trimmingWhitespace() -> String {
-        let ws: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }
-        guard let start = firstIndex(where: { !ws($0) }) else { return "" }
-        let end = lastIndex(where: { !ws($0) }) ?? start
-        return String(self[start...end])
+        let bytes = utf8
+        guard var i = bytes.firstIndex(where: { !isASCIIWhitespace($0) }) else { return "" }
+        let start = i
+        var end = i
+        while i != bytes.endIndex {
+            let next = bytes.index(after: i)
+            if !isASCIIWhitespace(bytes[i]) { end = next }
+            i = next
+        }
+        return String(self[start..<end])
     }
+
+    /// True when the text has something besides that whitespace (without copying it).
+    var hasNonWhitespace: Bool { utf8.contains { !isASCIIWhitespace($0) } }
+}
+
+/// Space, `\t`, `\n`, `\v`, `\f` and `\r`.
+@inline(__always)
+private func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
 }
