@@ -9,7 +9,8 @@ import Synchronization
 /// of its own (each connection keeps one timer that serves every deadline and its idle timeout).
 /// A connection's pipeline is its TLS handler (for https) and the connection itself: the request
 /// goes out as one buffer and the reply is read by ``HTTP1ResponseParser``, without NIO's HTTP/1
-/// handlers. Replies are never compressed (no `Accept-Encoding` is sent).
+/// handlers. Replies are asked for uncompressed (`Accept-Encoding: identity`, as Python DSPy's
+/// client asks), and a compressed one is refused.
 /// The chat calls go through it; streams, provider batch uploads and proxied requests stay on
 /// async-http-client (see ``HTTPTransport``).
 ///
@@ -195,7 +196,7 @@ package final class HTTP1Pool: Sendable {
         request.writeString(target.path)
         request.writeStaticString(" HTTP/1.1\r\nHost: ")
         request.writeString(target.hostHeader)
-        request.writeStaticString("\r\n")
+        request.writeStaticString("\r\nAccept-Encoding: identity\r\n")
         for (name, value) in headers {
             guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte), !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
             else { throw Failure.invalidHeader(name: name) }
