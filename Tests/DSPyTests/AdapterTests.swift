@@ -194,6 +194,54 @@ let classifySignature = try! Signature(
     }
 }
 
+@Suite struct ChatAdapterSectionTests {
+    /// DSPy's reading, line by line: sections start at header lines; each field takes its first
+    /// section, the rest of the header line and the lines after it joined (without a line's
+    /// trailing \r) and stripped.
+    private func reference(_ completion: String, fields: [String]) -> [String: String] {
+        var sections: [(String?, [String])] = [(nil, [])]
+        for bytes in completion.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let line = Substring(bytes)
+            if let (header, rest) = ChatAdapter.matchHeader(line) {
+                sections.append((header, rest.isEmpty ? [] : [rest]))
+            } else {
+                sections[sections.count - 1].1.append(String(line.hasSuffix("\r") ? line.dropLast() : line))
+            }
+        }
+        var found: [String: String] = [:]
+        for (header, lines) in sections {
+            guard let header, found[header] == nil, fields.contains(header) else { continue }
+            found[header] = lines.joined(separator: "\n").trimmingWhitespace()
+        }
+        return found
+    }
+
+    @Test func sectionsAreReadAsDSPyReadsThemLineByLine() throws {
+        let signature = try Signature("question -> reasoning, answer")
+        let pool = [
+            "[[ ## answer ## ]]", "[[ ## answer ## ]] inline answer", "[[ ## reasoning ## ]]\r", "[[ ## other ## ]]", "[[ ## completed ## ]]",
+            "  [[ ## reasoning ## ]]  indented", "plain text", "", "  ", "text with CR\r", "a\rb", "\r", "\r\r", "é 日本 🧪", "[[ ## answer ##",
+        ]
+        var rng = SystemRandomNumberGenerator()
+        var compared = 0
+        for _ in 0..<2_000 {
+            let lines = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pool.randomElement(using: &rng) ?? "" }
+            let completion = lines.joined(separator: Bool.random(using: &rng) ? "\n" : "\r\n")
+            let expected = reference(completion, fields: ["reasoning", "answer"])
+            do {
+                let parsed = try ChatAdapter().parse(signature: signature, completion: completion)
+                #expect(
+                    Dictionary(uniqueKeysWithValues: parsed.map { ($0.key, $0.value.stringValue ?? "") }) == expected,
+                    "\(completion.debugDescription)")
+                compared += 1
+            } catch is AdapterParseError {
+                #expect(expected.count < 2, "\(completion.debugDescription)")
+            }
+        }
+        #expect(compared > 200)
+    }
+}
+
 @Suite struct AdapterFallbackTests {
     @Test func fallsBackToJSONAdapterOnlyOnParseError() async throws {
         let backend = DummyBackend(answers: [.raw("{'answer': 'Paris'}"), .raw("{'answer': 'Paris'}")])

@@ -113,18 +113,19 @@ public struct ChatAdapter: Adapter {
     }
 
     public func parse(signature: Signature, completion: String) throws -> Inputs {
-        var sections: [(String?, [Substring])] = [(nil, [])]
-        for line in completion.linesByNewlineByte() {
-            if let (header, rest) = ChatAdapter.matchHeader(line) {
-                sections.append((header, rest.isEmpty ? [] : [Substring(rest)]))
-            } else {
-                sections[sections.count - 1].1.append(line.hasSuffix("\r") ? line.dropLast() : line)
-            }
-        }
+        // DSPy splits the reply into sections at header lines and gives each field the first
+        // section of its name: the rest of the header line and the lines up to the next header,
+        // joined by newlines (each without a trailing \r) and stripped. A section's lines are
+        // the reply's own text between two headers, so they are sliced from it, not joined.
         var found: [String: Value] = [:]
-        for (header, lines) in sections {
-            guard let header, found[header] == nil, let field = signature.outputFields.first(where: { $0.name == header }) else { continue }
-            let text = lines.joined(separator: "\n").trimmingWhitespace()
+        var header: String?
+        var rest = ""
+        var body: Range<String.Index>?
+        func endSection() throws {
+            guard let header, found[header] == nil, let field = signature.outputFields.first(where: { $0.name == header }) else { return }
+            var lines = body.map { ChatAdapter.withoutLineEndCRs(completion[$0]) } ?? ""
+            if !rest.isEmpty { lines = body == nil ? rest : rest + "\n" + lines }
+            let text = lines.trimmingWhitespace()
             do {
                 found[header] = try field.type.parse(text)
             } catch {
@@ -133,7 +134,30 @@ public struct ChatAdapter: Adapter {
                     message: "Failed to parse field \(header) with value \(text) from the LM response. Error message: \(error)")
             }
         }
+        for line in completion.linesByNewlineByte() {
+            if let (name, restOfLine) = ChatAdapter.matchHeader(line) {
+                try endSection()
+                (header, rest, body) = (name, restOfLine, nil)
+            } else {
+                body = (body?.lowerBound ?? line.startIndex)..<line.endIndex
+            }
+        }
+        try endSection()
         return try completeOutputs(found, signature: signature, completion: completion, adapterName: name)
+    }
+
+    /// `text` without the \r that ends any of its lines.
+    private static func withoutLineEndCRs(_ text: Substring) -> String {
+        guard text.utf8.contains(UInt8(ascii: "\r")) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingCR = false
+        for byte in text.utf8 {
+            if pendingCR && byte != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\r")) }
+            pendingCR = byte == UInt8(ascii: "\r")
+            if !pendingCR { bytes.append(byte) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `[[ ## name ## ]]` at the start of a line (after any whitespace): the name and the rest of
