@@ -32,7 +32,7 @@ import Testing
         var cuts = pieces.filter { $0 > 0 }
         func handle(_ event: HTTP1ResponseParser.Event) -> Bool {
             switch event {
-            case .head(let status, let headers, let keepAlive):
+            case .head(let status, let headers, let keepAlive, _):
                 current = Reading(status: status, headers: headers.map { "\($0.0): \($0.1)" }, body: [], keepAlive: keepAlive)
             case .body(let part): current?.body += Array(part.readableBytesView)
             case .end:

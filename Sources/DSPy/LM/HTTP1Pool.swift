@@ -198,7 +198,7 @@ package final class HTTP1Pool: Sendable {
         request.writeString(target.hostHeader)
         request.writeStaticString("\r\nAccept-Encoding: identity\r\n")
         for (name, value) in headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte), !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTP1Syntax.isToken), !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
             else { throw Failure.invalidHeader(name: name) }
             request.writeString(name)
             request.writeStaticString(": ")
@@ -214,14 +214,6 @@ package final class HTTP1Pool: Sendable {
             request.writeStaticString("\r\n")
         }
         return request
-    }
-
-    /// RFC 9110 `tchar`: what a header name is made of.
-    private static func isTokenByte(_ c: UInt8) -> Bool {
-        switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return "!#$%&'*+-.^_`|~".utf8.contains(c)
-        }
     }
 
     private func permits(for endpoint: Endpoint) -> AsyncSemaphore {
@@ -493,7 +485,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     private func receive(_ event: HTTP1ResponseParser.Event) throws -> HTTPReply? {
         guard var exchange = current else { return nil }
         switch event {
-        case .head(let status, let headers, let keepAlive):
+        case .head(let status, let headers, let keepAlive, let bodyLength):
             exchange.status = status
             exchange.headers = headers
             exchange.headReceived = true
@@ -504,7 +496,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             {
                 throw HTTP1Pool.Failure.encodedReply(coding: coding)
             }
-            if let length = headers.first(where: { $0.0.lowercased() == "content-length" }).flatMap({ Int($0.1) }), length > exchange.maxBytes {
+            if let bodyLength, bodyLength > exchange.maxBytes {
                 throw HTTP1Pool.Failure.bodyTooLarge(limit: exchange.maxBytes)
             }
         case .body(var part):
@@ -548,5 +540,16 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         }
         close()
         context.fireChannelInactive()
+    }
+}
+
+/// The pieces of HTTP/1.1 syntax both directions check.
+enum HTTP1Syntax {
+    /// RFC 9110 `tchar`: what a header name is made of.
+    static func isToken(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return "!#$%&'*+-.^_`|~".utf8.contains(c)
+        }
     }
 }

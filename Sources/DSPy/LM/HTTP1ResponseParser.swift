@@ -11,7 +11,8 @@ import NIOCore
 struct HTTP1ResponseParser {
     /// What the bytes said, in order: a head, its body in pieces, the end.
     enum Event {
-        case head(status: Int, headers: [(String, String)], keepAlive: Bool)
+        /// `bodyLength`: the body's length when the head announces it (`Content-Length`).
+        case head(status: Int, headers: [(String, String)], keepAlive: Bool, bodyLength: Int?)
         case body(ByteBuffer)
         /// The reply is complete; `bytesFollow` when more bytes came after it.
         case end(bytesFollow: Bool)
@@ -74,7 +75,11 @@ struct HTTP1ResponseParser {
                     continue  // an interim response: the real one follows
                 }
                 state = try framing(of: parsed)
-                guard try emit(.head(status: parsed.status, headers: parsed.headers, keepAlive: parsed.keepAlive && !endsAtClose)) else { return }
+                var bodyLength: Int?
+                if case .fixed(let length) = state { bodyLength = length }
+                let event = Event.head(
+                    status: parsed.status, headers: parsed.headers, keepAlive: parsed.keepAlive && !endsAtClose, bodyLength: bodyLength)
+                guard try emit(event) else { return }
                 if case .fixed(0) = state {
                     state = .head
                     guard try emit(.end(bytesFollow: input.readableBytes > 0)) else { return }
@@ -156,7 +161,7 @@ struct HTTP1ResponseParser {
                 let first = bytes[line.lowerBound]
                 guard first != 0x20 && first != 0x09 else { throw Failure.malformed }  // obsolete line folding
                 guard let colon = line.firstIndex(where: { bytes[$0] == UInt8(ascii: ":") }), colon > line.lowerBound,
-                    (line.lowerBound..<colon).allSatisfy({ isToken(bytes[$0]) })
+                    (line.lowerBound..<colon).allSatisfy({ HTTP1Syntax.isToken(bytes[$0]) })
                 else { throw Failure.malformed }
                 var valueStart = colon + 1
                 var valueEnd = line.upperBound
@@ -222,14 +227,6 @@ struct HTTP1ResponseParser {
     /// A comma-separated list of tokens, trimmed and lowercased.
     private static func tokens(_ value: String) -> [String] {
         value.split(separator: ",").map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
-    }
-
-    /// RFC 9110 `tchar`.
-    private static func isToken(_ c: UInt8) -> Bool {
-        switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return "!#$%&'*+-.^_`|~".utf8.contains(c)
-        }
     }
 
     // MARK: Chunks
