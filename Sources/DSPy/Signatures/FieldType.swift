@@ -294,15 +294,24 @@ extension StringProtocol {
     /// so the UTF-8 bytes are scanned and the cuts fall on scalar boundaries.
     func trimmingWhitespace() -> String {
         let bytes = utf8
-        guard var i = bytes.firstIndex(where: { !isASCIIWhitespace($0) }) else { return "" }
-        let start = i
-        var end = i
-        while i != bytes.endIndex {
-            let next = bytes.index(after: i)
-            if !isASCIIWhitespace(bytes[i]) { end = next }
-            i = next
-        }
-        return String(self[start..<end])
+        // Offsets of the kept bytes, found from both ends (the text is usually contiguous UTF-8).
+        let kept: Range<Int>? =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                guard let first = buffer.firstIndex(where: { !isASCIIWhitespace($0) }),
+                    let last = buffer.lastIndex(where: { !isASCIIWhitespace($0) })
+                else { return nil }
+                return first..<(last + 1)
+            } ?? Self.keptOffsets(Array(bytes))
+        guard let kept else { return "" }
+        if kept.lowerBound == 0 && kept.upperBound == bytes.count { return String(self) }
+        let start = bytes.index(bytes.startIndex, offsetBy: kept.lowerBound)
+        return String(self[start..<bytes.index(start, offsetBy: kept.count)])
+    }
+
+    private static func keptOffsets(_ bytes: [UInt8]) -> Range<Int>? {
+        guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }), let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) })
+        else { return nil }
+        return first..<(last + 1)
     }
 
     /// True when the text has something besides that whitespace (without copying it).
