@@ -120,6 +120,21 @@ import Testing
         #expect(try JSON.parse(JSON.compact(v)) == v)
     }
 
+    @Test func linesSplitAtNewlineBytesInStringsAndSubstrings() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "\n", "\r\n", "\r", "é", "日本", "🧪", " ", "\n\n"]
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0...20, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()
+            let expected = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(Substring($0)) }
+            #expect(text.linesByNewlineByte().map(String.init) == expected, "\(text.debugDescription)")
+            // Cut by bytes: a Character cut would take a \r into the \r\n that follows it.
+            let padded = "x\n" + text + "\ny"
+            let inner = padded[padded.utf8.index(padded.utf8.startIndex, offsetBy: 2)..<padded.utf8.index(padded.utf8.endIndex, offsetBy: -2)]
+            #expect(inner.linesByNewlineByte().map(String.init) == expected, "\(text.debugDescription)")
+            #expect(text.containsByte(UInt8(ascii: "\r")) == text.utf8.contains(UInt8(ascii: "\r")))
+        }
+    }
+
     @Test func trimmingStripsASCIIWhitespaceScalarByScalar() {
         #expect("  a b\r\n".trimmingWhitespace() == "a b")
         #expect("\t\u{0B}\u{0C}x\r\n\r\n".trimmingWhitespace() == "x")

@@ -148,7 +148,7 @@ public struct ChatAdapter: Adapter {
 
     /// `text` without the \r that ends any of its lines.
     private static func withoutLineEndCRs(_ text: Substring) -> String {
-        guard text.utf8.contains(UInt8(ascii: "\r")) else { return String(text) }
+        guard text.containsByte(UInt8(ascii: "\r")) else { return String(text) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var pendingCR = false

@@ -47,14 +47,46 @@ extension StringProtocol {
     /// rather than character by character: `"\r\n"` is one Character, so a Character split on
     /// `"\n"` would not see it.
     func linesByNewlineByte() -> [SubSequence] {
-        var lines: [SubSequence] = []
         let bytes = utf8
+        // The newlines' offsets by memchr when the text is contiguous UTF-8 (a generic byte loop
+        // takes ~2 ns a byte, and a reply can be many kilobytes).
+        let offsets: [Int]? = bytes.withContiguousStorageIfAvailable { buffer in
+            guard let base = buffer.baseAddress else { return [] }
+            var found: [Int] = []
+            var at = 0
+            while at < buffer.count, let hit = memchr(base + at, Int32(UInt8(ascii: "\n")), buffer.count - at) {
+                let offset = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                found.append(offset)
+                at = offset + 1
+            }
+            return found
+        }
+        var lines: [SubSequence] = []
         var start = bytes.startIndex
-        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            lines.append(self[start..<newline])
-            start = bytes.index(after: newline)
+        if let offsets {
+            lines.reserveCapacity(offsets.count + 1)
+            var startOffset = 0
+            for offset in offsets {
+                let newline = bytes.index(start, offsetBy: offset - startOffset)
+                lines.append(self[start..<newline])
+                start = bytes.index(after: newline)
+                startOffset = offset + 1
+            }
+        } else {
+            while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                lines.append(self[start..<newline])
+                start = bytes.index(after: newline)
+            }
         }
         lines.append(self[start...])
         return lines
+    }
+
+    /// True when the text holds `byte` (memchr when the text is contiguous UTF-8).
+    func containsByte(_ byte: UInt8) -> Bool {
+        utf8.withContiguousStorageIfAvailable { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return memchr(base, Int32(byte), buffer.count) != nil
+        } ?? utf8.contains(byte)
     }
 }
