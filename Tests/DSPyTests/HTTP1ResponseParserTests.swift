@@ -143,6 +143,17 @@ import Testing
         }
     }
 
+    @Test func aLargeHeadInSmallPiecesIsReadWhereTheSearchLeftOff() throws {
+        // Each piece continues the search for the head's end (and a chunk line's) where the last
+        // one stopped, including when the terminator is split across pieces.
+        let big = String(repeating: "v", count: 70_000)
+        let wire = Array("HTTP/1.1 200 OK\r\nX-Big: \(big)\r\nTransfer-Encoding: chunked\r\n\r\n3;\(big.prefix(3_000))\r\nabc\r\n0\r\n\r\n".utf8)
+        for size in [1, 2, 3, 5, 7] {
+            let expected = [Reading(status: 200, headers: ["X-Big: \(big)", "Transfer-Encoding: chunked"], body: Array("abc".utf8), keepAlive: true)]
+            #expect(try Self.parse(wire, pieces: Array(repeating: size, count: wire.count / size + 1)).get() == expected, "pieces of \(size)")
+        }
+    }
+
     @Test func aReplyToAHeadRequestHasNoBody() throws {
         let wire = Array("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n".utf8)
         #expect(try Self.parse(wire, pieces: [], expectsNoBody: true).get().map(\.body) == [[]])

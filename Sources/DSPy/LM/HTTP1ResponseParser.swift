@@ -43,6 +43,9 @@ struct HTTP1ResponseParser {
     private var state = State.head
     /// Bytes received but not yet consumed (a head or a line still incomplete).
     private var input = ByteBuffer()
+    /// How many of `input`'s bytes an unfinished search for a head's or a line's end has already
+    /// looked at, so that a head arriving in many small reads is not scanned again from its start.
+    private var scanned = 0
     /// True when the response now read has no body (its request was a `HEAD`).
     var expectsNoBody = false
 
@@ -63,10 +66,12 @@ struct HTTP1ResponseParser {
         while input.readableBytes > 0 {
             switch state {
             case .head:
-                guard let end = Self.find(crlfcrlf: input) else {
+                guard let end = Self.find(crlfcrlf: input, from: max(0, scanned - 3)) else {
+                    scanned = input.readableBytes
                     if input.readableBytes > Self.maxHeadBytes { throw Failure.headTooLarge }
                     return
                 }
+                scanned = 0
                 guard end + 4 <= Self.maxHeadBytes else { throw Failure.headTooLarge }
                 guard let head = input.readSlice(length: end + 4) else { return }
                 let parsed = try Self.parseHead(head)
@@ -115,7 +120,10 @@ struct HTTP1ResponseParser {
             }
         }
         // Holding no reference to a consumed read buffer lets NIO reuse it for the next read.
-        if input.readableBytes == 0 { input = Self.noBytes }
+        if input.readableBytes == 0 {
+            input = Self.noBytes
+            scanned = 0
+        }
     }
 
     private static let noBytes = ByteBuffer()
@@ -233,9 +241,10 @@ struct HTTP1ResponseParser {
 
     /// The next line (without its CRLF), or nil until it is complete; longer than `limit` is malformed.
     private mutating func readLine(limit: Int) throws -> ByteBuffer? {
+        let from = max(0, scanned - 1)
         let found = input.withUnsafeReadableBytes { raw -> Int? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            var i = 0
+            var i = from
             while i + 1 < bytes.count {
                 if bytes[i] == 0x0D && bytes[i + 1] == 0x0A { return i }
                 i += 1
@@ -243,9 +252,11 @@ struct HTTP1ResponseParser {
             return nil
         }
         guard let end = found else {
+            scanned = input.readableBytes
             if input.readableBytes > limit { throw Failure.malformed }
             return nil
         }
+        scanned = 0
         guard end <= limit, let line = input.readSlice(length: end) else { throw Failure.malformed }
         input.moveReaderIndex(forwardBy: 2)
         return line
@@ -276,11 +287,11 @@ struct HTTP1ResponseParser {
 
     // MARK: Scanning
 
-    /// The offset of the first `\r\n\r\n`, if any.
-    private static func find(crlfcrlf buffer: ByteBuffer) -> Int? {
+    /// The offset of the first `\r\n\r\n` at or after `from`, if any.
+    private static func find(crlfcrlf buffer: ByteBuffer, from: Int) -> Int? {
         buffer.withUnsafeReadableBytes { raw -> Int? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            var i = 0
+            var i = from
             while i + 3 < bytes.count {
                 if bytes[i + 3] != 0x0A {
                     i += bytes[i + 3] == 0x0D ? 1 : 4
