@@ -150,19 +150,7 @@ extension JSON.Reader {
 
     /// The next member's key, with the reader on its value; nil after the object's `}`.
     private mutating func nextKey(_ first: inout Bool) throws(JSONParseError) -> String? {
-        skipSpace()
-        guard i < b.count else { throw fail("unterminated object") }
-        if b[i] == UInt8(ascii: "}") {
-            i += 1
-            return nil
-        }
-        if first {
-            first = false
-        } else {
-            guard b[i] == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
-            i += 1
-            skipSpace()
-        }
+        guard try nextItem(closing: UInt8(ascii: "}"), &first) else { return nil }
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
         let key = try string(quote: UInt8(ascii: "\""))
         skipSpace()
@@ -174,16 +162,22 @@ extension JSON.Reader {
 
     /// True with the reader on the array's next element; false after its `]`.
     private mutating func nextElement(_ first: inout Bool) throws(JSONParseError) -> Bool {
+        try nextItem(closing: UInt8(ascii: "]"), &first)
+    }
+
+    /// True with the reader on the next item of an object or array (after the `,` that separates
+    /// it from the one before); false after the `closing` bracket.
+    private mutating func nextItem(closing: UInt8, _ first: inout Bool) throws(JSONParseError) -> Bool {
         skipSpace()
-        guard i < b.count else { throw fail("unterminated array") }
-        if b[i] == UInt8(ascii: "]") {
+        guard i < b.count else { throw fail(closing == UInt8(ascii: "}") ? "unterminated object" : "unterminated array") }
+        if b[i] == closing {
             i += 1
             return false
         }
         if first {
             first = false
         } else {
-            guard b[i] == UInt8(ascii: ",") else { throw fail("expected ',' or ']'") }
+            guard b[i] == UInt8(ascii: ",") else { throw fail("expected ',' or '\(Character(UnicodeScalar(closing)))'") }
             i += 1
             skipSpace()
         }

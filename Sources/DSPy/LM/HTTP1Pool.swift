@@ -491,7 +491,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             exchange.headReceived = true
             exchange.keepAlive = keepAlive
             current = exchange
-            if let coding = headers.first(where: { $0.0.lowercased() == "content-encoding" })?.1.trimmingWhitespace().lowercased(),
+            if let coding = HTTPReply.header("content-encoding", in: headers)?.trimmingWhitespace().lowercased(),
                 !coding.isEmpty, coding != "identity"
             {
                 throw HTTP1Pool.Failure.encodedReply(coding: coding)

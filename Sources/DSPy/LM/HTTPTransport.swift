@@ -14,7 +14,10 @@ package struct HTTPReply: Sendable {
     var headers: [(String, String)]
     var body: [UInt8]
 
-    func header(_ name: String) -> String? {
+    func header(_ name: String) -> String? { Self.header(name, in: headers) }
+
+    /// The first value of the header `name` (in any case) among `headers`.
+    static func header(_ name: String, in headers: [(String, String)]) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
     var bodyText: String { String(decoding: body, as: UTF8.self) }

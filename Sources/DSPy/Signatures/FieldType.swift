@@ -295,27 +295,23 @@ extension StringProtocol {
     func trimmingWhitespace() -> String {
         let bytes = utf8
         // Offsets of the kept bytes, found from both ends (the text is usually contiguous UTF-8).
-        let kept: Range<Int>? =
-            bytes.withContiguousStorageIfAvailable { buffer in
-                guard let first = buffer.firstIndex(where: { !isASCIIWhitespace($0) }),
-                    let last = buffer.lastIndex(where: { !isASCIIWhitespace($0) })
-                else { return nil }
-                return first..<(last + 1)
-            } ?? Self.keptOffsets(Array(bytes))
+        let kept = bytes.withContiguousStorageIfAvailable(keptOffsets) ?? keptOffsets(Array(bytes))
         guard let kept else { return "" }
         if kept.lowerBound == 0 && kept.upperBound == bytes.count { return String(self) }
         let start = bytes.index(bytes.startIndex, offsetBy: kept.lowerBound)
         return String(self[start..<bytes.index(start, offsetBy: kept.count)])
     }
 
-    private static func keptOffsets(_ bytes: [UInt8]) -> Range<Int>? {
-        guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }), let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) })
-        else { return nil }
-        return first..<(last + 1)
-    }
-
     /// True when the text has something besides that whitespace (without copying it).
     var hasNonWhitespace: Bool { utf8.contains { !isASCIIWhitespace($0) } }
+}
+
+/// The offsets of the bytes between leading and trailing whitespace, found from both ends; nil
+/// when every byte is whitespace.
+private func keptOffsets<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> Range<Int>? where Bytes.Index == Int {
+    guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }), let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) })
+    else { return nil }
+    return first..<(last + 1)
 }
 
 /// Space, `\t`, `\n`, `\v`, `\f` and `\r`.
