@@ -114,7 +114,14 @@ struct HTTP1ResponseParser {
                 state = .chunkSize
             case .trailers:
                 guard let line = try readLine(limit: Self.maxHeadBytes) else { return }
-                guard line.readableBytes == 0 else { continue }  // trailer fields are not used
+                guard line.readableBytes == 0 else {
+                    // Trailer fields are not used, but must be fields.
+                    _ = try line.withUnsafeReadableBytes { raw in
+                        let bytes = raw.bindMemory(to: UInt8.self)
+                        return try Self.field(bytes, 0..<bytes.count)
+                    }
+                    continue
+                }
                 state = .head
                 guard try emit(.end(bytesFollow: input.readableBytes > 0)) else { return }
             }
@@ -165,26 +172,17 @@ struct HTTP1ResponseParser {
             var connectionClose = false
             var connectionKeepAlive = false
             while let line = lines.next() {
-                guard line.count > 0 else { throw Failure.malformed }
-                let first = bytes[line.lowerBound]
-                guard first != 0x20 && first != 0x09 else { throw Failure.malformed }  // obsolete line folding
-                guard let colon = line.firstIndex(where: { bytes[$0] == UInt8(ascii: ":") }), colon > line.lowerBound,
-                    (line.lowerBound..<colon).allSatisfy({ HTTP1Syntax.isToken(bytes[$0]) })
-                else { throw Failure.malformed }
-                var valueStart = colon + 1
-                var valueEnd = line.upperBound
-                while valueStart < valueEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
-                while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) { valueEnd -= 1 }
-                for i in valueStart..<valueEnd where (bytes[i] < 0x20 && bytes[i] != 0x09) || bytes[i] == 0x7F { throw Failure.malformed }
-                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[line.lowerBound..<colon]), as: UTF8.self)
-                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+                let (nameBytes, valueBytes) = try field(bytes, line)
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameBytes]), as: UTF8.self)
+                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueBytes]), as: UTF8.self)
                 // Only names of these lengths can be one the framing depends on.
-                let lengthOfName = colon - line.lowerBound
+                let lengthOfName = nameBytes.count
                 switch lengthOfName == 14 || lengthOfName == 17 || lengthOfName == 10 ? name.lowercased() : "" {
                 case "content-length":
-                    guard let length = contentLength(value), result.contentLength == nil || result.contentLength == length else {
-                        throw Failure.malformed
-                    }
+                    // A tab after the digits is refused, as NIO's decoder (llhttp) refuses it.
+                    guard let length = contentLength(value), result.contentLength == nil || result.contentLength == length,
+                        !(valueBytes.upperBound..<line.upperBound).contains(where: { bytes[$0] == 0x09 })
+                    else { throw Failure.malformed }
                     result.contentLength = length
                 case "transfer-encoding":
                     result.transferEncoded = true
@@ -202,6 +200,23 @@ struct HTTP1ResponseParser {
             if connectionClose { result.keepAlive = false } else if connectionKeepAlive { result.keepAlive = true }
             return result
         }
+    }
+
+    /// A header (or trailer) line's name and value, the value without the spaces and tabs
+    /// around it. Folded lines, names that are not tokens and control characters are refused.
+    private static func field(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) throws -> (name: Range<Int>, value: Range<Int>) {
+        guard line.count > 0 else { throw Failure.malformed }
+        let first = bytes[line.lowerBound]
+        guard first != 0x20 && first != 0x09 else { throw Failure.malformed }  // obsolete line folding
+        guard let colon = line.firstIndex(where: { bytes[$0] == UInt8(ascii: ":") }), colon > line.lowerBound,
+            (line.lowerBound..<colon).allSatisfy({ HTTP1Syntax.isToken(bytes[$0]) })
+        else { throw Failure.malformed }
+        var valueStart = colon + 1
+        var valueEnd = line.upperBound
+        while valueStart < valueEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
+        while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) { valueEnd -= 1 }
+        for i in valueStart..<valueEnd where (bytes[i] < 0x20 && bytes[i] != 0x09) || bytes[i] == 0x7F { throw Failure.malformed }
+        return (line.lowerBound..<colon, valueStart..<valueEnd)
     }
 
     /// `HTTP/1.x SSS[ reason]`: the minor version and the status code.
