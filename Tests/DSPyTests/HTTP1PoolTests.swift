@@ -103,7 +103,7 @@ private func completionJSON(_ text: String) -> String {
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<32 {
                 group.addTask {
-                    try await pool.send(target, headers: [], body: ByteBuffer(string: "{}"), timeout: .seconds(60), maxBytes: 1 << 20).status
+                    try await pool.send(target, headers: [], body: Array("{}".utf8), timeout: .seconds(60), maxBytes: 1 << 20).status
                 }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -133,7 +133,7 @@ private func completionJSON(_ text: String) -> String {
         for host in ["localhost", "127.0.0.1"] {
             let target = try #require(HTTP1Pool.Target(url: "https://\(host):\(server.port)/v1/chat/completions"))
             for _ in 0..<3 {
-                let reply = try await pool.send(target, headers: [], body: ByteBuffer(string: "{}"), timeout: .seconds(60), maxBytes: 1 << 20)
+                let reply = try await pool.send(target, headers: [], body: Array("{}".utf8), timeout: .seconds(60), maxBytes: 1 << 20)
                 #expect(reply.status == 200)
                 #expect(reply.bodyText.contains("over tls"))
             }
@@ -142,7 +142,7 @@ private func completionJSON(_ text: String) -> String {
         // Through the process's pool (the system's trust roots) the same server is refused, plainly.
         do {
             _ = try await HTTPTransport.postJSON(
-                url: "https://localhost:\(server.port)/v1/chat/completions", headers: [], body: ["model": "m"], timeout: .seconds(60),
+                url: "https://localhost:\(server.port)/v1/chat/completions", headers: [], body: Array(#"{"model":"m"}"#.utf8), timeout: .seconds(60),
                 maxBytes: 1 << 20, model: "m")
             Issue.record("a self-signed certificate was accepted")
         } catch let error as LMError {
@@ -169,7 +169,7 @@ private func completionJSON(_ text: String) -> String {
         defer { proxy.stop() }
         let rules = ProxyRules(environment: ["HTTP_PROXY": "http://127.0.0.1:\(proxy.port)"])
         let reply = try await HTTPTransport.postJSON(
-            url: "http://models.example/v1/chat/completions", headers: [("Authorization", "Bearer sk-test")], body: ["model": "m"],
+            url: "http://models.example/v1/chat/completions", headers: [("Authorization", "Bearer sk-test")], body: Array(#"{"model":"m"}"#.utf8),
             timeout: .seconds(60), maxBytes: 1 << 20, model: "m", proxies: rules)
         #expect(reply.status == 200)
         #expect(reply.bodyText.contains("via proxy"))

@@ -39,7 +39,7 @@ import Testing
         let pool = HTTP1Pool()
         let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
         @Sendable func send() async throws -> Int {
-            try await pool.send(target, headers: [], body: ByteBuffer(string: "{}"), timeout: .seconds(30), maxBytes: 1 << 20).status
+            try await pool.send(target, headers: [], body: Array("{}".utf8), timeout: .seconds(30), maxBytes: 1 << 20).status
         }
         // From the default executor: a connection on whichever loop.
         #expect(try await send() == 200)
@@ -66,7 +66,7 @@ import Testing
         let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
         for executor in [nil] + IOExecutor.all {
             try await withTaskExecutorPreference(executor) { () async throws in
-                let reply = try await pool.send(target, headers: [], body: ByteBuffer(string: "{}"), timeout: .seconds(30), maxBytes: 1 << 20)
+                let reply = try await pool.send(target, headers: [], body: Array("{}".utf8), timeout: .seconds(30), maxBytes: 1 << 20)
                 #expect(reply.status == 200)
             }
         }

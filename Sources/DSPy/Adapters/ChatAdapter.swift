@@ -70,14 +70,36 @@ public struct ChatAdapter: Adapter {
     /// requirement, joined by blank lines and stripped only at the ends (so an empty field
     /// value keeps its line).
     func userMessage(_ signature: Signature, _ values: Inputs, prefix: String?, outputRequirement: String?) -> String {
-        var parts: [String] = []
-        if let prefix { parts.append(prefix) }
+        // Written into one string sized up front, as `"\n\n".join(parts).strip()` reads.
+        var text = ""
+        var capacity = (prefix?.utf8.count ?? 0) + (outputRequirement?.utf8.count ?? 0) + 8
+        for f in signature.inputFields {
+            if case .string(let s)? = values[f.name] { capacity += s.utf8.count }
+            capacity += f.name.utf8.count + 64
+        }
+        text.reserveCapacity(capacity)
+        var first = true
+        func startPart() {
+            if !first { text += "\n\n" }
+            first = false
+        }
+        if let prefix {
+            startPart()
+            text += prefix
+        }
         for f in signature.inputFields {
             guard let v = values[f.name] else { continue }
-            parts.append("[[ ## \(f.name) ## ]]\n" + ChatAdapter.formatFieldValue(v, type: f.type))
+            startPart()
+            text += "[[ ## "
+            text += f.name
+            text += " ## ]]\n"
+            text += ChatAdapter.formatFieldValue(v, type: f.type)
         }
-        if let outputRequirement { parts.append(outputRequirement) }
-        return parts.joined(separator: "\n\n").trimmingWhitespace()
+        if let outputRequirement {
+            startPart()
+            text += outputRequirement
+        }
+        return text.trimmingWhitespace()
     }
 
     func outputRequirement(_ signature: Signature) -> String {

@@ -127,13 +127,17 @@ package final class HTTP1Pool: Sendable {
     private let sslContext: Locked<Result<NIOSSLContext, any Error>?> = Locked(nil)
     private let endpoints: Locked<[Endpoint: EndpointState]> = Locked([:])
 
-    private struct EndpointState {
+    /// A class, so that a lookup under the lock mutates it in place: mutating a struct through
+    /// the dictionary's subscript allocates the accessor's frame on every request.
+    private final class EndpointState {
         var idle: [HTTP1Connection] = []
         let permits: AsyncSemaphore
 
+        init(permits: AsyncSemaphore) { self.permits = permits }
+
         /// The idle connection a caller on `loop` (nil: on no loop of the pool) should use; nil
         /// for a new one on the caller's loop.
-        mutating func takeIdle(on loop: (any EventLoop)?, limit: Int) -> HTTP1Connection? {
+        func takeIdle(on loop: (any EventLoop)?, limit: Int) -> HTTP1Connection? {
             guard let loop else { return idle.popLast() }
             if let i = idle.lastIndex(where: { $0.loop === loop }) { return idle.remove(at: i) }
             // Only other loops' connections are idle. While the endpoint has room, a new one on
@@ -166,7 +170,7 @@ package final class HTTP1Pool: Sendable {
     /// (connecting included) must end within `timeout`; cancelling the caller closes the
     /// connection. Errors are ``Failure``, `ExchangeWatch.Expired`, `CancellationError` or NIO's.
     package func send(
-        _ target: Target, method: HTTPMethod = .POST, headers: [(String, String)], body: ByteBuffer?, timeout: Duration, maxBytes: Int
+        _ target: Target, method: HTTPMethod = .POST, headers: [(String, String)], body: [UInt8]?, timeout: Duration, maxBytes: Int
     ) async throws -> HTTPReply {
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
         let permits = permits(for: target.endpoint)
@@ -189,8 +193,9 @@ package final class HTTP1Pool: Sendable {
     }
 
     /// The request as it goes on the wire, head and body in one buffer (one write).
-    static func encode(method: HTTPMethod, target: Target, headers: [(String, String)], body: ByteBuffer?) throws -> ByteBuffer {
-        var request = ByteBufferAllocator().buffer(capacity: 256 + target.path.utf8.count + (body?.readableBytes ?? 0))
+    static func encode(method: HTTPMethod, target: Target, headers: [(String, String)], body: [UInt8]?) throws -> ByteBuffer {
+        let fixedBytes = 100 + target.path.utf8.count + target.hostHeader.utf8.count + (body?.count ?? 0)
+        var request = ByteBufferAllocator().buffer(capacity: headers.reduce(fixedBytes) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
         request.writeString(method.rawValue)
         request.writeStaticString(" ")
         request.writeString(target.path)
@@ -207,9 +212,9 @@ package final class HTTP1Pool: Sendable {
         }
         if let body {
             request.writeStaticString("Content-Length: ")
-            request.writeString(String(body.readableBytes))
+            request.writeString(String(body.count))
             request.writeStaticString("\r\n\r\n")
-            request.writeImmutableBuffer(body)
+            request.writeBytes(body)
         } else {
             request.writeStaticString("\r\n")
         }
@@ -229,7 +234,9 @@ package final class HTTP1Pool: Sendable {
     /// runs on one of the pool's), or a new one.
     private func connection(to endpoint: Endpoint, deadline: NIODeadline) async throws -> HTTP1Connection {
         let here = currentLoop
-        if let idle = endpoints.withLock({ $0[endpoint]?.takeIdle(on: here, limit: maxConnectionsPerEndpoint) }) { return idle }
+        if let idle = endpoints.withLock({ all in all[endpoint].flatMap { $0.takeIdle(on: here, limit: maxConnectionsPerEndpoint) } }) {
+            return idle
+        }
         return try await connect(to: endpoint, on: here ?? group.next(), deadline: deadline)
     }
 
@@ -241,14 +248,16 @@ package final class HTTP1Pool: Sendable {
 
     /// Called on the connection's event loop when a reply ended and the connection can be reused.
     func checkIn(_ connection: HTTP1Connection) {
-        endpoints.withLock { $0[connection.endpoint]?.idle.append(connection) }
+        endpoints.withLock { all in
+            if let state = all[connection.endpoint] { state.idle.append(connection) }
+        }
     }
 
     /// Called on the connection's event loop when it closed: it is no longer offered.
     func forget(_ connection: HTTP1Connection) {
         endpoints.withLock { all in
-            guard let i = all[connection.endpoint]?.idle.firstIndex(where: { $0 === connection }) else { return }
-            all[connection.endpoint]?.idle.remove(at: i)
+            guard let state = all[connection.endpoint], let i = state.idle.firstIndex(where: { $0 === connection }) else { return }
+            state.idle.remove(at: i)
         }
     }
 
@@ -551,5 +560,15 @@ enum HTTP1Syntax {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
         default: return "!#$%&'*+-.^_`|~".utf8.contains(c)
         }
+    }
+
+    /// Whether two header names are the same name: equal but for ASCII case, as HTTP compares
+    /// them (without building a lowercased copy of either).
+    static func namesMatch(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lowercased($0) == lowercased($1) }
+    }
+
+    private static func lowercased(_ c: UInt8) -> UInt8 {
+        c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c | 0x20 : c
     }
 }

@@ -169,6 +169,7 @@ struct HTTP1ResponseParser {
             guard let statusLine = lines.next() else { throw Failure.malformed }
             let (minorVersion, status) = try parseStatusLine(bytes, statusLine)
             var result = Head(status: status, headers: [], keepAlive: minorVersion == 1, contentLength: nil, chunked: false, transferEncoded: false)
+            result.headers.reserveCapacity(16)  // one allocation for the headers of most replies
             var connectionClose = false
             var connectionKeepAlive = false
             while let line = lines.next() {
@@ -221,8 +222,7 @@ struct HTTP1ResponseParser {
 
     /// `HTTP/1.x SSS[ reason]`: the minor version and the status code.
     private static func parseStatusLine(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) throws -> (Int, Int) {
-        let prefix: [UInt8] = Array("HTTP/1.".utf8)
-        guard line.count >= 12, bytes[line.lowerBound..<line.lowerBound + 7].elementsEqual(prefix) else { throw Failure.malformed }
+        guard line.count >= 12, bytes[line.lowerBound..<line.lowerBound + 7].elementsEqual("HTTP/1.".utf8) else { throw Failure.malformed }
         let minor = bytes[line.lowerBound + 7]
         guard minor == UInt8(ascii: "0") || minor == UInt8(ascii: "1"), bytes[line.lowerBound + 8] == 0x20 else { throw Failure.malformed }
         var status = 0

@@ -18,7 +18,7 @@ package struct HTTPReply: Sendable {
 
     /// The first value of the header `name` (in any case) among `headers`.
     static func header(_ name: String, in headers: [(String, String)]) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        headers.first { HTTP1Syntax.namesMatch($0.0, name) }?.1
     }
     var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
@@ -111,11 +111,10 @@ package enum HTTPTransport {
     /// leaves to async-http-client.
     @inline(never)
     static func postJSON(
-        url: String, headers: [(String, String)], body: Value, timeout: Duration, maxBytes: Int,
+        url: String, headers: [(String, String)], body payload: [UInt8], timeout: Duration, maxBytes: Int,
         model: String, proxies: ProxyRules = .environment
     ) async throws -> HTTPReply {
         let timeout = timeout.clampedForWaiting
-        let payload = ByteBuffer(bytes: JSON.compactBytes(body))
         let fields = requestHeaders(headers, contentType: "application/json", accept: "application/json")
         if let target = HTTP1Pool.Target.cached(url: url), proxies.proxy(secure: target.endpoint.secure, host: target.endpoint.host) == nil {
             do {
@@ -125,7 +124,7 @@ package enum HTTPTransport {
             }
         }
         return try await exchange(
-            request(.POST, url: url, headers: fields, body: payload), client: client(for: url, proxies: proxies), url: url,
+            request(.POST, url: url, headers: fields, body: ByteBuffer(bytes: payload)), client: client(for: url, proxies: proxies), url: url,
             timeout: timeout, maxBytes: maxBytes, model: model)
     }
 

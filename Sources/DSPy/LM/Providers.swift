@@ -45,6 +45,10 @@ public struct OpenAICompatibleBackend: LMBackend {
     /// The largest reply body read (``LM/defaultMaxResponseBytes`` unless given).
     public let maxResponseBytes: Int
     let redactor: Redactor
+    /// `{apiBase}/chat/completions`.
+    let chatURL: String
+    /// The `Authorization` header, when there is a key.
+    let authorization: [(String, String)]
 
     public init(apiBase: String, apiKey: String?, providerName: String = "openai", maxResponseBytes: Int = LM.defaultMaxResponseBytes) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
@@ -52,6 +56,8 @@ public struct OpenAICompatibleBackend: LMBackend {
         self.providerName = providerName
         self.maxResponseBytes = max(1, maxResponseBytes)
         redactor = Redactor(secrets: [apiKey])
+        chatURL = self.apiBase + "/chat/completions"
+        authorization = apiKey.flatMap { $0.isEmpty ? nil : [("Authorization", "Bearer \($0)")] } ?? []
     }
 
     /// The request body. For OpenAI itself `max_tokens` goes as `max_completion_tokens`, as
@@ -59,23 +65,55 @@ public struct OpenAICompatibleBackend: LMBackend {
     @inline(never)
     package func body(_ request: LMRequest) -> Value {
         var o: OrderedDictionary<String, Value> = ["model": .string(request.model), "messages": .array(request.messages.map(\.jsonValue))]
-        for (k, v) in request.parameters where !v.isNull && !LMRequest.isLocal(k) {
-            if k == "max_tokens" && providerName == "openai" && request.parameters["max_completion_tokens"] == nil {
-                o["max_completion_tokens"] = v
-            } else {
-                o[k] = v
-            }
-        }
+        forEachParameter(of: request) { k, v in o[k] = v }
         return .object(o)
+    }
+
+    /// The request's parameters as the body names them: without nulls and the library's local
+    /// keys, `max_tokens` renamed for OpenAI itself. Names are unique.
+    private func forEachParameter(of request: LMRequest, _ body: (String, Value) -> Void) {
+        for (k, v) in request.parameters where !v.isNull && !LMRequest.isLocal(k) {
+            let renamed = k == "max_tokens" && providerName == "openai" && request.parameters["max_completion_tokens"] == nil
+            body(renamed ? "max_completion_tokens" : k, v)
+        }
+    }
+
+    /// ``body(_:)`` as compact JSON, the bytes every call sends, written straight from the
+    /// request instead of through a `Value` tree.
+    package func bodyBytes(_ request: LMRequest) -> [UInt8] {
+        let promptBytes = request.messages.reduce(0) { $0 + $1.content.utf8.count }
+        var writer = JSON.Writer(style: .compact, capacity: 256 + promptBytes + promptBytes / 16 + 32 * request.messages.count)
+        writer.openObject()
+        writer.member("model")
+        writer.writeString(request.model)
+        writer.member("messages")
+        writer.openArray()
+        for message in request.messages {
+            writer.element()
+            writer.openObject()
+            writer.member("role")
+            writer.writeString(message.role.rawValue)
+            writer.member("content")
+            writer.writeString(message.content)
+            writer.closeObject()
+        }
+        writer.closeArray()
+        var collides = false
+        forEachParameter(of: request) { k, v in
+            collides = collides || k == "model" || k == "messages"
+            writer.member(k)
+            writer.write(v, level: 1)
+        }
+        writer.closeObject()
+        // A parameter named like a body field replaces that field in place in body(_:).
+        return collides ? JSON.compactBytes(body(request)) : writer.bytes
     }
 
     public func complete(_ request: LMRequest, timeout: Duration) async throws -> LMResponse {
         try checkAPIKey(apiKey, apiBase: apiBase, provider: providerName == "openai" ? .openai : .custom, model: request.model)
-        let url = apiBase + "/chat/completions"
-        var headers: [(String, String)] = []
-        if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        let url = chatURL
         let reply = try await HTTPTransport.postJSON(
-            url: url, headers: headers, body: body(request), timeout: timeout,
+            url: url, headers: authorization, body: bodyBytes(request), timeout: timeout,
             maxBytes: maxResponseBytes, model: request.model)
         guard (200..<300).contains(reply.status) else {
             throw lmErrorForStatus(
@@ -195,7 +233,7 @@ public struct AnthropicBackend: LMBackend {
         var headers: [(String, String)] = [("anthropic-version", Self.apiVersion)]
         if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }
         let reply = try await HTTPTransport.postJSON(
-            url: url, headers: headers, body: Self.body(request), timeout: timeout,
+            url: url, headers: headers, body: JSON.compactBytes(Self.body(request)), timeout: timeout,
             maxBytes: maxResponseBytes, model: request.model)
         guard (200..<300).contains(reply.status) else {
             var e = lmErrorForStatus(

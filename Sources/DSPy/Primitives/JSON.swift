@@ -35,9 +35,20 @@ public enum JSON {
 
     /// ``compact(_:)`` as the UTF-8 bytes a request body sends, without a detour through `String`.
     static func compactBytes(_ v: Value) -> [UInt8] {
-        var writer = Writer(style: .compact)
+        var writer = Writer(style: .compact, capacity: estimatedCompactSize(v))
         writer.write(v, level: 0)
         return writer.bytes
+    }
+
+    /// About the size of `v`'s compact JSON (its strings, plus room for the punctuation), so the
+    /// writer's buffer is allocated once instead of doubled for a long prompt.
+    static func estimatedCompactSize(_ v: Value) -> Int {
+        switch v {
+        case .string(let s): return s.utf8.count + s.utf8.count / 16 + 8  // quotes and some escapes
+        case .array(let a): return a.reduce(2) { $0 + estimatedCompactSize($1) + 1 }
+        case .object(let o): return o.reduce(2) { $0 + $1.key.utf8.count + estimatedCompactSize($1.value) + 8 }
+        default: return 24
+        }
     }
 
     /// Python's `json.dumps(v, ensure_ascii=False)` (`{"a": 1, "b": [1, 2]}`), or with
@@ -74,9 +85,9 @@ public enum JSON {
         var bytes: [UInt8] = []
         let style: Style
 
-        init(style: Style) {
+        init(style: Style, capacity: Int = 256) {
             self.style = style
-            bytes.reserveCapacity(256)
+            bytes.reserveCapacity(capacity)
         }
 
         mutating func write(_ v: Value, level: Int) {
@@ -113,6 +124,25 @@ public enum JSON {
         }
 
         private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+        // Compact JSON written piece by piece, for a body built without a `Value` tree: `member`
+        // and `element` put the comma before every member or element but the first.
+        mutating func openObject() { bytes.append(UInt8(ascii: "{")) }
+        mutating func closeObject() { bytes.append(UInt8(ascii: "}")) }
+        mutating func openArray() { bytes.append(UInt8(ascii: "[")) }
+        mutating func closeArray() { bytes.append(UInt8(ascii: "]")) }
+
+        /// `"key":`, after a comma unless it opens its object.
+        mutating func member(_ key: String) {
+            element()
+            writeString(key)
+            bytes.append(UInt8(ascii: ":"))
+        }
+
+        /// A comma unless the next value opens its array.
+        mutating func element() {
+            if let last = bytes.last, last != UInt8(ascii: "{") && last != UInt8(ascii: "[") { bytes.append(UInt8(ascii: ",")) }
+        }
 
         private mutating func separator() {
             bytes.append(UInt8(ascii: ","))
@@ -351,7 +381,12 @@ public enum JSON {
                 if c == UInt8(ascii: "\\") || (c < 0x20 && !lenient) { break }
                 i += 1
             }
-            var bytes = Array(b[start..<i])
+            // The decoded string is no longer than its text up to the closing quote: one allocation.
+            var end = i
+            while end < b.count && b[end] != quote { end += b[end] == UInt8(ascii: "\\") ? 2 : 1 }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(min(end, b.count) - start)
+            bytes.append(contentsOf: b[start..<i])
             while i < b.count {
                 let c = b[i]
                 if c == quote { i += 1; return String(decoding: bytes, as: UTF8.self) }
@@ -373,7 +408,7 @@ public enum JSON {
                             let low = try hex4()
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
                         }
-                        bytes.append(contentsOf: Array(String(UnicodeScalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
+                        UTF8.encode(UnicodeScalar(scalar) ?? "\u{FFFD}") { bytes.append($0) }
                     case UInt8(ascii: "x") where lenient:
                         var v: UInt32 = 0
                         for _ in 0..<2 {
@@ -381,7 +416,7 @@ public enum JSON {
                             v = v * 16 + h
                             i += 1
                         }
-                        bytes.append(contentsOf: Array(String(UnicodeScalar(v).map(Character.init) ?? "\u{FFFD}").utf8))
+                        UTF8.encode(UnicodeScalar(v) ?? "\u{FFFD}") { bytes.append($0) }
                     default: bytes.append(e)
                     }
                     continue

@@ -48,31 +48,33 @@ extension StringProtocol {
     /// `"\n"` would not see it.
     func linesByNewlineByte() -> [SubSequence] {
         let bytes = utf8
-        // The newlines' offsets by memchr when the text is contiguous UTF-8 (a generic byte loop
-        // takes ~2 ns a byte, and a reply can be many kilobytes).
-        let offsets: [Int]? = bytes.withContiguousStorageIfAvailable { buffer in
-            guard let base = buffer.baseAddress else { return [] }
-            var found: [Int] = []
-            var at = 0
-            while at < buffer.count, let hit = memchr(base + at, Int32(UInt8(ascii: "\n")), buffer.count - at) {
-                let offset = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                found.append(offset)
-                at = offset + 1
-            }
-            return found
-        }
         var lines: [SubSequence] = []
         var start = bytes.startIndex
-        if let offsets {
-            lines.reserveCapacity(offsets.count + 1)
+        // By memchr when the text is contiguous UTF-8 (a generic byte loop takes ~2 ns a byte,
+        // and a reply can be many kilobytes): one pass counts the lines, so that the list is
+        // allocated once, and one collects them.
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            guard let base = buffer.baseAddress else { return }
+            func eachNewline(_ body: (Int) -> Void) {
+                var at = 0
+                while at < buffer.count, let hit = memchr(base + at, Int32(UInt8(ascii: "\n")), buffer.count - at) {
+                    let offset = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    body(offset)
+                    at = offset + 1
+                }
+            }
+            var count = 1
+            eachNewline { _ in count += 1 }
+            lines.reserveCapacity(count)
             var startOffset = 0
-            for offset in offsets {
+            eachNewline { offset in
                 let newline = bytes.index(start, offsetBy: offset - startOffset)
                 lines.append(self[start..<newline])
                 start = bytes.index(after: newline)
                 startOffset = offset + 1
             }
-        } else {
+        }
+        if contiguous == nil {
             while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 lines.append(self[start..<newline])
                 start = bytes.index(after: newline)

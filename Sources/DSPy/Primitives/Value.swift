@@ -59,7 +59,7 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expres
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: Value...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, Value)...) {
-        var o = OrderedDictionary<String, Value>()
+        var o = OrderedDictionary<String, Value>(minimumCapacity: elements.count)
         for (k, v) in elements { o[k] = v }
         self = .object(o)
     }
