@@ -36,8 +36,13 @@ import Testing
             #"{"choices":[{"message":{"content":null,"tool_calls":[]},"text":"fallback"}],"usage":null,"model":5}"#,
             #"{"choices":[{"message":{}}],"usage":{"prompt_tokens_details":null,"total_tokens":null}}"#,
             #"{"choices":[{"message":{"content":"escaped \u0001 control"}}]}"#,
+            // Member names written with escapes are the same names.
+            #"{"ch\u006fices":[{"m\u0065ssage":{"c\u006fntent":"x"},"finish_\u0072eason":"stop"}],"\u0075sage":{"total_t\u006fkens":3}}"#,
         ]
         for reply in replies { #expect(agree(reply), "\(reply)") }
+        let escapedNames = ChatCompletionReader.read(Array(replies[replies.count - 1].utf8))
+        #expect(escapedNames?.choices == [LMChoice(text: "x", finishReason: "stop")])
+        #expect(escapedNames?.usage?.totalTokens == 3)
     }
 
     @Test func leavesEverythingUnusualToTheFullParse() {

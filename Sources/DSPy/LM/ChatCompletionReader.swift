@@ -21,6 +21,22 @@ enum ChatCompletionReader {
 
     /// Something this reader leaves to the full parse.
     struct Unexpected: Error {}
+
+    /// An object member's name, matched against the names the reader looks for (`case "usage":`)
+    /// without building a `String` when it has no escapes: a reply's names are many, and the
+    /// longer ones would each allocate.
+    struct MemberName {
+        /// The name's bytes as written, when it has no escapes.
+        let raw: ArraySlice<UInt8>
+        /// The name decoded, when it has escapes.
+        let decoded: String?
+
+        static func ~= (name: StaticString, key: MemberName) -> Bool {
+            let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            if let decoded = key.decoded { return decoded.utf8.elementsEqual(bytes) }
+            return key.raw.elementsEqual(bytes)
+        }
+    }
 }
 
 extension JSON.Reader {
@@ -85,7 +101,7 @@ extension JSON.Reader {
         var content: String?
         var first = true
         while let key = try nextKey(&first) {
-            if key == "content" { content = try stringOrSkip(depth: 4) } else { try skipValue(depth: 4) }
+            if "content" ~= key { content = try stringOrSkip(depth: 4) } else { try skipValue(depth: 4) }
         }
         return content
     }
@@ -117,7 +133,7 @@ extension JSON.Reader {
                 try openObject()
                 var firstDetail = true
                 while let detail = try nextKey(&firstDetail) {
-                    if detail == "cached_tokens" { cached = try integerOrNull() } else { try skipValue(depth: 3) }
+                    if "cached_tokens" ~= detail { cached = try integerOrNull() } else { try skipValue(depth: 3) }
                 }
             default: try skipValue(depth: 2)
             }
@@ -149,10 +165,18 @@ extension JSON.Reader {
     }
 
     /// The next member's key, with the reader on its value; nil after the object's `}`.
-    private mutating func nextKey(_ first: inout Bool) throws(JSONParseError) -> String? {
+    private mutating func nextKey(_ first: inout Bool) throws(JSONParseError) -> ChatCompletionReader.MemberName? {
         guard try nextItem(closing: UInt8(ascii: "}"), &first) else { return nil }
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-        let key = try string(quote: UInt8(ascii: "\""))
+        var end = i + 1
+        while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\"), b[end] >= 0x20 { end += 1 }
+        let key: ChatCompletionReader.MemberName
+        if end < b.count, b[end] == UInt8(ascii: "\"") {
+            key = ChatCompletionReader.MemberName(raw: b[(i + 1)..<end], decoded: nil)
+            i = end + 1
+        } else {
+            key = ChatCompletionReader.MemberName(raw: [], decoded: try string(quote: UInt8(ascii: "\"")))
+        }
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
         i += 1

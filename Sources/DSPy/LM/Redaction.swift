@@ -139,7 +139,9 @@ struct Redactor: Sendable, Hashable {
     func scrub(_ response: LMResponse) -> LMResponse {
         guard !secrets.isEmpty else { return response }
         var r = response
-        r.choices = r.choices.map { LMChoice(text: $0.text.map { scrub($0) }, finishReason: $0.finishReason.map { scrub($0) }) }
+        if r.choices.contains(where: { choice in choice.text.map(reveals) == true || choice.finishReason.map(reveals) == true }) {
+            r.choices = r.choices.map { LMChoice(text: $0.text.map { scrub($0) }, finishReason: $0.finishReason.map { scrub($0) }) }
+        }
         r.model = r.model.map { scrub($0) }
         r.rawReply = scrub(r.rawReply)
         return r
