@@ -116,6 +116,14 @@ final class TerminalSession {
         Issue.record("no \(prompt) prompt after \(line.debugDescription): \(screen)")
     }
 
+    /// Waits for the first prompt of a shell just started, and returns the screen. Starting the
+    /// binary is the slow step when the machine is loaded (the thread sanitizer's build, beside
+    /// other suites, has taken more than 10 s), so this waits up to a minute; it returns as soon
+    /// as the prompt shows.
+    func waitForFirstPrompt(_ session: String) async -> (Bool, String) {
+        await waitFor(session, timeout: .seconds(60)) { $0.contains("dspy>") }
+    }
+
     /// Waits until the screen satisfies `condition`; returns the last screen.
     @discardableResult
     func waitFor(_ session: String, timeout: Duration = .seconds(10), _ condition: (String) -> Bool) async -> (Bool, String) {
@@ -188,7 +196,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     @Test func historySurvivesARestartAndTabCompletes() async throws {
         let t = try TerminalSession()
         let s1 = try t.start()
-        let (ready, banner) = await t.waitFor(s1) { $0.contains("dspy>") }
+        let (ready, banner) = await t.waitForFirstPrompt(s1)
         #expect(ready, "no prompt: \(banner)")
         #expect(banner.contains("on LM(\"dummy\"), offline"))
         try t.keys(s1, "x = 41", "Enter")
@@ -202,7 +210,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         #expect(await t.waitFor(s1, timeout: .seconds(30)) { $0.contains("<exited>") }.0)
 
         let s2 = try t.start()
-        #expect(await t.waitFor(s2) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s2).0)
         try t.keys(s2, "Up")
         let (recalled, after) = await t.waitFor(s2) { lastLine($0) == "dspy> x + 1" }
         #expect(recalled, "Up did not recall the last line: \(after)")
@@ -219,7 +227,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     @Test func typedBlocksAutoIndentAndPastedBlocksStayWhole() async throws {
         let t = try TerminalSession()
         let s = try t.start(arguments: ["--no-history"])
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         // Typed: the shell indents after ':' and dedents after return; Tab indents. Each line
         // is typed once its prompt shows, as a person would: keys typed ahead of a prompt are
         // echoed by the terminal itself before the shell takes them.
@@ -260,7 +268,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         let s = try t.start(
             arguments: ["--lm", "openai/slow", "--no-history"],
             env: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "test-key"])
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         try t.keys(s, "qa = Predict(\"question -> answer\")", "Enter")
         try t.keys(s, "qa(question=\"take your time\")", "Enter")
         #expect(await server.waitUntil(timeout: .seconds(10)) { $0.requests.count == 1 })
@@ -282,7 +290,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     @Test func thePromptColourEndsBeforeTheTypedText() async throws {
         let t = try TerminalSession()
         let s = try t.start(arguments: ["--no-history"], color: true)
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         let output = try t.recordOutput(s)
         try await t.enter(s, "x = 42")
         try await t.enter(s, "x + undefined_name")
@@ -309,7 +317,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     @Test func outputThatArrivesWhileTypingGoesAboveThePrompt() async throws {
         let t = try TerminalSession()
         let s = try t.start(arguments: ["--no-history"])
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         try await t.enter(s, "import asyncio")
         try await t.enter(s, "async def f():", prompt: "...>")
         try await t.enter(s, "await asyncio.sleep(3)", prompt: "...>")
@@ -346,7 +354,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         let s = try t.start(
             arguments: ["--lm", "openai/slow", "--no-history", "--no-disk-cache"],
             env: ["OPENAI_BASE_URL": server.baseURL + "/v1", "OPENAI_API_KEY": "test-key"])
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         try await t.enter(s, "qa = Predict(\"question -> answer\")")
         try await t.enter(s, "async def run():", prompt: "...>")
         let questions = ["q1", "bad", "q3", "q4", "q5", "q6", "q7", "q8"].map { "{\"question\": \"\($0)\"}" }.joined(separator: ", ")
@@ -386,7 +394,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     @Test func aSlowStatementShowsASpinnerUntilItEnds() async throws {
         let t = try TerminalSession()
         let s = try t.start(arguments: ["--no-history"])
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         let output = try t.recordOutput(s)
         try await t.enter(s, "import time")
         try await t.enter(s, "time.sleep(0.3)")  // quick: no spinner
@@ -419,7 +427,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
         let t = try TerminalSession()
         let errors = t.home + "/stderr"
         let s = try t.start(arguments: ["--no-history"], stderrTo: errors)
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         try await t.enter(s, "import time")
         try t.keys(s, "time.sleep(1.6); print(\"slept\")", "Enter")
         let (ended, screen) = await t.waitFor(s, timeout: .seconds(5)) { rows($0).suffix(2).first == "slept" && lastLine($0) == "dspy>" }
@@ -438,7 +446,7 @@ func attributes(at target: String, in row: String) -> (bold: Bool, foreground: S
     @Test func aResizeRedrawsTheTypedLineOnce() async throws {
         let t = try TerminalSession()
         let s = try t.start(arguments: ["--no-history"])
-        #expect(await t.waitFor(s) { $0.contains("dspy>") }.0)
+        #expect(await t.waitForFirstPrompt(s).0)
         try await t.enter(s, "y = 1")
         let line = "x = \"" + String(repeating: "a", count: 95) + "\""
         try t.keys(s, line)
