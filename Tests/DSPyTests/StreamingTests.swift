@@ -371,11 +371,12 @@ struct StreamingTests {
         // Stalls before any data: an ordinary timeout, retried like any other.
         let beforeText = try await LoopbackServer.start { _ in .stream(steps: [.pause(.seconds(60))]) }
         defer { beforeText.shutdownNow() }
-        // Long enough for each try to reach a server busy with the whole suite (under the thread
-        // sanitizer 300 ms was not always enough).
+        // Long enough for each try to connect and write its request to a server busy with the
+        // whole suite: the timeout counts from before the connection, and under the thread
+        // sanitizer 300 ms, and once 2 s, left the retry no time to send its request.
         let silent = try LM(
             "openai/test-model", apiBase: beforeText.baseURL + "/v1", apiKey: "sk-test", numRetries: 1, cache: false,
-            timeout: .seconds(2), retryPolicy: fastRetry)
+            timeout: .seconds(5), retryPolicy: fastRetry)
         let quiet = await collect(
             try streamify(Predict("question -> answer", lm: silent), listeners: [StreamListener(fieldName: "answer")])(question: "q"))
         #expect(quiet.chunks.isEmpty)
