@@ -1,5 +1,6 @@
 // The chat request body written straight from the request (OpenAICompatibleBackend.bodyBytes)
-// against the `Value` tree it stands in for, serialized as compact JSON: byte for byte the same.
+// against the `Value` tree it stands in for, serialized as compact JSON: byte for byte the same;
+// and a backend, which holds the key the body is sent with, printed without it.
 
 import OrderedCollections
 import Testing
@@ -32,6 +33,22 @@ import Testing
         expectSameBody(request, provider: "openai")
         let backend = OpenAICompatibleBackend(apiBase: "http://127.0.0.1:1/v1", apiKey: nil, providerName: "openai")
         #expect(String(decoding: backend.bodyBytes(request), as: UTF8.self) == #"{"model":"other","messages":[],"seed":1}"#)
+    }
+
+    @Test func aBackendPrintedOrDumpedShowsNoKey() {
+        let key = "sk-never-printed-0123456789"
+        let backends: [any LMBackend] = [
+            OpenAICompatibleBackend(apiBase: "http://127.0.0.1:1/v1", apiKey: key),
+            AnthropicBackend(apiBase: "http://127.0.0.1:1/v1", apiKey: key),
+        ]
+        for backend in backends {
+            var dumped = ""
+            dump(backend, to: &dumped)
+            for text in [String(describing: backend), String(reflecting: backend), dumped] {
+                #expect(!text.contains("never-printed"), "\(text)")
+                #expect(text.contains("127.0.0.1"), "\(text)")
+            }
+        }
     }
 
     @Test func randomRequestsWriteTheTreesJSON() {

@@ -172,6 +172,19 @@ public struct OpenAICompatibleBackend: LMBackend {
     }
 }
 
+/// A backend holds its API key (and the header and redactor made from it): printed or dumped,
+/// it shows everything but the key.
+extension OpenAICompatibleBackend: CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "apiBase": apiBase, "providerName": providerName, "maxResponseBytes": maxResponseBytes,
+                "hasAPIKey": !(apiKey ?? "").isEmpty,
+            ], displayStyle: .struct)
+    }
+}
+
 /// Anthropic's Messages API (`POST {apiBase}/messages`).
 public struct AnthropicBackend: LMBackend {
     public let apiBase: String
@@ -273,5 +286,13 @@ public struct AnthropicBackend: LMBackend {
             case let other: other
             }
         return LMResponse(choices: [LMChoice(text: text, finishReason: finish)], usage: usage, model: v["model"].stringValue, raw: v)
+    }
+}
+
+extension AnthropicBackend: CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(
+            self, children: ["apiBase": apiBase, "maxResponseBytes": maxResponseBytes, "hasAPIKey": !(apiKey ?? "").isEmpty],
+            displayStyle: .struct)
     }
 }
