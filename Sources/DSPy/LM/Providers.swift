@@ -81,8 +81,7 @@ public struct OpenAICompatibleBackend: LMBackend {
     /// ``body(_:)`` as compact JSON, the bytes every call sends, written straight from the
     /// request instead of through a `Value` tree.
     package func bodyBytes(_ request: LMRequest) -> [UInt8] {
-        let promptBytes = request.messages.reduce(0) { $0 + $1.content.utf8.count }
-        var writer = JSON.Writer(style: .compact, capacity: 256 + promptBytes + promptBytes / 16 + 32 * request.messages.count)
+        var writer = JSON.Writer(style: .compact, capacity: request.messages.reduce(256) { $0 + JSON.estimatedStringSize($1.content) + 32 })
         writer.openObject()
         writer.member("model")
         writer.writeString(request.model)

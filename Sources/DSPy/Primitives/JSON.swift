@@ -44,12 +44,15 @@ public enum JSON {
     /// writer's buffer is allocated once instead of doubled for a long prompt.
     static func estimatedCompactSize(_ v: Value) -> Int {
         switch v {
-        case .string(let s): return s.utf8.count + s.utf8.count / 16 + 8  // quotes and some escapes
+        case .string(let s): return estimatedStringSize(s)
         case .array(let a): return a.reduce(2) { $0 + estimatedCompactSize($1) + 1 }
         case .object(let o): return o.reduce(2) { $0 + $1.key.utf8.count + estimatedCompactSize($1.value) + 8 }
         default: return 24
         }
     }
+
+    /// About the size of `s` written as a JSON string: its bytes, its quotes and room for some escapes.
+    static func estimatedStringSize(_ s: String) -> Int { s.utf8.count + s.utf8.count / 16 + 8 }
 
     /// Python's `json.dumps(v, ensure_ascii=False)` (`{"a": 1, "b": [1, 2]}`), or with
     /// `indent` like `json.dumps(v, indent=2)`.
