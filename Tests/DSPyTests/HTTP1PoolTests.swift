@@ -164,6 +164,137 @@ private func completionJSON(_ text: String) -> String {
         }
     }
 
+    // MARK: Requests their callers write on the socket
+
+    /// Sends `count` requests one after another from this task (off the pool's loops) and
+    /// returns the statuses.
+    private func sendInTurn(_ count: Int, to target: HTTP1Pool.Target, on pool: HTTP1Pool, body: [UInt8] = Array("{}".utf8)) async throws -> [Int] {
+        var statuses: [Int] = []
+        for _ in 0..<count {
+            statuses.append(try await pool.send(target, headers: [], body: body, timeout: .seconds(60), maxBytes: 1 << 20).status)
+        }
+        return statuses
+    }
+
+    @Test func aCallerOffTheLoopWritesItsRequestOnThePlainSocketItself() async throws {
+        let server = try await LoopbackServer.start { _ in completionReply("ok") }
+        defer { server.shutdownNow() }
+        let pool = HTTP1Pool()
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        #expect(try await sendInTurn(5, to: target, on: pool) == Array(repeating: 200, count: 5))
+        // The first request arms the connection's timer through the loop; the others need no hop.
+        // Zero here means the socket was not identified (a new form of NIO's channel description):
+        // every request would then cost two thread wake-ups more.
+        let connections = pool.idleConnections(to: target.endpoint)
+        #expect(connections.map(\.requestsWrittenByCallers) == [4])
+        #expect(server.connectionsAccepted == 1)
+        #expect(server.requests.map(\.bodyString) == Array(repeating: "{}", count: 5))
+    }
+
+    @Test func aClosedConnectionIsReleasedWithItsSocketDuplicate() async throws {
+        // The duplicate descriptor lives as long as the connection object: a connection kept
+        // after it closed would keep a descriptor open for the life of the process.
+        let body = completionJSON("ok")
+        let server = try await LoopbackServer.start { _ in
+            .wire([
+                .text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"),
+                .pause(.milliseconds(100)), .close,
+            ])
+        }
+        defer { server.shutdownNow() }
+        let pool = HTTP1Pool()
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        #expect(try await sendInTurn(1, to: target, on: pool) == [200])
+        weak var connection = pool.idleConnections(to: target.endpoint).first
+        #expect(connection != nil)
+        #expect(await server.waitUntil { $0.openConnections == 0 })
+        let deadline = ContinuousClock.now + .seconds(30)
+        while connection != nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(connection == nil, "the closed connection was never released")
+        #expect(pool.idleConnections(to: target.endpoint).isEmpty)
+    }
+
+    @Test func aRequestLargerThanTheSendBufferIsFinishedByTheLoopAndTheConnectionServesOn() async throws {
+        let server = try await LoopbackServer.start { _ in completionReply("ok") }
+        defer { server.shutdownNow() }
+        let pool = HTTP1Pool()
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        let large = (0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) }
+        #expect(try await sendInTurn(1, to: target, on: pool) == [200])
+        #expect(try await sendInTurn(1, to: target, on: pool, body: large) == [200])
+        #expect(try await sendInTurn(2, to: target, on: pool) == [200, 200])
+        let received = server.requests
+        try #require(received.count == 4)
+        #expect(received[1].body == large, "the large body arrived altered (\(received[1].body.count) bytes)")
+        #expect(received.map(\.connection) == [0, 0, 0, 0])
+        #expect(pool.idleConnections(to: target.endpoint).map(\.requestsWrittenByCallers) == [3])
+    }
+
+    @Test func aRequestWrittenByItsCallerStillTimesOut() async throws {
+        // A short idle timeout arms the connection's timer before the second request's 3 s
+        // deadline, so that request is written by its caller; its stalled reply must still end
+        // at its deadline, although the timer first fires for the idle timeout.
+        let server = try await LoopbackServer.start { request in request.index == 0 ? completionReply("ok") : .wire([.stall]) }
+        defer { server.shutdownNow() }
+        let pool = HTTP1Pool(idleTimeout: .seconds(2))
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        _ = try await pool.send(target, headers: [], body: nil, timeout: .seconds(60), maxBytes: 1 << 20)
+        let connection = try #require(pool.idleConnections(to: target.endpoint).first)
+        let started = ContinuousClock.now
+        await #expect(throws: ExchangeWatch.Expired.self) {
+            try await pool.send(target, headers: [], body: nil, timeout: .seconds(3), maxBytes: 1 << 20)
+        }
+        let waited = ContinuousClock.now - started
+        #expect(connection.requestsWrittenByCallers == 1)
+        #expect(waited >= .milliseconds(2900) && waited < .seconds(30), "timed out after \(waited)")
+        #expect(await server.waitUntil { $0.openConnections == 0 }, "the timed-out connection is still open")
+    }
+
+    @Test func cancellingARequestWrittenByItsCallerClosesTheConnection() async throws {
+        let server = try await LoopbackServer.start { request in
+            request.index == 0 ? completionReply("ok") : .delay(.seconds(60), then: completionReply("late"))
+        }
+        defer { server.shutdownNow() }
+        let pool = HTTP1Pool()
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        #expect(try await sendInTurn(1, to: target, on: pool) == [200])
+        let connection = try #require(pool.idleConnections(to: target.endpoint).first)
+        let call = Task { try await pool.send(target, headers: [], body: nil, timeout: .seconds(60), maxBytes: 1 << 20) }
+        #expect(await server.waitUntil { $0.requests.count == 2 })
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        #expect(connection.requestsWrittenByCallers == 1)
+        #expect(await server.waitUntil { $0.closedWhilePending == 1 }, "the server did not see the cancelled request's connection close")
+    }
+
+    @Test(arguments: ["garbage", "cut"])
+    func aBrokenReplyToARequestWrittenByItsCallerFailsAsOnANewConnection(fault: String) async throws {
+        // Request 0 is answered; 1 (on the kept-alive connection, written by its caller) and 2 (on
+        // a new connection, through the loop) get the same broken reply.
+        let broken: Reply =
+            fault == "garbage"
+            ? .wire([.text("NOT HTTP AT ALL\r\n\r\n"), .close])
+            : .wire([.text("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"cho"), .close])
+        let server = try await LoopbackServer.start { request in request.index == 0 ? completionReply("ok") : broken }
+        defer { server.shutdownNow() }
+        let pool = HTTP1Pool()
+        let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
+        #expect(try await sendInTurn(1, to: target, on: pool) == [200])
+        let connection = try #require(pool.idleConnections(to: target.endpoint).first)
+        var errors: [String] = []
+        for _ in 0..<2 {
+            do {
+                _ = try await pool.send(target, headers: [], body: nil, timeout: .seconds(60), maxBytes: 1 << 20)
+                Issue.record("a broken reply was taken")
+            } catch {
+                errors.append(String(describing: error))
+            }
+        }
+        #expect(connection.requestsWrittenByCallers == 1)
+        #expect(errors.count == 2 && errors[0] == errors[1], "\(errors)")
+        #expect(server.connectionsAccepted == 2)
+    }
+
     @Test func aProxyFromTheEnvironmentCarriesTheRequest() async throws {
         let proxy = try await ConnectProxy.start(answer: completionJSON("via proxy"))
         defer { proxy.stop() }

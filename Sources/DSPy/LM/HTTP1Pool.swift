@@ -4,9 +4,15 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Plain (non-streaming) requests over HTTP/1.1 keep-alive connections, written directly on
-/// SwiftNIO: a request costs one hop onto its connection's event loop and one back, and no timer
-/// of its own (each connection keeps one timer that serves every deadline and its idle timeout).
+/// SwiftNIO. A caller off the event loops writes a plain connection's request on the socket
+/// itself, and the reply reaches it with one hop from the loop (a caller on the connection's loop,
+/// see ``IOExecutor``, makes none). No request has a timer of its own: each connection keeps one
+/// timer that serves every deadline and its idle timeout.
 /// A connection's pipeline is its TLS handler (for https) and the connection itself: the request
 /// goes out as one buffer and the reply is read by ``HTTP1ResponseParser``, without NIO's HTTP/1
 /// handlers. Replies are asked for uncompressed (`Accept-Encoding: identity`, as Python DSPy's
@@ -246,6 +252,11 @@ package final class HTTP1Pool: Sendable {
         return here
     }
 
+    /// The connections to `endpoint` that wait for a request, most recently used last.
+    func idleConnections(to endpoint: Endpoint) -> [HTTP1Connection] {
+        endpoints.withLock { $0[endpoint]?.idle ?? [] }
+    }
+
     /// Called on the connection's event loop when a reply ended and the connection can be reused.
     func checkIn(_ connection: HTTP1Connection) {
         endpoints.withLock { all in
@@ -309,9 +320,18 @@ package final class HTTP1Pool: Sendable {
 
 /// One connection's HTTP/1.1 exchanges, the last handler of its pipeline.
 ///
-/// Sendable proof: the mutable state below is read and written only on `loop`, the channel's event loop (by
-/// the pipeline's callbacks and by closures submitted with `eventLoop.execute`); the other
-/// stored properties are constants of Sendable types, and `ids` is atomic.
+/// An exchange starts in one of two ways. On the loop, ``start(_:request:)`` makes it `current`
+/// and writes the request through the channel. A caller off the loop on a plain connection
+/// instead leaves it in `handoff` and writes the request on the socket itself
+/// (``startDirectly(_:request:)``): handing the write to the loop would wake the loop's thread
+/// only to make one system call, and that wake-up is about as costly as the call. The loop takes
+/// the exchange up at its next event for the connection (the reply, a close, the timer, a
+/// cancellation).
+///
+/// Sendable proof: the mutable stored properties below are read and written only on `loop`, the
+/// channel's event loop (by the pipeline's callbacks and by closures submitted with
+/// `eventLoop.execute`); `handoff` is read and written only under its lock; `ids` and
+/// `directSocket` are atomics; the other stored properties are constants of Sendable types.
 final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -333,13 +353,47 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         var headReceived = false
         var keepAlive = true
         var body: ByteBuffer?
+        /// Some of the request went through the channel, which may still hold it when the reply
+        /// ends (a server may answer before it has read a whole request).
+        var wroteThroughChannel = false
     }
+
+    /// What a caller off the loop and the loop share.
+    private struct Handoff {
+        /// An exchange whose request a caller wrote on the socket itself; the loop makes it
+        /// `current` at its next event for this connection.
+        var pending: Exchange?
+        /// The connection is closed or closing: it takes no more requests.
+        var closed = false
+        /// When the connection's timer fires next (the distant future: not armed). A caller writes
+        /// its request itself only when the timer fires by its deadline, so that the loop wakes in
+        /// time to enforce the deadline if no reply does.
+        var timerDeadline: NIODeadline = .distantFuture
+        /// A cancellation that reached the loop before its exchange did.
+        var cancelledBeforeStart: UInt64?
+
+        mutating func takePending() -> Exchange? {
+            let exchange = pending
+            pending = nil
+            return exchange
+        }
+    }
+
+    private let handoff = Locked(Handoff())
+    /// A duplicate of a plain connection's socket descriptor, on which a caller off the loop writes
+    /// its request; -1 when there is none (TLS, or the socket could not be identified). Set once,
+    /// when the channel becomes active, and closed with the connection object.
+    private let directSocket = Atomic<Int32>(-1)
+    /// Requests that callers wrote on the socket themselves.
+    private let directStarts = Atomic<Int>(0)
+
+    /// How many of this connection's requests their callers wrote on the socket themselves.
+    var requestsWrittenByCallers: Int { directStarts.load(ordering: .relaxed) }
 
     // Event-loop state.
     private var context: ChannelHandlerContext?
     private var parser = HTTP1ResponseParser()
     private var current: Exchange?
-    private var cancelledBeforeStart: UInt64?
     /// What closed the connection when no exchange was running (a failed TLS handshake).
     private var closeError: (any Error)?
     private var isOpen = true
@@ -355,6 +409,11 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         self.pool = pool
     }
 
+    deinit {
+        let socket = directSocket.load(ordering: .relaxed)
+        if socket >= 0 { SocketDuplicate.close(socket) }
+    }
+
     /// Sends `head` and `body` and waits for the whole reply.
     func exchange(request: ByteBuffer, expectsNoBody: Bool, deadline: NIODeadline, maxBytes: Int) async throws -> HTTPReply {
         let id = ids.add(1, ordering: .relaxed).newValue
@@ -363,7 +422,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
                 let exchange = Exchange(id: id, continuation: continuation, deadline: deadline, maxBytes: maxBytes, expectsNoBody: expectsNoBody)
                 if loop.inEventLoop {
                     start(exchange, request: request)  // a caller on this loop (IOExecutor): no hop
-                } else {
+                } else if !startDirectly(exchange, request: request) {
                     loop.execute { self.start(exchange, request: request) }
                 }
             }
@@ -372,8 +431,51 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    /// Off the loop: leaves `exchange` for the loop and writes the request on the socket from
+    /// this thread. False when the connection does not allow it (TLS, no timer armed by the
+    /// deadline, closed, cancelled); the caller then hands the exchange to the loop.
+    private func startDirectly(_ exchange: Exchange, request: ByteBuffer) -> Bool {
+        let socket = directSocket.load(ordering: .acquiring)
+        guard socket >= 0 else { return false }
+        let left = handoff.withLock { h in
+            guard !h.closed, h.pending == nil, h.cancelledBeforeStart != exchange.id, h.timerDeadline <= exchange.deadline else { return false }
+            h.pending = exchange
+            return true
+        }
+        guard left else { return false }
+        directStarts.add(1, ordering: .relaxed)
+        let (written, failure) = request.withUnsafeReadableBytes { SocketDuplicate.send($0, on: socket) }
+        if written == request.readableBytes { return true }
+        // A full send buffer: the loop writes the rest when the socket takes it. A failed
+        // send: the loop ends the exchange as a lost connection.
+        let rest = request.getSlice(at: request.readerIndex + written, length: request.readableBytes - written)
+        loop.execute { self.continueDirectStart(exchange.id, rest: rest, failure: failure) }
+        return true
+    }
+
+    /// On the loop, after a direct start that did not write the whole request.
+    private func continueDirectStart(_ id: UInt64, rest: ByteBuffer?, failure: CInt?) {
+        takeUpPending()
+        guard var exchange = current, exchange.id == id, let context else { return }  // already ended
+        if let failure {
+            return finish(.failure(IOError(errnoCode: failure, reason: "send")))
+        }
+        if let rest {
+            exchange.wroteThroughChannel = true
+            current = exchange
+            context.writeAndFlush(wrapOutboundOut(rest), promise: nil)
+        }
+    }
+
+    /// Makes the exchange a caller started off the loop `current`.
+    private func takeUpPending() {
+        guard current == nil, let exchange = handoff.withLock({ $0.takePending() }) else { return }
+        current = exchange
+        parser.expectsNoBody = exchange.expectsNoBody
+    }
+
     private func start(_ exchange: Exchange, request: ByteBuffer) {
-        if cancelledBeforeStart == exchange.id {
+        if handoff.withLock({ $0.cancelledBeforeStart == exchange.id }) {
             exchange.continuation.resume(throwing: CancellationError())
             close()
             return
@@ -390,14 +492,28 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         current = exchange
+        current?.wroteThroughChannel = true
         parser.expectsNoBody = exchange.expectsNoBody
         context.writeAndFlush(wrapOutboundOut(request), promise: nil)
         arm(exchange.deadline)
     }
 
     private func cancel(_ id: UInt64) {
+        if current == nil {
+            // The exchange is pending, or has not reached the connection yet; either way it is
+            // known by the time the lock is released.
+            let pending = handoff.withLock { h -> Exchange? in
+                guard h.pending?.id == id else {
+                    h.cancelledBeforeStart = id
+                    return nil
+                }
+                return h.takePending()
+            }
+            guard let pending else { return }
+            current = pending
+        }
         guard let exchange = current, exchange.id == id else {
-            cancelledBeforeStart = id
+            handoff.withLock { $0.cancelledBeforeStart = id }
             return
         }
         finish(.failure(CancellationError()))
@@ -410,7 +526,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         switch result {
         case .success(let reply):
             served += 1
-            if exchange.keepAlive && isOpen {
+            if exchange.keepAlive && isOpen && !holdsUnwrittenRequest(exchange) {
                 idleSince = .now()
                 arm(idleSince + pool.idleTimeout)
                 pool.checkIn(self)
@@ -423,6 +539,15 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             let dropped = served > 0 && !exchange.headReceived && Self.isConnectionLoss(error)
             exchange.continuation.resume(throwing: dropped ? HTTP1Pool.Failure.staleConnection : error)
         }
+    }
+
+    /// True when the channel still holds some of `exchange`'s request: the next request must not
+    /// be written on the socket ahead of it.
+    private func holdsUnwrittenRequest(_ exchange: Exchange) -> Bool {
+        guard exchange.wroteThroughChannel, directSocket.load(ordering: .relaxed) >= 0, let options = context?.channel.syncOptions else {
+            return false
+        }
+        return ((try? options.getOption(.bufferedWritableBytes)) ?? 1) > 0
     }
 
     /// The connection went away (closed, reset, broken pipe), as opposed to a timeout, a
@@ -438,7 +563,19 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         timer?.cancel()
         timer = nil
         pool.forget(self)
+        let pending = handoff.withLock { h in
+            h.closed = true
+            h.timerDeadline = .distantFuture
+            return h.takePending()
+        }
+        // The socket stays open while its duplicate does: shut it down so that the server sees
+        // the close now, and a send that races with this one fails.
+        let socket = directSocket.load(ordering: .relaxed)
+        if socket >= 0 { SocketDuplicate.shutDown(socket) }
         context?.close(promise: nil)
+        // A request written as the connection closed: another connection takes it, as when a
+        // kept-alive connection closes before the request reaches it.
+        pending?.continuation.resume(throwing: served > 0 ? HTTP1Pool.Failure.staleConnection : closeError ?? HTTP1Pool.Failure.closedBeforeReply)
     }
 
     /// Makes the connection's one timer fire no later than `deadline`.
@@ -447,11 +584,21 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         timer?.cancel()
         timerDeadline = deadline
         timer = loop.scheduleTask(deadline: deadline) { [self] in timerFired() }
+        handoff.withLock { $0.timerDeadline = deadline }
     }
 
     private func timerFired() {
         timer = nil
         timerDeadline = .distantFuture
+        // Until it is armed again, callers hand their exchanges to the loop.
+        let idle = current == nil
+        if let pending = handoff.withLock({ h in
+            h.timerDeadline = .distantFuture
+            return idle ? h.takePending() : nil
+        }) {
+            current = pending
+            parser.expectsNoBody = pending.expectsNoBody
+        }
         let now = NIODeadline.now()
         if let exchange = current {
             if now >= exchange.deadline {
@@ -470,7 +617,21 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         self.context = context
     }
 
+    /// The context holds this handler: keeping it after the channel closed would keep both, and
+    /// the socket's duplicate, for the life of the process.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !endpoint.secure, let socket = SocketDuplicate.make(of: context.channel) {
+            directSocket.store(socket, ordering: .releasing)
+        }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        takeUpPending()
         guard current != nil else {
             close()  // a reply nobody asked for: the connection's framing can no longer be trusted
             return
@@ -529,6 +690,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        takeUpPending()
         if current != nil {
             finish(.failure(error))
         } else {
@@ -538,6 +700,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        takeUpPending()
         if current != nil {
             if parser.closed(), let exchange = current {
                 // A body that runs until the close has ended.
@@ -550,6 +713,95 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         close()
         context.fireChannelInactive()
     }
+}
+
+/// A second descriptor for a connection's socket, on which a caller off the event loop writes
+/// requests (see ``HTTP1Connection``). A duplicate, not NIO's own descriptor: NIO may close its
+/// descriptor at any moment on the loop, and the number could then name another file.
+enum SocketDuplicate {
+    /// A duplicate of `channel`'s socket, or nil. NIO names the descriptor only in the channel's
+    /// description (`fd=12`), so the duplicate is kept only when its two addresses are the
+    /// channel's: a description of another form turns the direct writes off and breaks nothing.
+    /// Called on the channel's loop, where NIO cannot close the descriptor meanwhile.
+    static func make(of channel: any Channel) -> CInt? {
+        #if os(Linux)
+            let text = String(describing: channel)
+            guard let label = text.range(of: "fd="), let fd = CInt(text[label.upperBound...].prefix(while: \.isASCII).prefix(while: \.isNumber)),
+                let local = channel.localAddress, let remote = channel.remoteAddress
+            else { return nil }
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+            guard copy >= 0 else { return nil }
+            // Half the process's descriptors at most: a duplicate must never be why a connection
+            // cannot be opened.
+            guard Int(copy) < descriptorLimit / 2, has(copy, getsockname, local), has(copy, getpeername, remote) else {
+                Glibc.close(copy)
+                return nil
+            }
+            return copy
+        #else
+            return nil
+        #endif
+    }
+
+    /// Writes as much of `bytes` as the socket takes now: the count written, and the error that
+    /// stopped it (nil when the send buffer is full, or when all was written).
+    static func send(_ bytes: UnsafeRawBufferPointer, on socket: CInt) -> (written: Int, failure: CInt?) {
+        #if os(Linux)
+            guard let base = bytes.baseAddress else { return (0, nil) }
+            var written = 0
+            while written < bytes.count {
+                let n = Glibc.send(socket, base + written, bytes.count - written, CInt(MSG_NOSIGNAL | MSG_DONTWAIT))
+                if n > 0 {
+                    written += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    let code = n < 0 ? errno : EPIPE
+                    return (written, code == EAGAIN || code == EWOULDBLOCK ? nil : code)
+                }
+            }
+            return (written, nil)
+        #else
+            return (0, nil)
+        #endif
+    }
+
+    static func shutDown(_ socket: CInt) {
+        #if os(Linux)
+            _ = Glibc.shutdown(socket, CInt(SHUT_RDWR))
+        #endif
+    }
+
+    static func close(_ socket: CInt) {
+        #if os(Linux)
+            _ = Glibc.close(socket)
+        #endif
+    }
+
+    #if os(Linux)
+        private static let descriptorLimit: Int = {
+            var limit = rlimit()
+            guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(Int32.max) else {
+                return Int(Int32.max)
+            }
+            return Int(clamping: limit.rlim_cur)
+        }()
+
+        /// True when `query` (getsockname or getpeername) gives `socket` the address `address`.
+        private static func has(
+            _ socket: CInt, _ query: (CInt, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt, _ address: SocketAddress
+        ) -> Bool {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let found = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { query(socket, $0, &length) }
+            }
+            guard found == 0 else { return false }
+            return address.withSockAddr { expected, size in
+                size == Int(length) && memcmp(expected, &storage, size) == 0
+            }
+        }
+    #endif
 }
 
 /// The pieces of HTTP/1.1 syntax both directions check.
