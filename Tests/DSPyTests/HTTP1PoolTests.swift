@@ -231,22 +231,22 @@ private func completionJSON(_ text: String) -> String {
     }
 
     @Test func aRequestWrittenByItsCallerStillTimesOut() async throws {
-        // A short idle timeout arms the connection's timer before the second request's 3 s
-        // deadline, so that request is written by its caller; its stalled reply must still end
-        // at its deadline, although the timer first fires for the idle timeout.
+        // The first request arms the connection's timer for its 8 s deadline, which comes before
+        // the second request's 9 s one, so the second is written by its caller; its stalled reply
+        // must still end at its deadline, although the timer first fires for the first one's.
         let server = try await LoopbackServer.start { request in request.index == 0 ? completionReply("ok") : .wire([.stall]) }
         defer { server.shutdownNow() }
-        let pool = HTTP1Pool(idleTimeout: .seconds(2))
+        let pool = HTTP1Pool()
         let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
-        _ = try await pool.send(target, headers: [], body: nil, timeout: .seconds(60), maxBytes: 1 << 20)
+        _ = try await pool.send(target, headers: [], body: nil, timeout: .seconds(8), maxBytes: 1 << 20)
         let connection = try #require(pool.idleConnections(to: target.endpoint).first)
         let started = ContinuousClock.now
         await #expect(throws: ExchangeWatch.Expired.self) {
-            try await pool.send(target, headers: [], body: nil, timeout: .seconds(3), maxBytes: 1 << 20)
+            try await pool.send(target, headers: [], body: nil, timeout: .seconds(9), maxBytes: 1 << 20)
         }
         let waited = ContinuousClock.now - started
         #expect(connection.requestsWrittenByCallers == 1)
-        #expect(waited >= .milliseconds(2900) && waited < .seconds(30), "timed out after \(waited)")
+        #expect(waited >= .milliseconds(8900) && waited < .seconds(40), "timed out after \(waited)")
         #expect(await server.waitUntil { $0.openConnections == 0 }, "the timed-out connection is still open")
     }
 

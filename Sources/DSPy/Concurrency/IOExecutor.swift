@@ -4,9 +4,10 @@ import Synchronization
 
 /// Task executors on the event loops that carry LM requests. A task that prefers one sends its
 /// requests and takes their replies on that loop's thread (the pool keeps connections on each
-/// loop its callers run on), so an LM call crosses no thread. On Swift's default executor a
-/// call hops to the loop and back: two thread wake-ups, about a third of a sequential
-/// `Predict` call's CPU against a local server (~166 against ~97 µs).
+/// loop its callers run on), so an LM call crosses no thread. On Swift's default executor the
+/// loop wakes to read the reply and wakes a cooperative thread to resume the caller (and, for
+/// https, first to write the request): about a quarter of a sequential `Predict` call's CPU
+/// against a local server (~130 against ~96 µs).
 ///
 ///     try await withTaskExecutorPreference(IOExecutor.next()) {
 ///         for question in questions { _ = try await qa(["question": .string(question)]) }
