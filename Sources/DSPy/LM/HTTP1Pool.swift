@@ -301,7 +301,10 @@ package final class HTTP1Pool: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).map { channel in
+                connection.connected(channel)
+                return channel
+            }.get()
         } catch ChannelError.connectTimeout {
             throw ExchangeWatch.Expired(phase: .head, events: 0)
         }
@@ -617,17 +620,22 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         self.context = context
     }
 
+    /// On the loop, when the socket has connected and before the connection goes to its first
+    /// caller (NIO fires `channelActive` only after that caller may have resumed).
+    func connected(_ channel: any Channel) {
+        if !endpoint.secure, let socket = SocketDuplicate.make(of: channel) {
+            directSocket.store(socket, ordering: .releasing)
+        }
+        // The idle timeout counts from now, and the armed timer lets the first request be
+        // written by its caller too.
+        idleSince = .now()
+        arm(idleSince + pool.idleTimeout)
+    }
+
     /// The context holds this handler: keeping it after the channel closed would keep both, and
     /// the socket's duplicate, for the life of the process.
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        if !endpoint.secure, let socket = SocketDuplicate.make(of: context.channel) {
-            directSocket.store(socket, ordering: .releasing)
-        }
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
