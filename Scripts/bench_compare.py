@@ -136,7 +136,7 @@ class Server:
 
     def _start(self, executable):
         if not os.access(executable, os.X_OK):
-            raise BenchError(f"{executable} not found; build it with `swift build -c release --product dspy-bench`")
+            raise BenchError(f"{executable} not found; build it with `Scripts/build dspy-bench`")
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([str(executable), "serve", "--port", "0"], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=self._stderr)
