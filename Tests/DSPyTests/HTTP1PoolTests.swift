@@ -230,25 +230,49 @@ private func completionJSON(_ text: String) -> String {
     }
 
     @Test func aRequestWrittenByItsCallerStillTimesOut() async throws {
-        // The first request arms the connection's timer for its 8 s deadline, which comes before
-        // the second request's 9 s one, so the second is written by its caller; its stalled reply
-        // must still end at its deadline, although the timer first fires for the first one's.
-        // Its own loop: a test beside it that runs shell code on a shared loop (an IOExecutor)
-        // can hold that loop for seconds, which would eat the first request's 8 s.
+        // The connection's timer is armed for its 15 s idle timeout when it connects, which comes
+        // before the second request's 16 s deadline, so that request is written by its caller;
+        // its stalled reply must still end at its deadline, although the timer first fires for
+        // the idle timeout. No step has a deadline a starved test run could miss (a thread-
+        // sanitizer run of the whole suite has taken 40 s over a test that takes 0.1 s alone),
+        // and the loop is the test's own, which shell code run beside it cannot hold.
         let server = try await LoopbackServer.start { request in request.index == 0 ? completionReply("ok") : .wire([.stall]) }
         defer { server.shutdownNow() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let pool = HTTP1Pool(group: group)
+        let pool = HTTP1Pool(group: group, idleTimeout: .seconds(15))
         let target = try #require(HTTP1Pool.Target(url: server.baseURL + "/v1/chat/completions"))
-        _ = try await pool.send(target, headers: [], body: nil, timeout: .seconds(8), maxBytes: 1 << 20)
+        #expect(try await sendInTurn(1, to: target, on: pool) == [200])
         let connection = try #require(pool.idleConnections(to: target.endpoint).first)
         let started = ContinuousClock.now
-        await #expect(throws: ExchangeWatch.Expired.self) {
-            try await pool.send(target, headers: [], body: nil, timeout: .seconds(9), maxBytes: 1 << 20)
+        // Raced against 120 s, so that a deadline nobody enforces fails the test instead of
+        // hanging it.
+        let outcome = await withTaskGroup(of: String.self) { group in
+            group.addTask {
+                do {
+                    _ = try await pool.send(target, headers: [], body: nil, timeout: .seconds(16), maxBytes: 1 << 20)
+                    return "answered"
+                } catch is ExchangeWatch.Expired {
+                    return "expired"
+                } catch {
+                    return "failed: \(error)"
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(120))
+                return "still waiting after 120 s"
+            }
+            let first = await group.next() ?? "nothing"
+            group.cancelAll()
+            return first
         }
         let waited = ContinuousClock.now - started
-        #expect(connection.requestsWrittenByCallers == 1)
-        #expect(waited >= .milliseconds(8900) && waited < .seconds(40), "timed out after \(waited)")
+        #expect(outcome == "expired")
+        #expect(connection.requestsWrittenByCallers == 2)
+        // Sent once: the idle timer took the stalled request up rather than closing the
+        // connection under it (which would have sent it again on a new one).
+        #expect(server.requests.count == 2)
+        #expect(server.connectionsAccepted == 1)
+        #expect(waited >= .milliseconds(15900) && waited < .seconds(120), "timed out after \(waited)")
         #expect(await server.waitUntil { $0.openConnections == 0 }, "the timed-out connection is still open")
         try await group.shutdownGracefully()
     }

@@ -106,9 +106,8 @@ package enum HTTPTransport {
     /// POSTs `body` as JSON and returns the reply (at most `maxBytes` of body), mapping transport
     /// failures to ``LMError``. The whole exchange must end within `timeout`.
     ///
-    /// It goes over the keep-alive pool (``HTTP1Pool``), one event-loop hop each way, unless a
-    /// proxy applies (`proxies`, the environment's by default) or the address is one the pool
-    /// leaves to async-http-client.
+    /// It goes over the keep-alive pool (``HTTP1Pool``), unless a proxy applies (`proxies`, the
+    /// environment's by default) or the address is one the pool leaves to async-http-client.
     @inline(never)
     static func postJSON(
         url: String, headers: [(String, String)], body payload: [UInt8], timeout: Duration, maxBytes: Int,
