@@ -374,6 +374,13 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         var timerDeadline: NIODeadline = .distantFuture
         /// A cancellation that reached the loop before its exchange did.
         var cancelledBeforeStart: UInt64?
+        /// The exchange whose caller has not yet handed all of its request over (to the socket,
+        /// or to the loop for what the socket did not take). Its connection must not carry
+        /// another request before then: that one's bytes could go out first.
+        var writer: UInt64?
+        /// The writer's reply ended with the connection kept alive: the writer puts the
+        /// connection back in the pool when it is done.
+        var checkInWhenWritten = false
 
         mutating func takePending() -> Exchange? {
             let exchange = pending
@@ -441,14 +448,24 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         let socket = directSocket.load(ordering: .acquiring)
         guard socket >= 0 else { return false }
         let left = handoff.withLock { h in
-            guard !h.closed, h.pending == nil, h.cancelledBeforeStart != exchange.id, h.timerDeadline <= exchange.deadline else { return false }
+            guard !h.closed, h.pending == nil, h.writer == nil, h.cancelledBeforeStart != exchange.id, h.timerDeadline <= exchange.deadline
+            else { return false }
             h.pending = exchange
+            h.writer = exchange.id
             return true
         }
         guard left else { return false }
         directStarts.add(1, ordering: .relaxed)
         let (written, failure) = request.withUnsafeReadableBytes { SocketDuplicate.send($0, on: socket) }
-        if written == request.readableBytes { return true }
+        if written == request.readableBytes {
+            let replied = handoff.withLock { h in
+                h.writer = nil
+                defer { h.checkInWhenWritten = false }
+                return h.checkInWhenWritten && !h.closed
+            }
+            if replied { pool.checkIn(self) }  // the reply beat this thread here; the loop left the check-in to it
+            return true
+        }
         // A full send buffer: the loop writes the rest when the socket takes it. A failed
         // send: the loop ends the exchange as a lost connection.
         let rest = request.getSlice(at: request.readerIndex + written, length: request.readableBytes - written)
@@ -459,6 +476,14 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     /// On the loop, after a direct start that did not write the whole request.
     private func continueDirectStart(_ id: UInt64, rest: ByteBuffer?, failure: CInt?) {
         takeUpPending()
+        let replied = handoff.withLock { h in
+            h.writer = nil
+            defer { h.checkInWhenWritten = false }
+            return h.checkInWhenWritten
+        }
+        // A whole reply before the whole request (a server that answers early): what the
+        // server makes of the rest is unknown, so the connection carries nothing more.
+        if replied { return close() }
         guard var exchange = current, exchange.id == id, let context else { return }  // already ended
         if let failure {
             return finish(.failure(IOError(errnoCode: failure, reason: "send")))
@@ -532,7 +557,12 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             if exchange.keepAlive && isOpen && !holdsUnwrittenRequest(exchange) {
                 idleSince = .now()
                 arm(idleSince + pool.idleTimeout)
-                pool.checkIn(self)
+                let writing = handoff.withLock { h in
+                    guard h.writer == exchange.id else { return false }
+                    h.checkInWhenWritten = true
+                    return true
+                }
+                if !writing { pool.checkIn(self) }
             } else {
                 close()
             }
@@ -565,12 +595,15 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
         isOpen = false
         timer?.cancel()
         timer = nil
-        pool.forget(self)
+        // Closed for callers before it leaves the pool, so that a writer finishing now cannot
+        // put it back.
         let pending = handoff.withLock { h in
             h.closed = true
+            h.checkInWhenWritten = false
             h.timerDeadline = .distantFuture
             return h.takePending()
         }
+        pool.forget(self)
         // The socket stays open while its duplicate does: shut it down so that the server sees
         // the close now, and a send that races with this one fails.
         let socket = directSocket.load(ordering: .relaxed)
@@ -609,6 +642,11 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             } else {
                 arm(exchange.deadline)
             }
+        } else if served == 0 {
+            // A new connection on its way to its first caller, not an idle one. (Not sooner than a
+            // second from now, so that a tiny idle timeout cannot spin the loop meanwhile.)
+            idleSince = now
+            arm(now + max(pool.idleTimeout, .seconds(1)))
         } else if now >= idleSince + pool.idleTimeout {
             close()
         } else {
