@@ -21,7 +21,8 @@ import Synchronization
 /// async-http-client (see ``HTTPTransport``).
 ///
 /// A connection serves one request at a time and goes back to its endpoint's idle list when a
-/// reply ends with keep-alive; the server closing an idle connection takes it off the list.
+/// reply ends with keep-alive and the whole request has been handed over; the server closing an
+/// idle connection takes it off the list.
 package final class HTTP1Pool: Sendable {
     /// The process's pool on NIO's shared event loops. It lives for the process.
     package static let shared = HTTP1Pool()
@@ -392,7 +393,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     private let handoff = Locked(Handoff())
     /// A duplicate of a plain connection's socket descriptor, on which a caller off the loop writes
     /// its request; -1 when there is none (TLS, or the socket could not be identified). Set once,
-    /// when the channel becomes active, and closed with the connection object.
+    /// when the socket connects, and closed with the connection object.
     private let directSocket = Atomic<Int32>(-1)
     /// Requests that callers wrote on the socket themselves.
     private let directStarts = Atomic<Int>(0)
