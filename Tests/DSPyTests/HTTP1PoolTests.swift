@@ -229,6 +229,22 @@ private func completionJSON(_ text: String) -> String {
         #expect(pool.idleConnections(to: target.endpoint).map(\.requestsWrittenByCallers) == [4])
     }
 
+    @Test func aReplyBeforeTheWholeRequestLeavesTheConnectionInStep() async throws {
+        // The server answers a 24 MB request as soon as its head arrives, then reads its body.
+        // Whether the reply comes before or after the caller has handed the rest of the body over,
+        // the rest must still go out ahead of the next request (or the connection be dropped):
+        // else the server would read the next request as body, and never answer it.
+        let server = try await EarlyAnswerServer.start(answer: completionJSON("early"))
+        defer { server.stop() }
+        let pool = HTTP1Pool()
+        let target = try #require(HTTP1Pool.Target(url: "http://127.0.0.1:\(server.port)/v1/chat/completions"))
+        let large = [UInt8](repeating: UInt8(ascii: "x"), count: 24 << 20)
+        for _ in 0..<3 {
+            #expect(try await sendInTurn(1, to: target, on: pool, body: large) == [200])
+            #expect(try await pool.send(target, headers: [], body: Array("{}".utf8), timeout: .seconds(10), maxBytes: 1 << 20).status == 200)
+        }
+    }
+
     @Test func aRequestWrittenByItsCallerStillTimesOut() async throws {
         // The connection's timer is armed for its 15 s idle timeout when it connects, which comes
         // before the second request's 16 s deadline, so that request is written by its caller;
@@ -415,6 +431,70 @@ private final class TLSChatServer: Sendable {
 
 /// An HTTP proxy that accepts `CONNECT`, then answers the tunnelled request itself with `answer`;
 /// it records the first line of each.
+/// Answers each request as soon as its head has arrived (as a server refusing a request by its
+/// head may), then reads and drops its body, keeping the connection alive for the next one.
+private final class EarlyAnswerServer: Sendable {
+    let port: Int
+    private let channel: any Channel
+    private let accepted: Locked<Int>
+
+    var connectionsAccepted: Int { accepted.withLock { $0 } }
+
+    static func start(answer: String) async throws -> EarlyAnswerServer {
+        let accepted = Locked(0)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                accepted.withLock { $0 += 1 }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Answerer(answer: answer))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return EarlyAnswerServer(port: channel.localAddress?.port ?? 0, channel: channel, accepted: accepted)
+    }
+
+    private init(port: Int, channel: any Channel, accepted: Locked<Int>) {
+        self.port = port
+        self.channel = channel
+        self.accepted = accepted
+    }
+
+    func stop() { channel.close(promise: nil) }
+
+    private final class Answerer: ChannelInboundHandler, @unchecked Sendable {
+        // Sendable proof: NIO calls a handler only on its channel's event loop, where `head` and
+        // `bodyLeft` are used; `answer` is a constant.
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let answer: String
+        private var head: [UInt8] = []
+        private var bodyLeft = 0
+
+        init(answer: String) { self.answer = answer }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            while bytes.readableBytes > 0 {
+                if bodyLeft > 0 {
+                    let dropped = min(bodyLeft, bytes.readableBytes)
+                    bytes.moveReaderIndex(forwardBy: dropped)
+                    bodyLeft -= dropped
+                    continue
+                }
+                head.append(bytes.readInteger(as: UInt8.self) ?? 0)
+                guard head.suffix(4) == Array("\r\n\r\n".utf8) else { continue }
+                let text = String(decoding: head, as: UTF8.self).lowercased()
+                bodyLeft =
+                    text.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                head = []
+                let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)"
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply)), promise: nil)
+            }
+        }
+    }
+}
+
 private final class ConnectProxy: Sendable {
     let port: Int
     private let channel: any Channel

@@ -499,6 +499,10 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     /// Makes the exchange a caller started off the loop `current`.
     private func takeUpPending() {
         guard current == nil, let exchange = handoff.withLock({ $0.takePending() }) else { return }
+        makeCurrent(exchange)
+    }
+
+    private func makeCurrent(_ exchange: Exchange) {
         current = exchange
         parser.expectsNoBody = exchange.expectsNoBody
     }
@@ -520,9 +524,8 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             exchange.continuation.resume(throwing: served > 0 ? HTTP1Pool.Failure.staleConnection : closeError ?? HTTP1Pool.Failure.closedBeforeReply)
             return
         }
-        current = exchange
+        makeCurrent(exchange)
         current?.wroteThroughChannel = true
-        parser.expectsNoBody = exchange.expectsNoBody
         context.writeAndFlush(wrapOutboundOut(request), promise: nil)
         arm(exchange.deadline)
     }
@@ -539,7 +542,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
                 return h.takePending()
             }
             guard let pending else { return }
-            current = pending
+            makeCurrent(pending)
         }
         guard let exchange = current, exchange.id == id else {
             handoff.withLock { $0.cancelledBeforeStart = id }
@@ -633,8 +636,7 @@ final class HTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             h.timerDeadline = .distantFuture
             return idle ? h.takePending() : nil
         }) {
-            current = pending
-            parser.expectsNoBody = pending.expectsNoBody
+            makeCurrent(pending)
         }
         let now = NIODeadline.now()
         if let exchange = current {
