@@ -21,6 +21,26 @@ private func completionJSON(_ text: String) -> String {
     #"{"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"\#(text)"},"finish_reason":"stop"}]}"#
 }
 
+/// A 200 reply carrying `body` as JSON, as it goes on the wire.
+private func jsonReplyText(_ body: String) -> String {
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+}
+
+/// Listens on a free port of 127.0.0.1; `setUp` adds each accepted connection's handlers.
+private func listen(_ setUp: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void) async throws -> any Channel {
+    try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture { try setUp(channel.pipeline.syncOperations) }
+        }
+        .bind(host: "127.0.0.1", port: 0).get()
+}
+
+/// The `Content-Length` of a request head (its lines, without the blank line after them); 0 without one.
+private func contentLength(ofHead head: String) -> Int {
+    head.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+        .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+}
+
 @Suite struct HTTP1PoolTests {
     @Test(arguments: [
         ("http://127.0.0.1:8000/v1/chat/completions", false, "127.0.0.1", 8000, "/v1/chat/completions", "127.0.0.1:8000"),
@@ -83,7 +103,7 @@ private func completionJSON(_ text: String) -> String {
         let body = completionJSON("ok")
         let server = try await LoopbackServer.start { _ in
             .wire([
-                .text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"), .close,
+                .text(jsonReplyText(body)), .close,
             ])
         }
         defer { server.shutdownNow() }
@@ -196,7 +216,7 @@ private func completionJSON(_ text: String) -> String {
         let body = completionJSON("ok")
         let server = try await LoopbackServer.start { _ in
             .wire([
-                .text("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"),
+                .text(jsonReplyText(body)),
                 .pause(.milliseconds(100)), .close,
             ])
         }
@@ -388,16 +408,12 @@ private final class TLSChatServer: Sendable {
         let context = try NIOSSLContext(
             configuration: .makeServerConfiguration(certificateChain: [.certificate(try certificate())], privateKey: .privateKey(key)))
         let accepted = Locked(0)
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                accepted.withLock { $0 += 1 }
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Responder(body: completionJSON("over tls")))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await listen { pipeline in
+            accepted.withLock { $0 += 1 }
+            try pipeline.addHandler(NIOSSLServerHandler(context: context))
+            try pipeline.configureHTTPServerPipeline()
+            try pipeline.addHandler(Responder(body: completionJSON("over tls")))
+        }
         return TLSChatServer(port: channel.localAddress?.port ?? 0, channel: channel, accepted: accepted)
     }
 
@@ -442,14 +458,10 @@ private final class EarlyAnswerServer: Sendable {
 
     static func start(answer: String) async throws -> EarlyAnswerServer {
         let accepted = Locked(0)
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                accepted.withLock { $0 += 1 }
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Answerer(answer: answer))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await listen { pipeline in
+            accepted.withLock { $0 += 1 }
+            try pipeline.addHandler(Answerer(answer: answer))
+        }
         return EarlyAnswerServer(port: channel.localAddress?.port ?? 0, channel: channel, accepted: accepted)
     }
 
@@ -483,13 +495,9 @@ private final class EarlyAnswerServer: Sendable {
                 }
                 head.append(bytes.readInteger(as: UInt8.self) ?? 0)
                 guard head.suffix(4) == Array("\r\n\r\n".utf8) else { continue }
-                let text = String(decoding: head, as: UTF8.self).lowercased()
-                bodyLeft =
-                    text.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                bodyLeft = contentLength(ofHead: String(decoding: head, as: UTF8.self))
                 head = []
-                let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)"
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: jsonReplyText(answer))), promise: nil)
             }
         }
     }
@@ -504,13 +512,7 @@ private final class ConnectProxy: Sendable {
 
     static func start(answer: String) async throws -> ConnectProxy {
         let lines = Locked<[String]>([])
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Tunnel(answer: answer, lines: lines))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await listen { pipeline in try pipeline.addHandler(Tunnel(answer: answer, lines: lines)) }
         return ConnectProxy(port: channel.localAddress?.port ?? 0, channel: channel, lines: lines)
     }
 
@@ -550,14 +552,10 @@ private final class ConnectProxy: Sendable {
                     context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")), promise: nil)
                     continue
                 }
-                let length =
-                    head.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-                guard buffer[headEnd.upperBound...].utf8.count >= length else { return }
+                guard buffer[headEnd.upperBound...].utf8.count >= contentLength(ofHead: head) else { return }
                 lines.withLock { $0.append(firstLine) }
                 buffer = ""
-                let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)"
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: jsonReplyText(answer))), promise: nil)
             }
         }
     }
