@@ -206,10 +206,16 @@ class Case:
     scenario: str
     args: dict = field(default_factory=dict)
     timeout: float = 300
-    floor_s: float | None = None  # batch: items x latency / workers
+    floor_s: float | None = None  # batch: see batch_floor
     server_peak: bool = False
     swift_only: bool = False  # no peer runs it (Python DSPy at this size would take many minutes)
     swift_args: dict = field(default_factory=dict)  # passed to dspy-bench only (Python runs the plain scenario)
+
+
+def batch_floor(items, workers, latency_s):
+    """The shortest wall time a batch can take: its busiest worker runs ceil(items / workers) calls
+    one after another, each at least `latency_s`."""
+    return -(-items // workers) * latency_s
 
 
 def cases(quick):
@@ -225,14 +231,14 @@ def cases(quick):
               Case("lm_seq", "lm_seq", {"--n": 10 * n_seq}, swift_only=True)]
     for workers in BATCH_WORKERS:
         result.append(Case(f"batch w={workers}", "batch", {"--items": items, "--workers": workers},
-                           floor_s=items * BATCH_LATENCY_S / workers, server_peak=True))
+                           floor_s=batch_floor(items, workers, BATCH_LATENCY_S), server_peak=True))
     result.append(Case("evaluate w=64", "evaluate", {"--items": items, "--workers": 64},
-                       floor_s=items * BATCH_LATENCY_S / 64, server_peak=True))
+                       floor_s=batch_floor(items, 64, BATCH_LATENCY_S), server_peak=True))
     result.append(Case("async10k", "async10k", {"--n": n_async}, timeout=420, server_peak=True))
     huge = 20_000 if quick else 100_000
     result.append(Case("batch100k w=1024", "batch100k",
                        {"--items": huge, "--workers": 1024, "--latency-ms": 20},
-                       timeout=900, floor_s=huge * 0.020 / 1024, server_peak=True, swift_only=True))
+                       timeout=900, floor_s=batch_floor(huge, 1024, 0.020), server_peak=True, swift_only=True))
     result.append(Case("settings", "settings"))
     return result
 
@@ -611,8 +617,8 @@ def notes_text(results, all_cases, startup):
         lines.append("lm_seq: predict_seq's messages straight to LM.call from a task on an IOExecutor "
                      "(no module, no adapter).")
     if any(case.floor_s for case in all_cases):
-        lines.append("batch, evaluate: floor = items × 50 ms / workers; peak = the server's highest number of "
-                     "requests in flight.")
+        lines.append("batch, evaluate: floor = ⌈items / workers⌉ × 50 ms (the busiest worker's calls, one "
+                     "after another); peak = the server's highest number of requests in flight.")
     if "async10k" in by_label:
         lines.append(f"async10k: {by_label['async10k'].args['--n']} concurrent calls at 200 ms in one "
                      "event loop / task group.")
